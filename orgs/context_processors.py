@@ -1,0 +1,34 @@
+"""What the page shell needs on every page: the navigation for the role, the switcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from orgs.permissions import Action, can
+from orgs.selectors import memberships_of_user
+
+# (url name, label, action needed): the sidebar, filtered by the member's role.
+NAVIGATION = [
+    ("home", _("Home"), Action.VIEW),
+    ("members", _("Members"), Action.VIEW),
+    ("organization-settings", _("Organisation"), Action.EDIT_ORGANIZATION),
+    ("api-tokens", _("API tokens"), Action.MANAGE_OWN_TOKENS),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"nav_items": [], "switchable_memberships": []}
+    return {
+        "nav_items": [
+            (url_name, label)
+            for url_name, label, action in NAVIGATION
+            if can(membership.role, action)
+        ],
+        "switchable_memberships": memberships_of_user(request.user),  # type: ignore[arg-type]
+        "current_membership": membership,
+    }

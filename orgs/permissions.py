@@ -1,0 +1,67 @@
+"""Who may do what: the role x action matrix.
+
+This table is the only place that grants rights. Views, API endpoints and the
+navigation ask `can(role, action)`; docs/permissions.md is generated from it
+(`python manage.py permission_matrix`) and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    MANAGE_OWN_TOKENS = "manage_own_tokens"
+    MANAGE_MEMBERS = "manage_members"
+    EDIT_ORGANIZATION = "edit_organization"
+
+
+ACTION_LABELS = {
+    Action.VIEW: _("See the organisation's pages, dashboards and API data"),
+    Action.MANAGE_OWN_TOKENS: _("Create and revoke one's own API tokens"),
+    Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
+    Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
+}
+
+_EVERYONE = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
+
+MATRIX: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.MARKETING_MANAGER: _EVERYONE,
+    Role.SALES_MANAGER: _EVERYONE,
+    Role.SALES_REP: _EVERYONE,
+    # Leadership reads everything and changes nothing of the organisation's data. A
+    # personal token only reads too, because it acts with this same role.
+    Role.LEADERSHIP: _EVERYONE,
+}
+
+# Actions that change nothing of the organisation's data: the only ones leadership has.
+READ_ONLY_ACTIONS = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
+
+
+def can(role: str | None, action: Action) -> bool:
+    if role is None:
+        return False
+    return action in MATRIX.get(Role(role), frozenset())
+
+
+def allowed_actions(role: str) -> list[Action]:
+    return [action for action in Action if can(role, action)]
+
+
+def matrix_markdown() -> str:
+    """The matrix as the Markdown table in docs/permissions.md."""
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(str(role.label) for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action in Action:
+        marks = " | ".join("yes" if can(role, action) else "-" for role in roles)
+        lines.append(f"| `{action}`: {ACTION_LABELS[action]} | {marks} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,55 @@
+"""A Redis cache that degrades to 'no cache' while Redis is unreachable.
+
+The cache holds only what can be recomputed (API throttle counters, short-lived
+values), so a Redis outage should slow nothing down and break no request: each call
+gives up after REDIS_SOCKET_TIMEOUT and answers as a cache miss.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _forgiving(fallback: Any) -> Callable[[F], F]:
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except REDIS_DOWN as exc:
+                logger.warning("cache unavailable, %s skipped: %s", method.__name__, exc)
+                if callable(fallback):
+                    return fallback(*args, **kwargs)
+                return fallback
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _default_of_get(key: Any, default: Any = None, version: Any = None) -> Any:
+    return default
+
+
+class ForgivingRedisCache(RedisCache):
+    get = _forgiving(_default_of_get)(RedisCache.get)
+    set = _forgiving(None)(RedisCache.set)
+    add = _forgiving(False)(RedisCache.add)
+    touch = _forgiving(False)(RedisCache.touch)
+    delete = _forgiving(False)(RedisCache.delete)
+    get_many = _forgiving({})(RedisCache.get_many)
+    set_many = _forgiving([])(RedisCache.set_many)
+    delete_many = _forgiving(None)(RedisCache.delete_many)
+    has_key = _forgiving(False)(RedisCache.has_key)
+    clear = _forgiving(False)(RedisCache.clear)

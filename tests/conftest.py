@@ -1,0 +1,58 @@
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from orgs.middleware import SESSION_KEY
+from orgs.models import Role
+from orgs.services import api_token_create
+from tests.factories import MembershipFactory, OrganizationFactory
+
+ALL_ROLES = list(Role)
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Other Inc", slug="other")
+
+
+@pytest.fixture
+def member(org):
+    """member(role) -> a Membership in `org` with that role."""
+
+    def make(role=Role.ADMIN, organization=None):
+        return MembershipFactory(organization=organization or org, role=role)
+
+    return make
+
+
+def signed_in_client(membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    session = client.session
+    session[SESSION_KEY] = membership.organization_id
+    session.save()
+    return client
+
+
+def token_client(membership) -> APIClient:
+    _token, key = api_token_create(membership=membership, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def client_as(member):
+    """client_as(role) -> a browser-like client signed in as a member with that role."""
+    return lambda role=Role.ADMIN: signed_in_client(member(role))
+
+
+@pytest.fixture
+def api_as(member):
+    """api_as(role) -> an API client with a token of a member with that role."""
+    return lambda role=Role.ADMIN: token_client(member(role))
