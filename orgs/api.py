@@ -32,7 +32,7 @@ class MeView(APIView):
             "memberships": memberships_of_user(membership.user),
             "authenticated_by": "token" if isinstance(request.auth, ApiToken) else "session",
         }
-        return Response(MeSerializer(data).data)
+        return Response(MeSerializer(data).data)  # type: ignore[arg-type]
 
 
 class MemberViewSet(
@@ -54,9 +54,10 @@ class MemberViewSet(
         return super().get_queryset().select_related("user").order_by("user__username")
 
     def perform_update(self, serializer: MembershipSerializer) -> None:  # type: ignore[override]
+        assert serializer.instance is not None
         services.membership_change_role(
             membership=serializer.instance, role=serializer.validated_data["role"]
-        )  # type: ignore[arg-type]
+        )
 
     def perform_destroy(self, instance: Membership) -> None:
         services.membership_remove(membership=instance)

@@ -8,7 +8,7 @@ from django.db.models import Model, QuerySet
 from rest_framework import viewsets
 
 
-class OrgScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class OrgScopedViewSet(viewsets.GenericViewSet):
     """Base of every endpoint over one organisation's rows.
 
     The queryset is always `model.objects.for_org(<the caller's organisation>)`, so an

@@ -52,6 +52,6 @@ class SignInForm(AuthenticationForm):
 
 
 class InvitationSignUpForm(UserCreationForm[User]):
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ["username", "first_name", "last_name"]

@@ -26,7 +26,7 @@ class CurrentMembershipMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = None
         if request.user.is_authenticated:
-            membership = membership_for(request.user, request.session.get(SESSION_KEY))  # type: ignore[arg-type]
+            membership = membership_for(request.user, request.session.get(SESSION_KEY))
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -35,11 +35,14 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. What they may see and do depends on their memberships."""
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
         constraints: ClassVar = [
             models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="user_email_unique_ci"
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message=_("Another account already uses this e-mail address."),
             ),
         ]
 
@@ -70,7 +73,7 @@ class Organization(models.Model):
         return self.name
 
 
-class OrgQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class OrgQuerySet(models.QuerySet):
     """The one way to read a tenant's rows: `Model.objects.for_org(org)`."""
 
     def for_org(self, organization: Organization) -> OrgQuerySet:

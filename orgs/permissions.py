@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Role
@@ -55,7 +56,12 @@ def allowed_actions(role: str) -> list[Action]:
 
 
 def matrix_markdown() -> str:
-    """The matrix as the Markdown table in docs/permissions.md."""
+    """The matrix as the Markdown table in docs/permissions.md (in English)."""
+    with translation.override("en"):
+        return _matrix_table()
+
+
+def _matrix_table() -> str:
     roles = list(Role)
     lines = [
         "| action | " + " | ".join(str(role.label) for role in roles) + " |",

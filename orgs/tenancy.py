@@ -11,9 +11,25 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from orgs.models import Membership, Organization, User
 from orgs.permissions import Action, can
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+class SignedInRequest(HttpRequest):
+    """What a view behind `login_required` receives (for type checking)."""
+
+    user: User
+    membership: Membership | None
+
+
+class MemberRequest(HttpRequest):
+    """What a view behind `member_required` receives (for type checking)."""
+
+    user: User
+    membership: Membership
+    organization: Organization
 
 
 def member_required(action: Action = Action.VIEW) -> Callable[[View], View]:

@@ -3,11 +3,13 @@ API tokens. Each view authorises, validates, calls one service and responds."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,12 +27,12 @@ from orgs.forms import (
     OrganizationForm,
 )
 from orgs.middleware import SESSION_KEY
-from orgs.models import ApiToken, Invitation, Membership
+from orgs.models import ApiToken, Invitation, Membership, User
 from orgs.permissions import ACTION_LABELS, Action, allowed_actions, can
-from orgs.tenancy import member_required
+from orgs.tenancy import MemberRequest, SignedInRequest, member_required
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field where the form has one."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
@@ -41,10 +43,10 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 
 @require_GET
 @member_required()
-def home(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def home(request: MemberRequest) -> HttpResponse:
+    membership = request.membership
     context = {
-        "members_count": selectors.members_of(request.organization).count(),  # type: ignore[attr-defined]
+        "members_count": selectors.members_of(request.organization).count(),
         "abilities": [ACTION_LABELS[action] for action in allowed_actions(membership.role)],
     }
     return render(request, "orgs/home.html", context)
@@ -52,22 +54,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def no_organization(request: HttpRequest) -> HttpResponse:
-    if request.membership is not None and request.method == "GET":  # type: ignore[attr-defined]
+def no_organization(request: SignedInRequest) -> HttpResponse:
+    if request.membership is not None and request.method == "GET":
         return redirect("home")
     return organization_create(request)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organization_create(request: HttpRequest) -> HttpResponse:
+def organization_create(request: SignedInRequest) -> HttpResponse:
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organization = services.organization_create(
             slug=form.cleaned_data["slug"],
             name=form.cleaned_data["name"],
             currency=form.cleaned_data["currency"],
-            admin=request.user,  # type: ignore[arg-type]
+            admin=request.user,
         )
         request.session[SESSION_KEY] = organization.pk
         messages.success(request, _("Organisation %(name)s created.") % {"name": organization.name})
@@ -77,12 +79,10 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def organization_switch(request: HttpRequest) -> HttpResponse:
+def organization_switch(request: SignedInRequest) -> HttpResponse:
     chosen = (
         selectors.memberships_of_user(request.user)
-        .filter(  # type: ignore[arg-type]
-            organization__slug=request.POST.get("organization", "")
-        )
+        .filter(organization__slug=request.POST.get("organization", ""))
         .first()
     )
     if chosen is None:
@@ -100,11 +100,11 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.EDIT_ORGANIZATION)
-def organization_settings(request: HttpRequest) -> HttpResponse:
-    form = OrganizationForm(request.POST or None, instance=request.organization)  # type: ignore[attr-defined]
+def organization_settings(request: MemberRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, instance=request.organization)
     if request.method == "POST" and form.is_valid():
         services.organization_update(
-            organization=request.organization,  # type: ignore[attr-defined]
+            organization=request.organization,
             name=form.cleaned_data["name"],
             currency=form.cleaned_data["currency"],
         )
@@ -115,9 +115,9 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required()
-def members(request: HttpRequest) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
-    can_manage = can(request.membership.role, Action.MANAGE_MEMBERS)  # type: ignore[attr-defined]
+def members(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
+    can_manage = can(request.membership.role, Action.MANAGE_MEMBERS)
     context = {
         "members": selectors.members_of(organization),
         "invitations": selectors.pending_invitations(organization) if can_manage else [],
@@ -130,8 +130,8 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Action.MANAGE_MEMBERS)
-def member_role(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership.objects.for_org(request.organization), pk=pk)  # type: ignore[attr-defined]
+def member_role(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.for_org(request.organization), pk=pk)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
@@ -146,8 +146,8 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Action.MANAGE_MEMBERS)
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership.objects.for_org(request.organization), pk=pk)  # type: ignore[attr-defined]
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.for_org(request.organization), pk=pk)
     try:
         services.membership_remove(membership=membership)
         messages.success(request, _("%(user)s was removed.") % {"user": membership.user})
@@ -158,15 +158,15 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required(Action.MANAGE_MEMBERS)
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: MemberRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
             invitation = services.invitation_create(
-                organization=request.organization,  # type: ignore[attr-defined]
+                organization=request.organization,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                invited_by=request.user,  # type: ignore[arg-type]
+                invited_by=request.user,
                 site_url=request.build_absolute_uri("/"),
             )
             messages.success(
@@ -176,14 +176,14 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
     for field_errors in form.errors.values():
-        messages.error(request, " ".join(field_errors))
+        messages.error(request, " ".join(str(error) for error in field_errors))
     return redirect("members")
 
 
 @require_POST
 @member_required(Action.MANAGE_MEMBERS)
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.for_org(request.organization), pk=pk)  # type: ignore[attr-defined]
+def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.for_org(request.organization), pk=pk)
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
     return redirect("members")
@@ -214,7 +214,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 def _accept(request: HttpRequest, token: str, form: InvitationSignUpForm | None) -> Membership:
     if form is None:
-        return services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+        return services.invitation_accept(token=token, user=cast(User, request.user))
     membership = services.invitation_sign_up(
         token=token,
         username=form.cleaned_data["username"],
@@ -234,8 +234,8 @@ def _invitation_invalid(request: HttpRequest, error: ValidationError) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @member_required(Action.MANAGE_OWN_TOKENS)
-def api_tokens(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def api_tokens(request: MemberRequest) -> HttpResponse:
+    membership = request.membership
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -249,10 +249,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required(Action.MANAGE_OWN_TOKENS)
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: MemberRequest, pk: int) -> HttpResponse:
     # Only the member's own tokens in this organisation can be found, let alone revoked.
     token = get_object_or_404(
-        ApiToken.objects.for_org(request.organization).filter(membership=request.membership),  # type: ignore[attr-defined]
+        ApiToken.objects.for_org(request.organization).filter(membership=request.membership),
         pk=pk,
     )
     services.api_token_revoke(token=token)

@@ -1,5 +1,7 @@
 """Another organisation's objects answer 404, to pages and to the API, and stay untouched."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ def foreign(other_org):
         email="someone@example.test",
         role=Role.SALES_REP,
         token_hash="foreign",
-        expires_at=timezone.now() + timezone.timedelta(days=3),
+        expires_at=timezone.now() + timedelta(days=3),
     )
     token, _key = api_token_create(membership=stranger, name="theirs")
     return stranger, invitation, token

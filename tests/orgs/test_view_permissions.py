@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -69,7 +70,7 @@ def _invitation_revoke(actor):
         email="x@example.test",
         role=Role.SALES_REP,
         token_hash=f"h{actor.pk}",
-        expires_at=timezone.now() + timezone.timedelta(days=1),
+        expires_at=timezone.now() + timedelta(days=1),
     )
     return (
         reverse("invitation-revoke", args=[invitation.pk]),
