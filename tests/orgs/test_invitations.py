@@ -130,7 +130,7 @@ def test_signing_up_with_bad_input_shows_errors_and_creates_nothing(member, clie
     )
     weak = client.post(link, {"username": "weakling", "password1": "123", "password2": "123"})
 
-    assert "didn’t match" in mismatch.content.decode()
+    assert "didn\u2019t match" in mismatch.content.decode()
     assert "already exists" in clash.content.decode()
     assert "too short" in weak.content.decode()
     assert not User.objects.filter(username__in=["fresh", "weakling"]).exists()
