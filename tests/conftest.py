@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -8,6 +10,13 @@ from orgs.services import api_token_create
 from tests.factories import MembershipFactory, OrganizationFactory
 
 ALL_ROLES = list(Role)
+
+
+def link_in(text: str, pattern: str = r"http://testserver(/\S+)") -> str:
+    """The path of the first link in an e-mail body."""
+    match = re.search(pattern, text)
+    assert match, f"no link in: {text}"
+    return match.group(1)
 
 
 @pytest.fixture

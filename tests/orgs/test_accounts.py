@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -8,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from orgs.models import Role
-from tests.conftest import signed_in_client
+from tests.conftest import link_in, signed_in_client
 from tests.factories import PASSWORD, MembershipFactory
 
 
@@ -71,7 +69,7 @@ def test_password_reset_by_email(member):
     client = Client()
 
     client.post(reverse("password_reset"), {"email": me.user.email.upper()})
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    link = link_in(mail.outbox[0].body)
     form_page = client.get(link, follow=True)
     response = client.post(
         form_page.redirect_chain[-1][0],
@@ -95,7 +93,7 @@ def test_a_used_reset_link_is_refused(member):
     me = member()
     client = Client()
     client.post(reverse("password_reset"), {"email": me.user.email})
-    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    link = link_in(mail.outbox[0].body)
     page = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(
         page, {"new_password1": "brand-new-secret-42", "new_password2": "brand-new-secret-42"}

@@ -1,4 +1,3 @@
-import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from django.utils import timezone
 
 from orgs.models import Invitation, Membership, Role, User
 from orgs.services import invitations_purge_expired
-from tests.conftest import signed_in_client
+from tests.conftest import link_in, signed_in_client
 from tests.factories import UserFactory
 
 
@@ -20,7 +19,7 @@ def invite(django_capture_on_commit_callbacks):
     def send(client, email="new.person@example.test", role=Role.MARKETING_MANAGER):
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("invitation-create"), {"email": email, "role": role})
-        return re.search(r"http://testserver(/invite/[^/\s]+/)", mail.outbox[-1].body).group(1)
+        return link_in(mail.outbox[-1].body, r"http://testserver(/invite/[^/\s]+/)")
 
     return send
 
@@ -61,7 +60,7 @@ def test_an_existing_user_accepts_while_signed_in(member, invite):
     response = client.post(link)
 
     assert response.status_code == 302
-    assert Membership.objects.get(user=existing).role == Role.LEADERSHIP
+    assert Membership.objects.get(user_id=existing.pk).role == Role.LEADERSHIP
     assert client.post(link).status_code == 410  # one use only
 
 

@@ -1,0 +1,45 @@
+"""The Redis cache answers 'miss' instead of failing while Redis is unreachable."""
+
+import os
+import socket
+import uuid
+
+import pytest
+
+from smarketing.cache import ForgivingRedisCache
+
+
+def _cache(url):
+    return ForgivingRedisCache(url, {"OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}})
+
+
+def _dead_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+
+
+def test_it_caches_in_a_real_redis():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set")
+    cache = _cache(url)
+    key = f"test-{uuid.uuid4()}"
+
+    cache.set(key, {"n": 1}, 30)
+
+    assert cache.get(key) == {"n": 1}
+    assert cache.add(key, "other") is False
+    cache.delete(key)
+    assert cache.get(key, "gone") == "gone"
+
+
+def test_with_redis_down_reads_miss_and_writes_are_skipped():
+    cache = _cache(_dead_url())
+
+    cache.set("k", 1)
+    assert cache.get("k") is None
+    assert cache.get("k", "default") == "default"
+    assert cache.add("k", 1) is False
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("k") is False

@@ -1,0 +1,131 @@
+"""Celery: its settings, on-commit enqueueing without a broker, and a real worker over Redis."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from orgs.models import Invitation, Role
+from orgs.tasks import invitations_purge_expired_task
+from smarketing.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_it_is_configured_for_safe_delivery():
+    conf = app.conf
+
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_time_limit > conf.task_soft_time_limit > 0
+    assert conf.broker_transport_options["socket_timeout"] <= 5
+    assert conf.broker_transport_options["socket_connect_timeout"] <= 5
+
+
+def test_every_scheduled_task_exists():
+    app.loader.import_default_modules()
+
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks, entry["task"]
+
+
+@pytest.mark.django_db
+def test_without_a_broker_a_task_runs_in_process_after_commit(
+    org, django_capture_on_commit_callbacks
+):
+    old = Invitation.objects.create(
+        organization=org,
+        email="x@example.test",
+        role=Role.SALES_REP,
+        token_hash="t",
+        expires_at=timezone.now() - timedelta(days=45),
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitations_purge_expired_task.delay_on_commit()
+        assert Invitation.objects.filter(pk=old.pk).exists()  # nothing runs before the commit
+    for callback in callbacks:
+        callback()
+
+    assert not Invitation.objects.filter(pk=old.pk).exists()
+
+
+def _test_database_url() -> str:
+    params = connection.get_connection_params()
+    host = params.get("host") or "127.0.0.1"
+    user = params.get("user") or "postgres"
+    name = connection.settings_dict["NAME"]
+    if host.startswith("/"):
+        return f"postgres://{user}@/{name}?host={host}"
+    return f"postgres://{user}@{host}:{params.get('port') or 5432}/{name}"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_task_sent_through_redis(org):
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("REDIS_URL is not set: the real-worker test needs a Redis")
+    old = Invitation.objects.create(
+        organization=org,
+        email="x@example.test",
+        role=Role.SALES_REP,
+        token_hash="t",
+        expires_at=timezone.now() - timedelta(days=45),
+    )
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": redis_url,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "smarketing",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            "-c",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    eager = app.conf.task_always_eager
+    try:
+        app.conf.task_always_eager = False  # send through Redis, as production does
+        invitations_purge_expired_task.apply_async(queue=queue)
+        deadline = time.monotonic() + 60
+        while Invitation.objects.filter(pk=old.pk).exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = eager
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+
+    assert not Invitation.objects.filter(pk=old.pk).exists(), output
+    assert "invitations_purge_expired_task" in output
+    assert "succeeded" in output
