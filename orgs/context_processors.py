@@ -21,7 +21,8 @@ NAVIGATION = [
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
-    if membership is None:
+    # After sign-out the request still carries the membership it arrived with.
+    if membership is None or not request.user.is_authenticated:
         return {"nav_items": [], "switchable_memberships": []}
     return {
         "nav_items": [

@@ -22,7 +22,8 @@ def test_a_member_signs_in_and_out(member):
     assert _sign_in(client, me.user.username, PASSWORD)["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
 
-    client.post(reverse("logout"))
+    signed_out = client.post(reverse("logout"))
+    assert "You are signed out" in signed_out.content.decode()
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
 
 
