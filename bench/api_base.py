@@ -20,14 +20,17 @@ MEMBERS = 100
 
 def seed(env: dict[str, str]) -> str:
     """Migrate, create the bench organisation with MEMBERS members, return an admin's token."""
-    run = lambda *args: subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )  # noqa: E731
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
     run("migrate", "--noinput")
     run(
         "create_org",
@@ -77,7 +80,7 @@ def main() -> None:
             "",
             f"Run {datetime.date.today():%Y-%m-%d} on {machine()}; gunicorn with {workers} sync workers, "
             f"{CLIENTS} concurrent keep-alive clients on the same machine, token auth, "
-            f"{MEMBERS} members (page of 50). Command: `python3 scripts/bench.py api_base`.",
+            f"{MEMBERS} members (page of 50). Command: `python3 scripts/run_bench.py api_base`.",
             "",
             "| endpoint | requests | errors | requests/s | p50 ms | p95 ms | p99 ms |",
             "|---|---|---|---|---|---|---|",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Install everything and run the benchmarks in bench/, writing figures to docs/benchmarks.md.
 
-    DATABASE_URL=postgres://... python3 scripts/bench.py [NAME ...]
+    DATABASE_URL=postgres://... python3 scripts/run_bench.py [NAME ...]
 
 NAME is a module of bench/ (all of them when none is given). Benchmarks write to the
 database in DATABASE_URL: point it at one made for them.
