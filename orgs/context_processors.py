@@ -30,6 +30,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for url_name, label, action in NAVIGATION
             if can(membership.role, action)
         ],
-        "switchable_memberships": memberships_of_user(request.user),  # type: ignore[arg-type]
+        "switchable_memberships": memberships_of_user(request.user),
         "current_membership": membership,
     }
