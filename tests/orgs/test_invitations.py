@@ -11,6 +11,18 @@ from orgs.services import invitations_purge_expired
 from tests.conftest import link_in, signed_in_client
 from tests.factories import UserFactory
 
+GOOD_PASSWORD = "a-long-enough-pass-29"
+
+
+def signup(username, password=GOOD_PASSWORD, confirmation=None, **names):
+    """The invitation sign-up form, filled in."""
+    return {
+        "username": username,
+        "password1": password,
+        "password2": confirmation or password,
+        **names,
+    }
+
 
 @pytest.fixture
 def invite(django_capture_on_commit_callbacks):
@@ -32,13 +44,7 @@ def test_an_admin_invites_by_email_and_a_new_person_joins(member, client, invite
 
     response = client.post(
         link,
-        {
-            "username": "newbie",
-            "first_name": "New",
-            "last_name": "Person",
-            "password1": "a-long-enough-pass-29",
-            "password2": "a-long-enough-pass-29",
-        },
+        signup("newbie", first_name="New", last_name="Person"),
     )
 
     assert response.status_code == 302
@@ -71,11 +77,7 @@ def test_an_expired_invitation_is_refused_and_creates_nothing(member, client, in
 
     response = client.post(
         link,
-        {
-            "username": "late",
-            "password1": "a-long-enough-pass-29",
-            "password2": "a-long-enough-pass-29",
-        },
+        signup("late"),
     )
 
     assert response.status_code == 410
@@ -115,19 +117,9 @@ def test_signing_up_with_bad_input_shows_errors_and_creates_nothing(member, clie
     link = invite(signed_in_client(member(Role.ADMIN)))
     taken = UserFactory(username="taken")
 
-    mismatch = client.post(
-        link,
-        {"username": "fresh", "password1": "a-long-enough-pass-29", "password2": "other-pass-29x"},
-    )
-    clash = client.post(
-        link,
-        {
-            "username": taken.username,
-            "password1": "a-long-enough-pass-29",
-            "password2": "a-long-enough-pass-29",
-        },
-    )
-    weak = client.post(link, {"username": "weakling", "password1": "123", "password2": "123"})
+    mismatch = client.post(link, signup("fresh", confirmation="other-pass-29x"))
+    clash = client.post(link, signup(taken.username))
+    weak = client.post(link, signup("weakling", password="123"))
 
     assert "didn\u2019t match" in mismatch.content.decode()
     assert "already exists" in clash.content.decode()
@@ -143,11 +135,7 @@ def test_signing_up_with_an_address_another_account_uses_is_refused(member, clie
 
     response = client.post(
         link,
-        {
-            "username": "second",
-            "password1": "a-long-enough-pass-29",
-            "password2": "a-long-enough-pass-29",
-        },
+        signup("second"),
     )
 
     assert response.status_code == 200

@@ -19,6 +19,17 @@ from smarketing.celery import app
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _stale_invitation(org):
+    """An invitation that expired long enough ago to be purged."""
+    return Invitation.objects.create(
+        organization=org,
+        email="x@example.test",
+        role=Role.SALES_REP,
+        token_hash="t",
+        expires_at=timezone.now() - timedelta(days=45),
+    )
+
+
 def test_it_is_configured_for_safe_delivery():
     conf = app.conf
 
@@ -43,13 +54,7 @@ def test_every_scheduled_task_exists():
 def test_without_a_broker_a_task_runs_in_process_after_commit(
     org, django_capture_on_commit_callbacks
 ):
-    old = Invitation.objects.create(
-        organization=org,
-        email="x@example.test",
-        role=Role.SALES_REP,
-        token_hash="t",
-        expires_at=timezone.now() - timedelta(days=45),
-    )
+    old = _stale_invitation(org)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invitations_purge_expired_task.delay_on_commit()
@@ -76,13 +81,7 @@ def test_a_real_worker_runs_a_task_sent_through_redis(org):
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("REDIS_URL is not set: the real-worker test needs a Redis")
-    old = Invitation.objects.create(
-        organization=org,
-        email="x@example.test",
-        role=Role.SALES_REP,
-        token_hash="t",
-        expires_at=timezone.now() - timedelta(days=45),
-    )
+    old = _stale_invitation(org)
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
