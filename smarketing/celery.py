@@ -1,13 +1,39 @@
-"""The Celery app. Its settings live in settings.py under the CELERY_ prefix."""
+"""The Celery app (its settings live in settings.py under the CELERY_ prefix), and the one
+way the apps enqueue work."""
 
+from __future__ import annotations
+
+import logging
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
+from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smarketing.settings")
 
-# DjangoTask adds delay_on_commit(): enqueue only once the transaction that made the
-# change has committed, so a worker never reads rows that are not there yet.
-app = Celery("smarketing", task_cls="celery.contrib.django.task:DjangoTask")
+logger = logging.getLogger(__name__)
+
+app = Celery("smarketing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Send `task` once the current transaction commits (at once outside one).
+
+    A worker thus never looks for rows that are not committed yet. A broker that is down
+    or hung costs the request at most one socket timeout and never its answer: the
+    change is already saved, and the periodic sweeps pick up what this send missed.
+    With no broker configured, the task runs here, in-process.
+    """
+    transaction.on_commit(lambda: _send(task, args, kwargs))
+
+
+def _send(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
+    except Exception as exc:
+        if task.app.conf.task_always_eager:
+            raise  # in-process: a failure is the task's own, not the broker's
+        logger.warning("broker unavailable, %s not sent: %s", task.name, exc)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orgs.models import Invitation, Role
 from orgs.tasks import invitations_purge_expired_task
-from smarketing.celery import app
+from smarketing.celery import app, enqueue_on_commit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def test_without_a_broker_a_task_runs_in_process_after_commit(
     old = _stale_invitation(org)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        invitations_purge_expired_task.delay_on_commit()
+        enqueue_on_commit(invitations_purge_expired_task)
         assert Invitation.objects.filter(pk=old.pk).exists()  # nothing runs before the commit
     for callback in callbacks:
         callback()
@@ -128,3 +128,40 @@ def test_a_real_worker_runs_a_task_sent_through_redis(org):
     assert not Invitation.objects.filter(pk=old.pk).exists(), output
     assert "invitations_purge_expired_task" in output
     assert "succeeded" in output
+
+
+SEND_WITH_A_SILENT_BROKER = """
+import time, django
+django.setup()
+from orgs.tasks import invitations_purge_expired_task
+from smarketing.celery import enqueue_on_commit
+started = time.monotonic()
+enqueue_on_commit(invitations_purge_expired_task)
+print(f"returned after {time.monotonic() - started:.1f}s")
+"""
+
+
+@pytest.mark.django_db
+def test_a_hung_broker_does_not_hang_or_fail_the_caller():
+    from tests.smarketing.test_healthz import silent_redis_server
+
+    with silent_redis_server() as url:
+        result = subprocess.run(
+            [sys.executable, "-c", SEND_WITH_A_SILENT_BROKER],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "smarketing.settings",
+                "DJANGO_DEBUG": "1",
+                "DATABASE_URL": _test_database_url(),
+                "CELERY_BROKER_URL": url,
+                "REDIS_SOCKET_TIMEOUT": "1",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert "returned after" in result.stdout
+    assert "broker unavailable, orgs.tasks.invitations_purge_expired_task not sent" in result.stderr

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection
@@ -20,8 +21,8 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def silent_redis():
+@contextmanager
+def silent_redis_server():
     """A server that accepts connections and never answers, like a wedged Redis."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -39,12 +40,20 @@ def silent_redis():
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    server.close()
+    try:
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        server.close()
+
+
+@pytest.fixture
+def silent_redis():
+    with silent_redis_server() as url:
+        yield url
 
 
 @pytest.fixture
