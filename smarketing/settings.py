@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "orgs",
+    "crm",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Every write to CRM records goes through these modules."""
