@@ -82,7 +82,7 @@ def test_bad_lead_input_is_refused_and_nothing_is_saved(org, other_org):
 
     with pytest.raises(ValidationError, match="Unknown stage"):
         lead_create(organization=org, by=None, stage="prospect")
-    with pytest.raises(ValidationError, match="A lead with this e-mail already exists."):
+    with pytest.raises(ValidationError, match=r"A lead with this e-mail already exists\."):
         lead_create(organization=org, by=None, email="TAKEN@example.test", stage="lead")
     with pytest.raises(ValidationError) as foreign:
         lead_create(organization=org, by=None, stage="lead", channel=foreign_channel)
