@@ -287,6 +287,10 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
+# --- Imports --------------------------------------------------------------------------
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 500, minimum=1) * 2**20
+IMPORT_DIR = DATA_DIR / "imports"  # uploaded files and reports of rejected rows
+
 # --- Security -------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int(

@@ -1,0 +1,193 @@
+"""The mapping document, the same for the UI, the CLI and the API:
+
+{"kind": "leads",
+ "columns": {"external_id": "mql_id", "created_at": "first_contact_date", "channel": "origin"},
+ "constants": {"stage": "mql"},
+ "values": {"channel": {"": "unknown"}},
+ "date_formats": {"created_at": "%d-%m-%Y"}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class MappingError(ValueError):
+    """The mapping cannot be used; `problems` says why, one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # text, email, datetime, date, decimal, int, choice, stage, channel, currency, ref
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    ref: str = ""  # for type "ref": company, lead, deal, campaign, user
+
+
+def _fields(*items: Field) -> dict[str, Field]:
+    return {item.name: item for item in items}
+
+
+TEXT = "text"
+FIELDS: dict[str, dict[str, Field]] = {
+    "leads": _fields(
+        Field("external_id", TEXT, max_length=100),
+        Field("name", TEXT, max_length=200),
+        Field("email", "email", max_length=254),
+        Field("phone", TEXT, max_length=50),
+        Field("title", TEXT, max_length=120),
+        Field("company", "ref", ref="company"),
+        Field("country", TEXT, max_length=100),
+        Field("city", TEXT, max_length=100),
+        Field("channel", "channel", max_length=50),
+        Field("campaign", "ref", ref="campaign"),
+        Field("owner", "ref", ref="user"),
+        Field("created_at", "datetime"),
+        Field("stage", "stage"),
+        Field("stage_changed_at", "datetime"),
+    ),
+    "deals": _fields(
+        Field("external_id", TEXT, max_length=100),
+        Field("name", TEXT, max_length=200),
+        Field("lead", "ref", ref="lead"),
+        Field("company", "ref", ref="company"),
+        Field("owner", "ref", ref="user"),
+        Field("product", TEXT, max_length=200),
+        Field("amount", "decimal"),
+        Field("currency", "currency"),
+        Field("status", "choice", choices=("open", "won", "lost")),
+        Field("pipeline_stage", "pipeline_stage", max_length=32),
+        Field("created_at", "datetime"),
+        Field("closed_at", "datetime"),
+        Field("lost_reason", TEXT, max_length=200),
+    ),
+    "companies": _fields(
+        Field("external_id", TEXT, max_length=100),
+        Field("name", TEXT, required=True, max_length=200),
+        Field("industry", TEXT, max_length=100),
+        Field("employees", "int"),
+        Field("annual_revenue", "decimal"),
+        Field("country", TEXT, max_length=100),
+        Field("parent", TEXT, max_length=200),  # another company's external id or name
+    ),
+    "campaigns": _fields(
+        Field("external_id", TEXT, max_length=100),
+        Field("name", TEXT, required=True, max_length=200),
+        Field("channel", "channel", max_length=50),
+        Field("start_date", "date", required=True),
+        Field("end_date", "date"),
+        Field("budget", "decimal"),
+        Field("actual_cost", "decimal"),
+        Field("status", "choice", choices=("planned", "active", "completed", "cancelled")),
+        Field("owner", "ref", ref="user"),
+    ),
+    "activities": _fields(
+        Field("external_id", TEXT, max_length=100),
+        Field("lead", "ref", ref="lead"),
+        Field("deal", "ref", ref="deal"),
+        Field("kind", "choice", required=True, choices=("call", "email", "meeting", "note")),
+        Field("at", "datetime", required=True),
+        Field("by", "ref", ref="user"),
+        Field("outcome", TEXT, max_length=200),
+        Field("notes", TEXT, max_length=10000),
+    ),
+}
+DATE_TYPES = {"date", "datetime"}
+KEYS = {"kind", "columns", "constants", "values", "date_formats"}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    kind: str
+    columns: dict[str, str]
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    date_formats: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        return FIELDS[self.kind]
+
+    @property
+    def mapped(self) -> list[str]:
+        """Every field this import sets, from a column or a constant, in declaration order."""
+        return [name for name in self.fields if name in self.columns or name in self.constants]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "columns": self.columns,
+            "constants": self.constants,
+            "values": self.values,
+            "date_formats": self.date_formats,
+        }
+
+
+def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
+    """Check a mapping document; raise MappingError with every problem found."""
+    if isinstance(document, str | bytes):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError as exc:
+            raise MappingError([f"The mapping is not valid JSON: {exc}."]) from None
+    if not isinstance(document, dict):
+        raise MappingError(["The mapping must be a JSON object."])
+    problems: list[str] = []
+    unknown = sorted(set(document) - KEYS)
+    if unknown:
+        problems.append(f"Unknown keys: {', '.join(unknown)} (allowed: {', '.join(sorted(KEYS))}).")
+    kind = document.get("kind")
+    if kind not in FIELDS:
+        raise MappingError(
+            [*problems, f"'kind' must be one of: {', '.join(FIELDS)} (got {kind!r})."]
+        )
+    fields = FIELDS[kind]
+    sections = {
+        key: document.get(key) or {} for key in ("columns", "constants", "values", "date_formats")
+    }
+    for key, section in sections.items():
+        if not isinstance(section, dict):
+            problems.append(f"'{key}' must be an object.")
+            continue
+        for name, value in section.items():
+            if name not in fields:
+                problems.append(
+                    f"'{key}' names {name!r}, which is not a field of {kind} (fields: {', '.join(fields)})."
+                )
+            elif key == "values" and not (
+                isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+            ):
+                problems.append(
+                    f"'values.{name}' must map source values to our values, as strings."
+                )
+            elif key != "values" and not isinstance(value, str):
+                problems.append(f"'{key}.{name}' must be a string.")
+            elif key == "date_formats" and fields[name].type not in DATE_TYPES:
+                problems.append(f"'date_formats' names {name!r}, which is not a date.")
+    if problems:
+        raise MappingError(problems)
+    columns, constants = sections["columns"], sections["constants"]
+    for name in sorted(set(columns) & set(constants)):
+        problems.append(f"{name!r} is given both a column and a constant: choose one.")
+    for spec in fields.values():
+        if spec.required and spec.name not in columns and spec.name not in constants:
+            problems.append(f"{kind} need {spec.name!r}: map it to a column or give it a constant.")
+    if kind == "activities" and not ({"lead", "deal"} & (set(columns) | set(constants))):
+        problems.append("activities need 'lead' or 'deal' mapped, to know what they belong to.")
+    if problems:
+        raise MappingError(problems)
+    return Mapping(
+        kind,
+        dict(columns),
+        dict(constants),
+        dict(sections["values"]),
+        dict(sections["date_formats"]),
+    )

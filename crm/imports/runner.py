@@ -1,0 +1,187 @@
+"""One import, start to end: check the file, decide date formats, then transform and write
+chunk by chunk, and write the rejected rows to a CSV report."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from babel.numbers import list_currencies
+from django.db import transaction
+from django.utils import timezone
+
+from crm.imports import dates
+from crm.imports.mapping import DATE_TYPES, Mapping
+from crm.imports.reading import LINE, FileError, Table, open_table
+from crm.imports.transform import Context, prepare
+from crm.imports.writing import Counts, Rejection, Writer
+from crm.models import Channel, LifecycleStage, PipelineStage
+from orgs.models import Membership, Organization
+
+# Rows per chunk: big enough that COPY and the upsert statements dominate, small enough
+# that a chunk of a wide file stays well under 100 MB of pandas memory.
+CHUNK_ROWS = 50_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Summary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    error_report: str | None = None
+    rows: int = 0
+    channels_created: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def run_import(
+    *,
+    organization: Organization,
+    path: Path,
+    mapping: Mapping,
+    max_bytes: int,
+    report_dir: Path,
+    progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    now: datetime | None = None,
+) -> Summary:
+    """Import `path`; raise FileError (nothing written) when the file cannot be used."""
+    table = open_table(path, max_bytes=max_bytes)
+    missing = [column for column in mapping.columns.values() if column not in table.header]
+    if missing:
+        raise FileError(
+            f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
+        )
+    rows, formats = _first_pass(table, mapping, chunk_rows)
+    context = _context(organization, mapping, formats)
+    writer = Writer(
+        organization_id=organization.pk,
+        mapping=mapping,
+        now=now or timezone.now(),
+        first_stage=context.stages[0],
+        funnel=_funnel(organization),
+        currency=organization.currency,
+    )
+    summary, counts, rejected = Summary(rows=rows), Counts(), []
+    columns = list(dict.fromkeys(mapping.columns.values()))
+    done = 0
+    for chunk in table.chunks(columns, chunk_rows):
+        valid, refused = prepare(chunk, mapping, context)
+        chunk_counts, refused_by_sql = writer.write(valid)
+        counts.add(chunk_counts)
+        rejected += list(refused.itertuples(index=False, name=None)) + refused_by_sql
+        done += len(chunk)
+        if progress:
+            progress(done, rows)
+    notes = writer.finish()
+    summary.created, summary.updated, summary.unchanged = (
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+    )
+    summary.rejected = len({line for line, *_rest in rejected})
+    summary.channels_created = sorted(context.created_channels)
+    if rejected or notes:
+        summary.error_report = str(_write_report(report_dir, path, rejected + notes))
+    return summary
+
+
+def _funnel(organization: Organization) -> list[str]:
+    stages = LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")
+    return list(stages.values_list("code", flat=True))
+
+
+def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, dict[str, str]]:
+    """Read the whole file once: count its rows and decide each date column's format."""
+    date_fields = [
+        name
+        for name in mapping.mapped
+        if mapping.fields[name].type in DATE_TYPES
+        and name in mapping.columns
+        and name not in mapping.date_formats
+    ]
+    columns = list(dict.fromkeys(mapping.columns[name] for name in date_fields)) or table.header[:1]
+    seen: dict[str, set[str]] = {column: set() for column in columns}
+    rows = 0
+    for chunk in table.chunks(columns, chunk_rows):
+        rows += len(chunk)
+        for column in columns:
+            values = chunk[column].astype(str).str.strip()
+            seen[column].update(values[values != ""].unique())
+    formats = dict(mapping.date_formats)
+    for name in date_fields:
+        column = mapping.columns[name]
+        try:
+            formats[name] = dates.detect_format(column, pd.Series(sorted(seen[column]), dtype=str))
+        except dates.DateFormatError as error:
+            raise FileError(str(error)) from None
+    for name in mapping.mapped:  # constants that are dates
+        if mapping.fields[name].type in DATE_TYPES and name not in formats:
+            formats[name] = "ISO8601"
+    if rows == 0:
+        raise FileError("The file has a header but no rows.")
+    return rows, formats
+
+
+def _context(organization: Organization, mapping: Mapping, formats: dict[str, str]) -> Context:
+    stages = LifecycleStage.objects.for_org(organization).order_by("is_exit", "position")
+    members: dict[str, int] = {}
+    for username, email, user_id in Membership.objects.for_org(organization).values_list(
+        "user__username", "user__email", "user_id"
+    ):
+        members[username.lower()] = user_id
+        if email:
+            members[email.lower()] = user_id
+    known = dict(Channel.objects.for_org(organization).values_list("code", "id"))
+    context = Context(
+        stages=list(stages.values_list("code", flat=True)),
+        pipeline_stages=list(
+            PipelineStage.objects.for_org(organization).values_list("code", flat=True)
+        ),
+        currencies=frozenset(list_currencies()),
+        default_currency=organization.currency,
+        members=members,
+        formats=formats,
+        channel_ids=lambda codes: {},
+    )
+
+    def channel_ids(codes: set[str]) -> dict[str, int]:
+        missing = sorted(codes - set(known))
+        if missing:
+            with transaction.atomic():
+                for code in missing:
+                    channel, made = Channel.objects.get_or_create(
+                        organization=organization,
+                        code=code,
+                        defaults={"name": code.replace("_", " ").capitalize()},
+                    )
+                    known[code] = channel.pk
+                    if made:
+                        context.created_channels.add(code)
+        return {code: known[code] for code in codes}
+
+    context.channel_ids = channel_ids
+    return context
+
+
+def _write_report(report_dir: Path, source: Path, rows: list[Rejection]) -> Path:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = report_dir / f"{source.stem}-{stamp}-rejected.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "column", "value", "reason"])
+        for row in sorted(rows, key=lambda r: (int(r[0]), r[1])):
+            writer.writerow(row)
+    return path
+
+
+__all__ = ["LINE", "FileError", "Summary", "run_import"]

@@ -1,0 +1,188 @@
+"""One chunk of raw text columns -> typed values ready for COPY, and the rows rejected.
+
+Values are strings (or None for SQL NULL) so that COPY parses numbers and dates exactly.
+References to other records (company, lead, deal, campaign) stay text here and are
+resolved in SQL by the writer; members (owner, by) are looked up here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from crm.imports import dates
+from crm.imports.mapping import Field, Mapping
+from crm.imports.numbers import is_number, normalise_decimal
+from crm.imports.reading import LINE
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+CONSTANT = "(constant)"
+REJECTION_COLUMNS = ["line", "column", "value", "reason"]
+
+
+@dataclass
+class Context:
+    """What the transformation needs to know about the organisation."""
+
+    stages: list[str]
+    pipeline_stages: list[str]
+    currencies: frozenset[str]
+    default_currency: str
+    members: dict[str, int]  # lower-case username or e-mail -> user id
+    formats: dict[str, str]  # date field -> format
+    channel_ids: Callable[[set[str]], dict[str, int]]  # codes -> ids, creating missing ones
+    created_channels: set[str] = field(default_factory=set)
+
+
+def source_values(chunk: pd.DataFrame, mapping: Mapping, name: str) -> pd.Series:
+    """The field's text values: its column, trimmed, or its constant; then the `values` table."""
+    if name in mapping.columns:
+        raw = chunk[mapping.columns[name]].astype(str).str.strip()
+    else:
+        raw = pd.Series(mapping.constants[name], index=chunk.index, dtype=object)
+    table = mapping.values.get(name)
+    if table:
+        raw = raw.map(lambda value: table.get(value, value))
+    return raw
+
+
+def prepare(
+    chunk: pd.DataFrame, mapping: Mapping, context: Context
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (valid rows with one column per mapped field, rejections)."""
+    out = pd.DataFrame({LINE: chunk[LINE].astype(int)}, index=chunk.index)
+    problems: list[pd.DataFrame] = []
+    for name in mapping.mapped:
+        spec = mapping.fields[name]
+        raw = source_values(chunk, mapping, name)
+        value, reason = convert(spec, raw, context)
+        out[name] = value
+        bad = reason.notna()
+        if bad.any():
+            problems.append(
+                pd.DataFrame(
+                    {
+                        "line": out.loc[bad, LINE],
+                        "column": mapping.columns.get(name, CONSTANT),
+                        "value": raw[bad],
+                        "reason": reason[bad],
+                    }
+                )
+            )
+    _kind_rules(out, mapping, problems)
+    rejections = (
+        pd.concat(problems, ignore_index=True)
+        if problems
+        else pd.DataFrame(columns=REJECTION_COLUMNS)
+    )
+    valid = out[~out[LINE].isin(rejections["line"])]
+    return valid, rejections
+
+
+def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, pd.Series]:
+    """(values, reasons): a reason (text) where the value is unusable, else None."""
+    empty = raw == ""
+    reason = pd.Series(None, index=raw.index, dtype=object)
+    if spec.required:
+        reason[empty] = f"{spec.name} is required"
+    kind = spec.type
+    if kind == "text":
+        if spec.max_length:
+            reason[raw.str.len() > spec.max_length] = f"longer than {spec.max_length} characters"
+        return raw, reason
+    if kind == "email":
+        value = raw.str.lower()
+        reason[~empty & ~value.str.match(EMAIL)] = "not an e-mail address"
+        return value, reason
+    value = raw.where(~empty, None)
+    if kind in ("date", "datetime"):
+        fmt = context.formats[spec.name]
+        parsed = dates.parse(raw.where(~empty), fmt)
+        reason[~empty & parsed.isna()] = f"not a date in the format {fmt}"
+        text = (
+            parsed.dt.strftime("%Y-%m-%d")
+            if kind == "date"
+            else parsed.dt.strftime("%Y-%m-%d %H:%M:%S+00")
+        )
+        return text.where(parsed.notna(), None), reason
+    if kind == "decimal":
+        number = normalise_decimal(raw)
+        reason[~empty & ~is_number(number)] = "not a number"
+        reason[~empty & is_number(number) & number.str.startswith("-")] = "cannot be negative"
+        return number.where(~empty, None), reason
+    if kind == "int":
+        number = raw.str.replace(r"[\s,.'\u00a0]", "", regex=True)
+        reason[~empty & ~number.str.fullmatch(r"\d{1,9}")] = "not a whole number"
+        return number.where(~empty, None), reason
+    if kind == "choice":
+        value = raw.str.lower()
+        reason[~empty & ~value.isin(spec.choices)] = f"must be one of: {', '.join(spec.choices)}"
+        return value.where(~empty, None), reason
+    if kind in ("stage", "pipeline_stage"):
+        codes = context.stages if kind == "stage" else context.pipeline_stages
+        value = raw.str.lower()
+        reason[~empty & ~value.isin(codes)] = (
+            f"not a stage of this organisation ({', '.join(codes)})"
+        )
+        return (value.where(~empty, None) if kind == "stage" else value), reason
+    if kind == "currency":
+        value = raw.str.upper().where(~empty, context.default_currency)
+        reason[~value.isin(context.currencies)] = "not an ISO 4217 currency code"
+        return value, reason
+    if kind == "channel":
+        return _channels(raw, empty, reason, context)
+    if spec.ref == "user":
+        ids = raw.str.lower().map(context.members)
+        reason[~empty & ids.isna()] = "no member of this organisation has this username or e-mail"
+        return ids.map(lambda v: None if pd.isna(v) else str(int(v))), reason
+    return value, reason  # company, lead, deal, campaign: resolved in SQL
+
+
+def _channels(
+    raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> tuple[pd.Series, pd.Series]:
+    codes = raw.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    reason[~empty & (codes == "")] = "not a channel name"
+    reason[codes.str.len() > 50] = "longer than 50 characters"
+    wanted = set(codes[~empty & reason.isna()].unique())
+    ids = context.channel_ids(wanted) if wanted else {}
+    return codes.map(lambda c: str(ids[c]) if c in ids else None), reason
+
+
+def _kind_rules(out: pd.DataFrame, mapping: Mapping, problems: list[pd.DataFrame]) -> None:
+    """Rules across fields of one row."""
+
+    def reject(mask: pd.Series, name: str, reason: str) -> None:
+        if mask.any():
+            problems.append(
+                pd.DataFrame(
+                    {
+                        "line": out.loc[mask, LINE],
+                        "column": mapping.columns.get(name, CONSTANT),
+                        "value": out.loc[mask, name].fillna(""),
+                        "reason": reason,
+                    }
+                )
+            )
+
+    if mapping.kind == "deals" and "status" in out:
+        closed = out["status"].isin(["won", "lost"])
+        if "closed_at" in out:
+            reject(
+                closed & out["closed_at"].isna(),
+                "closed_at",
+                "a won or lost deal needs its close date",
+            )
+            # An open deal's date in a CRM export is the expected close: not a close date.
+            out.loc[~closed, "closed_at"] = None
+        else:
+            reject(closed, "status", "a won or lost deal needs its close date: map closed_at")
+    if mapping.kind == "campaigns" and "end_date" in out:
+        ends_early = (
+            out["end_date"].notna()
+            & out["start_date"].notna()
+            & (out["end_date"] < out["start_date"])
+        )
+        reject(ends_early, "end_date", "a campaign cannot end before it starts")
