@@ -120,10 +120,12 @@ def _check_header(header: list[str]) -> list[str]:
 
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        # A file object: openpyxl judges a path by its extension, and uploads lie about theirs.
+        workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise FileError(f"This is not a readable XLSX file ({exc}).") from None
     sheet = workbook.worksheets[0]
     first = next(sheet.iter_rows(max_row=1, values_only=True), ())
@@ -148,7 +150,7 @@ def _xlsx_chunks(
 ) -> Iterator[pd.DataFrame]:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
     positions = [header.index(c) for c in columns]
     batch: list[list[str]] = []
     lines: list[int] = []

@@ -141,19 +141,25 @@ class Writer:
         source: str,
         extra: str = "",
     ) -> None:
-        """Fill staging.`target` with the id of the row of `table` whose key equals `source`'s key."""
+        """Fill staging.`target` with the id of the row of `table` whose key equals the row's.
+
+        A row's own keys are tried in order, each only for rows whose earlier keys are
+        blank: a row with an external id is that record or a new one, never another record
+        that happens to share its e-mail. A reference (`source`) may be any of the keys.
+        """
+        blank_earlier: list[str] = []
         for key in keys:
             source_column = f"{source}_ref" if source else key
-            if source and source_column not in self.staging_columns():
-                return
-            if not source and key not in self.staging_columns():
+            if source_column not in self.staging_columns():
                 continue
             cursor.execute(
                 f"UPDATE {STAGING} s SET {target} = t.id{extra} FROM {table} t "
                 f"WHERE t.organization_id = %(org)s AND t.{key} <> '' AND t.{key} = s.{source_column} "
-                f"AND s.{target} IS NULL",
+                f"AND s.{target} IS NULL{''.join(blank_earlier)}",
                 self.params(),
             )
+            if not source:
+                blank_earlier.append(f" AND s.{key} = ''")
 
     def _resolve(self, cursor: Any) -> list[Rejection]:
         rejected: list[Rejection] = []
