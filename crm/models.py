@@ -105,7 +105,7 @@ class Campaign(OrgScopedModel):
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     name = models.CharField(_("name"), max_length=200)
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("channel")
+        Channel, on_delete=models.RESTRICT, null=True, blank=True, verbose_name=_("channel")
     )
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)
@@ -139,6 +139,9 @@ class Campaign(OrgScopedModel):
                 condition=Q(actual_cost__gte=0) | Q(actual_cost__isnull=True),
                 name="campaign_cost_positive",
             ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "start_date"], name="campaign_start_idx")
         ]
 
     def __str__(self) -> str:
@@ -191,8 +194,14 @@ class Lead(OrgScopedModel):
     )
     country = models.CharField(_("country"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # Indexed by lead_channel_idx (organization, channel).
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("channel")
+        Channel,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        verbose_name=_("channel"),
+        db_index=False,
     )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("campaign")
@@ -239,7 +248,10 @@ class LeadStageChange(OrgScopedModel):
         DEAL_WON = "deal_won", _("Deal won")
         MERGE = "merge", _("Merge")
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    # Indexed by stage_change_lead_idx (lead, at).
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="stage_changes", db_index=False
+    )
     from_stage = models.CharField(max_length=32, blank=True)
     to_stage = models.CharField(max_length=32)
     at = models.DateTimeField()
@@ -443,6 +455,9 @@ class ImportJob(OrgScopedModel):
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "created_at"], name="import_job_created_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.file_name}"

@@ -84,8 +84,14 @@ class OrgQuerySet(models.QuerySet):
 class OrgScopedModel(models.Model):
     """Base of every domain row: it belongs to exactly one organisation."""
 
+    # No index of its own: every scoped table leads its indexes and unique constraints with
+    # organization_id, which serve the same look-ups without a second index to maintain.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+        db_index=False,
     )
 
     objects = OrgQuerySet.as_manager()
@@ -128,6 +134,9 @@ class Invitation(OrgScopedModel):
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "created_at"], name="invitation_created_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"

@@ -18,6 +18,10 @@ from orgs.models import Role
 class Action(StrEnum):
     VIEW = "view"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
+    EDIT_LEADS = "edit_leads"
+    EDIT_DEALS = "edit_deals"
+    EDIT_CAMPAIGNS = "edit_campaigns"
+    IMPORT_RECORDS = "import_records"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -25,6 +29,10 @@ class Action(StrEnum):
 ACTION_LABELS = {
     Action.VIEW: _("See the organisation's pages, dashboards and API data"),
     Action.MANAGE_OWN_TOKENS: _("Create and revoke one's own API tokens"),
+    Action.EDIT_LEADS: _("Create, edit, merge and move leads; edit companies and activities"),
+    Action.EDIT_DEALS: _("Create, edit, win and lose deals"),
+    Action.EDIT_CAMPAIGNS: _("Create and edit campaigns and channels"),
+    Action.IMPORT_RECORDS: _("Import files of CRM records"),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
@@ -33,9 +41,10 @@ _EVERYONE = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.MARKETING_MANAGER: _EVERYONE,
-    Role.SALES_MANAGER: _EVERYONE,
-    Role.SALES_REP: _EVERYONE,
+    Role.MARKETING_MANAGER: _EVERYONE
+    | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS},
+    Role.SALES_MANAGER: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS},
+    Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.
     Role.LEADERSHIP: _EVERYONE,

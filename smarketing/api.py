@@ -3,11 +3,25 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from crm.api import (
+    ActivityViewSet,
+    CampaignViewSet,
+    ChannelViewSet,
+    CompanyViewSet,
+    DealViewSet,
+    LeadViewSet,
+)
 from orgs.api import MemberViewSet, MeView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("members", MemberViewSet, basename="member")
+router.register("channels", ChannelViewSet, basename="channel")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("companies", CompanyViewSet, basename="company")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("deals", DealViewSet, basename="deal")
+router.register("activities", ActivityViewSet, basename="activity")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -114,6 +114,9 @@ class Writer:
 
     def _write_wave(self, cursor: Any, frame: pd.DataFrame) -> tuple[Counts, list[Rejection]]:
         columns = self.staging_columns()
+        # A crash can lose only the last moments of an import, which is safe to run again;
+        # not waiting for each commit's WAL flush makes bulk writes several times faster.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(
             f"CREATE TEMP TABLE {STAGING} ({', '.join(f'{c} {t}' for c, t in columns.items())}) ON COMMIT DROP"

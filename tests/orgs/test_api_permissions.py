@@ -61,7 +61,13 @@ def test_me_describes_the_caller(member):
     assert body["user"]["username"] == me.user.username
     assert body["organization"]["slug"] == "acme"
     assert body["role"] == "marketing_manager"
-    assert body["permissions"] == ["view", "manage_own_tokens"]
+    assert body["permissions"] == [
+        "view",
+        "manage_own_tokens",
+        "edit_leads",
+        "edit_campaigns",
+        "import_records",
+    ]
     assert body["authenticated_by"] == "token"
     assert [m["organization"]["slug"] for m in body["memberships"]] == ["acme"]
 

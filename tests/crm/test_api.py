@@ -1,0 +1,257 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
+from crm.services.deals import deal_create
+from crm.services.leads import lead_create
+from crm.services.records import record_create
+from orgs.models import Role
+from orgs.permissions import Action, can
+from tests.conftest import ALL_ROLES, token_client
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 1, 10, tzinfo=UTC)
+
+NEW = {
+    # endpoint: (model, body, action)
+    "channels": (Channel, {"code": "Trade Fairs", "name": "Trade fairs"}, Action.EDIT_CAMPAIGNS),
+    "campaigns": (
+        Campaign,
+        {"name": "Spring", "start_date": "2026-03-01", "channel": "social"},
+        Action.EDIT_CAMPAIGNS,
+    ),
+    "companies": (Company, {"name": "Acme"}, Action.EDIT_LEADS),
+    "leads": (
+        Lead,
+        {"name": "Ann", "email": "ann@example.test", "channel": "email"},
+        Action.EDIT_LEADS,
+    ),
+    "deals": (Deal, {"name": "Big one", "amount": "1200.50"}, Action.EDIT_DEALS),
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("endpoint", list(NEW))
+def test_the_role_matrix_decides_who_writes(endpoint, role, member):
+    model, body, needed = NEW[endpoint]
+    api = token_client(member(role))
+    before = model.objects.count()
+
+    listed = api.get(f"/api/v1/{endpoint}/")
+    created = api.post(f"/api/v1/{endpoint}/", body, format="json")
+
+    assert listed.status_code == 200
+    if can(role, needed):
+        assert created.status_code == 201, created.json()
+        assert model.objects.count() == before + 1
+    else:
+        assert created.status_code == 403
+        assert model.objects.count() == before
+
+
+def test_another_organisations_records_are_404_and_cannot_be_linked(org, other_org, member):
+    theirs = lead_create(organization=other_org, by=None, name="Theirs", stage="lead")
+    their_company = record_create(Company, organization=other_org, name="Their Co")
+    api = token_client(member(Role.ADMIN))
+
+    assert api.get(f"/api/v1/leads/{theirs.pk}/").status_code == 404
+    assert (
+        api.patch(f"/api/v1/leads/{theirs.pk}/", {"name": "Mine now"}, format="json").status_code
+        == 404
+    )
+    assert api.delete(f"/api/v1/leads/{theirs.pk}/").status_code == 404
+    assert (
+        api.post(f"/api/v1/leads/{theirs.pk}/stage/", {"stage": "mql"}, format="json").status_code
+        == 404
+    )
+    linked = api.post("/api/v1/leads/", {"name": "X", "company": their_company.pk}, format="json")
+    assert linked.status_code == 400
+    assert "company" in linked.json()["error"]["fields"]
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.stage) == ("Theirs", "lead")
+    assert Lead.objects.for_org(org).count() == 0
+
+
+def test_lead_filters(org, member):
+    social = Channel.objects.for_org(org).get(code="social")
+    lead_create(organization=org, by=None, name="A", stage="mql", channel=social, created_at=T0)
+    lead_create(
+        organization=org,
+        by=None,
+        name="B",
+        stage="sql",
+        created_at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    api = token_client(member(Role.LEADERSHIP))
+
+    def names(query):
+        return sorted(row["name"] for row in api.get(f"/api/v1/leads/?{query}").json()["results"])
+
+    assert names("channel=social") == ["A"]
+    assert names("stage=sql") == ["B"]
+    assert names("created_after=2026-01-11") == ["B"]
+    assert names("created_before=2026-01-11") == ["A"]
+    assert names("created_after=2026-01-10T00:00:00Z&created_before=2026-03-01") == ["A", "B"]
+    assert names("q=a") == ["A"]
+
+
+def test_a_bad_filter_value_is_a_400_naming_it(member):
+    response = token_client(member(Role.LEADERSHIP)).get(
+        "/api/v1/leads/?created_after=last-tuesday"
+    )
+
+    assert response.status_code == 400
+    assert "created_after" in response.json()["error"]["fields"]
+
+
+def test_deals_filter_by_status_and_channel(org, member):
+    social = Channel.objects.for_org(org).get(code="social")
+    lead = lead_create(
+        organization=org, by=None, stage="opportunity", channel=social, created_at=T0
+    )
+    deal_create(organization=org, by=None, lead=lead, status="won", closed_at=T0, created_at=T0)
+    deal_create(organization=org, by=None, name="open one")
+    api = token_client(member(Role.SALES_REP))
+
+    assert api.get("/api/v1/deals/?status=won").json()["count"] == 1
+    assert api.get("/api/v1/deals/?status=open").json()["count"] == 1
+    assert api.get("/api/v1/deals/?channel=social").json()["count"] == 1
+
+
+def test_the_stage_endpoint_records_the_move(org, member):
+    rep = member(Role.SALES_REP)
+    lead = lead_create(organization=org, by=None, stage="mql", created_at=T0)
+    api = token_client(rep)
+
+    moved = api.post(
+        f"/api/v1/leads/{lead.pk}/stage/",
+        {"stage": "sql", "at": "2026-01-12T09:30:00Z"},
+        format="json",
+    )
+    history = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/").json()
+
+    assert moved.status_code == 200
+    assert moved.json()["stage"] == "sql"
+    assert [(h["from_stage"], h["to_stage"], h["source"]) for h in history] == [
+        ("", "mql", "manual"),
+        ("mql", "sql", "api"),
+    ]
+    assert history[-1]["by"] == rep.user.pk
+    assert history[-1]["at"] == "2026-01-12T09:30:00Z"
+
+
+def test_a_bad_stage_move_is_refused_and_records_nothing(org, member):
+    lead = lead_create(organization=org, by=None, stage="mql", created_at=T0)
+    api = token_client(member(Role.SALES_REP))
+
+    unknown = api.post(f"/api/v1/leads/{lead.pk}/stage/", {"stage": "heaven"}, format="json")
+    too_early = api.post(
+        f"/api/v1/leads/{lead.pk}/stage/",
+        {"stage": "sql", "at": "2020-01-01T00:00:00Z"},
+        format="json",
+    )
+
+    assert unknown.status_code == 400
+    assert "Unknown stage heaven" in str(unknown.json()["error"]["fields"])
+    assert too_early.status_code == 400
+    assert LeadStageChange.objects.filter(lead=lead).count() == 1
+
+
+def test_bad_lead_input_is_a_400_with_fields_and_creates_nothing(member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+
+    response = api.post(
+        "/api/v1/leads/",
+        {"email": "nope", "channel": "carrier-pigeon", "created_at": "soon"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) >= {"channel", "created_at"}
+    assert not Lead.objects.exists()
+
+
+def test_bulk_upsert_twice_creates_nothing_new(org, member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    batch = [
+        {
+            "external_id": "h-1",
+            "name": "Ann",
+            "email": "ann@example.test",
+            "channel": "Webinar",
+            "stage": "mql",
+            "created_at": "2026-01-05T10:00:00Z",
+        },
+        {"external_id": "h-2", "name": "Bob", "stage": "lead", "created_at": "2026-01-06"},
+    ]
+
+    first = api.post("/api/v1/leads/bulk/", batch, format="json").json()
+    second = api.post("/api/v1/leads/bulk/", batch, format="json").json()
+
+    assert (first["created"], first["rejected"]) == (2, 0)
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 2)
+    assert Lead.objects.for_org(org).get(external_id="h-1").channel.code == "webinar"
+    assert LeadStageChange.objects.for_org(org).count() == 2
+
+
+def test_bulk_upsert_reports_each_bad_record_and_keeps_the_good_ones(org, member):
+    api = token_client(member(Role.SALES_REP))
+    batch = [
+        {"name": "no id"},
+        {"external_id": "d-1", "status": "won"},
+        {"external_id": "d-2", "amount": "12"},
+    ]
+
+    result = api.post("/api/v1/deals/bulk/", batch, format="json").json()
+
+    assert result["created"] == 1
+    assert [(e["index"], e["reason"]) for e in result["errors"]] == [
+        (0, "external_id is required for a bulk upsert"),
+        (1, "a won or lost deal needs its close date: map closed_at"),
+    ]
+    assert list(Deal.objects.for_org(org).values_list("external_id", flat=True)) == ["d-2"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ([], "non-empty JSON list"),
+        ({"external_id": "x"}, "non-empty JSON list"),
+        ([{"external_id": "x"}] * 1001, "At most 1000 records"),
+        ([{"external_id": "x", "shoe_size": 44}], "Unknown fields: shoe_size"),
+        (["x"], "must be a JSON object"),
+    ],
+)
+def test_a_bad_bulk_request_is_refused_whole(body, message, member):
+    response = token_client(member(Role.ADMIN)).post("/api/v1/companies/bulk/", body, format="json")
+
+    assert response.status_code == 400
+    assert message in str(response.json()["error"]["fields"])
+    assert not Company.objects.exists()
+
+
+def test_leadership_cannot_bulk_upsert(member):
+    response = token_client(member(Role.LEADERSHIP)).post(
+        "/api/v1/leads/bulk/", [{"external_id": "x"}], format="json"
+    )
+
+    assert response.status_code == 403
+    assert not Lead.objects.exists()
+
+
+def test_activities_belong_to_a_lead_or_deal(org, member):
+    lead = lead_create(organization=org, by=None, stage="mql", created_at=T0)
+    api = token_client(member(Role.SALES_REP))
+
+    ok = api.post(
+        "/api/v1/activities/",
+        {"lead": lead.pk, "kind": "call", "at": "2026-01-11T08:00:00Z"},
+        format="json",
+    )
+    orphan = api.post("/api/v1/activities/", {"kind": "call"}, format="json")
+
+    assert ok.status_code == 201
+    assert orphan.status_code == 400
+    assert "belongs to a lead or a deal" in str(orphan.json())
+    assert Activity.objects.count() == 1
