@@ -130,6 +130,9 @@ class Writer:
         statement = f"COPY {STAGING} ({', '.join(names)}) FROM STDIN (FORMAT csv{force_null})"
         with cursor.cursor.copy(statement) as copy:
             copy.write(buffer.getvalue())
+        # Temporary tables are never analysed on their own: without statistics the planner
+        # scans the whole target table for every chunk instead of looking rows up by key.
+        cursor.execute(f"ANALYZE {STAGING}")
         rejected = self._resolve(cursor)
         counts = self._upsert(cursor)
         self._after_chunk(cursor)
@@ -273,7 +276,7 @@ class Writer:
         new = ", ".join(self._new_value(c) for c in columns)
         cursor.execute(
             f"UPDATE {self.kind.table} t SET {', '.join(assignments)} FROM {STAGING} s "
-            f"WHERE t.id = s.id AND ROW({old}) IS DISTINCT FROM ROW({new})",
+            f"WHERE s.id IS NOT NULL AND t.id = s.id AND ROW({old}) IS DISTINCT FROM ROW({new})",
             self.params(),
         )
         return int(cursor.rowcount)
