@@ -427,17 +427,18 @@ class ImportJob(OrgScopedModel):
     """One file being (or having been) imported: its mapping, progress and summary."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Waiting for its mapping")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(_("records"), max_length=16)
+    kind = models.CharField(_("records"), max_length=16, blank=True)
     file_name = models.CharField(_("file"), max_length=255)
     file_path = models.CharField(max_length=500)
-    mapping = models.JSONField(_("mapping"))
+    mapping = models.JSONField(_("mapping"), default=dict)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
     )
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -5,17 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from orgs.permissions import Action, can
 from orgs.selectors import memberships_of_user
 
-# (url name, label, action needed): the sidebar, filtered by the member's role.
-NAVIGATION = [
-    ("home", _("Home"), Action.VIEW),
-    ("members", _("Members"), Action.VIEW),
-    ("organization-settings", _("Organisation"), Action.EDIT_ORGANIZATION),
-    ("api-tokens", _("API tokens"), Action.MANAGE_OWN_TOKENS),
+# (url name, its kwargs, label, action needed): the sidebar, filtered by the member's role.
+NAVIGATION: list[tuple[str, dict[str, str], StrOrPromise, Action]] = [
+    ("home", {}, _("Home"), Action.VIEW),
+    ("crm-list", {"kind": "leads"}, _("Leads"), Action.VIEW),
+    ("crm-list", {"kind": "deals"}, _("Deals"), Action.VIEW),
+    ("crm-list", {"kind": "companies"}, _("Companies"), Action.VIEW),
+    ("crm-list", {"kind": "campaigns"}, _("Campaigns"), Action.VIEW),
+    ("crm-list", {"kind": "channels"}, _("Channels"), Action.VIEW),
+    ("crm-list", {"kind": "activities"}, _("Activities"), Action.VIEW),
+    ("crm-import", {}, _("Import"), Action.IMPORT_RECORDS),
+    ("members", {}, _("Members"), Action.VIEW),
+    ("organization-settings", {}, _("Organisation"), Action.EDIT_ORGANIZATION),
+    ("api-tokens", {}, _("API tokens"), Action.MANAGE_OWN_TOKENS),
 ]
 
 
@@ -26,8 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": [], "switchable_memberships": []}
     return {
         "nav_items": [
-            (url_name, label)
-            for url_name, label, action in NAVIGATION
+            (reverse(name, kwargs=kwargs), label)
+            for name, kwargs, label, action in NAVIGATION
             if can(membership.role, action)
         ],
         "switchable_memberships": memberships_of_user(request.user),

@@ -8,13 +8,15 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
 
 from orgs.models import Membership, Organization, User
 from orgs.permissions import Action, can
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class SignedInRequest(HttpRequest):
@@ -30,6 +32,7 @@ class MemberRequest(HttpRequest):
     user: User
     membership: Membership
     organization: Organization
+    htmx: HtmxDetails
 
 
 def member_required(action: Action = Action.VIEW) -> Callable[[View], View]:
@@ -40,7 +43,7 @@ def member_required(action: Action = Action.VIEW) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = request.membership  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("smarketing.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("crm/", include("crm.urls")),
     path("", include("orgs.urls")),
 ]
 

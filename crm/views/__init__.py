@@ -1,0 +1,1 @@
+"""Pages of the CRM: lists, details, forms, the lead timeline, imports."""

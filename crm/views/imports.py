@@ -1,0 +1,155 @@
+"""Import pages: upload a file, map its columns (suggested, or a preset), watch the job run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm.forms import UploadForm
+from crm.imports.mapping import FIELDS, MappingError, parse_mapping
+from crm.imports.reading import FileError, open_table
+from crm.imports.suggest import suggest_columns
+from crm.models import ImportJob, ImportPreset
+from crm.services.import_jobs import import_job_start, import_job_upload
+from orgs.permissions import Action
+from orgs.tenancy import MemberRequest, member_required
+
+PREVIEW_ROWS = 5
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Action.IMPORT_RECORDS)
+def import_upload(request: MemberRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_upload(
+                organization=request.organization, by=request.user, upload=form.cleaned_data["file"]
+            )
+            open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
+        except FileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("crm-import-map", pk=job.pk)
+    jobs = ImportJob.objects.for_org(request.organization).select_related("created_by")[:20]
+    return render(request, "crm/import_upload.html", {"form": form, "jobs": jobs})
+
+
+def _preview(job: ImportJob) -> tuple[list[str], list[list[str]]]:
+    table = open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
+    first = next(table.chunks(table.header, PREVIEW_ROWS), None)
+    rows = [] if first is None else first[table.header].astype(str).values.tolist()
+    return table.header, rows
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Action.IMPORT_RECORDS)
+def import_map(request: MemberRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(
+        ImportJob.objects.for_org(request.organization), pk=pk, status=ImportJob.Status.DRAFT
+    )
+    try:
+        header, preview = _preview(job)
+    except FileError as error:
+        messages.error(request, str(error))
+        return redirect("crm-import")
+    presets = ImportPreset.objects.for_org(request.organization)
+    kind = request.POST.get("kind") or request.GET.get("kind") or "leads"
+    if kind not in FIELDS:
+        kind = "leads"
+    document = _document(request, kind, header, presets)
+    problems: list[str] = []
+    if request.method == "POST" and request.POST.get("action") == "start":
+        try:
+            mapping = parse_mapping(document)
+        except MappingError as error:
+            problems = error.problems
+        else:
+            missing = [c for c in mapping.columns.values() if c not in header]
+            if missing:
+                problems = [_("The file has no column %(c)s.") % {"c": ", ".join(missing)}]
+            else:
+                _save_preset(request, mapping.as_json())
+                import_job_start(job=job, mapping=mapping)
+                return redirect("crm-import-job", pk=job.pk)
+    context = {
+        "job": job,
+        "header": header,
+        "preview": preview,
+        "kind": kind,
+        "kinds": list(FIELDS),
+        "fields": FIELDS[kind].values(),
+        "document": document,
+        "problems": problems,
+        "presets": presets,
+        "document_json": json.dumps(document, indent=1, ensure_ascii=False),
+    }
+    return render(request, "crm/import_map.html", context)
+
+
+def _document(request: MemberRequest, kind: str, header: list[str], presets: Any) -> dict[str, Any]:
+    """The mapping on screen: what was posted, else a preset, else a suggestion from the header."""
+    if request.method == "POST" and request.POST.get("kind_changed") != "1":
+        columns = {
+            f: request.POST[f"column_{f}"] for f in FIELDS[kind] if request.POST.get(f"column_{f}")
+        }
+        constants = {
+            f: request.POST[f"constant_{f}"].strip()
+            for f in FIELDS[kind]
+            if request.POST.get(f"constant_{f}", "").strip() and f not in columns
+        }
+        document = {"kind": kind, "columns": columns, "constants": constants}
+        extra = request.POST.get("advanced", "").strip()
+        if extra:
+            try:
+                advanced = json.loads(extra)
+            except json.JSONDecodeError:
+                advanced = {}
+            for key in ("values", "date_formats"):
+                if isinstance(advanced.get(key), dict):
+                    document[key] = advanced[key]
+        return document
+    preset = presets.filter(pk=request.GET.get("preset") or 0).first()
+    if preset is not None:
+        return dict(preset.mapping)
+    return {"kind": kind, "columns": suggest_columns(kind, header), "constants": {}}
+
+
+def _save_preset(request: MemberRequest, document: dict[str, Any]) -> None:
+    name = request.POST.get("preset_name", "").strip()[:100]
+    if not name:
+        return
+    try:
+        ImportPreset.objects.update_or_create(
+            organization=request.organization, name=name, defaults={"mapping": document}
+        )
+    except IntegrityError:
+        messages.warning(request, _("The preset could not be saved."))
+
+
+@require_GET
+@member_required(Action.IMPORT_RECORDS)
+def import_job(request: MemberRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.for_org(request.organization), pk=pk)
+    template = "crm/_import_progress.html" if request.htmx else "crm/import_job.html"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+@member_required(Action.IMPORT_RECORDS)
+def import_report(request: MemberRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(ImportJob.objects.for_org(request.organization), pk=pk)
+    if not job.error_report or not Path(job.error_report).exists():
+        raise Http404
+    return FileResponse(
+        Path(job.error_report).open("rb"), as_attachment=True, filename=f"rejected-{job.pk}.csv"
+    )

@@ -1,0 +1,252 @@
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from crm.models import Channel, Company, ImportJob, ImportPreset, Lead, LeadStageChange
+from crm.services.leads import lead_create
+from crm.services.records import record_create
+from orgs.models import Role
+from orgs.permissions import Action, can
+from tests.conftest import ALL_ROLES, signed_in_client
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 1, 10, tzinfo=UTC)
+KINDS = ["leads", "deals", "companies", "campaigns", "channels", "activities"]
+WRITE = {
+    "leads": Action.EDIT_LEADS,
+    "deals": Action.EDIT_DEALS,
+    "companies": Action.EDIT_LEADS,
+    "campaigns": Action.EDIT_CAMPAIGNS,
+    "channels": Action.EDIT_CAMPAIGNS,
+    "activities": Action.EDIT_LEADS,
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_role_sees_lists_and_only_writers_get_forms(kind, role, member):
+    client = signed_in_client(member(role))
+
+    listed = client.get(reverse("crm-list", args=[kind]))
+    form = client.get(reverse("crm-new", args=[kind]))
+
+    assert listed.status_code == 200
+    assert form.status_code == (200 if can(role, WRITE[kind]) else 403)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_only_importers_reach_the_import_pages(role, member):
+    response = signed_in_client(member(role)).get(reverse("crm-import"))
+
+    assert response.status_code == (200 if can(role, Action.IMPORT_RECORDS) else 403)
+
+
+def test_creating_a_lead_from_the_form_records_its_entry(org, member):
+    client = signed_in_client(member(Role.SALES_REP))
+
+    response = client.post(
+        reverse("crm-new", args=["leads"]),
+        {
+            "name": "Ann",
+            "email": "Ann@Example.test",
+            "stage": "mql",
+            "created_at": "2026-01-05T09:30",
+            "channel": Channel.objects.for_org(org).get(code="social").pk,
+        },
+    )
+
+    lead = Lead.objects.get()
+    assert response["Location"] == reverse("crm-detail", args=["leads", lead.pk])
+    assert (lead.email, lead.stage) == ("ann@example.test", "mql")
+    assert LeadStageChange.objects.get(lead=lead).source == "manual"
+
+
+def test_a_bad_form_shows_errors_and_saves_nothing(org, member):
+    record_create(Company, organization=org, name="Acme")
+    client = signed_in_client(member(Role.ADMIN))
+
+    lead = client.post(
+        reverse("crm-new", args=["leads"]), {"email": "nope", "stage": "mql", "created_at": "soon"}
+    )
+    campaign = client.post(
+        reverse("crm-new", args=["campaigns"]),
+        {"name": "X", "start_date": "2026-02-01", "end_date": "2026-01-01", "status": "planned"},
+    )
+
+    assert "Enter a valid date/time." in lead.content.decode()
+    assert "A campaign cannot end before it starts." in campaign.content.decode()
+    assert not Lead.objects.exists()
+
+
+def test_another_organisations_records_answer_404(other_org, member):
+    theirs = lead_create(organization=other_org, by=None, stage="lead", created_at=T0)
+    client = signed_in_client(member(Role.ADMIN))
+
+    assert client.get(reverse("crm-detail", args=["leads", theirs.pk])).status_code == 404
+    assert client.get(reverse("crm-edit", args=["leads", theirs.pk])).status_code == 404
+    assert (
+        client.post(reverse("crm-lead-move", args=[theirs.pk]), {"stage": "mql"}).status_code == 404
+    )
+    assert (
+        client.post(
+            reverse("crm-lead-activity", args=[theirs.pk]),
+            {"kind": "call", "at": "2026-01-11T10:00"},
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("crm-list", args=["no-such-kind"])).status_code == 404
+    assert Lead.objects.get(pk=theirs.pk).stage == "lead"
+
+
+def test_the_lead_page_moves_stages_and_logs_activities_on_its_timeline(org, member):
+    lead = lead_create(organization=org, by=None, name="Ann", stage="mql", created_at=T0)
+    client = signed_in_client(member(Role.SALES_REP))
+
+    client.post(
+        reverse("crm-lead-move", args=[lead.pk]), {"stage": "sql", "at": "2026-01-11T09:00"}
+    )
+    client.post(
+        reverse("crm-lead-activity", args=[lead.pk]),
+        {"kind": "call", "at": "2026-01-11T08:00", "outcome": "interested"},
+    )
+    page = client.get(reverse("crm-detail", args=["leads", lead.pk])).content.decode()
+
+    assert "Stage mql → sql" in page
+    assert "Call: interested" in page
+    assert "Entered the funnel as mql" in page
+    assert (
+        page.index("Stage mql → sql")
+        < page.index("Call: interested")
+        < page.index("Entered the funnel as mql")
+    )
+
+
+def test_lists_filter_search_sort_and_answer_htmx_with_the_results_only(org, member):
+    social = Channel.objects.for_org(org).get(code="social")
+    lead_create(organization=org, by=None, name="Zed", stage="mql", channel=social, created_at=T0)
+    lead_create(organization=org, by=None, name="Amy", stage="sql", created_at=T0)
+    client = signed_in_client(member(Role.LEADERSHIP))
+    url = reverse("crm-list", args=["leads"])
+
+    by_stage = client.get(url, {"stage": "sql"}).content.decode()
+    by_channel = client.get(
+        url, {"channel": "social"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    ).content.decode()
+    sorted_page = client.get(url, {"sort": "name"}).content.decode()
+
+    assert "Amy" in by_stage
+    assert "Zed" not in by_stage
+    assert "Zed" in by_channel
+    assert "Amy" not in by_channel
+    assert "<html" not in by_channel  # a fragment for htmx
+    assert sorted_page.index("Amy") < sorted_page.index("Zed")
+
+
+def test_csv_export_neutralises_formulas(org, member):
+    lead_create(
+        organization=org,
+        by=None,
+        name='=HYPERLINK("http://evil.test","x")',
+        stage="mql",
+        created_at=T0,
+    )
+    lead_create(
+        organization=org, by=None, name="+31 20 123", email="a@b.test", stage="mql", created_at=T0
+    )
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    response = client.get(reverse("crm-list", args=["leads"]), {"export": "csv"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = sorted(row[0] for row in rows[1:])
+    assert names == ["'+31 20 123", '\'=HYPERLINK("http://evil.test","x")']
+
+
+def test_xlsx_export_of_the_filtered_list(org, member):
+    lead_create(organization=org, by=None, name="@cmd", stage="mql", created_at=T0)
+    lead_create(organization=org, by=None, name="Other", stage="sql", created_at=T0)
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    response = client.get(reverse("crm-list", args=["leads"]), {"export": "xlsx", "stage": "mql"})
+
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "Name"
+    assert [row[0] for row in values[1:]] == ["'@cmd"]
+
+
+def test_the_import_pages_upload_map_run_and_report(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    upload = SimpleUploadedFile(
+        "hubspot.csv",
+        b"Record ID,Email,Create Date,Original Source\n1,a@x.test,2026-01-05,Paid Search\n2,bad,2026-01-06,Email\n",
+    )
+
+    uploaded = client.post(reverse("crm-import"), {"file": upload})
+    job = ImportJob.objects.get()
+    mapping_page = client.get(uploaded["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        start = client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {
+                "kind": "leads",
+                "action": "start",
+                "preset_name": "HubSpot contacts",
+                "column_external_id": "Record ID",
+                "column_email": "Email",
+                "column_created_at": "Create Date",
+                "column_channel": "Original Source",
+                "constant_stage": "mql",
+            },
+        )
+    progress = client.get(start["Location"], HTTP_HX_REQUEST="true").content.decode()
+    report = client.get(reverse("crm-import-report", args=[job.pk]))
+
+    assert "selected>Record ID" in mapping_page.replace(
+        'value="Record ID" ', ""
+    )  # suggested from HubSpot's header
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rejected) == ("done", 1, 1)
+    assert 'data-status="done"' in progress
+    assert b"not an e-mail address" in b"".join(report.streaming_content)
+    assert ImportPreset.objects.for_org(org).get(name="HubSpot contacts").mapping["constants"] == {
+        "stage": "mql"
+    }
+    assert Lead.objects.get().channel.code == "paid_search"
+
+
+def test_an_unreadable_upload_is_refused_on_the_page(member, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+
+    response = client.post(
+        reverse("crm-import"), {"file": SimpleUploadedFile("x.csv", b"\x00\x01\x02")}
+    )
+
+    assert "This is not a CSV or XLSX file." in response.content.decode()
+    assert ImportJob.objects.get().status == "draft"
+
+
+def test_a_mapping_problem_is_shown_and_nothing_starts(org, member, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("c.csv", b"Sector\nretail\n")})
+    job = ImportJob.objects.get()
+
+    response = client.post(
+        reverse("crm-import-map", args=[job.pk]),
+        {"kind": "companies", "action": "start", "column_industry": "Sector"},
+    )
+
+    assert "companies need &#x27;name&#x27;" in response.content.decode()
+    assert ImportJob.objects.get().status == "draft"
+    assert not Company.objects.exists()
