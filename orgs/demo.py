@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
 
 from orgs.models import Membership, Organization, Role, User
 from orgs.services import membership_add, organization_create, user_create
+
+demo_organization_ready = Signal()  # kwargs: organization, today
 
 DEMO_PASSWORD = "demo-smarketing"  # noqa: S105 - a demo login, printed on purpose
 DEMO_ORG = ("demo", "Demo Company", "EUR")
@@ -28,6 +32,8 @@ def seed_demo_organizations() -> list[tuple[str, str, list[str]]]:
     for username, role, _first, _last in DEMO_USERS:
         _member(demo, users[username], role)
     _member(second, users["leader"], Role.LEADERSHIP)
+    # Other apps add their demo data (CRM history, plans ...) when they hear this.
+    demo_organization_ready.send(sender=Organization, organization=demo, today=timezone.localdate())
     return [
         (
             username,

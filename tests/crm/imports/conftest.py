@@ -1,11 +1,13 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[3]
-DATA = ROOT.parent / "shared" / "data"
+# The shared data sets sit beside the checkout (as in CI); SMARKETING_DATA_SETS points elsewhere.
+DATA = Path(os.environ.get("SMARKETING_DATA_SETS") or ROOT.parent / "shared" / "data")
 EXAMPLES = ROOT / "docs" / "import-examples"
 
 
@@ -36,4 +38,6 @@ def run_import(org, capsys, settings, tmp_path):
 
 def needs_data():
     if not DATA.exists():
-        pytest.skip(f"the shared data sets are not at {DATA}")
+        pytest.skip(
+            f"the shared data sets are not at {DATA}: set SMARKETING_DATA_SETS to their folder"
+        )

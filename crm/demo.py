@@ -1,0 +1,321 @@
+"""Two years of deterministic, realistic CRM history for the demo organisation.
+
+Channels differ in volume, conversion and cost; months follow a seasonal curve; leads
+move through the stages with realistic delays; opportunities become won or lost deals;
+some customers buy again within a year (repeat) or after a long pause (reactivation);
+sales answer new MQLs with a spread of response times.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from crm.imports.writing import derive_deal_kinds
+from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
+from orgs.models import Membership, Organization, Role
+
+SEED = 2026
+MONTHS = 24
+SEASON = [0.8, 0.95, 1.1, 1.05, 1.0, 0.9, 0.7, 0.6, 1.15, 1.25, 1.2, 0.75]  # Jan..Dec
+
+
+@dataclass(frozen=True)
+class ChannelProfile:
+    code: str
+    leads_per_month: int
+    to_mql: float
+    to_sql: float
+    to_opportunity: float
+    win_rate: float
+    cost_per_lead: int  # euros, spent through campaigns
+
+
+PROFILES = [
+    ChannelProfile("organic_search", 38, 0.45, 0.50, 0.55, 0.32, 12),
+    ChannelProfile("paid_search", 30, 0.55, 0.45, 0.50, 0.28, 65),
+    ChannelProfile("social", 26, 0.35, 0.35, 0.45, 0.22, 40),
+    ChannelProfile("email", 14, 0.60, 0.50, 0.55, 0.30, 8),
+    ChannelProfile("referral", 8, 0.80, 0.70, 0.65, 0.45, 0),
+    ChannelProfile("event", 6, 0.70, 0.60, 0.60, 0.35, 220),
+]
+INDUSTRIES = [
+    "software",
+    "retail",
+    "manufacturing",
+    "healthcare",
+    "finance",
+    "logistics",
+    "education",
+]
+COUNTRIES = ["Italy", "Spain", "Poland", "Germany", "France", "Netherlands"]
+PRODUCTS = [("Starter", 4_000), ("Growth", 12_000), ("Enterprise", 38_000)]
+OUTCOMES = ["reached", "voicemail", "meeting booked", "no answer", "sent proposal"]
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return datetime(
+        day.year, day.month, day.day, rng.randint(8, 18), rng.randint(0, 59), tzinfo=UTC
+    )
+
+
+def _months(today: date) -> list[date]:
+    first = date(today.year, today.month, 1)
+    months = []
+    for back in range(MONTHS, 0, -1):
+        year, month = divmod(first.month - 1 - back, 12)
+        months.append(date(first.year + year, month + 1, 1))
+    return months
+
+
+@transaction.atomic
+def seed_crm_history(*, organization: Organization, today: date) -> int:
+    """Fill an organisation that has no leads yet; return the number of leads made."""
+    if Lead.objects.for_org(organization).exists():
+        return 0
+    rng = random.Random(SEED)  # noqa: S311 - demo data, repeatable on purpose
+    channels = {c.code: c for c in Channel.objects.for_org(organization)}
+    reps = list(
+        Membership.objects.for_org(organization)
+        .filter(role__in=[Role.SALES_REP, Role.SALES_MANAGER])
+        .values_list("user_id", flat=True)
+    )
+    marketers = list(
+        Membership.objects.for_org(organization)
+        .filter(role=Role.MARKETING_MANAGER)
+        .values_list("user_id", flat=True)
+    )
+    companies = Company.objects.bulk_create(
+        Company(
+            organization=organization,
+            name=f"{prefix} {suffix}",
+            industry=rng.choice(INDUSTRIES),
+            employees=rng.choice([12, 45, 120, 300, 900, 2500]),
+            country=rng.choice(COUNTRIES),
+        )
+        for prefix in [
+            "Alpha",
+            "Borealis",
+            "Cobalt",
+            "Delta",
+            "Ember",
+            "Fjord",
+            "Granite",
+            "Helix",
+            "Iris",
+            "Juno",
+            "Kestrel",
+            "Lumen",
+            "Meridian",
+            "Nimbus",
+            "Orbit",
+            "Pinnacle",
+            "Quartz",
+            "Riviera",
+        ]
+        for suffix in ["Labs", "Group", "Systems", "Foods", "Logistics", "Health", "Retail"]
+    )
+    months = _months(today)
+    campaigns = _campaigns(organization, channels, months, rng, marketers)
+    leads: list[Lead] = []
+    changes: list[LeadStageChange] = []
+    deals: list[Deal] = []
+    activities: list[Activity] = []
+    now = timezone.now()
+    for month in months:
+        weight = SEASON[month.month - 1]
+        for profile in PROFILES:
+            for _ in range(round(profile.leads_per_month * weight * rng.uniform(0.85, 1.15))):
+                day = month + timedelta(days=rng.randrange(28))
+                lead = Lead(
+                    organization=organization,
+                    name=f"Lead {len(leads) + 1}",
+                    email=f"lead{len(leads) + 1}@demo.example",
+                    company=rng.choice(companies),
+                    country=rng.choice(COUNTRIES),
+                    channel=channels[profile.code],
+                    campaign=campaigns.get((profile.code, month.year, (month.month - 1) // 3)),
+                    owner_id=rng.choice(reps) if reps else None,
+                    created_at=_at(day, rng),
+                    stage="lead",
+                )
+                _journey(lead, profile, rng, now, changes, deals, activities, reps)
+                leads.append(lead)
+    # bulk_create fills each row's foreign key from the (now saved) lead it points to.
+    Lead.objects.bulk_create(leads, batch_size=2000)
+    LeadStageChange.objects.bulk_create(changes, batch_size=5000)
+    deals += _repeat_business(organization, deals, rng, now)
+    Deal.objects.bulk_create(deals, batch_size=2000)
+    Activity.objects.bulk_create(activities, batch_size=5000)
+    with connection.cursor() as cursor:
+        derive_deal_kinds(cursor, organization.pk, [c.pk for c in companies])
+    return len(leads)
+
+
+def _campaigns(
+    organization: Organization,
+    channels: dict[str, Channel],
+    months: list[date],
+    rng: random.Random,
+    owners: list[int],
+) -> dict[tuple[str, int, int], Campaign]:
+    made: dict[tuple[str, int, int], Campaign] = {}
+    for profile in PROFILES:
+        if not profile.cost_per_lead:
+            continue
+        for month in months[::3]:
+            quarter = (month.month - 1) // 3
+            budget = profile.cost_per_lead * profile.leads_per_month * 3
+            start = date(month.year, quarter * 3 + 1, 1)
+            made[(profile.code, month.year, quarter)] = Campaign(
+                organization=organization,
+                name=f"{channels[profile.code].name} Q{quarter + 1} {month.year}",
+                channel=channels[profile.code],
+                start_date=start,
+                end_date=start + timedelta(days=89),
+                budget=Decimal(budget),
+                actual_cost=Decimal(round(budget * rng.uniform(0.85, 1.1))),
+                status=Campaign.Status.COMPLETED,
+                owner_id=rng.choice(owners) if owners else None,
+            )
+    Campaign.objects.bulk_create(made.values())
+    return made
+
+
+def _journey(
+    lead: Lead,
+    profile: ChannelProfile,
+    rng: random.Random,
+    now: datetime,
+    changes: list[LeadStageChange],
+    deals: list[Deal],
+    activities: list[Activity],
+    reps: list[int],
+) -> None:
+    """Walk the lead down the funnel as far as it gets (and not past today)."""
+    at = lead.created_at
+    changes.append(
+        LeadStageChange(
+            organization=lead.organization,
+            lead=lead,
+            from_stage="",
+            to_stage="lead",
+            at=at,
+            source="import",
+        )
+    )
+
+    def move(to: str, after_days: tuple[int, int]) -> bool:
+        nonlocal at
+        when = at + timedelta(days=rng.uniform(*after_days))
+        if when > now:
+            return False
+        changes.append(
+            LeadStageChange(
+                organization=lead.organization,
+                lead=lead,
+                from_stage=lead.stage,
+                to_stage=to,
+                at=when,
+                source="manual",
+            )
+        )
+        lead.stage, lead.stage_changed_at, at = to, when, when
+        return True
+
+    lead.stage_changed_at = at
+    if rng.random() > profile.to_mql:
+        if rng.random() < 0.3:
+            move("disqualified", (3, 20))
+        return
+    if not move("mql", (1, 8)):
+        return
+    response = timedelta(hours=rng.lognormvariate(1.6, 1.1))  # median about 5 hours, a long tail
+    if at + response < now:
+        activities.append(
+            Activity(
+                organization=lead.organization,
+                lead=lead,
+                kind=Activity.Kind.CALL,
+                at=at + response,
+                by_id=lead.owner_id,
+                outcome=rng.choice(OUTCOMES),
+            )
+        )
+    if rng.random() > profile.to_sql:
+        if rng.random() < 0.4:
+            move("recycled", (10, 40))
+        return
+    if (
+        not move("sql", (2, 12))
+        or rng.random() > profile.to_opportunity
+        or not move("opportunity", (4, 20))
+    ):
+        return
+    product, price = rng.choice(PRODUCTS)
+    deal = Deal(
+        organization=lead.organization,
+        name=f"{lead.company} {product}",
+        lead=lead,
+        company=lead.company,
+        owner_id=lead.owner_id,
+        product=product,
+        amount=Decimal(round(price * rng.uniform(0.8, 1.3), -2)),
+        currency=lead.organization.currency,
+        created_at=at,
+    )
+    closed = at + timedelta(days=rng.uniform(10, 75))
+    if closed < now:
+        deal.closed_at = closed
+        if rng.random() < profile.win_rate:
+            deal.status = Deal.Status.WON
+            changes.append(
+                LeadStageChange(
+                    organization=lead.organization,
+                    lead=lead,
+                    from_stage=lead.stage,
+                    to_stage="customer",
+                    at=closed,
+                    source="deal_won",
+                )
+            )
+            lead.stage, lead.stage_changed_at = "customer", closed
+        else:
+            deal.status, deal.lost_reason = (
+                Deal.Status.LOST,
+                rng.choice(["price", "timing", "competitor", "no budget"]),
+            )
+    deals.append(deal)
+
+
+def _repeat_business(
+    organization: Organization, deals: list[Deal], rng: random.Random, now: datetime
+) -> list[Deal]:
+    """Some customers buy again: soon after (repeat), or after more than a year (reactivation)."""
+    extra: list[Deal] = []
+    for deal in [d for d in deals if d.status == Deal.Status.WON]:
+        if rng.random() < 0.3:
+            gap = rng.choice([rng.uniform(60, 300), rng.uniform(400, 600)])
+            assert deal.closed_at is not None  # won deals are closed
+            when = deal.closed_at + timedelta(days=gap)
+            if when + timedelta(days=30) < now:
+                extra.append(
+                    Deal(
+                        organization=organization,
+                        name=f"{deal.company} renewal",
+                        company=deal.company,
+                        owner_id=deal.owner_id,
+                        product=deal.product,
+                        amount=deal.amount,
+                        currency=deal.currency,
+                        status=Deal.Status.WON,
+                        created_at=when,
+                        closed_at=when + timedelta(days=rng.uniform(5, 30)),
+                    )
+                )
+    return extra
