@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.imports.bulk import BulkError, bulk_upsert
-from crm.models import Activity, Campaign, Channel, Company, Deal, Lead
+from crm.imports.mapping import MappingError, parse_mapping
+from crm.imports.reading import FileError, open_table
+from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead
 from crm.serializers import (
     ActivitySerializer,
     BulkResultSerializer,
@@ -24,11 +30,14 @@ from crm.serializers import (
     ChannelSerializer,
     CompanySerializer,
     DealSerializer,
+    ImportJobSerializer,
+    ImportStartSerializer,
     LeadSerializer,
     StageChangeSerializer,
     StageMoveSerializer,
 )
 from crm.services.deals import deal_create, deal_update
+from crm.services.import_jobs import import_job_start, import_job_upload
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
@@ -297,3 +306,53 @@ class ActivityViewSet(RecordViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
         return self._bulk(request, "activities")
+
+
+class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    """File imports: POST a file with its mapping (multipart), then follow the job."""
+
+    model = ImportJob
+    serializer_class = ImportJobSerializer
+    read_action = Action.IMPORT_RECORDS
+    write_action = Action.IMPORT_RECORDS
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportStartSerializer}, responses={202: ImportJobSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        start = ImportStartSerializer(data=request.data)
+        start.is_valid(raise_exception=True)
+        try:
+            mapping = parse_mapping(start.validated_data["mapping"])
+        except MappingError as error:
+            raise exceptions.ValidationError({"mapping": error.problems}) from error
+        organization = self.request.organization  # type: ignore[attr-defined]
+        try:
+            job = import_job_upload(
+                organization=organization,
+                by=cast(User, request.user),
+                upload=start.validated_data["file"],
+            )
+            table = open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
+        except FileError as error:
+            raise exceptions.ValidationError({"file": [str(error)]}) from error
+        missing = [c for c in mapping.columns.values() if c not in table.header]
+        if missing:
+            raise exceptions.ValidationError(
+                {"mapping": [f"The file has no column {', '.join(missing)}."]}
+            )
+        import_job_start(job=job, mapping=mapping)
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def rejected(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The rejected rows as CSV: line, column, value, reason."""
+        job = self.get_object()
+        if not job.error_report or not Path(job.error_report).exists():
+            raise exceptions.NotFound("This import rejected no rows.")
+        return FileResponse(
+            Path(job.error_report).open("rb"), as_attachment=True, filename=f"rejected-{job.pk}.csv"
+        )

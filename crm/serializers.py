@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
+from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
 from orgs.models import Membership, User
 
 
@@ -169,3 +169,30 @@ class BulkResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "file_name",
+            "mapping",
+            "status",
+            "rows_total",
+            "rows_done",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportStartSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or XLSX")
+    mapping = serializers.JSONField(help_text="The mapping document, as in docs/import-examples/")

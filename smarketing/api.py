@@ -9,6 +9,7 @@ from crm.api import (
     ChannelViewSet,
     CompanyViewSet,
     DealViewSet,
+    ImportJobViewSet,
     LeadViewSet,
 )
 from orgs.api import MemberViewSet, MeView
@@ -22,6 +23,7 @@ router.register("companies", CompanyViewSet, basename="company")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("deals", DealViewSet, basename="deal")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("imports", ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
