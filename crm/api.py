@@ -33,12 +33,14 @@ from crm.serializers import (
     ImportJobSerializer,
     ImportStartSerializer,
     LeadSerializer,
+    MergeSerializer,
     StageChangeSerializer,
     StageMoveSerializer,
 )
 from crm.services.deals import deal_create, deal_update
 from crm.services.import_jobs import import_job_start, import_job_upload
 from crm.services.leads import lead_change_stage, lead_create, lead_update
+from crm.services.merge import leads_merge
 from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import Organization, User
@@ -252,6 +254,18 @@ class LeadViewSet(RecordViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
         return self._bulk(request, "leads")
+
+    @extend_schema(request=MergeSerializer, responses=LeadSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """Merge another lead into this one: its stage history, activities and deals move here."""
+        survivor = self.get_object()
+        body = MergeSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        merged = leads_merge(
+            survivor=survivor, duplicate=body.validated_data["duplicate"], by=self.actor()
+        )
+        return Response(LeadSerializer(merged, context=self.get_serializer_context()).data)
 
 
 @extend_schema(

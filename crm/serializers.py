@@ -196,3 +196,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
 class ImportStartSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV or XLSX")
     mapping = serializers.JSONField(help_text="The mapping document, as in docs/import-examples/")
+
+
+class MergeSerializer(OrgScopedSerializer):
+    class Meta:
+        model = Lead
+        fields = ["duplicate"]
+
+    duplicate = serializers.PrimaryKeyRelatedField(
+        queryset=Lead.objects.none(), help_text="The lead merged into this one."
+    )
+    scoped = {**OrgScopedSerializer.scoped, "duplicate": Lead}

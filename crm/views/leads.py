@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.forms import ActivityForm, LeadForm, StageMoveForm
 from crm.models import Activity, Lead
 from crm.services.leads import lead_change_stage
+from crm.services.merge import duplicate_groups, leads_merge
 from crm.services.records import record_create
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
@@ -94,3 +95,26 @@ def lead_activity(request: MemberRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("crm-detail", kind="leads", pk=lead.pk)
+
+
+@require_GET
+@member_required(Action.EDIT_LEADS)
+def lead_duplicates(request: MemberRequest) -> HttpResponse:
+    return render(
+        request, "crm/duplicates.html", {"groups": duplicate_groups(request.organization)}
+    )
+
+
+@require_POST
+@member_required(Action.EDIT_LEADS)
+def lead_merge(request: MemberRequest, pk: int) -> HttpResponse:
+    leads = Lead.objects.for_org(request.organization)
+    survivor = get_object_or_404(leads, pk=pk)
+    duplicate = get_object_or_404(leads, pk=request.POST.get("duplicate") or 0)
+    try:
+        leads_merge(survivor=survivor, duplicate=duplicate, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("crm-duplicates")
+    messages.success(request, _("Merged into %(lead)s; its history is kept.") % {"lead": survivor})
+    return redirect("crm-detail", kind="leads", pk=survivor.pk)
