@@ -3,18 +3,16 @@
 import os
 import subprocess
 import sys
-import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from orgs.models import Invitation, Role
 from orgs.tasks import invitations_purge_expired_task
 from smarketing.celery import app, enqueue_on_commit
+from tests.workers import real_worker, test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,69 +63,18 @@ def test_without_a_broker_a_task_runs_in_process_after_commit(
     assert not Invitation.objects.filter(pk=old.pk).exists()
 
 
-def _test_database_url() -> str:
-    params = connection.get_connection_params()
-    host = params.get("host") or "127.0.0.1"
-    user = params.get("user") or "postgres"
-    name = connection.settings_dict["NAME"]
-    if host.startswith("/"):
-        return f"postgres://{user}@/{name}?host={host}"
-    return f"postgres://{user}@{host}:{params.get('port') or 5432}/{name}"
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_a_task_sent_through_redis(org):
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        pytest.skip("REDIS_URL is not set: the real-worker test needs a Redis")
     old = _stale_invitation(org)
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": redis_url,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "smarketing",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            "-c",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    eager = app.conf.task_always_eager
-    try:
-        app.conf.task_always_eager = False  # send through Redis, as production does
-        invitations_purge_expired_task.apply_async(queue=queue)
-        deadline = time.monotonic() + 60
-        while Invitation.objects.filter(pk=old.pk).exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        app.conf.task_always_eager = eager
-        worker.terminate()
-        output = worker.communicate(timeout=30)[0]
 
-    assert not Invitation.objects.filter(pk=old.pk).exists(), output
-    assert "invitations_purge_expired_task" in output
-    assert "succeeded" in output
+    with real_worker() as worker:
+        invitations_purge_expired_task.delay()
+        purged = worker.wait_until(lambda: not Invitation.objects.filter(pk=old.pk).exists())
+
+    assert purged, worker.output
+    assert "invitations_purge_expired_task" in worker.output[0]
+    assert "succeeded" in worker.output[0]
 
 
 SEND_WITH_A_SILENT_BROKER = """
@@ -153,7 +100,7 @@ def test_a_hung_broker_does_not_hang_or_fail_the_caller():
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "smarketing.settings",
                 "DJANGO_DEBUG": "1",
-                "DATABASE_URL": _test_database_url(),
+                "DATABASE_URL": test_database_url(),
                 "CELERY_BROKER_URL": url,
                 "REDIS_SOCKET_TIMEOUT": "1",
             },
