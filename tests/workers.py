@@ -20,7 +20,7 @@ from smarketing.celery import app
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_database_url() -> str:
+def database_url_for_workers() -> str:
     """The test database, as a URL another process can use."""
     params = connection.get_connection_params()
     host = params.get("host") or "127.0.0.1"
@@ -53,7 +53,7 @@ def real_worker() -> Iterator[Worker]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_for_workers(),
         "CELERY_BROKER_URL": redis_url,
     }
     process = subprocess.Popen(

@@ -15,9 +15,6 @@ from tests.workers import real_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_an_import_job(member, settings, tmp_path):
     settings.IMPORT_DIR = tmp_path
-    monkeypatch.setenv(
-        "SMARKETING_DATA_DIR", str(tmp_path)
-    )  # the worker finds the upload where the API left it
     rows = "\n".join(f"L{i},lead{i}@example.test" for i in range(300))
     upload = SimpleUploadedFile("leads.csv", f"id,mail\n{rows}\n".encode())
     mapping = {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from orgs.models import Invitation, Role
 from orgs.tasks import invitations_purge_expired_task
 from smarketing.celery import app, enqueue_on_commit
-from tests.workers import real_worker, test_database_url
+from tests.workers import database_url_for_workers, real_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,7 +100,7 @@ def test_a_hung_broker_does_not_hang_or_fail_the_caller():
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "smarketing.settings",
                 "DJANGO_DEBUG": "1",
-                "DATABASE_URL": test_database_url(),
+                "DATABASE_URL": database_url_for_workers(),
                 "CELERY_BROKER_URL": url,
                 "REDIS_SOCKET_TIMEOUT": "1",
             },
