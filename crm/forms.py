@@ -8,28 +8,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LifecycleStage
-from orgs.models import Membership, Organization, User
+from crm.selectors import related_choices
+from orgs.models import Organization
 
 
 class ScopedForm(forms.ModelForm):
-    scoped = {
-        "channel": Channel,
-        "campaign": Campaign,
-        "company": Company,
-        "lead": Lead,
-        "deal": Deal,
-        "parent": Company,
-    }
+    """A model form whose links offer only the organisation's records (crm.selectors)."""
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
         for name, field in self.fields.items():
-            if name in self.scoped:
-                field.queryset = self.scoped[name].objects.for_org(organization)  # type: ignore[attr-defined]
-            elif name in ("owner", "by"):
-                members = Membership.objects.for_org(organization).values("user_id")
-                field.queryset = User.objects.filter(pk__in=members)  # type: ignore[attr-defined]
+            choices = related_choices(name, organization)
+            if choices is not None:
+                field.queryset = choices  # type: ignore[attr-defined]
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateTimeInput):
                 field.widget = forms.DateTimeInput(

@@ -8,37 +8,20 @@ from typing import Any
 from rest_framework import serializers
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
-from orgs.models import Membership, User
+from crm.selectors import related_choices
 
 
 class OrgScopedSerializer(serializers.ModelSerializer):
-    """Limits every related field to rows of the caller's organisation."""
-
-    scoped = {
-        "channel": Channel,
-        "campaign": Campaign,
-        "company": Company,
-        "lead": Lead,
-        "deal": Deal,
-        "parent": Company,
-    }
+    """Limits every related field to rows of the caller's organisation (crm.selectors)."""
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         organization = getattr(self.context.get("request"), "organization", None)
         for name, field in fields.items():
-            if not isinstance(field, serializers.RelatedField) or field.read_only:
-                continue
-            if name in self.scoped:
-                rows = self.scoped[name].objects
-                field.queryset = rows.for_org(organization) if organization else rows.none()
-            elif name in ("owner", "by"):
-                members = (
-                    Membership.objects.for_org(organization).values("user_id")
-                    if organization
-                    else []
-                )
-                field.queryset = User.objects.filter(pk__in=members)
+            if isinstance(field, serializers.RelatedField) and not field.read_only:
+                choices = related_choices(name, organization)
+                if choices is not None:
+                    field.queryset = choices
         return fields
 
 
@@ -206,4 +189,3 @@ class MergeSerializer(OrgScopedSerializer):
     duplicate = serializers.PrimaryKeyRelatedField(
         queryset=Lead.objects.none(), help_text="The lead merged into this one."
     )
-    scoped = {**OrgScopedSerializer.scoped, "duplicate": Lead}
