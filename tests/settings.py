@@ -20,3 +20,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Each test process gets its own cache; the Redis cache backend is tested on its own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
+
+# One test database per run: two runs on one server (a developer's and CI's) never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_smarketing_{os.getpid()}"}  # noqa: F405
