@@ -51,7 +51,7 @@ class LifecycleStage(OrgScopedModel):
     is_exit = models.BooleanField(_("exit"), default=False)
 
     class Meta:
-        ordering: ClassVar = ["position"]
+        ordering: ClassVar = ["position", "pk"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["organization", "code"], name="lifecycle_stage_unique")
         ]
@@ -68,7 +68,7 @@ class PipelineStage(OrgScopedModel):
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
-        ordering: ClassVar = ["position"]
+        ordering: ClassVar = ["position", "pk"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["organization", "code"], name="pipeline_stage_unique")
         ]

@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, dict[str, str], StrOrPromise, Action]] = [
     ("crm-import", {}, _("Import"), Action.IMPORT_RECORDS),
     ("members", {}, _("Members"), Action.VIEW),
     ("organization-settings", {}, _("Organisation"), Action.EDIT_ORGANIZATION),
+    ("crm-stages", {}, _("Stages"), Action.EDIT_ORGANIZATION),
     ("api-tokens", {}, _("API tokens"), Action.MANAGE_OWN_TOKENS),
 ]
 
