@@ -19,7 +19,10 @@ from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
 
 PAGE_SIZE = 25
-EXPORT_LIMIT = 200_000  # rows per file; filter to export more in parts
+EXPORT_LIMIT = 200_000
+SECTION_ROWS = (
+    50  # related records shown on a record's page  # rows per file; filter to export more in parts
+)
 
 
 def spec_for(kind: str) -> Spec:
@@ -128,10 +131,22 @@ def record_detail(request: MemberRequest, kind: str, pk: int) -> HttpResponse:
         return lead_detail(request, obj)
     form = spec.form(instance=obj, organization=request.organization)
     fields = [(form[name].label, cell(obj, Column("", name))) for name in form.fields]
+    sections = [
+        (
+            title,
+            SPECS[kind_],
+            [
+                (row, [(c, cell(row, c)) for c in SPECS[kind_].columns])
+                for row in rows(obj)[:SECTION_ROWS]
+            ],
+        )
+        for title, kind_, rows in spec.sections
+    ]
     context = {
         "spec": spec,
         "obj": obj,
         "fields": fields,
+        "sections": sections,
         "can_write": can(request.membership.role, spec.write_action),
     }
     return render(request, "crm/detail.html", context)

@@ -41,6 +41,8 @@ class Spec:
     default_sort: str = "-pk"
     create: Callable[..., Any] | None = None
     update: Callable[..., Any] | None = None
+    # (title, kind of record, function of the record giving those records): shown on its page
+    sections: tuple[tuple[StrOrPromise, str, Callable[[Any], Any]], ...] = ()
 
     def create_record(self, *, organization: Any, by: Any, data: dict[str, Any]) -> Any:
         if self.create:
@@ -99,6 +101,13 @@ SPECS = {
             "-created_at",
             create=deal_create,
             update=lambda deal, **kw: deal_update(deal=deal, **kw),
+            sections=(
+                (
+                    _("Activities"),
+                    "activities",
+                    lambda deal: deal.activities.select_related("lead", "deal"),
+                ),
+            ),
         ),
         Spec(
             "companies",
@@ -118,6 +127,17 @@ SPECS = {
             {"industry": "industry"},
             ("parent",),
             "name",
+            sections=(
+                (_("Deals"), "deals", lambda company: company.deals.order_by("-created_at")),
+                (
+                    _("Leads"),
+                    "leads",
+                    lambda company: company.lead_set.select_related("channel").order_by(
+                        "-created_at"
+                    ),
+                ),
+                (_("Subsidiaries"), "companies", lambda company: company.subsidiaries.all()),
+            ),
         ),
         Spec(
             "campaigns",
@@ -138,6 +158,13 @@ SPECS = {
             {"status": "status", "channel": "channel__code"},
             ("channel",),
             "-start_date",
+            sections=(
+                (
+                    _("Leads"),
+                    "leads",
+                    lambda campaign: campaign.lead_set.select_related("channel", "company"),
+                ),
+            ),
         ),
         Spec(
             "channels",

@@ -250,3 +250,20 @@ def test_a_mapping_problem_is_shown_and_nothing_starts(org, member, settings, tm
     assert "companies need &#x27;name&#x27;" in response.content.decode()
     assert ImportJob.objects.get().status == "draft"
     assert not Company.objects.exists()
+
+
+def test_a_company_page_lists_its_deals_leads_and_subsidiaries(org, member):
+    from crm.services.deals import deal_create
+
+    acme = record_create(Company, organization=org, name="Acme")
+    record_create(Company, organization=org, name="Acme Italia", parent=acme)
+    lead_create(organization=org, by=None, name="Ann", company=acme, stage="mql", created_at=T0)
+    deal_create(organization=org, by=None, name="Big order", company=acme, amount="1200")
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get(reverse("crm-detail", args=["companies", acme.pk])).content.decode()
+
+    assert 'data-testid="section-deals"' in page
+    assert "Big order" in page
+    assert "Ann" in page
+    assert "Acme Italia" in page
