@@ -12,6 +12,7 @@ from crm.api import (
     ImportJobViewSet,
     LeadViewSet,
 )
+from funnel.api import FunnelCalculateView
 from orgs.api import MemberViewSet, MeView
 
 router = DefaultRouter(trailing_slash=True)
@@ -27,5 +28,6 @@ router.register("imports", ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("funnel/calculate/", FunnelCalculateView.as_view(), name="api-funnel-calculate"),
     *router.urls,
 ]

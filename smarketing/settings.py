@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "axes",
     "orgs",
     "crm",
+    "funnel",
 ]
 
 MIDDLEWARE = [

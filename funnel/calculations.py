@@ -1,0 +1,276 @@
+"""The reverse funnel: from a revenue goal back to what every stage needs, per month and
+channel, with the budget. Pure functions over Decimal; no database, clock or settings.
+
+Rounding rule, written once: a count is whole and rounded up (ROUND_CEILING) where it is
+derived from a rate, so that pushing the targets back down through the rates reaches at
+least the goal; a total is split over months and channels by the largest-remainder method,
+so that the parts add up exactly to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+
+ONE = Decimal(1)
+DAYS_PER_MONTH = Decimal("30.4375")
+
+
+class FunnelInputError(ValueError):
+    """An input the calculation cannot use; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ChannelInput:
+    code: str
+    share: Decimal | None = None  # of the leads; shares add up to 1
+    cost_per_lead: Decimal = Decimal(0)
+    conversion: Decimal | None = None  # lead -> customer, to derive shares when none are given
+
+
+@dataclass(frozen=True)
+class FunnelInput:
+    stages: list[str]
+    conversion_rates: list[Decimal]  # conversion_rates[i]: stages[i] -> stages[i + 1]
+    average_deal_size: Decimal
+    revenue_goal: Decimal | None = None
+    baseline_revenue: Decimal | None = None
+    growth_pct: Decimal | None = None
+    months: list[str] = field(default_factory=list)  # "YYYY-MM" of the period, in order
+    seasonality: list[Decimal] = field(default_factory=list)  # one weight per month
+    stage_days: list[Decimal] = field(default_factory=list)  # days from stages[i] to stages[i + 1]
+    channels: list[ChannelInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StageTarget:
+    stage: str
+    needed: int
+    by_month: dict[str, int]  # shifted earlier by the time leads need to get through
+    by_channel: dict[str, int]
+    by_month_and_channel: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class FunnelResult:
+    revenue_goal: Decimal
+    customers_needed: int
+    stages: list[StageTarget]
+    leads_needed: int
+    budget: Decimal
+    budget_by_channel: dict[str, Decimal]
+    channel_shares: dict[str, Decimal]
+    month_shift: dict[str, int]  # stage -> months it runs ahead of the customers
+    assumptions: dict[str, object]
+
+
+def ceil_int(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def allocate(total: int, weights: list[Decimal]) -> list[int]:
+    """Split `total` in proportion to `weights` into whole parts that add up to it
+    (largest remainder; ties go to the earlier part)."""
+    whole = sum(weights, Decimal(0))
+    if total == 0 or not weights:
+        return [0] * len(weights)
+    exact = [Decimal(total) * w / whole for w in weights]
+    parts = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
+    left = total - sum(parts)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
+def _month_minus(month: str, months_back: int) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    index = year * 12 + number - 1 - months_back
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _positive(name: str, value: Decimal | None) -> Decimal:
+    if value is None:
+        raise FunnelInputError(name, "is required.")
+    if not value.is_finite() or value <= 0:
+        raise FunnelInputError(name, "must be greater than 0.")
+    return value
+
+
+def revenue_goal(data: FunnelInput) -> Decimal:
+    if data.revenue_goal is not None:
+        return _positive("revenue_goal", data.revenue_goal)
+    if data.baseline_revenue is None or data.growth_pct is None:
+        raise FunnelInputError(
+            "revenue_goal", "give revenue_goal, or baseline_revenue with growth_pct."
+        )
+    baseline = _positive("baseline_revenue", data.baseline_revenue)
+    if not data.growth_pct.is_finite() or data.growth_pct <= -100:
+        raise FunnelInputError("growth_pct", "must be greater than -100.")
+    return baseline * (ONE + data.growth_pct / 100)
+
+
+def validate(data: FunnelInput) -> None:
+    if not data.stages:
+        raise FunnelInputError("stages", "list at least one stage.")
+    if len(set(data.stages)) != len(data.stages):
+        raise FunnelInputError("stages", "a stage appears twice.")
+    if len(data.conversion_rates) != len(data.stages) - 1:
+        raise FunnelInputError(
+            "conversion_rates",
+            f"give {len(data.stages) - 1} rates, one from each stage to the next.",
+        )
+    for i, rate in enumerate(data.conversion_rates):
+        if not rate.is_finite() or not (0 < rate <= 1):
+            raise FunnelInputError(
+                f"conversion_rates[{i}]", "must be greater than 0 and at most 1."
+            )
+    _positive("average_deal_size", data.average_deal_size)
+    if data.seasonality and len(data.seasonality) != len(data.months):
+        raise FunnelInputError("seasonality", "give one weight per month.")
+    if any(not w.is_finite() or w < 0 for w in data.seasonality) or (
+        data.seasonality and sum(data.seasonality) <= 0
+    ):
+        raise FunnelInputError("seasonality", "weights must not be negative, and not all 0.")
+    for month in data.months:
+        if (
+            len(month) != 7
+            or month[4] != "-"
+            or not (month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12)
+        ):
+            raise FunnelInputError("months", f"{month!r} is not a month written YYYY-MM.")
+    if data.months != sorted(set(data.months)):
+        raise FunnelInputError(
+            "months", "list each month once, in order: the period cannot end before it starts."
+        )
+    if data.stage_days and len(data.stage_days) != len(data.stages) - 1:
+        raise FunnelInputError(
+            "stage_days", f"give {len(data.stages) - 1} durations, one from each stage to the next."
+        )
+    if any(not d.is_finite() or d < 0 for d in data.stage_days):
+        raise FunnelInputError("stage_days", "durations cannot be negative.")
+    _validate_channels(data.channels)
+
+
+def _validate_channels(channels: list[ChannelInput]) -> None:
+    if len({c.code for c in channels}) != len(channels):
+        raise FunnelInputError("channels", "a channel appears twice.")
+    for channel in channels:
+        if not channel.cost_per_lead.is_finite() or channel.cost_per_lead < 0:
+            raise FunnelInputError("channels", f"{channel.code}: cost_per_lead cannot be negative.")
+    shares = [c.share for c in channels]
+    if channels and all(s is not None for s in shares):
+        if any(s is None or not s.is_finite() or s < 0 for s in shares):
+            raise FunnelInputError("channels", "shares cannot be negative.")
+        total = sum(s for s in shares if s is not None)
+        if abs(total - ONE) > Decimal("0.0001"):
+            raise FunnelInputError("channels", f"shares add up to {total}, not 1.")
+    elif channels and any(s is not None for s in shares):
+        raise FunnelInputError("channels", "give a share for every channel, or for none.")
+    elif channels:
+        for channel in channels:
+            if channel.conversion is None or not (0 < channel.conversion <= 1):
+                raise FunnelInputError(
+                    "channels", f"{channel.code}: without shares, give a conversion in (0, 1]."
+                )
+            if channel.cost_per_lead <= 0:
+                raise FunnelInputError(
+                    "channels", f"{channel.code}: without shares, give a cost_per_lead above 0."
+                )
+
+
+def channel_shares(channels: list[ChannelInput]) -> dict[str, Decimal]:
+    """Given shares, or shares in proportion to customers per unit of cost (conversion / cost per lead)."""
+    if not channels:
+        return {}
+    if all(c.share is not None for c in channels):
+        return {c.code: c.share for c in channels}  # type: ignore[misc]
+    value = {c.code: c.conversion / c.cost_per_lead for c in channels}  # type: ignore[operator]
+    total = sum(value.values(), Decimal(0))
+    return {code: v / total for code, v in value.items()}
+
+
+def calculate(data: FunnelInput) -> FunnelResult:
+    """Everything the plan needs, from the bottom of the funnel up."""
+    validate(data)
+    goal = revenue_goal(data)
+    try:
+        customers = ceil_int(goal / data.average_deal_size)
+        needed = [customers]
+        for rate in reversed(data.conversion_rates):
+            needed.insert(0, ceil_int(Decimal(needed[0]) / rate))
+    except (InvalidOperation, OverflowError):
+        raise FunnelInputError("revenue_goal", "is too large for the rates given.") from None
+    months = data.months
+    weights = data.seasonality or [ONE] * len(months)
+    shares = channel_shares(data.channels)
+    shift = _shifts(data)
+    targets = [
+        _stage_target(stage, total, months, weights, shares, shift[stage])
+        for stage, total in zip(data.stages, needed, strict=True)
+    ]
+    costs = {c.code: c.cost_per_lead for c in data.channels}
+    leads = targets[0]
+    budget_by_channel = {code: costs[code] * count for code, count in leads.by_channel.items()}
+    return FunnelResult(
+        revenue_goal=goal,
+        customers_needed=customers,
+        stages=targets,
+        leads_needed=needed[0],
+        budget=sum(budget_by_channel.values(), Decimal(0)),
+        budget_by_channel=budget_by_channel,
+        channel_shares=shares,
+        month_shift=shift,
+        assumptions={
+            "average_deal_size": data.average_deal_size,
+            "conversion_rates": dict(
+                zip(
+                    [f"{a}->{b}" for a, b in zip(data.stages, data.stages[1:], strict=False)],
+                    data.conversion_rates,
+                    strict=True,
+                )
+            ),
+            "stage_days": list(data.stage_days),
+            "seasonality": dict(zip(months, weights, strict=True)),
+            "cost_per_lead": costs,
+            "rounding": "counts rounded up; splits by largest remainder",
+        },
+    )
+
+
+def _shifts(data: FunnelInput) -> dict[str, int]:
+    """Months each stage runs ahead of the customers: the days leads need from it to the end."""
+    shift = {}
+    for i, stage in enumerate(data.stages):
+        days = sum(data.stage_days[i:], Decimal(0)) if data.stage_days else Decimal(0)
+        shift[stage] = int((days / DAYS_PER_MONTH).to_integral_value())
+    return shift
+
+
+def _stage_target(
+    stage: str,
+    total: int,
+    months: list[str],
+    weights: list[Decimal],
+    shares: dict[str, Decimal],
+    shift: int,
+) -> StageTarget:
+    by_month: dict[str, int] = {}
+    grid: dict[str, dict[str, int]] = {}
+    for month, count in zip(months, allocate(total, weights), strict=True):
+        when = _month_minus(month, shift)
+        by_month[when] = count
+        if shares:
+            grid[when] = dict(zip(shares, allocate(count, list(shares.values())), strict=True))
+    if shares and months:
+        by_channel = {code: sum(row[code] for row in grid.values()) for code in shares}
+    else:
+        by_channel = (
+            dict(zip(shares, allocate(total, list(shares.values())), strict=True)) if shares else {}
+        )
+    return StageTarget(stage, total, by_month, by_channel, grid)

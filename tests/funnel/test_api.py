@@ -1,0 +1,88 @@
+import pytest
+
+from funnel.api import FULL, MINIMAL
+from orgs.models import Role
+from tests.conftest import ALL_ROLES, token_client
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/funnel/calculate/"
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_every_member_can_calculate_the_minimal_body(role, member):
+    response = token_client(member(role)).post(URL, MINIMAL, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["customers_needed"] == 200
+    assert body["stages"] == [
+        {
+            "stage": "lead",
+            "needed": 10000,
+            "by_month": {},
+            "by_channel": {},
+            "by_month_and_channel": {},
+        },
+        {
+            "stage": "customer",
+            "needed": 200,
+            "by_month": {},
+            "by_channel": {},
+            "by_month_and_channel": {},
+        },
+    ]
+
+
+def test_months_stage_times_and_channels_give_the_monthly_plan_and_budget(member):
+    body = token_client(member(Role.MARKETING_MANAGER)).post(URL, FULL, format="json").json()
+
+    assert body["revenue_goal"] == "5000000.0000000000"
+    assert [s["needed"] for s in body["stages"]] == [8000, 3200, 1600, 800, 200]
+    leads = body["stages"][0]
+    assert sum(leads["by_month"].values()) == 8000
+    assert min(leads["by_month"]) == "2026-10"  # 87 days of funnel: three months ahead of January
+    assert body["month_shift"]["lead"] == 3
+    assert sum(leads["by_channel"].values()) == 8000
+    budget = leads["by_channel"]["paid_search"] * 45 + leads["by_channel"]["social"] * 30
+    assert body["budget"] == f"{budget}.0000000000"
+    assert body["assumptions"]["conversion_rates"]["lead->mql"] == "0.4000000000"
+
+
+def test_floats_in_json_are_read_exactly(member):
+    body = {
+        "revenue_goal": 57,
+        "average_deal_size": 1,
+        "stages": ["lead", "customer"],
+        "conversion_rates": [0.57],
+    }
+
+    assert (
+        token_client(member()).post(URL, body, format="json").json()["stages"][0]["needed"] == 100
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"conversion_rates": ["0"]}, "conversion_rates[0]"),
+        ({"conversion_rates": ["1.5"]}, "conversion_rates[0]"),
+        ({"average_deal_size": "0"}, "average_deal_size"),
+        ({"average_deal_size": "lots"}, "average_deal_size"),
+        ({"stages": [], "conversion_rates": []}, "stages"),
+        ({"revenue_goal": None}, "revenue_goal"),
+        ({"months": ["2027-03", "2027-01"]}, "months"),
+        ({"channels": [{"code": "a", "share": "0.5"}, {"code": "b", "share": "0.2"}]}, "channels"),
+        ({"conversion_rates": "0.5"}, "conversion_rates"),
+    ],
+)
+def test_bad_inputs_are_a_400_naming_the_field(changes, field, member):
+    response = token_client(member()).post(URL, {**MINIMAL, **changes}, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_anonymous_callers_are_refused(client):
+    response = client.post(URL, MINIMAL, content_type="application/json")
+
+    assert response.status_code == 401
