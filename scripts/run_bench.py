@@ -14,7 +14,7 @@ import sys
 
 from _bootstrap import ROOT, ensure_environment, run
 
-BENCHMARKS = ["api_base", "import_leads"]
+BENCHMARKS = ["api_base", "import_leads", "funnel_calc"]
 
 
 def main() -> None:
