@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from funnel.assumptions import learn
 from funnel.calculations import FunnelInputError, calculate
 from funnel.serializers import CalculateSerializer, CalculationSerializer
 from orgs.permissions import Action
@@ -68,7 +72,43 @@ class FunnelCalculateView(APIView):
 def _plain(value: Any) -> Any:
     """Assumptions as JSON: Decimals as strings."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    return str(value) if not isinstance(value, (int, str, type(None))) else value
+    return str(value) if not isinstance(value, int | str | type(None)) else value
+
+
+class AssumptionsView(APIView):
+    """What the organisation's own history says: conversion by cohort and days between
+    stages, average deal size and cost per lead (overall and per channel, each with its
+    sample size and a warning when too small), and seasonality from won revenue.
+    `?start=` and `?end=` (YYYY-MM-DD, end exclusive) choose the window: the last 12 months
+    by default."""
+
+    @extend_schema(
+        operation_id="funnel_assumptions",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="first day of the window"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="first day after the window"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        end = _date(request, "end") or timezone.localdate().replace(day=1)
+        start = _date(request, "start") or end.replace(year=end.year - 1)
+        if start >= end:
+            raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
+        learned = learn(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
+        return Response(_plain(asdict(learned)))
+
+
+def _date(request: Request, name: str) -> date | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {name: [f"Enter a date as YYYY-MM-DD, not {raw!r}."]}
+        ) from None

@@ -12,7 +12,7 @@ from crm.api import (
     ImportJobViewSet,
     LeadViewSet,
 )
-from funnel.api import FunnelCalculateView
+from funnel.api import AssumptionsView, FunnelCalculateView
 from orgs.api import MemberViewSet, MeView
 
 router = DefaultRouter(trailing_slash=True)
@@ -29,5 +29,6 @@ router.register("imports", ImportJobViewSet, basename="import")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("funnel/calculate/", FunnelCalculateView.as_view(), name="api-funnel-calculate"),
+    path("funnel/assumptions/", AssumptionsView.as_view(), name="api-funnel-assumptions"),
     *router.urls,
 ]

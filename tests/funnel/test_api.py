@@ -86,3 +86,37 @@ def test_anonymous_callers_are_refused(client):
     response = client.post(URL, MINIMAL, content_type="application/json")
 
     assert response.status_code == 401
+
+
+def test_learned_assumptions_over_the_api(org, member):
+    from datetime import date
+
+    from crm.demo import seed_crm_history
+
+    seed_crm_history(organization=org, today=date(2026, 11, 15))
+    api = token_client(member(Role.LEADERSHIP))
+
+    body = api.get("/api/v1/funnel/assumptions/?start=2025-11-01&end=2026-11-01").json()
+
+    assert body["start"] == "2025-11-01"
+    assert set(body["conversion"]) == {
+        "lead->mql",
+        "mql->sql",
+        "sql->opportunity",
+        "opportunity->customer",
+    }
+    overall = body["conversion"]["lead->mql"]["__all__"]
+    assert 0 < float(overall["value"]) < 1
+    assert overall["sample"] > 100
+    assert set(body["seasonality"]) == {str(m) for m in range(1, 13)}
+    assert "paid_search" in body["cost_per_lead"]
+
+
+@pytest.mark.parametrize(
+    "query", ["start=2026-13-01", "end=yesterday", "start=2026-05-01&end=2026-01-01"]
+)
+def test_a_bad_assumptions_window_is_a_400(query, member):
+    response = token_client(member()).get(f"/api/v1/funnel/assumptions/?{query}")
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) <= {"start", "end"}
