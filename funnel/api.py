@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, mixins
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funnel.assumptions import learn
 from funnel.calculations import FunnelInputError, calculate
-from funnel.serializers import CalculateSerializer, CalculationSerializer
+from funnel.models import Plan, PlanTarget
+from funnel.serializers import (
+    CalculateSerializer,
+    CalculationSerializer,
+    PlanSerializer,
+    PlanTargetSerializer,
+)
+from funnel.services import plan_activate, plan_archive, plan_create, plan_delete, plan_update
+from orgs.api_base import OrgScopedViewSet
+from orgs.models import User
 from orgs.permissions import Action
 
 MINIMAL = {
@@ -111,4 +121,92 @@ def _date(request: Request, name: str) -> date | None:
     except ValueError:
         raise exceptions.ValidationError(
             {name: [f"Enter a date as YYYY-MM-DD, not {raw!r}."]}
+        ) from None
+
+
+class PlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedViewSet,
+):
+    """Named plans per period. PATCHing an active plan makes a new version and archives the
+    old one; `versions` lists every version; `targets` gives the stored targets."""
+
+    model = Plan
+    serializer_class = PlanSerializer
+    write_action = Action.EDIT_PLANS
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().order_by("name", "-version")
+
+    def perform_create(self, serializer: Any) -> None:
+        organization = self.request.organization  # type: ignore[attr-defined]
+        serializer.instance = plan_create(
+            organization=organization, by=cast(User, self.request.user), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = plan_update(
+            plan=serializer.instance, by=cast(User, self.request.user), **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Plan) -> None:
+        plan_delete(plan=instance)
+
+    @extend_schema(request=None, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        return Response(PlanSerializer(plan_activate(plan=self.get_object())).data)
+
+    @extend_schema(request=None, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return Response(PlanSerializer(plan_archive(plan=self.get_object())).data)
+
+    @extend_schema(responses=PlanSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        return Response(
+            PlanSerializer(self.get_queryset().filter(series=plan.series), many=True).data
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
+            OpenApiParameter("channel", OpenApiTypes.STR, description="a channel code, or 'all'"),
+            OpenApiParameter("stage", OpenApiTypes.STR),
+        ],
+        responses=PlanTargetSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def targets(self, request: Request, pk: str | None = None) -> Response:
+        """Rows of {month, channel, stage, target, actual}; channel '' is all channels together."""
+        rows = PlanTarget.objects.for_org(request.organization).filter(plan=self.get_object())  # type: ignore[attr-defined]
+        params = request.query_params
+        if params.get("month"):
+            month = _date_param("month", f"{params['month']}-01")
+            rows = rows.filter(month=month)
+        if params.get("channel"):
+            rows = rows.filter(channel="" if params["channel"] == "all" else params["channel"])
+        if params.get("stage"):
+            rows = rows.filter(stage=params["stage"])
+        data = [
+            {**row, "actual": None}
+            for row in rows.order_by("month", "stage", "channel").values(
+                "month", "stage", "channel", "target"
+            )
+        ]
+        return Response(PlanTargetSerializer(data, many=True).data)
+
+
+def _date_param(name: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {name: [f"Enter a month as YYYY-MM, not {raw[:-3]!r}."]}
         ) from None

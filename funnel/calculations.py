@@ -274,3 +274,63 @@ def _stage_target(
             dict(zip(shares, allocate(total, list(shares.values())), strict=True)) if shares else {}
         )
     return StageTarget(stage, total, by_month, by_channel, grid)
+
+
+def _decimal(field_name: str, raw: object) -> Decimal:
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise FunnelInputError(field_name, f"{raw!r} is not a number.") from None
+    return value
+
+
+def parse_input(document: dict[str, object]) -> FunnelInput:
+    """A calculator body (strings or numbers) as a FunnelInput, naming the field of a bad value."""
+    if not isinstance(document, dict):
+        raise FunnelInputError("inputs", "must be a JSON object.")
+
+    def decimals(name: str) -> list[Decimal]:
+        raw = document.get(name) or []
+        if not isinstance(raw, list):
+            raise FunnelInputError(name, "must be a list.")
+        return [_decimal(f"{name}[{i}]", v) for i, v in enumerate(raw)]
+
+    def optional(name: str) -> Decimal | None:
+        raw = document.get(name)
+        return None if raw in (None, "") else _decimal(name, raw)
+
+    channels = []
+    listed = document.get("channels") or []
+    if not isinstance(listed, list):
+        raise FunnelInputError("channels", "must be a list.")
+    for i, raw in enumerate(listed):
+        if not isinstance(raw, dict) or not raw.get("code"):
+            raise FunnelInputError(f"channels[{i}]", "give each channel as an object with a code.")
+        channels.append(
+            ChannelInput(
+                code=str(raw["code"]),
+                share=None
+                if raw.get("share") in (None, "")
+                else _decimal(f"channels[{i}].share", raw["share"]),
+                cost_per_lead=_decimal(f"channels[{i}].cost_per_lead", raw.get("cost_per_lead", 0)),
+                conversion=None
+                if raw.get("conversion") in (None, "")
+                else _decimal(f"channels[{i}].conversion", raw["conversion"]),
+            )
+        )
+    stages = document.get("stages") or []
+    if not isinstance(stages, list):
+        raise FunnelInputError("stages", "must be a list.")
+    size = optional("average_deal_size")
+    return FunnelInput(
+        stages=[str(s) for s in stages],
+        conversion_rates=decimals("conversion_rates"),
+        average_deal_size=size if size is not None else Decimal(0),
+        revenue_goal=optional("revenue_goal"),
+        baseline_revenue=optional("baseline_revenue"),
+        growth_pct=optional("growth_pct"),
+        months=[str(m) for m in document.get("months") or []],  # type: ignore[attr-defined]
+        seasonality=decimals("seasonality"),
+        stage_days=decimals("stage_days"),
+        channels=channels,
+    )

@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from funnel.calculations import ChannelInput, FunnelInput
+from funnel.models import Plan
 
 
 def number(**options: Any) -> serializers.DecimalField:
@@ -73,3 +74,47 @@ class CalculationSerializer(serializers.Serializer):
     month_shift = serializers.DictField(child=serializers.IntegerField())
     stages = StageTargetSerializer(many=True)
     assumptions = serializers.DictField()
+
+
+class MonthField(serializers.DateField):
+    """A month written YYYY-MM (a full date is accepted and read as its month)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        text = str(value)
+        return super().to_internal_value(f"{text}-01" if len(text) == 7 else text)
+
+    def to_representation(self, value: Any) -> Any:
+        return value.strftime("%Y-%m") if value else None
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    first_month = MonthField()
+    last_month = MonthField()
+    inputs = serializers.JSONField(help_text="The calculator's body; months come from the period.")
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "series",
+            "version",
+            "name",
+            "first_month",
+            "last_month",
+            "status",
+            "mode",
+            "inputs",
+            "result",
+            "created_at",
+        ]
+        read_only_fields = ["series", "version", "status", "result", "created_at"]
+
+
+class PlanTargetSerializer(serializers.Serializer):
+    month = MonthField()
+    stage = serializers.CharField()
+    channel = serializers.CharField(help_text="'' for all channels together")
+    target = serializers.IntegerField()
+    actual = serializers.IntegerField(
+        allow_null=True, help_text="filled in once KPI facts exist (issue 5)"
+    )

@@ -54,6 +54,10 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError(exc.message_dict)
+            fields = {
+                ("non_field_errors" if k == "__all__" else k): v
+                for k, v in exc.message_dict.items()
+            }
+            return exceptions.ValidationError(fields)
         return exceptions.ValidationError({"non_field_errors": exc.messages})
     return exc

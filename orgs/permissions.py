@@ -22,6 +22,7 @@ class Action(StrEnum):
     EDIT_DEALS = "edit_deals"
     EDIT_CAMPAIGNS = "edit_campaigns"
     IMPORT_RECORDS = "import_records"
+    EDIT_PLANS = "edit_plans"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -33,6 +34,7 @@ ACTION_LABELS = {
     Action.EDIT_DEALS: _("Create, edit, win and lose deals"),
     Action.EDIT_CAMPAIGNS: _("Create and edit campaigns and channels"),
     Action.IMPORT_RECORDS: _("Import files of CRM records"),
+    Action.EDIT_PLANS: _("Create, edit and activate funnel plans"),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
@@ -42,8 +44,9 @@ _EVERYONE = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.MARKETING_MANAGER: _EVERYONE
-    | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS},
-    Role.SALES_MANAGER: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS},
+    | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS, Action.EDIT_PLANS},
+    Role.SALES_MANAGER: _EVERYONE
+    | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS},
     Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.

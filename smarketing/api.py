@@ -12,7 +12,7 @@ from crm.api import (
     ImportJobViewSet,
     LeadViewSet,
 )
-from funnel.api import AssumptionsView, FunnelCalculateView
+from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
 from orgs.api import MemberViewSet, MeView
 
 router = DefaultRouter(trailing_slash=True)
@@ -25,6 +25,7 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("deals", DealViewSet, basename="deal")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("plans", PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

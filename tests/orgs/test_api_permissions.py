@@ -67,6 +67,7 @@ def test_me_describes_the_caller(member):
         "edit_leads",
         "edit_campaigns",
         "import_records",
+        "edit_plans",
     ]
     assert body["authenticated_by"] == "token"
     assert [m["organization"]["slug"] for m in body["memberships"]] == ["acme"]

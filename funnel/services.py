@@ -1,0 +1,172 @@
+"""Every write to plans: create, edit (a new version once active), activate, archive, delete drafts."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm.models import LifecycleStage
+from funnel.assumptions import ALL, learn
+from funnel.calculations import FunnelInputError, calculate, parse_input
+from funnel.models import Plan, PlanTarget
+from orgs.models import Organization, User
+
+
+def months_between(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _filled(organization: Organization, plan: Plan) -> dict[str, Any]:
+    """The plan's inputs with its months, and in learned mode what history says where it says nothing."""
+    inputs = dict(plan.inputs)
+    inputs["months"] = months_between(plan.first_month, plan.last_month)
+    if not inputs.get("stages"):
+        stages = (
+            LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")
+        )
+        inputs["stages"] = list(stages.values_list("code", flat=True))
+    if plan.mode != Plan.Mode.LEARNED:
+        return inputs
+    end = plan.first_month.replace(day=1)
+    learned = learn(organization=organization, start=end.replace(year=end.year - 1), end=end)
+    stages = inputs["stages"]
+    pairs = [f"{a}->{b}" for a, b in itertools.pairwise(stages)]
+    if not inputs.get("conversion_rates"):
+        rates = [learned.conversion.get(p, {}).get(ALL) for p in pairs]
+        if any(r is None or not r.value for r in rates):
+            raise FunnelInputError(
+                "conversion_rates", _("history has no conversion for every stage; give the rates.")
+            )
+        inputs["conversion_rates"] = [str(r.value) for r in rates]  # type: ignore[union-attr]
+    if not inputs.get("stage_days"):
+        days = [learned.stage_days.get(p, {}).get(ALL) for p in pairs]
+        inputs["stage_days"] = [str(d.value) if d and d.value is not None else "0" for d in days]
+    if not inputs.get("average_deal_size") and ALL in learned.average_deal_size:
+        inputs["average_deal_size"] = str(learned.average_deal_size[ALL].value)
+    if not inputs.get("seasonality"):
+        inputs["seasonality"] = [str(learned.seasonality[int(m[5:])]) for m in inputs["months"]]
+    return inputs
+
+
+def _compute(plan: Plan) -> None:
+    """Calculate, and store the result and one target row per month, stage and channel."""
+    try:
+        inputs = _filled(plan.organization, plan)
+        result = calculate(parse_input(inputs))
+    except FunnelInputError as error:
+        raise ValidationError({f"inputs.{error.field}": [error.message]}) from error
+    plan.inputs = inputs
+    plan.result = _json(
+        asdict(result) | {"stages": [{"stage": s.stage, "needed": s.needed} for s in result.stages]}
+    )
+    plan.save()
+    PlanTarget.objects.filter(plan=plan).delete()
+    rows = []
+    for stage in result.stages:
+        for month, count in stage.by_month.items():
+            rows.append(
+                PlanTarget(
+                    organization=plan.organization,
+                    plan=plan,
+                    month=date.fromisoformat(f"{month}-01"),
+                    stage=stage.stage,
+                    channel="",
+                    target=count,
+                )
+            )
+        for month, by_channel in stage.by_month_and_channel.items():
+            rows += [
+                PlanTarget(
+                    organization=plan.organization,
+                    plan=plan,
+                    month=date.fromisoformat(f"{month}-01"),
+                    stage=stage.stage,
+                    channel=code,
+                    target=count,
+                )
+                for code, count in by_channel.items()
+            ]
+    PlanTarget.objects.bulk_create(rows, batch_size=5000)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value if isinstance(value, int | str | type(None)) else str(value)
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    organization: Organization,
+    by: User | None,
+    name: str,
+    first_month: date,
+    last_month: date,
+    inputs: dict[str, Any],
+    mode: str = Plan.Mode.FROZEN,
+) -> Plan:
+    plan = Plan(
+        organization=organization,
+        created_by=by,
+        name=name.strip(),
+        first_month=first_month.replace(day=1),
+        last_month=last_month.replace(day=1),
+        mode=mode,
+        inputs=inputs,
+    )
+    plan.full_clean()
+    _compute(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, by: User | None, **changes: Any) -> Plan:
+    """Change a draft in place; an active plan gets a new active version and the old one is archived."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == Plan.Status.ARCHIVED:
+        raise ValidationError(_("An archived plan cannot change; edit its active version."))
+    if plan.status == Plan.Status.ACTIVE:
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.ARCHIVED)
+        plan.pk, plan.version, plan.created_by = None, plan.version + 1, by
+    for field, value in changes.items():
+        setattr(
+            plan, field, value.replace(day=1) if field in ("first_month", "last_month") else value
+        )
+    plan.full_clean(exclude=["series"])
+    _compute(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_activate(*, plan: Plan) -> Plan:
+    Plan.objects.for_org(plan.organization).filter(
+        series=plan.series, status=Plan.Status.ACTIVE
+    ).exclude(pk=plan.pk).update(status=Plan.Status.ARCHIVED)
+    plan.status = Plan.Status.ACTIVE
+    plan.save(update_fields=["status"])
+    return plan
+
+
+def plan_archive(*, plan: Plan) -> Plan:
+    plan.status = Plan.Status.ARCHIVED
+    plan.save(update_fields=["status"])
+    return plan
+
+
+def plan_delete(*, plan: Plan) -> None:
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be deleted; archive an active plan instead."))
+    plan.delete()

@@ -1,0 +1,161 @@
+from datetime import date
+from typing import Any
+
+import pytest
+
+from crm.demo import seed_crm_history
+from funnel.models import Plan, PlanTarget
+from orgs.models import Role
+from orgs.permissions import Action, can
+from tests.conftest import ALL_ROLES, token_client
+
+pytestmark = pytest.mark.django_db
+BODY: dict[str, Any] = {
+    "name": "FY2027",
+    "first_month": "2027-01",
+    "last_month": "2027-12",
+    "mode": "frozen",
+    "inputs": {
+        "revenue_goal": "1200000",
+        "average_deal_size": "12000",
+        "stages": ["lead", "mql", "sql", "opportunity", "customer"],
+        "conversion_rates": ["0.4", "0.5", "0.5", "0.25"],
+        "stage_days": ["5", "10", "15", "30"],
+        "channels": [
+            {"code": "paid_search", "share": "0.5", "cost_per_lead": "40"},
+            {"code": "social", "share": "0.5", "cost_per_lead": "20"},
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_who_creates_plans(role, member):
+    response = token_client(member(role)).post("/api/v1/plans/", BODY, format="json")
+
+    assert response.status_code == (201 if can(role, Action.EDIT_PLANS) else 403)
+    assert Plan.objects.count() == (1 if can(role, Action.EDIT_PLANS) else 0)
+
+
+def test_a_plan_stores_targets_that_add_up(member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+
+    plan = api.post("/api/v1/plans/", BODY, format="json").json()
+    all_channels = api.get(f"/api/v1/plans/{plan['id']}/targets/?stage=lead&channel=all").json()
+    january = api.get(f"/api/v1/plans/{plan['id']}/targets/?month=2027-01&stage=customer").json()
+
+    assert plan["result"]["customers_needed"] == 100
+    assert plan["inputs"]["months"][0] == "2027-01"
+    assert sum(row["target"] for row in all_channels) == 4000
+    assert (
+        min(row["month"] for row in all_channels) == "2026-11"
+    )  # two months of funnel ahead of January
+    assert {row["channel"] for row in january} == {"", "paid_search", "social"}
+    assert all(row["actual"] is None for row in january)
+    by_channel = sum(r["target"] for r in january if r["channel"])
+    assert by_channel == next(r["target"] for r in january if r["channel"] == "")
+
+
+def test_editing_an_active_plan_makes_a_new_version_and_keeps_the_old(member):
+    api = token_client(member(Role.SALES_MANAGER))
+    first = api.post("/api/v1/plans/", BODY, format="json").json()
+    api.post(f"/api/v1/plans/{first['id']}/activate/")
+
+    edited = api.patch(
+        f"/api/v1/plans/{first['id']}/",
+        {"inputs": {**BODY["inputs"], "revenue_goal": "2400000"}},
+        format="json",
+    ).json()
+    versions = api.get(f"/api/v1/plans/{edited['id']}/versions/").json()
+
+    assert (edited["version"], edited["status"], edited["result"]["customers_needed"]) == (
+        2,
+        "active",
+        200,
+    )
+    assert [(v["version"], v["status"]) for v in versions] == [(2, "active"), (1, "archived")]
+    old = Plan.objects.get(pk=first["id"])
+    assert old.result["customers_needed"] == 100
+    assert PlanTarget.objects.filter(plan=old).exists()
+
+
+def test_a_draft_changes_in_place_and_can_be_deleted_but_not_an_active_plan(member):
+    api = token_client(member(Role.ADMIN))
+    draft = api.post("/api/v1/plans/", BODY, format="json").json()
+
+    renamed = api.patch(
+        f"/api/v1/plans/{draft['id']}/", {"name": "FY2027 draft"}, format="json"
+    ).json()
+    api.post(f"/api/v1/plans/{draft['id']}/activate/")
+    refused = api.delete(f"/api/v1/plans/{draft['id']}/")
+
+    assert (renamed["id"], renamed["version"]) == (draft["id"], 1)
+    assert refused.status_code == 400
+    assert "Only a draft can be deleted" in str(refused.json())
+
+
+def test_learned_mode_fills_what_the_plan_does_not_give(org, member):
+    seed_crm_history(organization=org, today=date(2026, 12, 1))
+    api = token_client(member(Role.MARKETING_MANAGER))
+    body = {**BODY, "mode": "learned", "inputs": {"revenue_goal": "1500000"}}
+
+    plan = api.post("/api/v1/plans/", body, format="json").json()
+
+    assert len(plan["inputs"]["conversion_rates"]) == 4
+    assert float(plan["inputs"]["average_deal_size"]) > 1000
+    assert len(plan["inputs"]["seasonality"]) == 12
+    assert plan["result"]["leads_needed"] > plan["result"]["customers_needed"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"last_month": "2026-12"}, "non_field_errors"),
+        (
+            {"inputs": {**BODY["inputs"], "conversion_rates": ["0", "0.5", "0.5", "0.25"]}},
+            "inputs.conversion_rates[0]",
+        ),
+        ({"inputs": {**BODY["inputs"], "average_deal_size": "many"}}, "inputs.average_deal_size"),
+        ({"first_month": "2027-13"}, "first_month"),
+        ({"mode": "psychic"}, "mode"),
+    ],
+)
+def test_bad_plans_are_refused_and_nothing_is_stored(changes, field, member):
+    response = token_client(member(Role.ADMIN)).post(
+        "/api/v1/plans/", {**BODY, **changes}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not Plan.objects.exists()
+    assert not PlanTarget.objects.exists()
+
+
+def test_learned_mode_without_history_says_what_to_give(member):
+    response = token_client(member(Role.ADMIN)).post(
+        "/api/v1/plans/",
+        {**BODY, "mode": "learned", "inputs": {"revenue_goal": "1000"}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "give the rates" in str(response.json()["error"]["fields"])
+
+
+def test_another_organisations_plan_is_404(other_org, member):
+    from funnel.services import plan_create
+
+    theirs = plan_create(
+        organization=other_org,
+        by=None,
+        name="Theirs",
+        first_month=date(2027, 1, 1),
+        last_month=date(2027, 3, 1),
+        inputs=BODY["inputs"],
+    )
+    api = token_client(member(Role.ADMIN))
+
+    assert api.get(f"/api/v1/plans/{theirs.pk}/").status_code == 404
+    assert api.get(f"/api/v1/plans/{theirs.pk}/targets/").status_code == 404
+    assert api.post(f"/api/v1/plans/{theirs.pk}/activate/").status_code == 404
+    assert Plan.objects.get(pk=theirs.pk).status == "draft"
