@@ -47,7 +47,7 @@ from orgs.models import Organization, User
 from orgs.permissions import Action
 
 
-def _moment(name: str, raw: str, end: bool = False) -> datetime:
+def _moment(name: str, raw: str) -> datetime:
     """A filter's date (YYYY-MM-DD, the day's start) or date-time (ISO 8601)."""
     moment = parse_datetime(raw)
     if moment is None:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funnel.assumptions import learn
-from funnel.calculations import FunnelInputError, calculate
+from funnel.calculations import FunnelInputError, calculate, jsonable
 from funnel.models import Plan, PlanTarget
 from funnel.serializers import (
     CalculateSerializer,
@@ -75,17 +75,8 @@ class FunnelCalculateView(APIView):
         except FunnelInputError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from error
         data: dict[str, Any] = asdict(result)
-        data["assumptions"] = _plain(data["assumptions"])
+        data["assumptions"] = jsonable(data["assumptions"])
         return Response(CalculationSerializer(data).data)
-
-
-def _plain(value: Any) -> Any:
-    """Assumptions as JSON: Decimals as strings."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value) if not isinstance(value, int | str | type(None)) else value
 
 
 class AssumptionsView(APIView):
@@ -109,19 +100,12 @@ class AssumptionsView(APIView):
         if start >= end:
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
         learned = learn(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
-        return Response(_plain(asdict(learned)))
+        return Response(jsonable(asdict(learned)))
 
 
 def _date(request: Request, name: str) -> date | None:
     raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise exceptions.ValidationError(
-            {name: [f"Enter a date as YYYY-MM-DD, not {raw!r}."]}
-        ) from None
+    return _parse_date(name, raw) if raw else None
 
 
 class PlanViewSet(
@@ -188,7 +172,7 @@ class PlanViewSet(
         rows = PlanTarget.objects.for_org(request.organization).filter(plan=self.get_object())  # type: ignore[attr-defined]
         params = request.query_params
         if params.get("month"):
-            month = _date_param("month", f"{params['month']}-01")
+            month = _parse_date("month", f"{params['month']}-01")
             rows = rows.filter(month=month)
         if params.get("channel"):
             rows = rows.filter(channel="" if params["channel"] == "all" else params["channel"])
@@ -203,7 +187,7 @@ class PlanViewSet(
         return Response(PlanTargetSerializer(data, many=True).data)
 
 
-def _date_param(name: str, raw: str) -> date:
+def _parse_date(name: str, raw: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:

@@ -334,3 +334,12 @@ def parse_input(document: dict[str, object]) -> FunnelInput:
         stage_days=decimals("stage_days"),
         channels=channels,
     )
+
+
+def jsonable(value: object) -> object:
+    """Results and assumptions as JSON: Decimals (and other values) as strings, keys as strings."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value if isinstance(value, int | str | type(None)) else str(value)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import LifecycleStage
 from funnel.assumptions import ALL, learn
-from funnel.calculations import FunnelInputError, calculate, parse_input
+from funnel.calculations import FunnelInputError, calculate, jsonable, parse_input
 from funnel.models import Plan, PlanTarget
 from orgs.models import Organization, User
 
@@ -66,7 +66,7 @@ def _compute(plan: Plan) -> None:
     except FunnelInputError as error:
         raise ValidationError({f"inputs.{error.field}": [error.message]}) from error
     plan.inputs = inputs
-    plan.result = _json(
+    plan.result = jsonable(
         asdict(result) | {"stages": [{"stage": s.stage, "needed": s.needed} for s in result.stages]}
     )
     plan.save()
@@ -97,14 +97,6 @@ def _compute(plan: Plan) -> None:
                 for code, count in by_channel.items()
             ]
     PlanTarget.objects.bulk_create(rows, batch_size=5000)
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    return value if isinstance(value, int | str | type(None)) else str(value)
 
 
 @transaction.atomic
