@@ -16,13 +16,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from funnel.assumptions import learn
-from funnel.calculations import FunnelInputError, calculate, jsonable
+from funnel.calculations import (
+    FunnelInputError,
+    Scenario,
+    calculate,
+    jsonable,
+    parse_input,
+    what_if,
+)
 from funnel.models import Plan, PlanTarget
 from funnel.serializers import (
     CalculateSerializer,
     CalculationSerializer,
     PlanSerializer,
     PlanTargetSerializer,
+    WhatIfSerializer,
 )
 from funnel.services import plan_activate, plan_archive, plan_create, plan_delete, plan_update
 from orgs.api_base import OrgScopedViewSet
@@ -149,6 +157,35 @@ class PlanViewSet(
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str | None = None) -> Response:
         return Response(PlanSerializer(plan_archive(plan=self.get_object())).data)
+
+    @extend_schema(
+        request=WhatIfSerializer,
+        responses=OpenApiTypes.OBJECT,
+        examples=[
+            OpenApiExample(
+                "MQL to SQL five points better",
+                value={"rate_points": {"mql->sql": "0.05"}},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="what-if")
+    def what_if(self, request: Request, pk: str | None = None) -> Response:
+        """The plan beside a scenario: how many leads and how much budget a change saves or costs.
+        Nothing is stored; any member may ask."""
+        plan = self.get_object()
+        body = WhatIfSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            comparison = what_if(parse_input(plan.inputs), Scenario(**body.validated_data))
+        except FunnelInputError as error:
+            raise exceptions.ValidationError({error.field: [error.message]}) from error
+        return Response(jsonable(comparison))
+
+    def get_permissions(self) -> Any:
+        if self.action == "what_if":  # a question, not a change
+            self.write_action = Action.VIEW
+        return super().get_permissions()
 
     @extend_schema(responses=PlanSerializer(many=True))
     @action(detail=True, methods=["get"])

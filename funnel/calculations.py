@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any
 
 ONE = Decimal(1)
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -343,3 +344,59 @@ def jsonable(value: object) -> object:
     if isinstance(value, list):
         return [jsonable(v) for v in value]
     return value if isinstance(value, int | str | type(None)) else str(value)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Changes to a plan's inputs: rate changes in points (+0.05 is five points better), and
+    optionally another goal or deal size."""
+
+    rate_points: dict[str, Decimal] = field(default_factory=dict)  # "mql->sql" -> +0.05
+    revenue_goal: Decimal | None = None
+    average_deal_size: Decimal | None = None
+
+
+def what_if(base: FunnelInput, scenario: Scenario) -> dict[str, Any]:
+    """The plan and the scenario side by side: every stage's need, leads and budget, and the difference."""
+    pairs = [f"{a}->{b}" for a, b in zip(base.stages, base.stages[1:], strict=False)]
+    unknown = sorted(set(scenario.rate_points) - set(pairs))
+    if unknown:
+        raise FunnelInputError(
+            "rate_points", f"no stage pair {', '.join(unknown)}; the pairs are {', '.join(pairs)}."
+        )
+    rates = [
+        rate + scenario.rate_points.get(pair, Decimal(0))
+        for pair, rate in zip(pairs, base.conversion_rates, strict=True)
+    ]
+    changed = FunnelInput(
+        **{
+            **base.__dict__,
+            "conversion_rates": rates,
+            "revenue_goal": scenario.revenue_goal
+            if scenario.revenue_goal is not None
+            else base.revenue_goal,
+            "average_deal_size": scenario.average_deal_size or base.average_deal_size,
+        }
+    )
+    before, after = calculate(base), calculate(changed)
+
+    def summary(result: FunnelResult) -> dict[str, object]:
+        return {
+            "stages": {s.stage: s.needed for s in result.stages},
+            "leads_needed": result.leads_needed,
+            "customers_needed": result.customers_needed,
+            "budget": result.budget,
+        }
+
+    return {
+        "plan": summary(before),
+        "scenario": summary(after) | {"conversion_rates": dict(zip(pairs, rates, strict=True))},
+        "difference": {
+            "stages": {
+                s.stage: t.needed - s.needed
+                for s, t in zip(before.stages, after.stages, strict=True)
+            },
+            "leads_needed": after.leads_needed - before.leads_needed,
+            "budget": after.budget - before.budget,
+        },
+    }

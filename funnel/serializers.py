@@ -118,3 +118,14 @@ class PlanTargetSerializer(serializers.Serializer):
     actual = serializers.IntegerField(
         allow_null=True, help_text="filled in once KPI facts exist (issue 5)"
     )
+
+
+class WhatIfSerializer(serializers.Serializer):
+    rate_points = serializers.DictField(
+        child=number(),
+        required=False,
+        default=dict,
+        help_text='Changes in points per stage pair, for example {"mql->sql": "0.05"}.',
+    )
+    revenue_goal = number(required=False, allow_null=True)
+    average_deal_size = number(required=False, allow_null=True)

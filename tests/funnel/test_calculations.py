@@ -233,3 +233,39 @@ def test_months_and_channels_add_up_to_the_totals(goal, size, rate_list, weights
         assert sum(stage.by_channel.values()) == stage.needed
         for month, row in stage.by_month_and_channel.items():
             assert sum(row.values()) == stage.by_month[month]
+
+
+def test_what_if_a_rate_improves_five_points():
+    from funnel.calculations import Scenario, what_if
+
+    base = FunnelInput(
+        stages=STAGES,
+        conversion_rates=RATES,
+        average_deal_size=D("20000"),
+        revenue_goal=D("2000000"),
+        channels=[ChannelInput("search", D(1), D(40))],
+    )
+
+    comparison = what_if(base, Scenario(rate_points={"mql->sql": D("0.05")}))
+
+    assert comparison["plan"]["leads_needed"] == 3335
+    assert comparison["scenario"]["stages"]["mql"] == 1213  # 667 / 0.55, rounded up
+    assert comparison["difference"]["leads_needed"] == 3033 - 3335
+    assert comparison["difference"]["budget"] == D(40) * (3033 - 3335)
+
+
+def test_what_if_refuses_an_unknown_pair_or_a_rate_pushed_past_1():
+    from funnel.calculations import Scenario, what_if
+
+    base = FunnelInput(
+        stages=["lead", "customer"],
+        conversion_rates=[D("0.98")],
+        average_deal_size=D(1),
+        revenue_goal=D(10),
+    )
+
+    with pytest.raises(FunnelInputError, match="no stage pair mql->sql"):
+        what_if(base, Scenario(rate_points={"mql->sql": D("0.05")}))
+    with pytest.raises(FunnelInputError) as error:
+        what_if(base, Scenario(rate_points={"lead->customer": D("0.05")}))
+    assert error.value.field == "conversion_rates[0]"

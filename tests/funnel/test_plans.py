@@ -159,3 +159,24 @@ def test_another_organisations_plan_is_404(other_org, member):
     assert api.get(f"/api/v1/plans/{theirs.pk}/targets/").status_code == 404
     assert api.post(f"/api/v1/plans/{theirs.pk}/activate/").status_code == 404
     assert Plan.objects.get(pk=theirs.pk).status == "draft"
+
+
+def test_what_if_beside_a_plan_for_any_member(member):
+    plan = token_client(member(Role.ADMIN)).post("/api/v1/plans/", BODY, format="json").json()
+    leader = token_client(member(Role.LEADERSHIP))
+
+    answer = leader.post(
+        f"/api/v1/plans/{plan['id']}/what-if/", {"rate_points": {"mql->sql": "0.05"}}, format="json"
+    )
+    refused = leader.post(
+        f"/api/v1/plans/{plan['id']}/what-if/", {"rate_points": {"a->b": "0.05"}}, format="json"
+    )
+    edit = leader.patch(f"/api/v1/plans/{plan['id']}/", {"name": "Mine"}, format="json")
+
+    assert answer.status_code == 200
+    assert answer.json()["difference"]["leads_needed"] < 0
+    assert float(answer.json()["difference"]["budget"]) < 0
+    assert refused.status_code == 400
+    assert "rate_points" in refused.json()["error"]["fields"]
+    assert edit.status_code == 403  # asking is open to all; changing is not
+    assert Plan.objects.get().name == "FY2027"
