@@ -32,3 +32,4 @@ CHANNELS = [
     ("direct", _("Direct")),
     ("other", _("Other")),
 ]
+HANDOFF_STAGE = "mql"  # where marketing hands a lead to sales: response time starts here

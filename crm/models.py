@@ -468,3 +468,29 @@ class ImportJob(OrgScopedModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ChangedCell(OrgScopedModel):
+    """A month x channel whose KPI facts no longer match the CRM: written in the same
+    transaction as the change that made it so, and cleared once the facts are recomputed.
+
+    `token` changes at every mark, so a recompute clears only the marks it has seen: a
+    change committed while it ran leaves its cell marked for the next run.
+    """
+
+    month = models.DateField()
+    channel_id = models.IntegerField(null=True)  # no foreign key: a mark outlives nothing
+    token = models.UUIDField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "channel_id"],
+                name="changed_cell_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} channel {self.channel_id}"

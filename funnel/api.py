@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +24,8 @@ from funnel.calculations import (
     parse_input,
     what_if,
 )
-from funnel.models import Plan, PlanTarget
+from funnel.models import Plan
+from funnel.selectors import GROUPS, kpi_rows, kpis_as_of, plan_targets
 from funnel.serializers import (
     CalculateSerializer,
     CalculationSerializer,
@@ -34,6 +35,7 @@ from funnel.serializers import (
 )
 from funnel.services import plan_activate, plan_archive, plan_create, plan_delete, plan_update
 from orgs.api_base import OrgScopedViewSet
+from orgs.api_conventions import FastJSONRenderer
 from orgs.models import User
 from orgs.permissions import Action
 
@@ -111,6 +113,65 @@ class AssumptionsView(APIView):
         return Response(jsonable(asdict(learned)))
 
 
+class KpiQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="the first month: this date's month")
+    end = serializers.DateField(required=False, help_text="the last month: this date's month")
+    group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
+    channel = serializers.CharField(required=False, help_text="only this channel's code")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": ["The period must end after it starts."]})
+        return attrs
+
+
+class KpiView(APIView):
+    """The KPIs per month, channel or campaign, read from the stored facts (never computed
+    here). `as_of`: every change committed before it is counted; `waiting_cells`: cells
+    marked as changed and not yet recomputed. Definitions: the metric dictionary page."""
+
+    renderer_classes = [FastJSONRenderer]
+
+    @extend_schema(
+        operation_id="kpis",
+        parameters=[KpiQuerySerializer],
+        responses=OpenApiTypes.OBJECT,
+        examples=[
+            OpenApiExample(
+                "By month",
+                response_only=True,
+                value={
+                    "as_of": "2026-11-22T10:15:02Z",
+                    "waiting_cells": 0,
+                    "results": [
+                        {
+                            "month": "2026-10",
+                            "leads": 412,
+                            "mqls": 130,
+                            "sqls": 61,
+                            "opportunities": 40,
+                            "won_deals": 12,
+                            "lost_deals": 20,
+                            "won_revenue": "301200.00",
+                            "win_rate": "0.3750",
+                            "avg_deal_size": "25100.00",
+                            "new_customers": 9,
+                            "arpu": "27381.82",
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        query = KpiQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        organization = request.organization  # type: ignore[attr-defined]
+        as_of, waiting = kpis_as_of(organization)
+        rows = kpi_rows(organization, **query.validated_data)
+        return Response({"as_of": as_of, "waiting_cells": waiting, "results": rows})
+
+
 def _date(request: Request, name: str) -> date | None:
     raw = request.query_params.get(name)
     return _parse_date(name, raw) if raw else None
@@ -177,7 +238,9 @@ class PlanViewSet(
         body = WhatIfSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            comparison = what_if(parse_input(plan.inputs), Scenario(**body.validated_data))
+            comparison = what_if(
+                parse_input(plan.result["inputs_used"]), Scenario(**body.validated_data)
+            )
         except FunnelInputError as error:
             raise exceptions.ValidationError({error.field: [error.message]}) from error
         return Response(jsonable(comparison))
@@ -206,21 +269,16 @@ class PlanViewSet(
     @action(detail=True, methods=["get"])
     def targets(self, request: Request, pk: str | None = None) -> Response:
         """Rows of {month, channel, stage, target, actual}; channel '' is all channels together."""
-        rows = PlanTarget.objects.for_org(request.organization).filter(plan=self.get_object())  # type: ignore[attr-defined]
         params = request.query_params
-        if params.get("month"):
-            month = _parse_date("month", f"{params['month']}-01")
-            rows = rows.filter(month=month)
-        if params.get("channel"):
-            rows = rows.filter(channel="" if params["channel"] == "all" else params["channel"])
-        if params.get("stage"):
-            rows = rows.filter(stage=params["stage"])
-        data = [
-            {**row, "actual": None}
-            for row in rows.order_by("month", "stage", "channel").values(
-                "month", "stage", "channel", "target"
-            )
-        ]
+        month = _parse_date("month", f"{params['month']}-01") if params.get("month") else None
+        channel = params.get("channel")
+        data = plan_targets(
+            request.organization,  # type: ignore[attr-defined]
+            self.get_object(),
+            month=month,
+            channel="" if channel == "all" else channel,
+            stage=params.get("stage") or None,
+        )
         return Response(PlanTargetSerializer(data, many=True).data)
 
 

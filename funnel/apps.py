@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FunnelConfig(AppConfig):
     name = "funnel"
     verbose_name = _("Funnel planning")
+
+    def ready(self) -> None:
+        from funnel import signals  # noqa: F401 - KPI recomputes after CRM changes

@@ -116,7 +116,7 @@ class PlanTargetSerializer(serializers.Serializer):
     channel = serializers.CharField(help_text="'' for all channels together")
     target = serializers.IntegerField()
     actual = serializers.IntegerField(
-        allow_null=True, help_text="filled in once KPI facts exist (issue 5)"
+        help_text="leads that reached the stage in the month, from the KPI facts"
     )
 
 

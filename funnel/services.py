@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ from funnel.assumptions import ALL, learn
 from funnel.calculations import FunnelInputError, calculate, jsonable, parse_input
 from funnel.models import Plan, PlanTarget
 from orgs.models import Organization, User
+
+logger = logging.getLogger(__name__)
 
 
 def months_between(first: date, last: date) -> list[str]:
@@ -65,9 +68,14 @@ def _compute(plan: Plan) -> None:
         result = calculate(parse_input(inputs))
     except FunnelInputError as error:
         raise ValidationError({f"inputs.{error.field}": [error.message]}) from error
-    plan.inputs = inputs
+    # `inputs` keeps what the user gave; what was used (learned values filled in) is part
+    # of the result, so a learned plan learns afresh each time it is recomputed.
     plan.result = jsonable(
-        asdict(result) | {"stages": [{"stage": s.stage, "needed": s.needed} for s in result.stages]}
+        asdict(result)
+        | {
+            "stages": [{"stage": s.stage, "needed": s.needed} for s in result.stages],
+            "inputs_used": inputs,
+        }
     )
     plan.save()
     PlanTarget.objects.filter(plan=plan).delete()
@@ -162,3 +170,27 @@ def plan_delete(*, plan: Plan) -> None:
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError(_("Only a draft can be deleted; archive an active plan instead."))
     plan.delete()
+
+
+def plans_refresh_learned(*, organization_id: int, months: list[date]) -> int:
+    """Recompute the learned plans whose learning window holds one of these months (their
+    history changed); a plan that history can no longer fill keeps its targets. Returns
+    how many plans were recomputed."""
+    refreshed = 0
+    plans = Plan.objects.filter(
+        organization_id=organization_id,
+        mode=Plan.Mode.LEARNED,
+        status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE],
+    ).select_related("organization")
+    for plan in plans:
+        start = plan.first_month.replace(year=plan.first_month.year - 1)
+        if not any(start <= month < plan.first_month for month in months):
+            continue
+        try:
+            with transaction.atomic():
+                _compute(plan)
+        except ValidationError as error:
+            logger.warning("learned plan %s kept its targets: %s", plan.pk, error)
+            continue
+        refreshed += 1
+    return refreshed

@@ -12,7 +12,7 @@ from crm.api import (
     ImportJobViewSet,
     LeadViewSet,
 )
-from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
+from funnel.api import AssumptionsView, FunnelCalculateView, KpiView, PlanViewSet
 from orgs.api import MemberViewSet, MeView
 
 router = DefaultRouter(trailing_slash=True)
@@ -31,5 +31,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("funnel/calculate/", FunnelCalculateView.as_view(), name="api-funnel-calculate"),
     path("funnel/assumptions/", AssumptionsView.as_view(), name="api-funnel-assumptions"),
+    path("kpis/", KpiView.as_view(), name="api-kpis"),
     *router.urls,
 ]

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -207,7 +208,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orgs.tasks.invitations_purge_expired_task",
         "schedule": timedelta(hours=6),
     },
+    # Whatever a lost message or a Redis outage left marked as changed.
+    "kpis-sweep": {"task": "funnel.tasks.kpis_sweep_task", "schedule": timedelta(minutes=1)},
+    "kpis-nightly-check": {
+        "task": "funnel.tasks.kpis_nightly_check_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
+# Changes to one organisation within this many seconds share one KPI recompute.
+KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
 
 # --- Auth and accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"

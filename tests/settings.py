@@ -19,6 +19,15 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CELERY_TASK_ALWAYS_EAGER = True
 # Each test process gets its own cache; the Redis cache backend is tested on its own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Except a real worker's, when its test shares a Redis cache with it (tests/workers.py).
+if os.environ.get("TEST_REDIS_CACHE_PREFIX") and REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "smarketing.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": os.environ["TEST_REDIS_CACHE_PREFIX"],
+        }
+    }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 
 # One test database per run: two runs on one server (a developer's and CI's) never collide.

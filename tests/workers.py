@@ -44,8 +44,9 @@ class Worker:
 
 
 @contextmanager
-def real_worker() -> Iterator[Worker]:
-    """Start a worker on a queue of its own; tasks sent meanwhile go there, through Redis."""
+def real_worker(cache_prefix: str = "") -> Iterator[Worker]:
+    """Start a worker on a queue of its own; tasks sent meanwhile go there, through Redis.
+    With `cache_prefix`, the worker's cache is that Redis too (see shared_redis_cache)."""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("REDIS_URL is not set: the real-worker tests need a Redis")
@@ -55,6 +56,7 @@ def real_worker() -> Iterator[Worker]:
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url_for_workers(),
         "CELERY_BROKER_URL": redis_url,
+        "TEST_REDIS_CACHE_PREFIX": cache_prefix,
     }
     process = subprocess.Popen(
         [
@@ -89,3 +91,20 @@ def real_worker() -> Iterator[Worker]:
         app.conf.task_always_eager, app.conf.task_default_queue = eager, queue
         process.terminate()
         worker.output.append(process.communicate(timeout=30)[0])
+
+
+def shared_redis_cache(settings) -> str:
+    """Point this test's cache at Redis, under a prefix of its own; give the prefix to
+    real_worker so that both sides see the same keys."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("REDIS_URL is not set: the real-worker tests need a Redis")
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "smarketing.cache.ForgivingRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    return prefix

@@ -20,8 +20,20 @@ from django.db import connection, transaction
 from crm.imports.kinds import KINDS, SQL_TYPES, Kind, column_of
 from crm.imports.mapping import Mapping
 from crm.imports.reading import LINE
+from crm.services.changes import mark_selected
 
 STAGING = "import_staging"
+TOUCHED = "import_touched"  # ids of the rows a wave inserted or changed
+# Whose KPI cells a written row makes stale, per kind: (cells of, the ids of those).
+MARKS = {
+    "leads": ("leads", "SELECT id FROM {table}"),
+    "deals": ("deals", "SELECT id FROM {table}"),
+    "campaigns": ("campaigns", "SELECT id FROM {table}"),
+    "activities": (
+        "leads",
+        "SELECT lead_id FROM crm_activity WHERE id IN (SELECT id FROM {table})",
+    ),
+}
 # An import moves a lead forward in the funnel, or to an exit stage (disqualified,
 # recycled), or out of one; never back to an earlier funnel stage: an old export saying
 # "mql" must not undo a won deal.
@@ -133,10 +145,27 @@ class Writer:
         # Temporary tables are never analysed on their own: without statistics the planner
         # scans the whole target table for every chunk instead of looking rows up by key.
         cursor.execute(f"ANALYZE {STAGING}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+        cursor.execute(f"CREATE TEMP TABLE {TOUCHED} (id bigint) ON COMMIT DROP")
         rejected = self._resolve(cursor)
+        self._mark(
+            f"(SELECT id FROM {STAGING} WHERE id IS NOT NULL) matched"
+        )  # the cells rows leave
         counts = self._upsert(cursor)
         self._after_chunk(cursor)
+        self._mark(TOUCHED)
         return counts, rejected
+
+    def _mark(self, table: str) -> None:
+        if self.mapping.kind in MARKS:
+            kind, ids = MARKS[self.mapping.kind]
+            mark_selected(self.organization_id, kind, ids.format(table=table))
+            if kind == "deals":  # a won deal moved its lead to customer
+                mark_selected(
+                    self.organization_id,
+                    "leads",
+                    f"SELECT lead_id FROM crm_deal WHERE id IN ({ids.format(table=table)})",
+                )
 
     def _match(
         self,
@@ -275,8 +304,9 @@ class Writer:
         old = ", ".join(f"t.{c}" for c in columns)
         new = ", ".join(self._new_value(c) for c in columns)
         cursor.execute(
-            f"UPDATE {self.kind.table} t SET {', '.join(assignments)} FROM {STAGING} s "
-            f"WHERE s.id IS NOT NULL AND t.id = s.id AND ROW({old}) IS DISTINCT FROM ROW({new})",
+            f"WITH changed AS (UPDATE {self.kind.table} t SET {', '.join(assignments)} FROM {STAGING} s "
+            f"WHERE s.id IS NOT NULL AND t.id = s.id AND ROW({old}) IS DISTINCT FROM ROW({new}) "
+            f"RETURNING t.id) INSERT INTO {TOUCHED} SELECT id FROM changed",
             self.params(),
         )
         return int(cursor.rowcount)
@@ -298,15 +328,16 @@ class Writer:
                 values.append(values[columns.index("created_at")])
             cursor.execute(
                 f"WITH new AS (INSERT INTO crm_lead ({', '.join(columns)}) SELECT {', '.join(values)} "
-                f"FROM {STAGING} s WHERE s.id IS NULL RETURNING id, stage, created_at) "
-                "INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, source) "
-                "SELECT %(org)s, id, '', stage, created_at, 'import' FROM new",
+                f"FROM {STAGING} s WHERE s.id IS NULL RETURNING id, stage, created_at), "
+                "entered AS (INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, source) "
+                "SELECT %(org)s, id, '', stage, created_at, 'import' FROM new) "
+                f"INSERT INTO {TOUCHED} SELECT id FROM new",
                 self.params(),
             )
         else:
             cursor.execute(
-                f"INSERT INTO {self.kind.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
-                f"FROM {STAGING} s WHERE s.id IS NULL",
+                f"WITH new AS (INSERT INTO {self.kind.table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                f"FROM {STAGING} s WHERE s.id IS NULL RETURNING id) INSERT INTO {TOUCHED} SELECT id FROM new",
                 self.params(),
             )
         return int(cursor.rowcount)
@@ -350,7 +381,14 @@ class Writer:
             if self.parents:
                 notes = self._link_parents(cursor)
             if self.touched_companies:
-                derive_deal_kinds(cursor, self.organization_id, sorted(self.touched_companies))
+                companies = sorted(self.touched_companies)
+                derive_deal_kinds(cursor, self.organization_id, companies)
+                # A deal's kind counts in its month's KPIs: every deal of these companies.
+                mark_selected(
+                    self.organization_id,
+                    "deals",
+                    f"SELECT id FROM crm_deal WHERE company_id = ANY(ARRAY{[int(c) for c in companies]}::bigint[])",
+                )
         return notes
 
     def _link_parents(self, cursor: Any) -> list[Rejection]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm.calculations import deal_kind
 from crm.defaults import CUSTOMER_STAGE
 from crm.models import Company, Deal, LeadStageChange, PipelineStage
+from crm.services.changes import mark_deals
 from crm.services.common import assign, ensure_same_organization
 from crm.services.leads import lead_change_stage
 from orgs.models import Organization, User
@@ -55,6 +56,7 @@ def _settle(deal: Deal, by: User | None) -> None:
     deal.kind = deal_kind(when, _previous_wins(deal.company, when, deal.pk))
     deal.full_clean()
     deal.save()
+    mark_deals(deal.organization_id, [deal.pk])
     if (
         deal.status == Deal.Status.WON
         and deal.lead is not None
@@ -82,6 +84,7 @@ def deal_create(*, organization: Organization, by: User | None, **fields: Any) -
 @transaction.atomic
 def deal_update(*, deal: Deal, by: User | None, **fields: Any) -> Deal:
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    mark_deals(deal.organization_id, [deal.pk])  # the cells it leaves
     if fields.get("status") == Deal.Status.OPEN:
         fields.setdefault("closed_at", None)
     assign(deal, fields)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Lead, LeadStageChange, LifecycleStage
+from crm.services.changes import mark_leads
 from crm.services.common import assign, ensure_same_organization, normalise_email
 from orgs.models import Organization, User
 
@@ -53,6 +54,7 @@ def lead_create(
         by=by,
         source=source,
     )
+    mark_leads(organization.pk, [lead.pk])
     return lead
 
 
@@ -63,10 +65,14 @@ def lead_update(*, lead: Lead, by: User | None, source: str = Source.MANUAL, **f
     if "email" in fields:
         fields["email"] = normalise_email(fields["email"])
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    before = (lead.channel_id, lead.campaign_id, lead.created_at)
     if assign(lead, fields):
         ensure_same_organization(lead.organization, **{f: getattr(lead, f) for f in RELATED})
         lead.full_clean()
+        if before != (lead.channel_id, lead.campaign_id, lead.created_at):
+            mark_leads(lead.organization_id, [lead.pk])  # the cells it leaves
         lead.save()
+        mark_leads(lead.organization_id, [lead.pk])
     if stage is not None:
         lead_change_stage(lead=lead, to_stage=stage, by=by, source=source)
     return lead
@@ -102,4 +108,5 @@ def lead_change_stage(
     )
     Lead.objects.filter(pk=lead.pk).update(stage=to_stage, stage_changed_at=at)
     lead.stage, lead.stage_changed_at = to_stage, at
+    mark_leads(lead.organization_id, [lead.pk])
     return change

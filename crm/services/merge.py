@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Activity, Deal, Lead, LeadStageChange, LifecycleStage
+from crm.services.changes import mark_leads
 from orgs.models import Organization, User
 
 FILLED_FROM_DUPLICATE = [
@@ -83,6 +84,7 @@ def leads_merge(*, survivor: Lead, duplicate: Lead, by: User | None) -> Lead:
         raise ValidationError(_("Not found."))
     survivor = Lead.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Lead.objects.select_for_update().get(pk=duplicate.pk)
+    mark_leads(survivor.organization_id, [survivor.pk, duplicate.pk])
     LeadStageChange.objects.filter(lead=duplicate).update(lead=survivor)
     Activity.objects.filter(lead=duplicate).update(lead=survivor)
     Deal.objects.filter(lead=duplicate).update(lead=survivor)
@@ -109,4 +111,5 @@ def leads_merge(*, survivor: Lead, duplicate: Lead, by: User | None) -> Lead:
         survivor.stage, survivor.stage_changed_at = stage, timezone.now()
     survivor.full_clean()
     survivor.save()
+    mark_leads(survivor.organization_id, [survivor.pk])
     return survivor

@@ -11,6 +11,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from crm.models import Activity, Campaign, Channel, Company
+from crm.services.changes import mark_campaigns, mark_leads
 from crm.services.common import assign, ensure_same_organization
 from orgs.models import Organization
 
@@ -37,7 +38,16 @@ def _save(instance: M) -> M:
         raise ValidationError({"parent": _("A company cannot be its own parent.")})
     instance.full_clean()
     instance.save()
+    _mark(instance)
     return instance
+
+
+def _mark(instance: Model) -> None:
+    """Campaigns hold costs and activities response times: their KPI cells are stale."""
+    if isinstance(instance, Campaign):
+        mark_campaigns(instance.organization_id, [instance.pk])
+    elif isinstance(instance, Activity):
+        mark_leads(instance.organization_id, [instance.lead_id])
 
 
 @transaction.atomic
@@ -51,5 +61,6 @@ def record_create(model: type[M], *, organization: Organization, **fields: Any) 
 def record_update(instance: M, **fields: Any) -> M:
     if isinstance(instance, Channel) and "code" in fields:
         fields["code"] = channel_code(fields["code"])
+    _mark(instance)  # the cells it leaves
     assign(instance, fields)
     return _save(instance)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from crm.defaults import CUSTOMER_STAGE
 from crm.models import Deal, Lead, LeadStageChange, LifecycleStage, PipelineStage
+from crm.services.changes import mark_everything
 from orgs.models import Organization
 
 Stage = LifecycleStage | PipelineStage
@@ -38,6 +39,8 @@ def stage_update(*, stage: Stage, name: str, position: int, is_exit: bool = Fals
     if isinstance(stage, LifecycleStage):
         if stage.code == CUSTOMER_STAGE and is_exit:
             raise ValidationError(_("The customer stage cannot be an exit: won deals lead there."))
+        if (stage.is_exit, stage.position) != (is_exit, position):
+            mark_everything(stage.organization_id)  # every count by stage is reshaped
         stage.is_exit = is_exit
     stage.name, stage.position = name.strip(), position
     stage.full_clean()

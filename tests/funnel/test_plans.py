@@ -1,10 +1,16 @@
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import F
 
 from crm.demo import seed_crm_history
+from crm.models import Deal
+from funnel.kpis.recompute import kpis_recompute_full
 from funnel.models import Plan, PlanTarget
+from funnel.selectors import kpi_rows
+from funnel.services import plans_refresh_learned
 from orgs.models import Role
 from orgs.permissions import Action, can
 from tests.conftest import ALL_ROLES, token_client
@@ -45,13 +51,13 @@ def test_a_plan_stores_targets_that_add_up(member):
     january = api.get(f"/api/v1/plans/{plan['id']}/targets/?month=2027-01&stage=customer").json()
 
     assert plan["result"]["customers_needed"] == 100
-    assert plan["inputs"]["months"][0] == "2027-01"
+    assert plan["result"]["inputs_used"]["months"][0] == "2027-01"
     assert sum(row["target"] for row in all_channels) == 4000
     assert (
         min(row["month"] for row in all_channels) == "2026-11"
     )  # two months of funnel ahead of January
     assert {row["channel"] for row in january} == {"", "paid_search", "social"}
-    assert all(row["actual"] is None for row in january)
+    assert all(row["actual"] == 0 for row in january)  # no CRM history here
     by_channel = sum(r["target"] for r in january if r["channel"])
     assert by_channel == next(r["target"] for r in january if r["channel"] == "")
 
@@ -101,9 +107,11 @@ def test_learned_mode_fills_what_the_plan_does_not_give(org, member):
 
     plan = api.post("/api/v1/plans/", body, format="json").json()
 
-    assert len(plan["inputs"]["conversion_rates"]) == 4
-    assert float(plan["inputs"]["average_deal_size"]) > 1000
-    assert len(plan["inputs"]["seasonality"]) == 12
+    used = plan["result"]["inputs_used"]
+    assert plan["inputs"] == {"revenue_goal": "1500000"}  # what was given stays as given
+    assert len(used["conversion_rates"]) == 4
+    assert float(used["average_deal_size"]) > 1000
+    assert len(used["seasonality"]) == 12
     assert plan["result"]["leads_needed"] > plan["result"]["customers_needed"]
 
 
@@ -180,3 +188,39 @@ def test_what_if_beside_a_plan_for_any_member(member):
     assert "rate_points" in refused.json()["error"]["fields"]
     assert edit.status_code == 403  # asking is open to all; changing is not
     assert Plan.objects.get().name == "FY2027"
+
+
+def test_targets_carry_the_actuals_from_the_kpi_facts(org, member):
+    seed_crm_history(organization=org, today=date(2026, 11, 15))
+    kpis_recompute_full(organization_id=org.pk)
+    api = token_client(member(Role.MARKETING_MANAGER))
+    body = {**BODY, "first_month": "2026-01", "last_month": "2026-06"}
+    plan = api.post("/api/v1/plans/", body, format="json").json()
+
+    rows = api.get(f"/api/v1/plans/{plan['id']}/targets/?stage=mql").json()
+
+    march = {row["channel"]: row["actual"] for row in rows if row["month"] == "2026-03"}
+    by_channel = {
+        r["channel"]: r["mqls"]
+        for r in kpi_rows(org, group_by="channel", start=date(2026, 3, 1), end=date(2026, 3, 31))
+    }
+    month = kpi_rows(org, group_by="month", start=date(2026, 3, 1), end=date(2026, 3, 31))[0]
+    assert march[""] == month["mqls"] > 0
+    assert march["paid_search"] == by_channel["paid_search"]
+
+
+def test_a_learned_plan_follows_its_history(org, member):
+    seed_crm_history(organization=org, today=date(2026, 12, 1))
+    api = token_client(member(Role.MARKETING_MANAGER))
+    body = {**BODY, "mode": "learned", "inputs": {"revenue_goal": "1500000"}}
+    plan = Plan.objects.get(pk=api.post("/api/v1/plans/", body, format="json").json()["id"])
+    before = plan.result["inputs_used"]["average_deal_size"]
+    Deal.objects.for_org(org).filter(status="won").update(amount=F("amount") * 2)
+
+    refreshed = plans_refresh_learned(organization_id=org.pk, months=[date(2026, 6, 1)])
+
+    plan.refresh_from_db()
+    assert refreshed == 1
+    doubled = Decimal(plan.result["inputs_used"]["average_deal_size"])
+    assert abs(doubled - Decimal(before) * 2) <= Decimal("0.01")  # each average rounds to cents
+    assert plans_refresh_learned(organization_id=org.pk, months=[date(2027, 6, 1)]) == 0

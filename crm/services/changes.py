@@ -1,0 +1,106 @@
+"""The change journal: which month x channel cells of the KPI facts a write has made stale.
+
+Every write to leads, their stage history, deals, activities and campaigns calls one of
+these in its own transaction, before the change (the cells the record leaves) and after it
+(the cells it enters). Marks are set-based SQL so that an import of a million rows marks a
+few hundred cells, not a million. Once the transaction commits, `cells_changed` tells
+whoever keeps the facts (the funnel app) to recompute them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.dispatch import Signal
+
+# Sent after commit with `organization_id`: some of its cells were marked.
+cells_changed = Signal()
+
+MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')::date"
+
+# Every month a lead's numbers live in: its creation, its stage changes, its closed deals.
+# Activities count in the month the lead reached the hand-off stage, one of its changes.
+_LEAD_MONTHS = f"""
+    SELECT {MONTH.format("l.created_at")} AS month, l.channel_id FROM crm_lead l WHERE l.id IN ({{ids}})
+    UNION SELECT {MONTH.format("c.at")}, l.channel_id FROM crm_lead l
+        JOIN crm_leadstagechange c ON c.lead_id = l.id WHERE l.id IN ({{ids}})
+    UNION SELECT {MONTH.format("d.closed_at")}, l.channel_id FROM crm_lead l
+        JOIN crm_deal d ON d.lead_id = l.id WHERE l.id IN ({{ids}}) AND d.closed_at IS NOT NULL
+"""
+_DEAL_MONTHS = f"""
+    SELECT {MONTH.format("d.closed_at")} AS month, l.channel_id FROM crm_deal d
+    LEFT JOIN crm_lead l ON l.id = d.lead_id WHERE d.id IN ({{ids}}) AND d.closed_at IS NOT NULL
+"""
+# A campaign's cost is spread over the months it runs, in its own channel.
+_CAMPAIGN_MONTHS = """
+    SELECT m::date AS month, c.channel_id FROM crm_campaign c,
+        generate_series(date_trunc('month', c.start_date), COALESCE(c.end_date, c.start_date), interval '1 month') m
+    WHERE c.id IN ({ids})
+"""
+_EVERY_MONTH = " UNION ".join(
+    [
+        _LEAD_MONTHS.replace("l.id IN ({ids})", "l.organization_id = %(org)s"),
+        _DEAL_MONTHS.replace("d.id IN ({ids})", "d.organization_id = %(org)s"),
+        _CAMPAIGN_MONTHS.replace("c.id IN ({ids})", "c.organization_id = %(org)s"),
+    ]
+)
+
+
+def _mark(cells_sql: str, organization_id: int, params: dict[str, Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO crm_changedcell (organization_id, month, channel_id, token, marked_at) "
+            "SELECT %(org)s, month, channel_id, gen_random_uuid(), clock_timestamp() "
+            f"FROM (SELECT DISTINCT month, channel_id FROM ({cells_sql}) c) cells WHERE month IS NOT NULL "
+            "ON CONFLICT (organization_id, month, channel_id) "
+            "DO UPDATE SET token = EXCLUDED.token, marked_at = EXCLUDED.marked_at",
+            {"org": organization_id, **(params or {})},
+        )
+        if cursor.rowcount:
+            _announce(organization_id)
+
+
+def _announce(organization_id: int) -> None:
+    # Many marks in one transaction may announce several times: the receiver coalesces.
+    transaction.on_commit(
+        lambda: cells_changed.send(sender=ChangedCells, organization_id=organization_id)
+    )
+
+
+class ChangedCells:
+    """The sender of `cells_changed`."""
+
+
+def _ids(ids: Iterable[int | None]) -> list[int]:
+    return sorted({i for i in ids if i is not None})
+
+
+def _mark_ids(template: str, organization_id: int, ids: Iterable[int | None]) -> None:
+    if wanted := _ids(ids):
+        ids_sql = "SELECT unnest(%(ids)s::bigint[])"
+        _mark(template.format(ids=ids_sql), organization_id, {"ids": wanted})
+
+
+def mark_leads(organization_id: int, lead_ids: Iterable[int | None]) -> None:
+    _mark_ids(_LEAD_MONTHS, organization_id, lead_ids)
+
+
+def mark_deals(organization_id: int, deal_ids: Iterable[int | None]) -> None:
+    _mark_ids(_DEAL_MONTHS, organization_id, deal_ids)
+
+
+def mark_campaigns(organization_id: int, campaign_ids: Iterable[int | None]) -> None:
+    _mark_ids(_CAMPAIGN_MONTHS, organization_id, campaign_ids)
+
+
+def mark_selected(organization_id: int, kind: str, ids_sql: str) -> None:
+    """Mark the cells of the leads, deals or campaigns that `ids_sql` selects (imports)."""
+    template = {"leads": _LEAD_MONTHS, "deals": _DEAL_MONTHS, "campaigns": _CAMPAIGN_MONTHS}[kind]
+    _mark(template.format(ids=ids_sql), organization_id)
+
+
+def mark_everything(organization_id: int) -> None:
+    """Every cell with data: for changes that touch every number (the stages were reordered)."""
+    _mark(_EVERY_MONTH, organization_id)

@@ -1,0 +1,46 @@
+"""Coalescing: a burst of changes to one organisation schedules one recompute, not one per change.
+
+The first change after a run sets a Redis key with SET NX (cache.add) and sends the task
+with a short countdown; later changes find the key and do nothing. The task deletes the
+key before it reads the marks, so a change during the run schedules exactly one more.
+Redis or the broker being down loses nothing: the marks stay in PostgreSQL and the beat
+sweep schedules whatever is still marked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+def scheduled_key(organization_id: int) -> str:
+    return f"kpis:scheduled:{organization_id}"
+
+
+def kpis_schedule(*, organization_id: int) -> bool:
+    """Send one recompute for the organisation unless one is already waiting; True if sent."""
+    from funnel.tasks import kpis_recompute_task
+
+    delay = settings.KPI_COALESCE_SECONDS
+    key = scheduled_key(organization_id)
+    # The key outlives the countdown by a margin: a lost task frees it for the sweep.
+    if not cache.add(key, 1, timeout=delay + 60):
+        return False
+    try:
+        kpis_recompute_task.apply_async(args=(organization_id,), countdown=delay, retry=False)
+    except Exception as exc:
+        if kpis_recompute_task.app.conf.task_always_eager:
+            raise
+        cache.delete(key)
+        logger.warning("broker unavailable, kpi recompute of %s not sent: %s", organization_id, exc)
+        return False
+    return True
+
+
+def kpis_unschedule(*, organization_id: int) -> None:
+    """Called as a run starts: changes from now on schedule the next run."""
+    cache.delete(scheduled_key(organization_id))

@@ -1,0 +1,195 @@
+"""The one SQL statement that turns CRM rows into KPI facts, for a window of months and a
+set of channels (or everything). An incremental recompute and a full one run the same text.
+
+A cell's key is (month, channel, campaign) of the lead (of the campaign, for its cost);
+keys carry 0 for "none" inside the statement so that cells full-join on plain equality.
+Months are calendar months in UTC.
+"""
+
+from __future__ import annotations
+
+MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')::date"
+
+FACT_COLUMNS = [
+    "organization_id",
+    "month",
+    "channel_id",
+    "campaign_id",
+    "leads",
+    "reached",
+    "converted",
+    "won_deals",
+    "lost_deals",
+    "won_revenue",
+    "customers",
+    "new_customers",
+    "new_revenue",
+    "repeat_deals",
+    "repeat_revenue",
+    "reactivated_customers",
+    "reactivation_revenue",
+    "cycle_days",
+    "cycle_deals",
+    "cost",
+    "handed_over",
+    "response_minutes",
+]
+
+
+def in_channels(column: str) -> str:
+    """The channel filter: every channel, or those listed (and, if asked, none)."""
+    return (
+        f"(%(all_channels)s OR {column} = ANY(%(channels)s)"
+        f" OR (%(no_channel)s AND {column} IS NULL))"
+    )
+
+
+_LEADS = f"""
+leads AS (
+    SELECT {MONTH.format("l.created_at")} AS month, COALESCE(l.channel_id, 0) AS ch,
+           COALESCE(l.campaign_id, 0) AS cp, count(*) AS leads
+    FROM crm_lead l
+    WHERE l.organization_id = %(org)s AND l.created_at >= %(start)s AND l.created_at < %(end)s
+      AND {in_channels("l.channel_id")}
+    GROUP BY 1, 2, 3
+)"""
+
+# A lead reaches a stage the first time it enters that stage or, skipping it, a later one:
+# counts fall stage by stage, as in a funnel. Only leads that moved in the window can
+# reach anything in it; their whole history decides when they first did.
+_JOURNEYS = f"""
+stages AS (
+    SELECT code, position FROM crm_lifecyclestage WHERE organization_id = %(org)s AND NOT is_exit
+), movers AS (
+    SELECT DISTINCT c.lead_id FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id
+    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s)
+      AND c.at >= %(start)s AND c.at < %(end)s AND {in_channels("l.channel_id")}
+), entered AS (
+    SELECT c.lead_id, s.position, min(c.at) AS at
+    FROM crm_leadstagechange c JOIN stages s ON s.code = c.to_stage
+    WHERE c.lead_id IN (SELECT lead_id FROM movers)
+    GROUP BY c.lead_id, s.position
+), reached AS (
+    SELECT e.lead_id, s.code, s.position, min(e.at) AS at
+    FROM entered e JOIN stages s ON s.position <= e.position
+    GROUP BY e.lead_id, s.code, s.position
+), journeys AS (
+    SELECT r.lead_id, r.code, r.at, l.channel_id, l.campaign_id,
+           r.position < max(r.position) OVER (PARTITION BY r.lead_id) AS went_on
+    FROM reached r JOIN crm_lead l ON l.id = r.lead_id
+), stage_counts AS (
+    SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
+           COALESCE(j.campaign_id, 0) AS cp, j.code,
+           count(*) AS reached, count(*) FILTER (WHERE j.went_on) AS converted
+    FROM journeys j WHERE j.at >= %(start)s AND j.at < %(end)s
+    GROUP BY 1, 2, 3, 4
+), stage_cells AS (
+    SELECT month, ch, cp, jsonb_object_agg(code, reached) AS reached,
+           jsonb_object_agg(code, converted) AS converted
+    FROM stage_counts GROUP BY 1, 2, 3
+)"""
+
+# Response time: from reaching the hand-off stage to the first call, e-mail or meeting.
+_RESPONSE = f"""
+response AS (
+    SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
+           COALESCE(j.campaign_id, 0) AS cp, count(*) AS handed_over,
+           array_agg(r.minutes ORDER BY r.minutes) FILTER (WHERE r.minutes IS NOT NULL) AS response_minutes
+    FROM journeys j
+    LEFT JOIN LATERAL (
+        SELECT floor(extract(epoch FROM min(a.at) - j.at) / 60)::int AS minutes FROM crm_activity a
+        WHERE a.organization_id = %(org)s AND a.lead_id = j.lead_id AND a.at >= j.at AND a.kind <> 'note'
+    ) r ON true
+    WHERE j.code = %(handoff)s AND j.at >= %(start)s AND j.at < %(end)s
+    GROUP BY 1, 2, 3
+)"""
+
+_DEALS = f"""
+deals AS (
+    SELECT {MONTH.format("d.closed_at")} AS month, COALESCE(l.channel_id, 0) AS ch,
+           COALESCE(l.campaign_id, 0) AS cp,
+           count(*) FILTER (WHERE d.status = 'won') AS won_deals,
+           count(*) FILTER (WHERE d.status = 'lost') AS lost_deals,
+           COALESCE(sum(d.amount) FILTER (WHERE d.status = 'won'), 0) AS won_revenue,
+           count(DISTINCT COALESCE('c' || d.company_id, 'l' || d.lead_id, 'd' || d.id))
+               FILTER (WHERE d.status = 'won') AS customers,
+           count(*) FILTER (WHERE d.status = 'won' AND d.kind = 'new') AS new_customers,
+           COALESCE(sum(d.amount) FILTER (WHERE d.status = 'won' AND d.kind = 'new'), 0) AS new_revenue,
+           count(*) FILTER (WHERE d.status = 'won' AND d.kind = 'repeat') AS repeat_deals,
+           COALESCE(sum(d.amount) FILTER (WHERE d.status = 'won' AND d.kind = 'repeat'), 0) AS repeat_revenue,
+           count(*) FILTER (WHERE d.status = 'won' AND d.kind = 'reactivation') AS reactivated_customers,
+           COALESCE(sum(d.amount) FILTER (WHERE d.status = 'won' AND d.kind = 'reactivation'), 0)
+               AS reactivation_revenue,
+           round(COALESCE(sum(GREATEST(extract(epoch FROM d.closed_at - l.created_at) / 86400, 0))
+               FILTER (WHERE d.status = 'won' AND l.id IS NOT NULL), 0), 2) AS cycle_days,
+           count(*) FILTER (WHERE d.status = 'won' AND l.id IS NOT NULL) AS cycle_deals
+    FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id
+    WHERE d.organization_id = %(org)s AND d.status IN ('won', 'lost')
+      AND d.closed_at >= %(start)s AND d.closed_at < %(end)s AND {in_channels("l.channel_id")}
+    GROUP BY 1, 2, 3
+)"""
+
+# A campaign's actual cost, spread over the days it ran (a campaign without an end ran
+# one day), rounded to the cent per month.
+_COSTS = f"""
+costs AS (
+    SELECT m.month, COALESCE(c.channel_id, 0) AS ch, c.id AS cp,
+           round(c.actual_cost
+                 * (LEAST(COALESCE(c.end_date, c.start_date), (m.month + interval '1 month - 1 day')::date)
+                    - GREATEST(c.start_date, m.month) + 1)
+                 / (COALESCE(c.end_date, c.start_date) - c.start_date + 1), 2) AS cost
+    FROM crm_campaign c
+    CROSS JOIN LATERAL (
+        SELECT g::date AS month FROM generate_series(
+            date_trunc('month', c.start_date), COALESCE(c.end_date, c.start_date), interval '1 month') g
+    ) m
+    WHERE c.organization_id = %(org)s AND c.actual_cost IS NOT NULL
+      AND m.month >= {MONTH.format("%(start)s")} AND m.month < {MONTH.format("%(end)s")}
+      AND {in_channels("c.channel_id")}
+)"""
+
+# What each fact column is made of, by the CTE that has it.
+_EXPRESSIONS = {
+    "organization_id": "%(org)s::bigint",
+    "month": "month",
+    "channel_id": "NULLIF(ch, 0)",
+    "campaign_id": "NULLIF(cp, 0)",
+    "reached": "COALESCE(stage_cells.reached, '{}')",
+    "converted": "COALESCE(stage_cells.converted, '{}')",
+    "leads": "COALESCE(leads.leads, 0)",
+    "cost": "COALESCE(costs.cost, 0)",
+    "handed_over": "COALESCE(response.handed_over, 0)",
+    "response_minutes": "COALESCE(response.response_minutes, '{}')",
+}
+_SELECT_LIST = ",\n       ".join(
+    f"{_EXPRESSIONS.get(column, f'COALESCE(deals.{column}, 0)')} AS {column}"
+    for column in FACT_COLUMNS
+)
+
+FACTS_SELECT = f"""
+WITH {_LEADS}, {_JOURNEYS}, {_RESPONSE}, {_DEALS}, {_COSTS}
+SELECT {_SELECT_LIST}
+FROM leads
+FULL JOIN stage_cells USING (month, ch, cp)
+FULL JOIN response USING (month, ch, cp)
+FULL JOIN deals USING (month, ch, cp)
+FULL JOIN costs USING (month, ch, cp)
+"""
+
+INSERT_FACTS = f"INSERT INTO funnel_kpifact ({', '.join(FACT_COLUMNS)}) {FACTS_SELECT}"
+
+DELETE_FACTS = f"""
+DELETE FROM funnel_kpifact WHERE organization_id = %(org)s
+  AND month >= {MONTH.format("%(start)s")} AND month < {MONTH.format("%(end)s")}
+  AND {in_channels("channel_id")}
+"""
+
+DELETE_PIPELINE = "DELETE FROM funnel_pipelinefact WHERE organization_id = %(org)s"
+
+INSERT_PIPELINE = """
+INSERT INTO funnel_pipelinefact (organization_id, channel_id, stage, deals, amount)
+SELECT %(org)s, l.channel_id, d.pipeline_stage, count(*), COALESCE(sum(d.amount), 0)
+FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id
+WHERE d.organization_id = %(org)s AND d.status = 'open'
+GROUP BY 2, 3
+"""

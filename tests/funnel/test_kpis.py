@@ -1,0 +1,304 @@
+"""The KPI facts: what they count, kept fresh from the change journal, and checked against a
+full recompute."""
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from crm.demo import seed_crm_history
+from crm.models import Activity, Campaign, ChangedCell, Channel, Deal, Lead
+from crm.services.deals import deal_create, deal_win
+from crm.services.leads import lead_change_stage, lead_create, lead_update
+from crm.services.records import record_create, record_update
+from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from funnel.kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
+from funnel.models import KpiFact, KpiState, PipelineFact
+from funnel.selectors import kpi_rows, kpi_sums, response_minutes
+from funnel.tasks import kpis_recompute_task, kpis_sweep_task
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: str, hour: int = 9) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def story(org):
+    """Three leads in January and February 2026, one campaign, one won and one lost deal."""
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    organic = Channel.objects.for_org(org).get(code="organic_search")
+    campaign = record_create(
+        Campaign,
+        organization=org,
+        name="Winter ads",
+        channel=paid,
+        start_date=date(2026, 1, 22),
+        end_date=date(2026, 2, 10),  # 20 days: 10 in January, 10 in February
+        actual_cost=Decimal("2000"),
+    )
+    ann = lead_create(
+        organization=org, by=None, name="Ann", stage="lead", channel=paid,
+        campaign=campaign, created_at=at("2026-01-10"),
+    )  # fmt: skip
+    lead_change_stage(lead=ann, to_stage="mql", by=None, at=at("2026-01-20"))
+    record_create(
+        Activity,
+        organization=org,
+        lead=ann,
+        kind="call",
+        at=at("2026-01-20") + timedelta(minutes=90),
+    )
+    lead_change_stage(lead=ann, to_stage="sql", by=None, at=at("2026-02-05"))
+    deal = deal_create(
+        organization=org, by=None, lead=ann, amount=Decimal("1000"), created_at=at("2026-02-06")
+    )
+    deal_win(deal=deal, by=None, at=at("2026-03-15"))
+    ben = lead_create(
+        organization=org,
+        by=None,
+        name="Ben",
+        stage="lead",
+        channel=paid,
+        created_at=at("2026-01-12"),
+    )
+    won = deal_create(organization=org, by=None, lead=ben, amount=Decimal("500"))
+    deal_win(deal=won, by=None, at=at("2026-02-10"))  # Ben skips mql, sql and opportunity
+    cy = lead_create(
+        organization=org,
+        by=None,
+        name="Cy",
+        stage="lead",
+        channel=organic,
+        created_at=at("2026-02-01"),
+    )
+    lead_change_stage(lead=cy, to_stage="mql", by=None, at=at("2026-02-02"))
+    record_create(Activity, organization=org, lead=cy, kind="note", at=at("2026-02-02", 10))
+    lost = deal_create(organization=org, by=None, lead=cy, amount=Decimal("800"))
+    lost.status, lost.closed_at = Deal.Status.LOST, at("2026-02-20")
+    lost.save()
+    return org
+
+
+def by_month(org):
+    return {row["month"]: row for row in kpi_rows(org, group_by="month")}
+
+
+def test_a_full_recompute_counts_what_the_dictionary_says(story):
+    kpis_recompute_full(organization_id=story.pk)
+    months = by_month(story)
+
+    january, february, march = months["2026-01"], months["2026-02"], months["2026-03"]
+    assert (january["leads"], february["leads"]) == (2, 1)
+    # Ann reached mql in January; Ben, skipping it, in February through his won deal; Cy too.
+    assert (january["mqls"], february["mqls"], march["mqls"]) == (1, 2, 0)
+    assert (february["sqls"], february["opportunities"], march["opportunities"]) == (2, 1, 1)
+    assert (february["won_deals"], february["lost_deals"], february["won_revenue"]) == (
+        1,
+        1,
+        Decimal("500"),
+    )
+    assert february["win_rate"] == Decimal("0.5000")
+    assert (march["won_revenue"], march["new_customers"], march["arpu"]) == (
+        Decimal("1000"),
+        1,
+        Decimal("1000.00"),
+    )
+    assert (january["cost"], february["cost"]) == (Decimal("1000.00"), Decimal("1000.00"))
+    assert january["cost_per_lead"] == Decimal("500.00")
+    assert march["sales_cycle_days"] == Decimal("64.0")  # 10 January to 15 March
+
+
+def test_response_times_start_at_the_handoff_and_skip_notes(story):
+    kpis_recompute_full(organization_id=story.pk)
+
+    handed_over, minutes = response_minutes(story)
+
+    assert handed_over == 3  # Ann, Ben (through his win), Cy
+    assert minutes == [90]  # Cy's note is no answer; nobody called Ben after his win
+
+
+def test_campaign_rows_attribute_revenue_first_touch(story):
+    kpis_recompute_full(organization_id=story.pk)
+
+    rows = {row["campaign_name"]: row for row in kpi_rows(story, group_by="campaign")}
+
+    winter = rows["Winter ads"]
+    assert (winter["won_revenue"], winter["cost"]) == (Decimal("1000"), Decimal("2000.00"))
+    assert winter["roi"] == Decimal("-0.5000")
+
+
+def test_cohort_conversion_counts_leads_that_went_on(story):
+    kpis_recompute_full(organization_id=story.pk)
+
+    january = kpi_sums(story, group_by="month", stages=["lead", "mql"])[0]
+
+    assert january["reached"] == {"lead": 2, "mql": 1}
+    assert january["converted"] == {"lead": 2, "mql": 1}  # both moved on, in any month
+
+
+def test_the_open_pipeline_is_kept_by_stage(org):
+    lead = lead_create(organization=org, by=None, stage="lead", name="Di")
+    deal_create(
+        organization=org, by=None, lead=lead, amount=Decimal("300"), pipeline_stage="proposal"
+    )
+
+    kpis_recompute_full(organization_id=org.pk)
+
+    row = PipelineFact.objects.for_org(org).get()
+    assert (row.stage, row.deals, row.amount) == ("proposal", 1, Decimal("300.00"))
+
+
+def test_changes_mark_the_cells_they_leave_and_enter(story):
+    kpis_recompute_full(organization_id=story.pk)
+    assert not ChangedCell.objects.for_org(story).exists()
+    ben = Lead.objects.get(name="Ben")
+    referral = Channel.objects.for_org(story).get(code="referral")
+
+    lead_update(lead=ben, by=None, channel=referral)
+
+    marked = set(ChangedCell.objects.for_org(story).values_list("month", "channel_id"))
+    months = {date(2026, 1, 1), date(2026, 2, 1)}  # created in January, won in February
+    assert marked == {(m, c) for m in months for c in (ben.channel_id, referral.pk)}
+
+
+def test_an_incremental_recompute_equals_a_full_one(story, caplog):
+    kpis_recompute_full(organization_id=story.pk)
+    ann, cy = Lead.objects.get(name="Ann"), Lead.objects.get(name="Cy")
+    lead_update(lead=cy, by=None, channel=ann.channel, created_at=at("2025-12-30"))
+    lead_change_stage(lead=cy, to_stage="sql", by=None, at=at("2026-04-01"))
+    deal = Deal.objects.get(lead=ann)
+    deal_win(deal=deal, by=None, at=at("2026-04-02"), amount=Decimal("1200"))
+    record_update(Campaign.objects.get(), actual_cost=Decimal("3000"), end_date=date(2026, 3, 1))
+
+    done = kpis_recompute_changed(organization_id=story.pk)
+
+    assert done.cells
+    assert not ChangedCell.objects.for_org(story).exists()
+    with caplog.at_level(logging.ERROR):
+        assert kpis_recompute_full(organization_id=story.pk, check=True) == 0
+    assert by_month(story)["2026-04"]["won_revenue"] == Decimal("1200")
+
+
+def test_the_check_finds_and_repairs_a_drifted_cell(story, caplog):
+    kpis_recompute_full(organization_id=story.pk)
+    KpiFact.objects.for_org(story).filter(month=date(2026, 3, 1)).update(won_revenue=1)
+
+    with caplog.at_level(logging.ERROR, logger="funnel.kpis.recompute"):
+        differences = kpis_recompute_full(organization_id=story.pk, check=True)
+
+    assert differences == 2  # the stored cell and the recomputed one
+    assert "cells differ" in caplog.text
+    assert by_month(story)["2026-03"]["won_revenue"] == Decimal("1000")
+    assert KpiState.objects.get(organization=story).last_check_differences == 2
+
+
+def test_a_change_during_a_run_stays_marked_for_the_next(story):
+    lead = Lead.objects.get(name="Ben")
+    marks_seen = list(ChangedCell.objects.for_org(story).values_list("token", flat=True))
+
+    lead_update(lead=lead, by=None, name="Benjamin")  # no cell changes: nothing marked anew
+    lead_change_stage(lead=lead, to_stage="disqualified", by=None)  # marks again: new tokens
+    kpis_recompute_changed(organization_id=story.pk)
+
+    assert marks_seen
+    assert not ChangedCell.objects.for_org(story).exists()
+
+
+def test_recomputing_twice_gives_the_same_facts(story):
+    kpis_recompute_changed(organization_id=story.pk)
+    first = list(KpiFact.objects.for_org(story).order_by("month", "channel", "campaign").values())
+    lead_update(lead=Lead.objects.get(name="Ann"), by=None, name="Ann B.")  # marks nothing
+    ChangedCell.objects.for_org(story).delete()
+    kpis_recompute_full(organization_id=story.pk)
+
+    again = list(KpiFact.objects.for_org(story).order_by("month", "channel", "campaign").values())
+    assert [dict(r, id=0) for r in first] == [dict(r, id=0) for r in again]
+
+
+class Sends:
+    """Stands in for the broker: counts what would be sent, or fails like a broker that is down."""
+
+    def __init__(self, fail: bool = False):
+        self.calls: list[dict] = []
+        self.fail = fail
+
+    def __call__(self, *args, **kwargs):
+        if self.fail:
+            raise OSError("broker down")
+        self.calls.append(kwargs)
+
+
+def test_changes_schedule_one_recompute_until_it_starts(
+    org, django_capture_on_commit_callbacks, monkeypatch
+):
+    sends = Sends()
+    monkeypatch.setattr(kpis_recompute_task, "apply_async", sends)
+    cache.delete(scheduled_key(org.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(30):
+            lead_create(organization=org, by=None, stage="lead", name=f"L{i}")
+
+    assert len(sends.calls) == 1
+    assert sends.calls[0]["countdown"] == 2
+    kpis_unschedule(organization_id=org.pk)  # what the task does first
+    assert kpis_schedule(organization_id=org.pk) is True
+
+
+def test_a_broker_down_leaves_the_marks_for_the_sweep(org, monkeypatch):
+    monkeypatch.setattr(kpis_recompute_task, "apply_async", Sends(fail=True))
+    cache.delete(scheduled_key(org.pk))
+    lead_create(organization=org, by=None, stage="lead", name="Kept")
+
+    conf = kpis_recompute_task.app.conf
+    conf.task_always_eager = False  # as with a broker
+    try:
+        sent = kpis_schedule(organization_id=org.pk)
+    finally:
+        conf.task_always_eager = True
+
+    assert sent is False
+    assert Lead.objects.for_org(org).filter(name="Kept").exists()
+    assert ChangedCell.objects.for_org(org).exists()
+    assert cache.get(scheduled_key(org.pk)) is None  # the sweep may schedule it again
+
+
+def test_the_sweep_recomputes_what_waited_too_long(org):
+    lead_create(organization=org, by=None, stage="lead", name="Waiting")
+    ChangedCell.objects.for_org(org).update(marked_at=datetime(2026, 1, 1, tzinfo=UTC))
+    cache.delete(scheduled_key(org.pk))
+
+    kpis_sweep_task()  # eager here: the recompute runs at once
+
+    assert not ChangedCell.objects.for_org(org).exists()
+    assert KpiFact.objects.for_org(org).get().leads == 1
+    assert KpiState.objects.get(organization=org).as_of is not None
+
+
+def test_the_command_recomputes_one_organisation(org, capsys):
+    seed_crm_history(organization=org, today=date(2026, 11, 15))  # in SQL: marks nothing
+    lead_create(organization=org, by=None, stage="lead", name="Marked")
+
+    call_command("recompute_kpis", "--org", org.slug, "--full")
+    first = capsys.readouterr().out
+    call_command("recompute_kpis", "--org", org.slug)
+    changed = capsys.readouterr().out
+    call_command("recompute_kpis", "--org", org.slug, "--full")
+    again = capsys.readouterr().out
+
+    assert "every cell" in first  # nothing was stored before: it differed
+    assert "0 changed cells" in changed  # the full run cleared the mark
+    assert "0 differences" in again
+    assert KpiFact.objects.for_org(org).exists()
+
+
+def test_the_command_names_an_unknown_organisation(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no-such-org"):
+        call_command("recompute_kpis", "--org", "no-such-org")
