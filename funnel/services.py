@@ -44,13 +44,21 @@ def _filled(organization: Organization, plan: Plan) -> dict[str, Any]:
     learned = learn(organization=organization, start=end.replace(year=end.year - 1), end=end)
     stages = inputs["stages"]
     pairs = [f"{a}->{b}" for a, b in itertools.pairwise(stages)]
-    if not inputs.get("conversion_rates"):
+    given_rates = inputs.get("conversion_rates") or [""] * len(pairs)
+    if len(given_rates) == len(pairs) and "" in given_rates:  # an override wins, pair by pair
         rates = [learned.conversion.get(p, {}).get(ALL) for p in pairs]
-        if any(r is None or not r.value for r in rates):
-            raise FunnelInputError(
-                "conversion_rates", _("history has no conversion for every stage; give the rates.")
-            )
-        inputs["conversion_rates"] = [str(r.value) for r in rates]  # type: ignore[union-attr]
+        filled = []
+        for pair, given, rate in zip(pairs, given_rates, rates, strict=True):
+            if given != "":
+                filled.append(given)
+            elif rate is None or not rate.value:
+                raise FunnelInputError(
+                    "conversion_rates",
+                    _("history has no conversion for %(pair)s; give the rate.") % {"pair": pair},
+                )
+            else:
+                filled.append(str(rate.value))
+        inputs["conversion_rates"] = filled
     if not inputs.get("stage_days"):
         days = [learned.stage_days.get(p, {}).get(ALL) for p in pairs]
         inputs["stage_days"] = [str(d.value) if d and d.value is not None else "0" for d in days]
@@ -59,6 +67,27 @@ def _filled(organization: Organization, plan: Plan) -> dict[str, Any]:
     if not inputs.get("seasonality"):
         inputs["seasonality"] = [str(learned.seasonality[int(m[5:])]) for m in inputs["months"]]
     return inputs
+
+
+def plan_calculate(
+    *,
+    organization: Organization,
+    first_month: date,
+    last_month: date,
+    mode: str,
+    inputs: dict[str, Any],
+) -> tuple[dict[str, Any], Any]:
+    """What a plan with these values would target, without storing it (the editor's preview):
+    the inputs used and the calculation. Raises FunnelInputError naming the bad field."""
+    draft = Plan(
+        organization=organization,
+        first_month=first_month.replace(day=1),
+        last_month=last_month.replace(day=1),
+        mode=mode,
+        inputs=inputs,
+    )
+    used = _filled(organization, draft)
+    return used, calculate(parse_input(used))
 
 
 def _compute(plan: Plan) -> None:

@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, dict[str, str], StrOrPromise, Action]] = [
     ("crm-list", {"kind": "campaigns"}, _("Campaigns"), Action.VIEW),
     ("crm-list", {"kind": "channels"}, _("Channels"), Action.VIEW),
     ("crm-list", {"kind": "activities"}, _("Activities"), Action.VIEW),
+    ("plan-list", {}, _("Plans"), Action.VIEW),
     ("crm-import", {}, _("Import"), Action.IMPORT_RECORDS),
     ("members", {}, _("Members"), Action.VIEW),
     ("organization-settings", {}, _("Organisation"), Action.EDIT_ORGANIZATION),

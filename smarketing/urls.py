@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("crm/", include("crm.urls")),
+    path("plans/", include("funnel.urls")),
     path("", include("orgs.urls")),
 ]
 
