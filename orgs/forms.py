@@ -12,7 +12,7 @@ from orgs.models import Organization, Role, User
 class OrganizationForm(forms.ModelForm[Organization]):
     class Meta:
         model = Organization
-        fields = ["name", "currency"]
+        fields = ["name", "currency", "response_window_hours"]
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).strip().upper()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -61,6 +62,13 @@ class Organization(models.Model):
         default="EUR",
         validators=[validate_currency],
         help_text=_("ISO 4217 code, for example EUR."),
+    )
+    # Until the Sales-Marketing SLA owns it: how soon sales should answer a handed-over lead.
+    response_window_hours = models.PositiveSmallIntegerField(
+        _("response window (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("How soon sales should call, write or meet a lead that reached the MQL stage."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

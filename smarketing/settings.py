@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "orgs",
     "crm",
     "funnel",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("crm/", include("crm.urls")),
     path("plans/", include("funnel.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("", include("orgs.urls")),
 ]
 

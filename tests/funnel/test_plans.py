@@ -147,7 +147,7 @@ def test_learned_mode_without_history_says_what_to_give(member):
     )
 
     assert response.status_code == 400
-    assert "give the rates" in str(response.json()["error"]["fields"])
+    assert "no conversion for lead->mql; give the rate" in str(response.json()["error"]["fields"])
 
 
 def test_another_organisations_plan_is_404(other_org, member):

@@ -198,7 +198,8 @@ def test_organisation_forms_refuse_bad_input(member):
         reverse("organization-create"), {"name": "X", "slug": "no spaces!", "currency": "EUR"}
     )
     bad_currency = client.post(
-        reverse("organization-settings"), {"name": "Acme", "currency": "XYZ"}
+        reverse("organization-settings"),
+        {"name": "Acme", "currency": "XYZ", "response_window_hours": "24"},
     )
 
     assert "Organisation with this Slug already exists." in taken.content.decode()

@@ -82,7 +82,7 @@ def _invitation_revoke(actor):
 def _settings_post(actor):
     return (
         reverse("organization-settings"),
-        {"name": "Renamed", "currency": "USD"},
+        {"name": "Renamed", "currency": "USD", "response_window_hours": "4"},
         _org_state(actor),
     )
 

@@ -1,0 +1,69 @@
+"""The three dashboards: one view, the full page or (for htmx) the refreshed part."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from crm.exports import export_response
+from crm.models import Channel
+from dashboards.selectors import DASHBOARDS
+from funnel.selectors import kpis_as_of
+from orgs.tenancy import MemberRequest, member_required
+
+COLUMNS = [
+    "leads", "mqls", "sqls", "won_deals", "lost_deals", "won_revenue", "win_rate",
+    "avg_deal_size", "new_customers", "arpu", "cost", "cost_per_lead", "roi",
+]  # fmt: skip
+
+
+def _month(raw: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(f"{raw}-01") if raw else default
+    except ValueError:
+        return default
+
+
+@require_GET
+@member_required()
+def dashboard(request: MemberRequest, name: str) -> HttpResponse:
+    if name not in DASHBOARDS:
+        raise Http404
+    today = timezone.localdate()
+    end = _month(request.GET.get("end"), today.replace(day=1))
+    start = _month(request.GET.get("start"), end.replace(year=end.year - 1))
+    if start > end:
+        start, end = end, start
+    channel = request.GET.get("channel") or None
+    data = DASHBOARDS[name](request.organization, start=start, end=end, channel=channel)
+    rows_key, group = data["table"]
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return export_response(
+            request.GET["export"],
+            f"{name}-dashboard",
+            [group, *COLUMNS],
+            ([row[group], *(row.get(c) for c in COLUMNS)] for row in data[rows_key]),
+        )
+    context = {
+        "name": name,
+        "data": data,
+        "rows": data[rows_key],
+        "group": group,
+        "start": start,
+        "end": end,
+        "channel": channel or "",
+        "channels": Channel.objects.for_org(request.organization)
+        .order_by("code")
+        .values_list("code", flat=True),
+        "as_of": kpis_as_of(request.organization),
+        "title": {"marketing": _("Marketing"), "sales": _("Sales"), "leadership": _("Leadership")}[
+            name
+        ],
+    }
+    template = "dashboards/_body.html" if request.htmx else "dashboards/dashboard.html"
+    return render(request, template, context)
