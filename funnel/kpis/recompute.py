@@ -49,10 +49,12 @@ def _month_after(month: date) -> date:
 def _params(
     organization_id: int, start: datetime, end: datetime, **channels: Any
 ) -> dict[str, Any]:
+    # The whole history of every channel: no need to find the leads that moved.
+    everything = start == BEGINNING and end == END_OF_TIME and channels.get("all_channels", True)
     codes = list(
-        LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False).values_list(
-            "code", flat=True
-        )
+        LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False)
+        .order_by("position")
+        .values_list("code", flat=True)
     )
     return {
         "org": organization_id,
@@ -63,6 +65,7 @@ def _params(
         "all_channels": channels.get("all_channels", True),
         "channels": channels.get("channels", []),
         "no_channel": channels.get("no_channel", False),
+        "everything": everything,
     }
 
 

@@ -56,27 +56,27 @@ leads AS (
 
 # A lead reaches a stage the first time it enters that stage or, skipping it, a later one:
 # counts fall stage by stage, as in a funnel. Only leads that moved in the window can
-# reach anything in it; their whole history decides when they first did.
+# reach anything in it; their whole history decides when they first did (a full recompute
+# says `everything` and skips that filter). Stages are positions in the ordered array of
+# funnel stage codes: joining a table of five rows, estimated at one, made the plan loop.
 _JOURNEYS = f"""
-stages AS (
-    SELECT code, position FROM crm_lifecyclestage WHERE organization_id = %(org)s AND NOT is_exit
-), movers AS (
+movers AS (
     SELECT DISTINCT c.lead_id FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id
     WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s)
       AND c.at >= %(start)s AND c.at < %(end)s AND {in_channels("l.channel_id")}
 ), entered AS (
-    SELECT c.lead_id, s.position, min(c.at) AS at
-    FROM crm_leadstagechange c JOIN stages s ON s.code = c.to_stage
-    WHERE c.lead_id IN (SELECT lead_id FROM movers)
-    GROUP BY c.lead_id, s.position
-), reached AS (
-    SELECT e.lead_id, s.code, s.position, min(e.at) AS at
-    FROM entered e JOIN stages s ON s.position <= e.position
-    GROUP BY e.lead_id, s.code, s.position
-), journeys AS (
-    SELECT r.lead_id, r.code, r.at, l.channel_id, l.campaign_id,
-           r.position < max(r.position) OVER (PARTITION BY r.lead_id) AS went_on
-    FROM reached r JOIN crm_lead l ON l.id = r.lead_id
+    SELECT c.lead_id, l.channel_id, l.campaign_id,
+           array_position(%(codes)s::text[], c.to_stage::text) AS position, min(c.at) AS at
+    FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id
+    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s)
+      AND (%(everything)s OR c.lead_id IN (SELECT lead_id FROM movers))
+    GROUP BY 1, 2, 3, 4
+), journeys AS MATERIALIZED (
+    -- a lead's stages up to the furthest it entered; it went on from every one but that
+    SELECT e.lead_id, e.channel_id, e.campaign_id, (%(codes)s::text[])[p] AS code,
+           min(e.at) AS at, max(e.position) > p AS went_on
+    FROM entered e CROSS JOIN LATERAL generate_series(1, e.position) AS p
+    GROUP BY e.lead_id, e.channel_id, e.campaign_id, p
 ), stage_counts AS (
     SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
            COALESCE(j.campaign_id, 0) AS cp, j.code,
