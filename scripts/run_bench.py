@@ -14,7 +14,15 @@ import sys
 
 from _bootstrap import ROOT, ensure_environment, run
 
-BENCHMARKS = ["api_base", "import_leads", "funnel_calc"]
+BENCHMARKS = [
+    "api_base",
+    "import_leads",
+    "funnel_calc",
+    "learn_assumptions",
+    "kpi_recompute",
+    "kpi_freshness",
+    "kpi_api",
+]
 
 
 def main() -> None:
