@@ -2,4 +2,7 @@ from django.urls import path
 
 from dashboards import views
 
-urlpatterns = [path("<slug:name>/", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("metrics/", views.metric_dictionary, name="metric-dictionary"),
+    path("<slug:name>/", views.dashboard, name="dashboard"),
+]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from crm.exports import export_response
 from crm.models import Channel
 from dashboards.selectors import DASHBOARDS
+from funnel.kpis.dictionary import METRICS
 from funnel.selectors import kpis_as_of
 from orgs.tenancy import MemberRequest, member_required
 
@@ -67,3 +68,14 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
     }
     template = "dashboards/_body.html" if request.htmx else "dashboards/dashboard.html"
     return render(request, template, context)
+
+
+@require_GET
+@member_required()
+def metric_dictionary(request: MemberRequest) -> HttpResponse:
+    """Every KPI the dashboards and the API show: what it counts, its month, what it leaves out."""
+    return render(
+        request,
+        "dashboards/metrics.html",
+        {"metrics": METRICS, "window_hours": request.organization.response_window_hours},
+    )

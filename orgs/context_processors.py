@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, dict[str, str], StrOrPromise, Action]] = [
     ("dashboard", {"name": "leadership"}, _("Leadership"), Action.VIEW),
     ("dashboard", {"name": "marketing"}, _("Marketing"), Action.VIEW),
     ("dashboard", {"name": "sales"}, _("Sales"), Action.VIEW),
+    ("metric-dictionary", {}, _("Metrics"), Action.VIEW),
     ("plan-list", {}, _("Plans"), Action.VIEW),
     ("crm-import", {}, _("Import"), Action.IMPORT_RECORDS),
     ("members", {}, _("Members"), Action.VIEW),

@@ -40,11 +40,14 @@ def organization_create(
     return organization
 
 
-def organization_update(*, organization: Organization, name: str, currency: str) -> Organization:
+def organization_update(
+    *, organization: Organization, name: str, currency: str, response_window_hours: int
+) -> Organization:
     organization.name = name
     organization.currency = currency.upper()
+    organization.response_window_hours = response_window_hours
     organization.full_clean()
-    organization.save(update_fields=["name", "currency"])
+    organization.save(update_fields=["name", "currency", "response_window_hours"])
     return organization
 
 

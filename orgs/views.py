@@ -107,6 +107,7 @@ def organization_settings(request: MemberRequest) -> HttpResponse:
             organization=request.organization,
             name=form.cleaned_data["name"],
             currency=form.cleaned_data["currency"],
+            response_window_hours=form.cleaned_data["response_window_hours"],
         )
         messages.success(request, _("Organisation settings saved."))
         return redirect("organization-settings")

@@ -206,3 +206,42 @@ def test_organisation_forms_refuse_bad_input(member):
     assert "Enter a valid “slug”" in bad_slug.content.decode()
     assert "XYZ is not an ISO 4217 currency code." in bad_currency.content.decode()
     assert client.get("/api/v1/me/").json()["organization"]["currency"] == "EUR"
+
+
+@pytest.mark.django_db
+def test_the_response_window_is_saved_and_read_by_the_metric_dictionary(member):
+    client = signed_in_client(member(Role.ADMIN))
+
+    saved = client.post(
+        reverse("organization-settings"),
+        {"name": "Acme", "currency": "EUR", "response_window_hours": "4"},
+    )
+
+    assert saved.status_code == 302
+    page = client.get(reverse("metric-dictionary")).content.decode()
+    assert "response window: 4 hours." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("hours", "error"),
+    [
+        ("0", "Ensure this value is greater than or equal to 1."),
+        ("721", "Ensure this value is less than or equal to 720."),
+        ("-3", "Ensure this value is greater than or equal to"),
+        ("soon", "Enter a whole number."),
+        ("", "This field is required."),
+    ],
+)
+def test_a_bad_response_window_is_refused_and_nothing_changes(member, org, hours, error):
+    client = signed_in_client(member(Role.ADMIN))
+
+    answer = client.post(
+        reverse("organization-settings"),
+        {"name": "Renamed", "currency": "USD", "response_window_hours": hours},
+    )
+
+    assert answer.status_code == 200
+    assert error in answer.content.decode()
+    org.refresh_from_db()
+    assert (org.name, org.currency, org.response_window_hours) == ("Acme", "EUR", 24)
