@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any, cast
 
+import orjson
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -25,7 +26,7 @@ from funnel.calculations import (
     what_if,
 )
 from funnel.models import Plan
-from funnel.selectors import GROUPS, kpi_rows, kpis_as_of, plan_targets
+from funnel.selectors import GROUPS, kpi_freshness, kpi_table_json, plan_targets
 from funnel.serializers import (
     CalculateSerializer,
     CalculationSerializer,
@@ -167,9 +168,11 @@ class KpiView(APIView):
         query = KpiQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         organization = request.organization  # type: ignore[attr-defined]
-        as_of, waiting = kpis_as_of(organization)
-        rows = kpi_rows(organization, **query.validated_data)
-        return Response({"as_of": as_of, "waiting_cells": waiting, "results": rows})
+        as_of, version, waiting = kpi_freshness(organization)
+        rows = kpi_table_json(organization, version=version, **query.validated_data)
+        return Response(
+            {"as_of": as_of, "waiting_cells": waiting, "results": orjson.Fragment(rows)}
+        )
 
 
 def _date(request: Request, name: str) -> date | None:

@@ -179,6 +179,8 @@ class KpiState(models.Model):
     last_full_at = models.DateTimeField(null=True)
     last_check_at = models.DateTimeField(null=True)
     last_check_differences = models.PositiveIntegerField(default=0)
+    # One more each time the facts are written: what the API's cached answers are keyed by.
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.organization_id} as of {self.as_of}"

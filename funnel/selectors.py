@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import DecimalField, F, IntegerField, Max, Min, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
@@ -15,7 +16,9 @@ from crm.models import ChangedCell, LifecycleStage
 from funnel.kpis.dictionary import SUMMED, derive
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
 from funnel.tracking import Progress, progress
+from orgs.api_conventions import json_bytes
 from orgs.models import Organization
+from orgs.prepared import fetch_one_prepared
 
 GROUPS = {
     "month": "month",
@@ -23,6 +26,7 @@ GROUPS = {
     "campaign": "campaign_id",
 }
 KPI_STAGES = ("mql", "sql", "opportunity")  # the stage counts every KPI row carries
+KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memory, not freshness
 
 
 def funnel_stages(organization: Organization) -> list[str]:
@@ -124,6 +128,37 @@ def response_minutes(
     for values in facts.exclude(response_minutes=[]).values_list("response_minutes", flat=True):
         minutes.extend(values)
     return handed_over, minutes
+
+
+def kpi_freshness(organization: Organization) -> tuple[Any, int, int]:
+    """As of, the facts' version and the cells waiting for a recompute, in one query."""
+    row = fetch_one_prepared(
+        "SELECT s.as_of, COALESCE(s.version, 0), "
+        "(SELECT count(*) FROM crm_changedcell WHERE organization_id = %(org)s) "
+        "FROM (SELECT 1) one LEFT JOIN funnel_kpistate s ON s.organization_id = %(org)s",
+        {"org": organization.pk},
+    )
+    as_of, version, waiting = row or (None, 0, 0)
+    return as_of, version, waiting
+
+
+def kpi_table_json(
+    organization: Organization,
+    *,
+    version: int,
+    group_by: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> bytes:
+    """The KPI rows of /api/v1/kpis/ as JSON, cached under the facts' version, which every
+    recompute raises: a new version is a new key, so a cached answer is never older than the
+    facts it was read with, and nothing has to invalidate it."""
+    key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}"
+    rows: bytes | None = cache.get(key)
+    if rows is None:
+        rows = json_bytes(kpi_rows(organization, group_by=group_by, start=start, end=end))
+        cache.set(key, rows, timeout=KPI_CACHE_SECONDS)
+    return rows
 
 
 def kpis_as_of(organization: Organization) -> tuple[Any, int]:

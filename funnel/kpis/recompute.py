@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from crm.defaults import HANDOFF_STAGE
@@ -148,6 +149,7 @@ def _record_freshness(organization_id: int, started: datetime, **fields: Any) ->
         state.as_of = as_of
     for name, value in fields.items():
         setattr(state, name, value)
+    state.version = F("version") + 1
     state.save()
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from crm.demo import seed_crm_history
-from funnel.kpis.recompute import kpis_recompute_full
+from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from funnel.models import KpiFact
 from orgs.models import Role
 from tests.conftest import token_client
@@ -78,3 +78,47 @@ def test_another_organisations_facts_stay_out(history, other_org, member):
 
 def test_kpis_need_a_member(client):
     assert client.get("/api/v1/kpis/").status_code in (401, 403)
+
+
+def test_an_answer_is_cached_until_the_facts_are_recomputed(
+    history, member, django_assert_max_num_queries
+):
+    api = token_client(member(Role.LEADERSHIP))
+    path = "/api/v1/kpis/?start=2026-03-01&end=2026-03-31"
+    first = api.get(path).json()
+
+    with django_assert_max_num_queries(3):  # token, freshness, waiting cells: no facts read
+        again = api.get(path).json()
+    KpiFact.objects.for_org(history).filter(month=date(2026, 3, 1)).update(leads=0)
+    unchanged = api.get(path).json()
+    kpis_recompute_full(organization_id=history.pk)  # a new version of the facts
+    recomputed = api.get(path).json()
+
+    assert again == first
+    assert unchanged["results"] == first["results"]  # the facts were changed behind its back
+    assert recomputed["results"] == first["results"]  # and the recompute put them right
+    assert recomputed["as_of"] >= first["as_of"]
+
+
+def test_a_change_shows_as_waiting_at_once_and_in_the_rows_after_its_recompute(
+    history, member
+):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    path = "/api/v1/kpis/?start=2026-11-01&end=2026-11-30"
+    before = api.get(path).json()
+    leads_before = sum(row["leads"] for row in before["results"])
+
+    created = api.post(  # its recompute waits for a commit this test never makes
+        "/api/v1/leads/",
+        {"name": "New", "stage": "lead", "created_at": "2026-11-10T09:00:00Z"},
+        format="json",
+    )
+    waiting = api.get(path).json()
+    kpis_recompute_changed(organization_id=history.pk)
+    after = api.get(path).json()
+
+    assert created.status_code == 201
+    assert waiting["waiting_cells"] >= 1
+    assert waiting["results"] == before["results"]
+    assert after["waiting_cells"] == 0
+    assert sum(row["leads"] for row in after["results"]) == leads_before + 1
