@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -42,7 +42,28 @@ def _default_of_get(key: Any, default: Any = None, version: Any = None) -> Any:
     return default
 
 
+class ReusedClient(RedisCacheClient):
+    """Django makes a new redis.Redis for every call, which costs more than the call itself
+    on a hot endpoint (about 0.3 ms each, three calls a request). A client over a connection
+    pool is thread-safe, so one per pool is kept and reused."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class ForgivingRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClient
+
     get = _forgiving(_default_of_get)(RedisCache.get)
     set = _forgiving(None)(RedisCache.set)
     add = _forgiving(False)(RedisCache.add)
