@@ -64,6 +64,16 @@ class ForgivingRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedClient
 
+    def _count(self, key: str, timeout: int) -> int:
+        """Raise a counter that lives `timeout` seconds from its first count: one round trip."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+        pipe = client.pipeline(transaction=False)
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        return int(pipe.execute()[1])
+
+    count = _forgiving(0)(_count)  # Redis down: nothing counted, nothing refused
     get = _forgiving(_default_of_get)(RedisCache.get)
     set = _forgiving(None)(RedisCache.set)
     add = _forgiving(False)(RedisCache.add)

@@ -100,9 +100,7 @@ def test_an_answer_is_cached_until_the_facts_are_recomputed(
     assert recomputed["as_of"] >= first["as_of"]
 
 
-def test_a_change_shows_as_waiting_at_once_and_in_the_rows_after_its_recompute(
-    history, member
-):
+def test_a_change_shows_as_waiting_at_once_and_in_the_rows_after_its_recompute(history, member):
     api = token_client(member(Role.MARKETING_MANAGER))
     path = "/api/v1/kpis/?start=2026-11-01&end=2026-11-30"
     before = api.get(path).json()

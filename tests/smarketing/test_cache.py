@@ -43,3 +43,22 @@ def test_with_redis_down_reads_miss_and_writes_are_skipped():
     assert cache.add("k", 1) is False
     assert cache.get_many(["a", "b"]) == {}
     assert cache.has_key("k") is False
+
+
+def test_a_counter_counts_in_a_real_redis_and_expires():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set")
+    cache = _cache(url)
+    key = f"test-{uuid.uuid4()}"
+
+    counts = [cache.count(key, 30) for _ in range(3)]
+
+    assert counts == [1, 2, 3]
+    ttl = cache._cache.get_client(write=True).ttl(cache.make_and_validate_key(key))
+    assert 0 < ttl <= 30  # set by the first count, not moved by the later ones
+    cache.delete(key)
+
+
+def test_with_redis_down_a_counter_counts_nothing():
+    assert _cache(_dead_url()).count("k", 30) == 0
