@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from funnel.assumptions import learn
+from funnel.assumptions import learn_cached
 from funnel.calculations import (
     FunnelInputError,
     Scenario,
@@ -110,7 +110,7 @@ class AssumptionsView(APIView):
         start = _date(request, "start") or end.replace(year=end.year - 1)
         if start >= end:
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
-        learned = learn(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
+        learned = learn_cached(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
         return Response(jsonable(asdict(learned)))
 
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 
 from crm.models import LifecycleStage
+from funnel.models import KpiState
 from orgs.models import Organization
 
 MIN_COHORT = 30  # leads entering a stage, below which a rate is flagged
@@ -184,3 +186,22 @@ def _seasonality(cursor, learned: Learned, org: int) -> None:  # type: ignore[no
     }
     if (learned.end - learned.start).days < 365:
         learned.warnings.append("the window is shorter than a year: seasonality misses some months")
+
+
+LEARNED_CACHE_SECONDS = 3600  # how long an unused result may stay: memory, not freshness
+
+
+def learn_cached(*, organization: Organization, start: date, end: date) -> Learned:
+    """`learn`, kept in the cache under the version of the organisation's KPI facts. Every
+    CRM change leads to a recompute, which raises the version, so a kept result is as fresh
+    as the dashboards: the editor's live preview and the assumptions page stop learning from
+    a million leads on every keystroke and every visit."""
+    version = (
+        KpiState.objects.filter(organization=organization).values_list("version", flat=True).first()
+    )
+    key = f"assumptions:{organization.pk}:{version or 0}:{start}:{end}"
+    learned: Learned | None = cache.get(key)
+    if learned is None:
+        learned = learn(organization=organization, start=start, end=end)
+        cache.set(key, learned, timeout=LEARNED_CACHE_SECONDS)
+    return learned

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crm.models import LifecycleStage
-from funnel.assumptions import ALL, learn
+from funnel.assumptions import ALL, learn, learn_cached
 from funnel.calculations import FunnelInputError, calculate, jsonable, parse_input
 from funnel.models import Plan, PlanTarget
 from orgs.models import Organization, User
@@ -29,8 +29,9 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
-def _filled(organization: Organization, plan: Plan) -> dict[str, Any]:
-    """The plan's inputs with its months, and in learned mode what history says where it says nothing."""
+def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> dict[str, Any]:
+    """The plan's inputs with its months, and in learned mode what history says where it says
+    nothing: as kept for the facts' version, or `fresh` from the CRM rows."""
     inputs = dict(plan.inputs)
     inputs["months"] = months_between(plan.first_month, plan.last_month)
     if not inputs.get("stages"):
@@ -41,7 +42,8 @@ def _filled(organization: Organization, plan: Plan) -> dict[str, Any]:
     if plan.mode != Plan.Mode.LEARNED:
         return inputs
     end = plan.first_month.replace(day=1)
-    learned = learn(organization=organization, start=end.replace(year=end.year - 1), end=end)
+    learner = learn if fresh else learn_cached
+    learned = learner(organization=organization, start=end.replace(year=end.year - 1), end=end)
     stages = inputs["stages"]
     pairs = [f"{a}->{b}" for a, b in itertools.pairwise(stages)]
     given_rates = inputs.get("conversion_rates") or [""] * len(pairs)
@@ -90,10 +92,10 @@ def plan_calculate(
     return used, calculate(parse_input(used))
 
 
-def _compute(plan: Plan) -> None:
+def _compute(plan: Plan, *, fresh: bool = False) -> None:
     """Calculate, and store the result and one target row per month, stage and channel."""
     try:
-        inputs = _filled(plan.organization, plan)
+        inputs = _filled(plan.organization, plan, fresh=fresh)
         result = calculate(parse_input(inputs))
     except FunnelInputError as error:
         raise ValidationError({f"inputs.{error.field}": [error.message]}) from error
@@ -217,7 +219,7 @@ def plans_refresh_learned(*, organization_id: int, months: list[date]) -> int:
             continue
         try:
             with transaction.atomic():
-                _compute(plan)
+                _compute(plan, fresh=True)  # its history just changed
         except ValidationError as error:
             logger.warning("learned plan %s kept its targets: %s", plan.pk, error)
             continue

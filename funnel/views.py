@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.exports import export_response
 from crm.models import Channel
-from funnel.assumptions import learn
+from funnel.assumptions import learn_cached
 from funnel.calculations import FunnelInputError
 from funnel.forms import PlanForm
 from funnel.models import Plan
@@ -177,7 +177,7 @@ def plan_assumptions(request: MemberRequest, pk: int) -> HttpResponse:
     """What history says beside what the plan uses, and what the user set by hand."""
     plan = _plan(request, pk)
     end = plan.first_month
-    learned = learn(
+    learned = learn_cached(
         organization=request.organization, start=end.replace(year=end.year - 1), end=end
     )
     used, given = plan.result.get("inputs_used", {}), plan.inputs

@@ -57,7 +57,8 @@ leads AS (
 # A lead reaches a stage the first time it enters that stage or, skipping it, a later one:
 # counts fall stage by stage, as in a funnel. Only leads that moved in the window can
 # reach anything in it; their whole history decides when they first did (a full recompute
-# says `everything` and skips that filter). Stages are positions in the ordered array of
+# has no such filter: it reads everyone, and a filter that is only switched off still costs
+# its plan). Stages are positions in the ordered array of
 # funnel stage codes: joining a table of five rows, estimated at one, made the plan loop.
 _JOURNEYS = f"""
 movers AS (
@@ -68,14 +69,13 @@ movers AS (
     SELECT c.lead_id, l.channel_id, l.campaign_id,
            array_position(%(codes)s::text[], c.to_stage::text) AS position, min(c.at) AS at
     FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id
-    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s)
-      AND (%(everything)s OR c.lead_id IN (SELECT lead_id FROM movers))
+    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s) {{movers}}
     GROUP BY 1, 2, 3, 4
 ), journeys AS MATERIALIZED (
     -- a lead's stages up to the furthest it entered; it went on from every one but that
     SELECT e.lead_id, e.channel_id, e.campaign_id, (%(codes)s::text[])[p] AS code,
            min(e.at) AS at, max(e.position) > p AS went_on
-    FROM entered e CROSS JOIN LATERAL generate_series(1, e.position) AS p
+    FROM entered e JOIN unnest(%(positions)s::int[]) AS p ON p <= e.position
     GROUP BY e.lead_id, e.channel_id, e.campaign_id, p
 ), stage_counts AS (
     SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
@@ -166,7 +166,7 @@ _SELECT_LIST = ",\n       ".join(
     for column in FACT_COLUMNS
 )
 
-FACTS_SELECT = f"""
+_FACTS_SELECT = f"""
 WITH {_LEADS}, {_JOURNEYS}, {_RESPONSE}, {_DEALS}, {_COSTS}
 SELECT {_SELECT_LIST}
 FROM leads
@@ -175,8 +175,13 @@ FULL JOIN response USING (month, ch, cp)
 FULL JOIN deals USING (month, ch, cp)
 FULL JOIN costs USING (month, ch, cp)
 """
+# Some cells (incremental) or every cell (full), whose journeys start from every lead.
+FACTS_SELECT = _FACTS_SELECT.replace("{movers}", "AND c.lead_id IN (SELECT lead_id FROM movers)")
+FACTS_SELECT_ALL = _FACTS_SELECT.replace("{movers}", "")
 
-INSERT_FACTS = f"INSERT INTO funnel_kpifact ({', '.join(FACT_COLUMNS)}) {FACTS_SELECT}"
+_INSERT = f"INSERT INTO funnel_kpifact ({', '.join(FACT_COLUMNS)}) "
+INSERT_FACTS = _INSERT + FACTS_SELECT
+INSERT_FACTS_ALL = _INSERT + FACTS_SELECT_ALL
 
 DELETE_FACTS = f"""
 DELETE FROM funnel_kpifact WHERE organization_id = %(org)s

@@ -9,7 +9,8 @@ import pytest
 from crm.demo import seed_crm_history
 from crm.models import Campaign, Deal, Lead, LeadStageChange
 from crm.services.leads import lead_create
-from funnel.assumptions import ALL, learn
+from funnel.assumptions import ALL, learn, learn_cached
+from funnel.kpis.recompute import kpis_recompute_full
 
 pytestmark = pytest.mark.django_db
 START, END = date(2025, 11, 1), date(2026, 11, 1)
@@ -137,3 +138,21 @@ def test_another_organisations_history_is_not_learned(org, other_org):
 
     assert learned.conversion["lead->mql"] == {}
     assert learned.average_deal_size == {}
+
+
+def test_learned_assumptions_are_kept_until_the_facts_are_recomputed(
+    history, django_assert_max_num_queries
+):
+    first = learn_cached(organization=history, start=START, end=END)
+
+    with django_assert_max_num_queries(1):  # the facts' version, nothing from the CRM
+        again = learn_cached(organization=history, start=START, end=END)
+    Deal.objects.for_org(history).filter(status="won").update(amount=Decimal("1.00"))
+    stale = learn_cached(organization=history, start=START, end=END)
+    kpis_recompute_full(organization_id=history.pk)
+    fresh = learn_cached(organization=history, start=START, end=END)
+
+    assert again == first
+    assert stale == first  # changed behind the CRM's back: no recompute, no new version
+    assert fresh.average_deal_size[ALL].value == Decimal("1.00")
+    assert fresh == learn(organization=history, start=START, end=END)
