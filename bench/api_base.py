@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
 import sys
 
-from bench.harness import ROOT, gunicorn, load, machine, production_env, update_section
+from bench.harness import gunicorn, load, machine, manage, production_env, update_section
 
 CLIENTS = 16
 PER_CLIENT = 200
@@ -21,15 +20,8 @@ MEMBERS = 100
 def seed(env: dict[str, str]) -> str:
     """Migrate, create the bench organisation with MEMBERS members, return an admin's token."""
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+    def run(*args: str) -> str:
+        return manage(env, *args)
 
     run("migrate", "--noinput")
     run(
@@ -52,7 +44,7 @@ def seed(env: dict[str, str]) -> str:
     run("shell", "-c", script)
     return (
         run("create_api_token", "bench-admin", "--org", "bench", "--name", "bench")
-        .stdout.strip()
+        .strip()
         .splitlines()[-1]
     )
 

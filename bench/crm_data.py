@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from bench.harness import ROOT
+from bench.harness import manage
 
 ORG = "bench-crm"
 FIRST = date(2024, 1, 1)
@@ -49,14 +49,17 @@ SELECT :org, 'BK' || g, 'Company ' || g, 'retail', 'IT' FROM generate_series(1, 
 CREATE TEMP TABLE bench_companies AS
 SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM crm_company WHERE organization_id = :org;
 
--- Each lead: when it came, from where, and how far down the funnel it went.
+-- Each lead: when it came, from which campaign (half from none; else one running then, whose
+-- channel it shares) or channel, and how far down the funnel it went.
 CREATE TEMP TABLE bench_leads AS
-SELECT g, (:'first' || ' 00:00+00')::timestamptz + random() * :days * interval '1 day' AS created_at,
-       floor(random() * 12)::int AS ch, floor(random() * 240)::int AS cp,
+SELECT g, (:'first' || ' 00:00+00')::timestamptz + day * interval '1 day' AS created_at,
+       floor(random() * 12)::int AS ch,
+       CASE WHEN rc >= 0.5 THEN LEAST(119, floor(day * 120 / (:days - 60))::int) - (rc < 0.75)::int END AS cp,
        floor(random() * (:leads / 20))::int AS co,
        CASE WHEN r < 0.60 THEN 0 WHEN r < 0.80 THEN 1 WHEN r < 0.88 THEN 2
             WHEN r < 0.928 THEN 3 ELSE 4 END AS depth
-FROM (SELECT g, random() AS r FROM generate_series(1, :leads) g) x;
+FROM (SELECT g, random() * :days AS day, random() AS r, random() AS rc
+      FROM generate_series(1, :leads) g) x;
 
 INSERT INTO crm_lead (organization_id, external_id, name, email, phone, title, country, city,
                       created_at, stage, stage_changed_at, updated_at, channel_id, campaign_id,
@@ -64,10 +67,10 @@ INSERT INTO crm_lead (organization_id, external_id, name, email, phone, title, c
 SELECT :org, 'BL' || b.g, 'Lead ' || b.g, 'lead' || b.g || '@bench.test', '', '', 'IT', '',
        b.created_at, (ARRAY['lead', 'mql', 'sql', 'opportunity', 'customer'])[b.depth + 1],
        b.created_at + b.depth * interval '4 days', b.created_at,
-       c.id, cp.id, CASE WHEN b.depth >= 3 THEN co.id END
+       COALESCE(cp.channel_id, c.id), cp.id, CASE WHEN b.depth >= 3 THEN co.id END
 FROM bench_leads b
 JOIN bench_channels c ON c.n = b.ch
-LEFT JOIN bench_campaigns cp ON cp.n = b.cp  -- half the leads come from no campaign
+LEFT JOIN bench_campaigns cp ON cp.n = b.cp
 JOIN bench_companies co ON co.n = b.co;
 
 -- Stage k is entered 4k to 4k + 3 days after creation: in order, and months apart at times.
@@ -138,17 +141,6 @@ class CrmData:
     stage_changes: int
     activities: int
     generated_seconds: float | None  # None when an earlier run had made it
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 def psql(database_url: str, sql: str, **variables: str | int) -> str:

@@ -40,6 +40,18 @@ def production_env(**extra: str) -> dict[str, str]:
     }
 
 
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run a manage.py command with `env`; what it printed."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 @contextmanager
 def gunicorn(workers: int, env: dict[str, str]) -> Iterator[int]:
     port = free_port()

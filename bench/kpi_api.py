@@ -13,8 +13,8 @@ import os
 import urllib.request
 from datetime import date
 
-from bench.crm_data import describe, ensure, manage, psql
-from bench.harness import gunicorn, load, machine, production_env, update_section
+from bench.crm_data import describe, ensure, psql
+from bench.harness import gunicorn, load, machine, manage, production_env, update_section
 
 ORG = "bench-kpi"
 LEADS = 100_000
@@ -27,7 +27,6 @@ WORKERS = 4
 
 def main() -> None:
     env = production_env(DATABASE_URL=os.environ["DATABASE_URL"])
-    env.pop("REDIS_URL", None)  # reads only: no broker or cache needed
     data = ensure(env, LEADS, org_slug=ORG, first=FIRST, months=MONTHS)
     manage(env, "recompute_kpis", "--org", ORG, "--full")
     cells = psql(

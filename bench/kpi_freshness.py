@@ -24,8 +24,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-from bench.crm_data import ORG, describe, ensure, manage, psql
-from bench.harness import ROOT, gunicorn, machine, production_env, update_section
+from bench.crm_data import ORG, describe, ensure, psql
+from bench.harness import ROOT, gunicorn, machine, manage, production_env, update_section
 
 LEADS = int(os.environ.get("BENCH_LEADS", "1000000"))
 SINGLE = 100

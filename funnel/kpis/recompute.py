@@ -132,6 +132,7 @@ def kpis_recompute_changed(*, organization_id: int) -> Recomputed:
 
 def _recompute_pipeline(organization_id: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # as in _lock: it cost 0.4 s a run
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organization_id, -1])
         cursor.execute(DELETE_PIPELINE, {"org": organization_id})
         cursor.execute(INSERT_PIPELINE, {"org": organization_id})
