@@ -230,7 +230,12 @@ class Lead(OrgScopedModel):
         indexes: ClassVar = [
             models.Index(fields=["organization", "created_at"], name="lead_created_idx"),
             models.Index(fields=["organization", "stage"], name="lead_stage_idx"),
-            models.Index(fields=["organization", "channel"], name="lead_channel_idx"),
+            # Covering, for the KPI recompute of one channel's month: index-only, no heap.
+            models.Index(
+                fields=["organization", "channel", "created_at"],
+                include=["id", "campaign"],
+                name="lead_channel_month_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,8 +268,17 @@ class LeadStageChange(OrgScopedModel):
     class Meta:
         ordering: ClassVar = ["at", "pk"]
         indexes: ClassVar = [
-            models.Index(fields=["organization", "to_stage", "at"], name="stage_change_to_idx"),
-            models.Index(fields=["lead", "at"], name="stage_change_lead_idx"),
+            # Both covering, for the KPI recompute: who moved in a month, then their history.
+            models.Index(
+                fields=["organization", "to_stage", "at"],
+                include=["lead"],
+                name="stage_change_entry_idx",
+            ),
+            models.Index(
+                fields=["lead", "at"],
+                include=["to_stage", "organization"],
+                name="stage_change_history_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -399,7 +413,10 @@ class Activity(OrgScopedModel):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(fields=["organization", "lead", "at"], name="activity_lead_idx")
+            # Covering: a lead's first call, e-mail or meeting (the response time) without the heap.
+            models.Index(
+                fields=["organization", "lead", "at"], include=["kind"], name="activity_first_idx"
+            )
         ]
 
     def __str__(self) -> str:
@@ -471,14 +488,15 @@ class ImportJob(OrgScopedModel):
 
 
 class ChangedCell(OrgScopedModel):
-    """A month x channel whose KPI facts no longer match the CRM: written in the same
-    transaction as the change that made it so, and cleared once the facts are recomputed.
+    """A month x channel whose KPI facts no longer match the CRM (or, without a month, the
+    channel's open pipeline): written in the same transaction as the change that made it
+    so, and cleared once the facts are recomputed.
 
     `token` changes at every mark, so a recompute clears only the marks it has seen: a
     change committed while it ran leaves its cell marked for the next run.
     """
 
-    month = models.DateField()
+    month = models.DateField(null=True)  # None: the channel's open pipeline (no month)
     channel_id = models.IntegerField(null=True)  # no foreign key: a mark outlives nothing
     token = models.UUIDField()
     marked_at = models.DateTimeField()
@@ -493,4 +511,5 @@ class ChangedCell(OrgScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} channel {self.channel_id}"
+        what = f"{self.month:%Y-%m}" if self.month else "open pipeline"
+        return f"{what} channel {self.channel_id}"

@@ -22,16 +22,18 @@ MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')::date"
 
 # Every month a lead's numbers live in: its creation, its stage changes, its closed deals.
 # Activities count in the month the lead reached the hand-off stage, one of its changes.
+# An open deal has no month (no close date): its mark, month NULL, is the channel's open
+# pipeline.
 _LEAD_MONTHS = f"""
     SELECT {MONTH.format("l.created_at")} AS month, l.channel_id FROM crm_lead l WHERE l.id IN ({{ids}})
     UNION SELECT {MONTH.format("c.at")}, l.channel_id FROM crm_lead l
         JOIN crm_leadstagechange c ON c.lead_id = l.id WHERE l.id IN ({{ids}})
     UNION SELECT {MONTH.format("d.closed_at")}, l.channel_id FROM crm_lead l
-        JOIN crm_deal d ON d.lead_id = l.id WHERE l.id IN ({{ids}}) AND d.closed_at IS NOT NULL
+        JOIN crm_deal d ON d.lead_id = l.id WHERE l.id IN ({{ids}})
 """
 _DEAL_MONTHS = f"""
     SELECT {MONTH.format("d.closed_at")} AS month, l.channel_id FROM crm_deal d
-    LEFT JOIN crm_lead l ON l.id = d.lead_id WHERE d.id IN ({{ids}}) AND d.closed_at IS NOT NULL
+    LEFT JOIN crm_lead l ON l.id = d.lead_id WHERE d.id IN ({{ids}})
 """
 # A campaign's cost is spread over the months it runs, in its own channel.
 _CAMPAIGN_MONTHS = """
@@ -53,7 +55,7 @@ def _mark(cells_sql: str, organization_id: int, params: dict[str, Any] | None = 
         cursor.execute(
             "INSERT INTO crm_changedcell (organization_id, month, channel_id, token, marked_at) "
             "SELECT %(org)s, month, channel_id, gen_random_uuid(), clock_timestamp() "
-            f"FROM (SELECT DISTINCT month, channel_id FROM ({cells_sql}) c) cells WHERE month IS NOT NULL "
+            f"FROM (SELECT DISTINCT month, channel_id FROM ({cells_sql}) c) cells "
             "ON CONFLICT (organization_id, month, channel_id) "
             "DO UPDATE SET token = EXCLUDED.token, marked_at = EXCLUDED.marked_at",
             {"org": organization_id, **(params or {})},

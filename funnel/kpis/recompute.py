@@ -48,8 +48,23 @@ def _month_after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+Mark = tuple[date | None, int | None, Any]  # month (None: the open pipeline), channel, token
+
+
+def _channels(marks: list[Mark] | None = None) -> dict[str, Any]:
+    """The channel filter of the SQL: the channels marked, or every channel."""
+    if marks is None:
+        return {"all_channels": True, "channels": [], "no_channel": False}
+    channels = [channel for _, channel, _ in marks]
+    return {
+        "all_channels": False,
+        "channels": [c for c in channels if c is not None],
+        "no_channel": None in channels,
+    }
+
+
 def _params(
-    organization_id: int, start: datetime, end: datetime, **channels: Any
+    organization_id: int, start: datetime, end: datetime, channels: dict[str, Any]
 ) -> dict[str, Any]:
     codes = list(
         LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False)
@@ -62,9 +77,7 @@ def _params(
         "end": end,
         "codes": codes,
         "handoff": HANDOFF_STAGE,
-        "all_channels": channels.get("all_channels", True),
-        "channels": channels.get("channels", []),
-        "no_channel": channels.get("no_channel", False),
+        **channels,
         "positions": list(range(1, len(codes) + 1)),
     }
 
@@ -87,7 +100,7 @@ def _lock(cursor: Any, organization_id: int, month: date | None) -> None:
         )
 
 
-def _clear(organization_id: int, marks: list[tuple[date, int | None, Any]]) -> None:
+def _clear(organization_id: int, marks: list[Mark]) -> None:
     """Forget the marks this run has seen; one re-marked since keeps its new token."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -98,44 +111,44 @@ def _clear(organization_id: int, marks: list[tuple[date, int | None, Any]]) -> N
 
 
 def kpis_recompute_changed(*, organization_id: int) -> Recomputed:
-    """Recompute the cells marked as changed, month by month, then the open pipeline."""
+    """Recompute the cells marked as changed, month by month, then the open pipeline of the
+    channels marked for it."""
     started = timezone.now()
     marks = list(
         ChangedCell.objects.filter(organization_id=organization_id).values_list(
             "month", "channel_id", "token"
         )
     )
-    by_month: dict[date, list[tuple[date, int | None, Any]]] = defaultdict(list)
+    by_month: dict[date, list[Mark]] = defaultdict(list)
+    pipeline: list[Mark] = []
     for mark in marks:
-        by_month[mark[0]].append(mark)
+        (pipeline if mark[0] is None else by_month[mark[0]]).append(mark)
     for month, month_marks in sorted(by_month.items()):
-        channels = [channel for _, channel, _ in month_marks]
         start = datetime(month.year, month.month, 1, tzinfo=UTC)
         end_month = _month_after(month)
-        params = _params(
-            organization_id,
-            start,
-            datetime(end_month.year, end_month.month, 1, tzinfo=UTC),
-            all_channels=False,
-            channels=[c for c in channels if c is not None],
-            no_channel=None in channels,
-        )
+        end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
+        params = _params(organization_id, start, end, _channels(month_marks))
         with transaction.atomic(), connection.cursor() as cursor:
             _lock(cursor, organization_id, month)
             cursor.execute(DELETE_FACTS, params)
             cursor.execute(INSERT_FACTS, params)
             _clear(organization_id, month_marks)
-    _recompute_pipeline(organization_id)
+    if pipeline:
+        _recompute_pipeline(organization_id, pipeline)
     _record_freshness(organization_id, started)
     return Recomputed(cells=len(marks), months=sorted(by_month))
 
 
-def _recompute_pipeline(organization_id: int) -> None:
+def _recompute_pipeline(organization_id: int, marks: list[Mark] | None = None) -> None:
+    """The open pipeline of the channels marked, or of every channel."""
+    params = {"org": organization_id, **_channels(marks)}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # as in _lock: it cost 0.4 s a run
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organization_id, -1])
-        cursor.execute(DELETE_PIPELINE, {"org": organization_id})
-        cursor.execute(INSERT_PIPELINE, {"org": organization_id})
+        cursor.execute(DELETE_PIPELINE, params)
+        cursor.execute(INSERT_PIPELINE, params)
+        if marks:
+            _clear(organization_id, marks)
 
 
 def _record_freshness(organization_id: int, started: datetime, **fields: Any) -> None:
@@ -162,7 +175,7 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
     difference: the incremental path should never drift. Returns the differences found."""
     started = timezone.now()
     differences = 0
-    params = _params(organization_id, BEGINNING, END_OF_TIME)
+    params = _params(organization_id, BEGINNING, END_OF_TIME, _channels())
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, organization_id, None)
         marks = list(

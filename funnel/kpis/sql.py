@@ -56,20 +56,23 @@ leads AS (
 
 # A lead reaches a stage the first time it enters that stage or, skipping it, a later one:
 # counts fall stage by stage, as in a funnel. Only leads that moved in the window can
-# reach anything in it; their whole history decides when they first did (a full recompute
-# has no such filter: it reads everyone, and a filter that is only switched off still costs
-# its plan). Stages are positions in the ordered array of
+# reach anything in it (`movers`, with their channel and campaign); their whole history
+# decides when they first did. A full recompute reads every lead instead: a filter that is
+# only switched off still costs its plan. Every read of an incremental run is index-only
+# (see the covering indexes of crm.Lead, LeadStageChange and Activity), so a cell costs in
+# proportion to its own rows. Stages are positions in the ordered array of
 # funnel stage codes: joining a table of five rows, estimated at one, made the plan loop.
 _JOURNEYS = f"""
 movers AS (
-    SELECT DISTINCT c.lead_id FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id
+    SELECT DISTINCT c.lead_id, l.channel_id, l.campaign_id
+    FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id AND l.organization_id = %(org)s
     WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s)
       AND c.at >= %(start)s AND c.at < %(end)s AND {in_channels("l.channel_id")}
 ), entered AS (
     SELECT c.lead_id, l.channel_id, l.campaign_id,
            array_position(%(codes)s::text[], c.to_stage::text) AS position, min(c.at) AS at
-    FROM crm_leadstagechange c JOIN crm_lead l ON l.id = c.lead_id
-    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s) {{movers}}
+    FROM {{leads}} JOIN crm_leadstagechange c ON c.lead_id = l.lead_id
+    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(codes)s)
     GROUP BY 1, 2, 3, 4
 ), journeys AS MATERIALIZED (
     -- a lead's stages up to the furthest it entered; it went on from every one but that
@@ -123,7 +126,7 @@ deals AS (
            round(COALESCE(sum(GREATEST(extract(epoch FROM d.closed_at - l.created_at) / 86400, 0))
                FILTER (WHERE d.status = 'won' AND l.id IS NOT NULL), 0), 2) AS cycle_days,
            count(*) FILTER (WHERE d.status = 'won' AND l.id IS NOT NULL) AS cycle_deals
-    FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id
+    FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id AND l.organization_id = %(org)s
     WHERE d.organization_id = %(org)s AND d.status IN ('won', 'lost')
       AND d.closed_at >= %(start)s AND d.closed_at < %(end)s AND {in_channels("l.channel_id")}
     GROUP BY 1, 2, 3
@@ -176,8 +179,11 @@ FULL JOIN deals USING (month, ch, cp)
 FULL JOIN costs USING (month, ch, cp)
 """
 # Some cells (incremental) or every cell (full), whose journeys start from every lead.
-FACTS_SELECT = _FACTS_SELECT.replace("{movers}", "AND c.lead_id IN (SELECT lead_id FROM movers)")
-FACTS_SELECT_ALL = _FACTS_SELECT.replace("{movers}", "")
+FACTS_SELECT = _FACTS_SELECT.replace("{leads}", "movers l")
+FACTS_SELECT_ALL = _FACTS_SELECT.replace(
+    "{leads}",
+    "(SELECT id AS lead_id, channel_id, campaign_id FROM crm_lead WHERE organization_id = %(org)s) l",
+)
 
 _INSERT = f"INSERT INTO funnel_kpifact ({', '.join(FACT_COLUMNS)}) "
 INSERT_FACTS = _INSERT + FACTS_SELECT
@@ -189,12 +195,13 @@ DELETE FROM funnel_kpifact WHERE organization_id = %(org)s
   AND {in_channels("channel_id")}
 """
 
-DELETE_PIPELINE = "DELETE FROM funnel_pipelinefact WHERE organization_id = %(org)s"
+# The open pipeline, for every channel or those listed.
+DELETE_PIPELINE = f"DELETE FROM funnel_pipelinefact WHERE organization_id = %(org)s AND {in_channels('channel_id')}"
 
-INSERT_PIPELINE = """
+INSERT_PIPELINE = f"""
 INSERT INTO funnel_pipelinefact (organization_id, channel_id, stage, deals, amount)
 SELECT %(org)s, l.channel_id, d.pipeline_stage, count(*), COALESCE(sum(d.amount), 0)
-FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id
-WHERE d.organization_id = %(org)s AND d.status = 'open'
+FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id AND l.organization_id = %(org)s
+WHERE d.organization_id = %(org)s AND d.status = 'open' AND {in_channels("l.channel_id")}
 GROUP BY 2, 3
 """

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from crm.demo import seed_crm_history
 from crm.models import Activity, Campaign, ChangedCell, Channel, Deal, Lead
-from crm.services.deals import deal_create, deal_win
+from crm.services.deals import deal_create, deal_update, deal_win
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create, record_update
 from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
@@ -151,6 +151,63 @@ def test_the_open_pipeline_is_kept_by_stage(org):
 
     row = PipelineFact.objects.for_org(org).get()
     assert (row.stage, row.deals, row.amount) == ("proposal", 1, Decimal("300.00"))
+
+
+def pipeline(org):
+    return {
+        (row.channel_id, row.stage): (row.deals, row.amount)
+        for row in PipelineFact.objects.for_org(org)
+    }
+
+
+def open_deal(org, name, channel, amount):
+    """A lead in `channel` with an open deal of `amount` at the proposal stage."""
+    lead = lead_create(organization=org, by=None, stage="lead", name=name, channel=channel)
+    return deal_create(
+        organization=org, by=None, lead=lead, amount=Decimal(amount), pipeline_stage="proposal"
+    )
+
+
+@pytest.fixture
+def channels(org):
+    return {c.code: c for c in Channel.objects.for_org(org)}
+
+
+def test_an_open_deal_marks_its_channels_pipeline_and_no_month(org, channels):
+    paid, referral = channels["paid_search"], channels["referral"]
+    deal = open_deal(org, "Di", paid, "300")
+    open_deal(org, "Eve", referral, "50")
+    kpis_recompute_full(organization_id=org.pk)
+    before = KpiFact.objects.for_org(org).count()
+
+    deal_update(deal=deal, by=None, pipeline_stage="negotiation", amount=Decimal("350"))
+
+    assert set(ChangedCell.objects.for_org(org).values_list("month", "channel_id")) == {
+        (None, paid.pk)
+    }
+    kpis_recompute_changed(organization_id=org.pk)
+    assert pipeline(org) == {
+        (paid.pk, "negotiation"): (1, Decimal("350.00")),
+        (referral.pk, "proposal"): (1, Decimal("50.00")),  # another channel, untouched
+    }
+    assert KpiFact.objects.for_org(org).count() == before
+    assert not ChangedCell.objects.for_org(org).exists()
+
+
+def test_winning_or_moving_a_lead_takes_its_deal_out_of_the_old_pipeline(org, channels):
+    paid, referral = channels["paid_search"], channels["referral"]
+    won = open_deal(org, "Di", paid, "300")
+    moved = open_deal(org, "Eve", paid, "70")
+    kpis_recompute_full(organization_id=org.pk)
+
+    deal_win(deal=won, by=None)
+    lead_update(lead=moved.lead, by=None, channel=referral)
+    kpis_recompute_changed(organization_id=org.pk)
+
+    assert pipeline(org) == {(referral.pk, "proposal"): (1, Decimal("70.00"))}
+    incremental = pipeline(org)
+    kpis_recompute_full(organization_id=org.pk)
+    assert pipeline(org) == incremental
 
 
 def test_changes_mark_the_cells_they_leave_and_enter(story):
