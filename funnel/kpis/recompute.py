@@ -28,6 +28,8 @@ from funnel.kpis.sql import (
     INSERT_FACTS,
     INSERT_FACTS_ALL,
     INSERT_PIPELINE,
+    PIPELINE_COLUMNS,
+    PIPELINE_SELECT,
 )
 from funnel.models import KpiState
 
@@ -139,16 +141,23 @@ def kpis_recompute_changed(*, organization_id: int) -> Recomputed:
     return Recomputed(cells=len(marks), months=sorted(by_month))
 
 
-def _recompute_pipeline(organization_id: int, marks: list[Mark] | None = None) -> None:
-    """The open pipeline of the channels marked, or of every channel."""
+def _recompute_pipeline(
+    organization_id: int, marks: list[Mark] | None = None, check: bool = False
+) -> int:
+    """The open pipeline of the channels marked, or of every channel; with `check`, first
+    the rows that differ from what is stored (channels marked meanwhile aside)."""
     params = {"org": organization_id, **_channels(marks)}
+    differences = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # as in _lock: it cost 0.4 s a run
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organization_id, -1])
+        if check:
+            differences = _compare(cursor, params, _PIPELINE)
         cursor.execute(DELETE_PIPELINE, params)
         cursor.execute(INSERT_PIPELINE, params)
         if marks:
             _clear(organization_id, marks)
+    return differences
 
 
 def _record_freshness(organization_id: int, started: datetime, **fields: Any) -> None:
@@ -170,9 +179,10 @@ def _record_freshness(organization_id: int, started: datetime, **fields: Any) ->
 
 
 def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
-    """Recompute every cell of the organisation. With `check`, first compare the stored
-    facts with the recomputed ones (cells still marked as changed aside) and log any
-    difference: the incremental path should never drift. Returns the differences found."""
+    """Recompute every cell of the organisation and its open pipeline. With `check`, first
+    compare the stored facts and pipeline with the recomputed ones (cells still marked as
+    changed aside) and log any difference: the incremental path should never drift.
+    Returns the differences found."""
     started = timezone.now()
     differences = 0
     params = _params(organization_id, BEGINNING, END_OF_TIME, _channels())
@@ -184,11 +194,11 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
             )
         )
         if check:
-            differences = _compare(cursor, params, organization_id)
+            differences = _compare(cursor, params, _FACTS)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS_ALL, params)
         _clear(organization_id, marks)
-    _recompute_pipeline(organization_id)
+    differences += _recompute_pipeline(organization_id, check=check)
     now = timezone.now()
     extra: dict[str, Any] = {"last_full_at": now}
     if check:
@@ -197,34 +207,71 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
     return differences
 
 
-_COMPARED = ", ".join(c for c in FACT_COLUMNS if c != "organization_id")
+@dataclass(frozen=True)
+class _Compared:
+    """A stored table, the statement that recomputes it whole, and how a row is named."""
+
+    what: str
+    table: str
+    select: str
+    columns: list[str]
+    key: list[str]  # the columns that name a row, the channel among them
+    pending: str  # a mark that excuses a row of the stored side, on alias x
 
 
-def _compare(cursor: Any, params: dict[str, Any], organization_id: int) -> int:
+_FACTS = _Compared(
+    "cell",
+    "funnel_kpifact",
+    FACTS_SELECT_ALL,
+    FACT_COLUMNS,
+    ["month", "channel_id", "campaign_id", "leads"],
+    "m.month = x.month",
+)
+_PIPELINE = _Compared(
+    "pipeline row",
+    "funnel_pipelinefact",
+    PIPELINE_SELECT,
+    PIPELINE_COLUMNS,
+    ["channel_id", "stage", "deals", "amount"],
+    "m.month IS NULL",
+)
+
+
+def _compare(cursor: Any, params: dict[str, Any], compared: _Compared) -> int:
+    """Log and count the rows of `compared` stored but not recomputed, and the other way."""
+    organization_id = params["org"]
+    columns = ", ".join(c for c in compared.columns if c != "organization_id")
+    stored = f"SELECT {columns} FROM {compared.table} WHERE organization_id = %(org)s"
     cursor.execute("DROP TABLE IF EXISTS kpi_full")
-    cursor.execute(f"CREATE TEMP TABLE kpi_full ON COMMIT DROP AS {FACTS_SELECT_ALL}", params)
-    pending = (
-        "NOT EXISTS (SELECT 1 FROM crm_changedcell m WHERE m.organization_id = %(org)s "
-        "AND m.month = x.month AND m.channel_id IS NOT DISTINCT FROM x.channel_id)"
-    )
+    cursor.execute(f"CREATE TEMP TABLE kpi_full ON COMMIT DROP AS {compared.select}", params)
     cursor.execute(
         f"""
-        SELECT x.* FROM (
-            (SELECT 'stored' AS side, {_COMPARED} FROM funnel_kpifact WHERE organization_id = %(org)s
-             EXCEPT SELECT 'stored', {_COMPARED} FROM kpi_full)
+        SELECT x.side, {", ".join(f"x.{c}" for c in compared.key)} FROM (
+            (SELECT 'stored' AS side, * FROM ({stored}) s
+             EXCEPT SELECT 'stored', {columns} FROM kpi_full)
             UNION ALL
-            (SELECT 'recomputed', {_COMPARED} FROM kpi_full
-             EXCEPT SELECT 'recomputed', {_COMPARED} FROM funnel_kpifact WHERE organization_id = %(org)s)
-        ) x WHERE {pending}
-        ORDER BY x.month, x.channel_id, x.campaign_id, x.side
+            (SELECT 'recomputed', {columns} FROM kpi_full
+             EXCEPT SELECT 'recomputed', * FROM ({stored}) s)
+        ) x
+        WHERE NOT EXISTS (
+            SELECT 1 FROM crm_changedcell m WHERE m.organization_id = %(org)s
+            AND {compared.pending} AND m.channel_id IS NOT DISTINCT FROM x.channel_id)
+        ORDER BY {", ".join(f"x.{c}" for c in compared.key)}, x.side
         """,
         {"org": organization_id},
     )
     rows = cursor.fetchall()
     for row in rows[:20]:
         logger.error(
-            "kpi check, organisation %s: %s cell differs: %s", organization_id, row[0], row[1:5]
+            "kpi check, organisation %s: %s %s differs: %s",
+            organization_id,
+            row[0],
+            compared.what,
+            row[1:],
         )
     if rows:
-        logger.error("kpi check, organisation %s: %d cells differ", organization_id, len(rows))
+        logger.error(
+            "kpi check, organisation %s: %d %ss differ", organization_id, len(rows), compared.what
+        )
+    cursor.execute("DROP TABLE kpi_full")
     return len(rows)

@@ -198,10 +198,16 @@ DELETE FROM funnel_kpifact WHERE organization_id = %(org)s
 # The open pipeline, for every channel or those listed.
 DELETE_PIPELINE = f"DELETE FROM funnel_pipelinefact WHERE organization_id = %(org)s AND {in_channels('channel_id')}"
 
-INSERT_PIPELINE = f"""
-INSERT INTO funnel_pipelinefact (organization_id, channel_id, stage, deals, amount)
-SELECT %(org)s, l.channel_id, d.pipeline_stage, count(*), COALESCE(sum(d.amount), 0)
+PIPELINE_COLUMNS = ["organization_id", "channel_id", "stage", "deals", "amount"]
+
+PIPELINE_SELECT = f"""
+SELECT %(org)s::bigint AS organization_id, l.channel_id, d.pipeline_stage AS stage,
+       count(*) AS deals, COALESCE(sum(d.amount), 0) AS amount
 FROM crm_deal d LEFT JOIN crm_lead l ON l.id = d.lead_id AND l.organization_id = %(org)s
 WHERE d.organization_id = %(org)s AND d.status = 'open' AND {in_channels("l.channel_id")}
 GROUP BY 2, 3
 """
+
+INSERT_PIPELINE = (
+    f"INSERT INTO funnel_pipelinefact ({', '.join(PIPELINE_COLUMNS)}) " + PIPELINE_SELECT
+)

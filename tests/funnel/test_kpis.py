@@ -254,6 +254,19 @@ def test_the_check_finds_and_repairs_a_drifted_cell(story, caplog):
     assert KpiState.objects.get(organization=story).last_check_differences == 2
 
 
+def test_the_check_finds_and_repairs_a_drifted_pipeline(org, channels, caplog):
+    open_deal(org, "Di", channels["paid_search"], "300")
+    kpis_recompute_full(organization_id=org.pk)
+    PipelineFact.objects.for_org(org).update(deals=5)
+
+    with caplog.at_level(logging.ERROR, logger="funnel.kpis.recompute"):
+        differences = kpis_recompute_full(organization_id=org.pk, check=True)
+
+    assert differences == 2
+    assert "2 pipeline rows differ" in caplog.text
+    assert pipeline(org) == {(channels["paid_search"].pk, "proposal"): (1, Decimal("300.00"))}
+
+
 def test_a_change_during_a_run_stays_marked_for_the_next(story):
     lead = Lead.objects.get(name="Ben")
     marks_seen = list(ChangedCell.objects.for_org(story).values_list("token", flat=True))
