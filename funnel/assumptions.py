@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from django.core.cache import cache
 from django.db import connection
@@ -64,8 +65,7 @@ def learn(*, organization: Organization, start: date, end: date) -> Learned:
     )
     learned = Learned(start=start, end=end, stages=stages)
     with connection.cursor() as cursor:
-        for i in range(len(stages) - 1):
-            _conversion(cursor, learned, organization.pk, stages[i], stages[i + 1 :])
+        _conversions(cursor, learned, organization.pk)
         _deal_size(cursor, learned, organization.pk)
         _cost_per_lead(cursor, learned, organization.pk)
         _seasonality(cursor, learned, organization.pk)
@@ -79,43 +79,56 @@ def _key(overall: int, code: str | None) -> str:
     return code if code is not None else "unknown"
 
 
-def _conversion(cursor, learned: Learned, org: int, stage: str, later: list[str]) -> None:  # type: ignore[no-untyped-def]
+# Every stage pair in one statement: a lead's funnel stage changes (the stage as its
+# position) are read once, each lead's first entry to each stage in the window is its
+# cohort, and its first later entry to any stage after it is the next step. One query per
+# pair read the million stage changes eight times over and took 1.5x as long.
+_CONVERSIONS = """
+WITH moves AS NOT MATERIALIZED (
+    SELECT lead_id, array_position(%(stages)s::text[], to_stage::text) AS position, at
+    FROM crm_leadstagechange WHERE organization_id = %(org)s AND to_stage = ANY(%(stages)s)
+), entered AS (
+    SELECT lead_id, position, min(at) AS at FROM moves
+    WHERE at >= %(start)s AND at < %(end)s AND position < cardinality(%(stages)s::text[])
+    GROUP BY lead_id, position
+), cohort AS (
+    SELECT e.lead_id, e.position, e.at, min(n.at) AS next_at
+    FROM entered e
+    LEFT JOIN moves n ON n.lead_id = e.lead_id AND n.position > e.position AND n.at >= e.at
+    GROUP BY e.lead_id, e.position, e.at
+)
+SELECT c.position, GROUPING(ch.code), ch.code, count(*), count(c.next_at),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.next_at - c.at) / 86400)
+FROM cohort c
+JOIN crm_lead l ON l.id = c.lead_id AND l.organization_id = %(org)s
+LEFT JOIN crm_channel ch ON ch.id = l.channel_id
+GROUP BY GROUPING SETS ((c.position), (c.position, ch.code))
+"""
+
+
+def _conversions(cursor, learned: Learned, org: int) -> None:  # type: ignore[no-untyped-def]
+    stages = learned.stages
+    pairs = [f"{a}->{b}" for a, b in pairwise(stages)]
+    for pair in pairs:
+        learned.conversion[pair], learned.stage_days[pair] = {}, {}
+    if len(stages) < 2:
+        return
     cursor.execute(
-        """
-        WITH entered AS (
-            SELECT c.lead_id, min(c.at) AS at FROM crm_leadstagechange c
-            WHERE c.organization_id = %(org)s AND c.to_stage = %(stage)s AND c.at >= %(start)s AND c.at < %(end)s
-            GROUP BY c.lead_id
-        ), reached AS (
-            SELECT e.lead_id, min(n.at) AS at FROM entered e
-            JOIN crm_leadstagechange n ON n.lead_id = e.lead_id AND n.to_stage = ANY(%(later)s) AND n.at >= e.at
-            GROUP BY e.lead_id
-        )
-        SELECT GROUPING(ch.code), ch.code, count(*), count(r.lead_id),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.at - e.at) / 86400)
-        FROM entered e
-        JOIN crm_lead l ON l.id = e.lead_id
-        LEFT JOIN crm_channel ch ON ch.id = l.channel_id
-        LEFT JOIN reached r ON r.lead_id = e.lead_id
-        GROUP BY GROUPING SETS ((), (ch.code))
-        """,
-        {"org": org, "stage": stage, "later": later, "start": learned.start, "end": learned.end},
+        _CONVERSIONS, {"org": org, "stages": stages, "start": learned.start, "end": learned.end}
     )
-    pair = f"{stage}->{later[0]}"
-    rates, days = learned.conversion.setdefault(pair, {}), learned.stage_days.setdefault(pair, {})
-    for overall, code, entered, reached, median_days in cursor.fetchall():
+    for position, overall, code, entered, reached, median_days in cursor.fetchall():
         if not entered:
             continue  # the total row of an empty cohort
+        pair, stage, following = pairs[position - 1], stages[position - 1], stages[position]
         key = _key(overall, code)
-        rate = Decimal(reached) / Decimal(entered) if entered else None
-        rates[key] = Figure(
-            rate.quantize(Decimal("0.0001")) if rate is not None else None,
+        learned.conversion[pair][key] = Figure(
+            (Decimal(reached) / Decimal(entered)).quantize(Decimal("0.0001")),
             entered,
             _flag(entered, MIN_COHORT, f"leads entered {stage}"),
         )
         days_value = Decimal(str(round(median_days, 1))) if median_days is not None else None
-        days[key] = Figure(
-            days_value, reached, _flag(reached, MIN_COHORT // 3, f"leads reached {later[0]}")
+        learned.stage_days[pair][key] = Figure(
+            days_value, reached, _flag(reached, MIN_COHORT // 3, f"leads reached {following}")
         )
 
 
