@@ -24,6 +24,7 @@ from crm.services.changes import mark_selected
 
 STAGING = "import_staging"
 TOUCHED = "import_touched"  # ids of the rows a wave inserted or changed
+CHANGING = "import_changing"  # ids of the existing rows a wave is about to change
 # Whose KPI cells a written row makes stale, per kind: (cells of, the ids of those).
 MARKS = {
     "leads": ("leads", "SELECT id FROM {table}"),
@@ -148,9 +149,10 @@ class Writer:
         cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
         cursor.execute(f"CREATE TEMP TABLE {TOUCHED} (id bigint) ON COMMIT DROP")
         rejected = self._resolve(cursor)
-        self._mark(
-            f"(SELECT id FROM {STAGING} WHERE id IS NOT NULL) matched"
-        )  # the cells rows leave
+        # The cells rows leave: only those the file changes (a file imported again marks
+        # nothing, where marking every matched row cost more than the import's own compare).
+        self._find_changing(cursor)
+        self._mark(CHANGING)
         counts = self._upsert(cursor)
         self._after_chunk(cursor)
         self._mark(TOUCHED)
@@ -284,8 +286,27 @@ class Writer:
             return f"COALESCE(s.{column}, {current}{column})"
         return f"s.{column}"
 
+    def _updated_columns(self) -> list[str]:
+        return [c for c in self._written_columns() if c != "stage_changed_at"]
+
+    def _find_changing(self, cursor: Any) -> None:
+        """Put in CHANGING the matched rows whose written columns the file changes."""
+        cursor.execute(f"DROP TABLE IF EXISTS {CHANGING}")
+        cursor.execute(f"CREATE TEMP TABLE {CHANGING} (id bigint PRIMARY KEY) ON COMMIT DROP")
+        columns = self._updated_columns()
+        if not columns:
+            return
+        old = ", ".join(f"t.{c}" for c in columns)
+        new = ", ".join(self._new_value(c) for c in columns)
+        cursor.execute(
+            f"INSERT INTO {CHANGING} SELECT DISTINCT t.id FROM {self.kind.table} t "
+            f"JOIN {STAGING} s ON t.id = s.id WHERE ROW({old}) IS DISTINCT FROM ROW({new})",
+            self.params(),
+        )
+
     def _update(self, cursor: Any) -> int:
-        columns = [c for c in self._written_columns() if c != "stage_changed_at"]
+        """Write the rows _find_changing found; the others are unchanged."""
+        columns = self._updated_columns()
         if not columns:
             return 0
         assignments = [f"{c} = {self._new_value(c)}" for c in columns]
@@ -301,11 +322,9 @@ class Writer:
             )
         if "updated_at" in self.kind.defaults:
             assignments.append("updated_at = %(now)s")
-        old = ", ".join(f"t.{c}" for c in columns)
-        new = ", ".join(self._new_value(c) for c in columns)
         cursor.execute(
             f"WITH changed AS (UPDATE {self.kind.table} t SET {', '.join(assignments)} FROM {STAGING} s "
-            f"WHERE s.id IS NOT NULL AND t.id = s.id AND ROW({old}) IS DISTINCT FROM ROW({new}) "
+            f"WHERE t.id = s.id AND t.id IN (SELECT id FROM {CHANGING}) "
             f"RETURNING t.id) INSERT INTO {TOUCHED} SELECT id FROM changed",
             self.params(),
         )
