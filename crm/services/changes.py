@@ -23,29 +23,31 @@ MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')::date"
 # Every month a lead's numbers live in: its creation, its stage changes, its closed deals.
 # Activities count in the month the lead reached the hand-off stage, one of its changes.
 # An open deal has no month (no close date): its mark, month NULL, is the channel's open
-# pipeline.
+# pipeline. The ids come as an array and each lead's history is looked up laterally, by
+# its own index entries: as three semi-joins on an import's 50,000 ids the planner merged
+# or hashed whole tables (1.1 s a wave against 0.2 s).
 _LEAD_MONTHS = f"""
-    SELECT {MONTH.format("l.created_at")} AS month, l.channel_id FROM crm_lead l WHERE l.id IN ({{ids}})
-    UNION SELECT {MONTH.format("c.at")}, l.channel_id FROM crm_lead l
-        JOIN crm_leadstagechange c ON c.lead_id = l.id WHERE l.id IN ({{ids}})
-    UNION SELECT {MONTH.format("d.closed_at")}, l.channel_id FROM crm_lead l
-        JOIN crm_deal d ON d.lead_id = l.id WHERE l.id IN ({{ids}})
+    SELECT m.month, l.channel_id FROM crm_lead l CROSS JOIN LATERAL (
+        SELECT {MONTH.format("l.created_at")} AS month
+        UNION ALL SELECT {MONTH.format("c.at")} FROM crm_leadstagechange c WHERE c.lead_id = l.id
+        UNION ALL SELECT {MONTH.format("d.closed_at")} FROM crm_deal d WHERE d.lead_id = l.id
+    ) m WHERE l.id = ANY(ARRAY({{ids}}))
 """
 _DEAL_MONTHS = f"""
     SELECT {MONTH.format("d.closed_at")} AS month, l.channel_id FROM crm_deal d
-    LEFT JOIN crm_lead l ON l.id = d.lead_id WHERE d.id IN ({{ids}})
+    LEFT JOIN crm_lead l ON l.id = d.lead_id WHERE d.id = ANY(ARRAY({{ids}}))
 """
 # A campaign's cost is spread over the months it runs, in its own channel.
 _CAMPAIGN_MONTHS = """
     SELECT m::date AS month, c.channel_id FROM crm_campaign c,
         generate_series(date_trunc('month', c.start_date), COALESCE(c.end_date, c.start_date), interval '1 month') m
-    WHERE c.id IN ({ids})
+    WHERE c.id = ANY(ARRAY({ids}))
 """
 _EVERY_MONTH = " UNION ".join(
     [
-        _LEAD_MONTHS.replace("l.id IN ({ids})", "l.organization_id = %(org)s"),
-        _DEAL_MONTHS.replace("d.id IN ({ids})", "d.organization_id = %(org)s"),
-        _CAMPAIGN_MONTHS.replace("c.id IN ({ids})", "c.organization_id = %(org)s"),
+        _LEAD_MONTHS.replace("l.id = ANY(ARRAY({ids}))", "l.organization_id = %(org)s"),
+        _DEAL_MONTHS.replace("d.id = ANY(ARRAY({ids}))", "d.organization_id = %(org)s"),
+        _CAMPAIGN_MONTHS.replace("c.id = ANY(ARRAY({ids}))", "c.organization_id = %(org)s"),
     ]
 )
 
