@@ -35,6 +35,8 @@ MARKS = {
         "SELECT lead_id FROM crm_activity WHERE id IN (SELECT id FROM {table})",
     ),
 }
+# Tables an import of a kind writes beside its own: a lead's stage history.
+ALSO_WRITTEN = {"leads": ["crm_leadstagechange"]}
 # An import moves a lead forward in the funnel, or to an exit stage (disqualified,
 # recycled), or out of one; never back to an earlier funnel stage: an old export saying
 # "mql" must not undo a won deal.
@@ -172,7 +174,8 @@ class Writer:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [self.kind.table])
         rows = max(cursor.fetchone()[0], 0)
         if self.written_since_analyze > max(10_000, rows // 10):
-            cursor.execute(f"ANALYZE {self.kind.table}")
+            for table in [self.kind.table, *ALSO_WRITTEN.get(self.mapping.kind, [])]:
+                cursor.execute(f"ANALYZE {table}")
             self.written_since_analyze = 0
 
     def _mark(self, table: str) -> None:
