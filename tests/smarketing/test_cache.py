@@ -19,12 +19,17 @@ def _dead_url():
         return f"redis://127.0.0.1:{s.getsockname()[1]}/0"
 
 
-def test_it_caches_in_a_real_redis():
+@pytest.fixture
+def real():
+    """A cache on the real Redis of REDIS_URL, and a key of its own."""
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL is not set")
-    cache = _cache(url)
-    key = f"test-{uuid.uuid4()}"
+    return _cache(url), f"test-{uuid.uuid4()}"
+
+
+def test_it_caches_in_a_real_redis(real):
+    cache, key = real
 
     cache.set(key, {"n": 1}, 30)
 
@@ -45,12 +50,8 @@ def test_with_redis_down_reads_miss_and_writes_are_skipped():
     assert cache.has_key("k") is False
 
 
-def test_a_counter_counts_in_a_real_redis_and_expires():
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL is not set")
-    cache = _cache(url)
-    key = f"test-{uuid.uuid4()}"
+def test_a_counter_counts_in_a_real_redis_and_expires(real):
+    cache, key = real
 
     counts = [cache.count(key, 30) for _ in range(3)]
 
