@@ -241,6 +241,8 @@ def chained_conversion(
         return None
     numerator, denominator = 1, 1
     for code in stages[stages.index(a) : stages.index(b)]:
+        if not numerator:
+            break  # nobody went on: the stages after are empty, and the chain is 0
         numerator *= converted.get(code, 0)
         denominator *= reached.get(code, 0)
     return ratio(numerator, denominator, RATE)

@@ -102,13 +102,17 @@ def test_marketings_conversions_come_from_the_stage_counts():
     }
 
 
-def test_a_conversion_with_nobody_to_convert_is_not_a_number():
+def test_a_conversion_with_nobody_to_convert_is_not_a_number_but_nobody_going_on_is_nil():
     reached = {"lead": 3, "mql": 0}
     converted = {"lead": 0}
 
     rates = funnel_conversions({"reached": reached, "converted": converted}, STAGES)
 
-    assert rates == {"lead_to_mql": Decimal("0.0000"), "mql_to_sql": None, "lead_to_customer": None}
+    assert rates == {
+        "lead_to_mql": Decimal("0.0000"),
+        "mql_to_sql": None,  # no MQLs to convert
+        "lead_to_customer": Decimal("0.0000"),  # no lead went on: none reaches a later stage
+    }
 
 
 def test_a_chain_spans_the_stages_between_in_the_funnels_order():
