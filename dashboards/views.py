@@ -12,15 +12,18 @@ from django.views.decorators.http import require_GET
 
 from crm.exports import export_response
 from crm.models import Channel
-from dashboards.selectors import DASHBOARDS
+from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.kpis.dictionary import METRICS
 from funnel.selectors import kpis_as_of
+from orgs.models import Membership
+from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required
 
 COLUMNS = [
     "leads", "mqls", "sqls", "won_deals", "lost_deals", "won_revenue", "win_rate",
     "avg_deal_size", "new_customers", "arpu", "cost", "cost_per_lead", "roi",
 ]  # fmt: skip
+CONVERSIONS = ["lead_to_mql", "mql_to_sql", "lead_to_customer"]  # marketing's rows have them
 
 
 def _month(raw: str | None, default: date) -> date:
@@ -28,6 +31,12 @@ def _month(raw: str | None, default: date) -> date:
         return date.fromisoformat(f"{raw}-01") if raw else default
     except ValueError:
         return default
+
+
+def _owner(raw: str | None, members: list[Membership]) -> int | None:
+    """The member whose numbers are asked for; anything else shows everyone's."""
+    chosen = int(raw) if raw and raw.isdigit() else None
+    return chosen if chosen in {m.user_id for m in members} else None
 
 
 @require_GET
@@ -41,14 +50,19 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
     if start > end:
         start, end = end, start
     channel = request.GET.get("channel") or None
-    data = DASHBOARDS[name](request.organization, start=start, end=end, channel=channel)
+    filters: dict[str, object] = {"start": start, "end": end, "channel": channel}
+    owners = list(members_of(request.organization)) if name in BY_OWNER else []
+    if owners:
+        filters["owner"] = _owner(request.GET.get("owner"), owners)
+    data = DASHBOARDS[name](request.organization, **filters)
     rows_key, group = data["table"]
     if request.GET.get("export") in ("csv", "xlsx"):
+        columns = [*COLUMNS, *(CONVERSIONS if name == "marketing" else [])]
         return export_response(
             request.GET["export"],
             f"{name}-dashboard",
-            [group, *COLUMNS],
-            ([row[group], *(row.get(c) for c in COLUMNS)] for row in data[rows_key]),
+            [group, *columns],
+            ([row[group], *(row.get(c) for c in columns)] for row in data[rows_key]),
         )
     context = {
         "name": name,
@@ -58,6 +72,8 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
         "start": start,
         "end": end,
         "channel": channel or "",
+        "owners": owners,
+        "owner": filters.get("owner") or "",
         "channels": Channel.objects.for_org(request.organization)
         .order_by("code")
         .values_list("code", flat=True),

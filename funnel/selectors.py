@@ -13,7 +13,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
 from crm.models import ChangedCell, LifecycleStage
-from funnel.kpis.dictionary import SUMMED, derive
+from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
 from funnel.tracking import Progress, progress
 from orgs.api_conventions import json_bytes
@@ -39,7 +39,11 @@ def funnel_stages(organization: Organization) -> list[str]:
 
 
 def _facts(
-    organization: Organization, start: date | None, end: date | None, channel: str | None
+    organization: Organization,
+    start: date | None,
+    end: date | None,
+    channel: str | None,
+    owner: int | None = None,
 ) -> QuerySet[KpiFact]:
     facts = KpiFact.objects.for_org(organization)
     if start:
@@ -48,6 +52,8 @@ def _facts(
         facts = facts.filter(month__lte=end)
     if channel:
         facts = facts.filter(channel__code=channel)
+    if owner:
+        facts = facts.filter(owner_id=owner)
     return facts
 
 
@@ -72,10 +78,11 @@ def kpi_sums(
     start: date | None = None,
     end: date | None = None,
     channel: str | None = None,
+    owner: int | None = None,
     stages: tuple[str, ...] | list[str] = KPI_STAGES,
 ) -> list[dict[str, Any]]:
     """Summed facts per group (month, channel code or campaign id; one row for None)."""
-    facts = _facts(organization, start, end, channel)
+    facts = _facts(organization, start, end, channel, owner)
     sums: dict[str, Any] = {name: _sum(name) for name in SUMMED}
     sums |= {f"reached__{code}": _stage_sum("reached", code) for code in stages}
     sums |= {f"converted__{code}": _stage_sum("converted", code) for code in stages}
@@ -100,17 +107,29 @@ def kpi_rows(
     start: date | None = None,
     end: date | None = None,
     channel: str | None = None,
+    owner: int | None = None,
+    stages: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The KPIs per group, for /api/v1/kpis/ and the dashboards' tables."""
+    """The KPIs per group, for /api/v1/kpis/ and the dashboards' tables; given the funnel's
+    `stages`, each row has their conversions too."""
     rows = []
-    for row in kpi_sums(organization, group_by=group_by, start=start, end=end, channel=channel):
+    sums = kpi_sums(
+        organization,
+        group_by=group_by,
+        start=start,
+        end=end,
+        channel=channel,
+        owner=owner,
+        stages=stages or KPI_STAGES,
+    )
+    for row in sums:
         key = row["key"]
         if group_by == "month":
             key = key.strftime("%Y-%m")
         head: dict[str, Any] = {group_by: key}
         if group_by == "campaign":
             head["campaign_name"] = row["campaign_name"]
-        rows.append(head | derive(row))
+        rows.append(head | derive(row) | (funnel_conversions(row, stages) if stages else {}))
     return rows
 
 
@@ -120,9 +139,10 @@ def response_minutes(
     start: date | None = None,
     end: date | None = None,
     channel: str | None = None,
+    owner: int | None = None,
 ) -> tuple[int, list[int]]:
     """Leads handed over to sales in the period, and the minutes each answered one waited."""
-    facts = _facts(organization, start, end, channel)
+    facts = _facts(organization, start, end, channel, owner)
     handed_over = facts.aggregate(n=Coalesce(Sum("handed_over"), 0))["n"]
     minutes: list[int] = []
     for values in facts.exclude(response_minutes=[]).values_list("response_minutes", flat=True):

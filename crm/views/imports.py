@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from crm.forms import UploadForm
 from crm.imports.mapping import FIELDS, MappingError, parse_mapping
 from crm.imports.reading import FileError, open_table
-from crm.imports.suggest import suggest_columns
+from crm.imports.suggest import suggest_columns, suggest_kind
 from crm.models import ImportJob, ImportPreset
 from crm.services.import_jobs import import_job_start, import_job_upload
 from orgs.permissions import Action
@@ -63,7 +63,8 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("crm-import")
     presets = ImportPreset.objects.for_org(request.organization)
-    kind = request.POST.get("kind") or request.GET.get("kind") or "leads"
+    suggestion = suggest_kind(header)
+    kind = request.POST.get("kind") or request.GET.get("kind") or suggestion.kind or "leads"
     if kind not in FIELDS:
         kind = "leads"
     document = _document(request, kind, header, presets)
@@ -86,6 +87,7 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
         "header": header,
         "preview": preview,
         "kind": kind,
+        "suggestion": suggestion,
         "kinds": list(FIELDS),
         "fields": FIELDS[kind].values(),
         "document": document,

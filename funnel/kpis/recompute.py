@@ -224,7 +224,7 @@ _FACTS = _Compared(
     "funnel_kpifact",
     FACTS_SELECT_ALL,
     FACT_COLUMNS,
-    ["month", "channel_id", "campaign_id", "leads"],
+    ["month", "channel_id", "campaign_id", "owner_id", "leads"],
     "m.month = x.month",
 )
 _PIPELINE = _Compared(
@@ -232,7 +232,7 @@ _PIPELINE = _Compared(
     "funnel_pipelinefact",
     PIPELINE_SELECT,
     PIPELINE_COLUMNS,
-    ["channel_id", "stage", "deals", "amount"],
+    ["channel_id", "owner_id", "stage", "deals", "amount"],
     "m.month IS NULL",
 )
 

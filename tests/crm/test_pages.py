@@ -13,6 +13,7 @@ from crm.services.records import record_create
 from orgs.models import Role
 from orgs.permissions import Action, can
 from tests.conftest import ALL_ROLES, signed_in_client
+from tests.crm.imports.conftest import DATA, needs_data
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 1, 10, tzinfo=UTC)
@@ -222,6 +223,38 @@ def test_the_import_pages_upload_map_run_and_report(
         "stage": "mql"
     }
     assert Lead.objects.get().channel.code == "paid_search"
+
+
+def test_the_mapping_step_suggests_deals_for_olists_won_deals_and_says_why(
+    member, settings, tmp_path
+):
+    needs_data()
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    upload = SimpleUploadedFile(
+        "olist_closed_deals_dataset.csv",
+        (DATA / "olist/olist_closed_deals_dataset.csv").read_bytes(),
+    )
+
+    uploaded = client.post(reverse("crm-import"), {"file": upload})
+    page = client.get(uploaded["Location"]).content.decode()
+
+    assert '<option value="deals" selected>' in page
+    why = page.split('data-testid="kind-suggestion">')[1].split("</p>")[0]
+    assert "<strong>won_date</strong> (a won or close date)" in why
+    assert "<strong>declared_monthly_revenue</strong> (an amount, value or revenue)" in why
+    assert 'value="won_date" selected' in page  # closed_at, from the deals' fields
+
+
+def test_the_mapping_step_says_when_no_column_tells_the_kind(member, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("x.csv", b"Foo,Bar\n1,2\n")})
+
+    page = client.get(reverse("crm-import-map", args=[ImportJob.objects.get().pk])).content.decode()
+
+    assert "No column tells which kind of records these are" in page
+    assert '<option value="leads" selected>' in page
 
 
 def test_an_unreadable_upload_is_refused_on_the_page(member, settings, tmp_path):

@@ -2,7 +2,13 @@
 
 from decimal import Decimal
 
-from funnel.kpis.dictionary import derive, percentile, response
+from funnel.kpis.dictionary import (
+    chained_conversion,
+    derive,
+    funnel_conversions,
+    percentile,
+    response,
+)
 from funnel.tracking import progress
 
 TARGETS = {"2027-01": 10, "2027-02": 20, "2027-03": 30, "2027-04": 40}
@@ -77,3 +83,44 @@ def test_response_share_counts_unanswered_leads_against_the_window():
         Decimal("90.0"),
         Decimal("0.2500"),
     )
+
+
+STAGES = ["lead", "mql", "sql", "opportunity", "customer"]
+
+
+def test_marketings_conversions_come_from_the_stage_counts():
+    # 8 leads, 4 became MQLs, 1 of them an SQL, who went on to opportunity and customer
+    reached = {"lead": 8, "mql": 4, "sql": 1, "opportunity": 1, "customer": 1}
+    converted = {"lead": 4, "mql": 1, "sql": 1, "opportunity": 1, "customer": 0}
+
+    rates = funnel_conversions({"reached": reached, "converted": converted}, STAGES)
+
+    assert rates == {
+        "lead_to_mql": Decimal("0.5000"),
+        "mql_to_sql": Decimal("0.2500"),
+        "lead_to_customer": Decimal("0.1250"),
+    }
+
+
+def test_a_conversion_with_nobody_to_convert_is_not_a_number_but_nobody_going_on_is_nil():
+    reached = {"lead": 3, "mql": 0}
+    converted = {"lead": 0}
+
+    rates = funnel_conversions({"reached": reached, "converted": converted}, STAGES)
+
+    assert rates == {
+        "lead_to_mql": Decimal("0.0000"),
+        "mql_to_sql": None,  # no MQLs to convert
+        "lead_to_customer": Decimal("0.0000"),  # no lead went on: none reaches a later stage
+    }
+
+
+def test_a_chain_spans_the_stages_between_in_the_funnels_order():
+    reached = {"lead": 3, "mql": 3, "sql": 3}
+    converted = {"lead": 2, "mql": 2, "sql": 2}
+
+    assert chained_conversion(reached, converted, STAGES, "lead", "opportunity") == Decimal(
+        "0.2963"
+    )  # 8/27
+    assert chained_conversion(reached, converted, STAGES, "sql", "lead") is None
+    assert chained_conversion(reached, converted, STAGES, "lead", "won") is None
