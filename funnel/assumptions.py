@@ -201,30 +201,49 @@ def _cost_per_lead(cursor, learned: Learned, org: int) -> None:  # type: ignore[
 def _seasonality(cursor, learned: Learned, org: int) -> None:  # type: ignore[no-untyped-def]
     cursor.execute(
         """
-        SELECT extract(month FROM closed_at)::int, sum(amount) FROM crm_deal
+        SELECT extract(month FROM closed_at)::int, sum(amount), count(*) FROM crm_deal
         WHERE organization_id = %s AND status = 'won' AND amount IS NOT NULL AND closed_at >= %s AND closed_at < %s
         GROUP BY 1
         """,
         [org, learned.start, learned.end],
     )
-    revenue = {month: Decimal(total) for month, total in cursor.fetchall() if total}
+    revenue = {month: (Decimal(total), deals) for month, total, deals in cursor.fetchall() if total}
     if not revenue:
         learned.seasonality = {m: Decimal(1) for m in range(1, 13)}
         learned.warnings.append("no won revenue in the window: months weigh the same")
         return
-    # A month without won revenue in the window is a month history says nothing about,
-    # not a month to plan nothing in: it weighs as an average month.
-    mean = sum(revenue.values(), Decimal(0)) / len(revenue)
-    learned.seasonality = {
-        m: (revenue[m] / mean).quantize(Decimal("0.001")) if m in revenue else Decimal(1)
-        for m in range(1, 13)
-    }
+    learned.seasonality = seasonality_weights(revenue)
     learned.seasonality_fallback = [m for m in range(1, 13) if m not in revenue]
     if learned.seasonality_fallback:
         names = ", ".join(calendar.month_abbr[m] for m in learned.seasonality_fallback)
         learned.warnings.append(
             f"no won revenue in {names} in the window: weighed as an average month"
         )
+
+
+SEASONALITY_PRIOR_DEALS = (
+    6  # how many won deals' worth of "an average month" each month starts with
+)
+
+
+def seasonality_weights(revenue: dict[int, tuple[Decimal, int]]) -> dict[int, Decimal]:
+    """Calendar month -> weight (mean 1) from (won revenue, won deals) per month.
+
+    A month's weight is its revenue against the average month's, pulled toward 1 by how few
+    deals it rests on: (n x observed + k) / (n + k), with k = SEASONALITY_PRIOR_DEALS. Two
+    deals more or less in one month of a small history would otherwise swing that month's
+    targets by half (the demo's June asked for 419 leads and August for 34). A month with
+    no won revenue in the window is a month history says nothing about, not a month to plan
+    nothing in: it weighs as an average month. The weights are then scaled to mean 1."""
+    mean = sum((total for total, _ in revenue.values()), Decimal(0)) / len(revenue)
+    prior = Decimal(SEASONALITY_PRIOR_DEALS)
+    raw = {}
+    for month in range(1, 13):
+        total, deals = revenue.get(month, (Decimal(0), 0))
+        observed = total / mean if deals else Decimal(1)
+        raw[month] = (deals * observed + prior) / (deals + prior)
+    scale = Decimal(12) / sum(raw.values())
+    return {m: (w * scale).quantize(Decimal("0.001")) for m, w in raw.items()}
 
 
 LEARNED_CACHE_SECONDS = 3600  # how long an unused result may stay: memory, not freshness

@@ -4,9 +4,9 @@
   A month not yet over is never learned from: its counts are partial, and a month still to
   come has none, which made seasonality 0 and asked for 0 customers that month.
 - Targets before today: stage times put the early stages' targets months before the
-  period, some of them in months already over. Those cannot be met any more; they are moved
-  into what is left of the current month (in proportion to the days left) and the month
-  after it, and the plan says so, stage by stage.
+  period, some of them in months already over, or in a current month whose days left
+  cannot carry them. Those cannot be met any more: they move into the next month, and the
+  plan says so, stage by stage.
 """
 
 from __future__ import annotations
@@ -62,24 +62,26 @@ def left_share(today: date) -> Decimal:
 
 
 def _move(counts: dict[str, int], today: date) -> tuple[dict[str, int], dict[str, int]]:
-    """Move the counts of months before today's into today's month (by the days left) and
-    the next one; returns the new counts and what was moved where."""
+    """The current month keeps the part of its target that the days left can carry (in
+    proportion to them); the rest of it, and the targets of months already over, move into
+    the next month. Returns the new counts and what was moved where."""
     current, following = _key(today), _key(add_months(month_start(today), 1))
     past = sum(n for m, n in counts.items() if m < current)
-    if not past:
+    carried, dropped = allocate(counts.get(current, 0), [left_share(today), 1 - left_share(today)])
+    if not past and not dropped:
         return counts, {}
-    kept = {m: n for m, n in counts.items() if m >= current}
-    now, later = allocate(past, [left_share(today), 1 - left_share(today)])
-    into = {m: n for m, n in ((current, now), (following, later)) if n}
-    for month, count in into.items():
-        kept[month] = kept.get(month, 0) + count
-    return kept, into
+    kept = {m: n for m, n in counts.items() if m > current}
+    if carried:
+        kept[current] = carried
+    kept[following] = kept.get(following, 0) + past + dropped
+    return dict(sorted(kept.items())), {following: past + dropped}
 
 
 def reschedule(
     stages: list[StageTarget], *, first_month: date, today: date
 ) -> tuple[list[StageTarget], list[Moved]]:
-    """Move the lead-in targets that fall before today into the months still to come.
+    """Move the lead-in targets that fall before today, or in the part of the current month
+    already gone, into the next month.
 
     Only a plan that has not started is rescheduled: once its period has begun, targets
     already due are the measure of the months gone by (plan versus actual), not a forecast."""
@@ -87,19 +89,20 @@ def reschedule(
         return stages, []
     result, moved = [], []
     for stage in stages:
-        before = sorted(m for m, n in stage.by_month.items() if n and m < _key(today))
-        if not before:
-            result.append(stage)
-            continue
         if stage.by_month_and_channel:
             grid = _move_grid(stage.by_month_and_channel, today)
             by_month = {m: sum(row.values()) for m, row in grid.items()}
         else:
             grid = {}
             by_month, _ = _move(stage.by_month, today)
-        count = sum(stage.by_month[m] for m in before)
-        into = {m: by_month[m] - stage.by_month.get(m, 0) for m in by_month}
-        moved.append(Moved(stage.stage, count, before, {m: n for m, n in into.items() if n > 0}))
+        if by_month == stage.by_month:
+            result.append(stage)
+            continue
+        into = {m: n - stage.by_month.get(m, 0) for m, n in by_month.items()}
+        into = {m: n for m, n in into.items() if n > 0}
+        gone = {m: n - by_month.get(m, 0) for m, n in stage.by_month.items()}
+        gone = {m: n for m, n in gone.items() if n > 0}
+        moved.append(Moved(stage.stage, sum(gone.values()), sorted(gone), into))
         result.append(replace(stage, by_month=by_month, by_month_and_channel=grid))
     return result, moved
 

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import LifecycleStage
+from crm.models import Deal, LifecycleStage
 from funnel.assumptions import ALL, Learned, last_month_with_data, learn, learn_cached
 from funnel.calculations import FunnelInputError, FunnelResult, calculate, jsonable, parse_input
 from funnel.models import Plan, PlanTarget
@@ -275,3 +276,48 @@ def plans_refresh_learned(*, organization_id: int, months: list[date]) -> int:
             continue
         refreshed += 1
     return refreshed
+
+
+def plans_for_the_demo(*, organization: Organization, today: date) -> list[Plan]:
+    """An active plan for this year, learned from the history before it, aiming 25 % above
+    last year's won revenue; and a draft for next year, 25 % above the last twelve complete
+    months: a newcomer sees plan versus actual, and a plan still to come."""
+    year = today.year
+    last_year = (
+        Deal.objects.for_org(organization)
+        .filter(status=Deal.Status.WON, closed_at__year=year - 1)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    if not last_year:
+        return []
+    goal = {"baseline_revenue": str(last_year), "growth_pct": "25"}
+    this_year = plan_create(
+        organization=organization,
+        by=None,
+        name=f"FY{year}",
+        first_month=date(year, 1, 1),
+        last_month=date(year, 12, 1),
+        inputs=goal,
+        mode=Plan.Mode.LEARNED,
+    )
+    plan_activate(plan=this_year)
+    current = today.replace(day=1)
+    last_twelve = (
+        Deal.objects.for_org(organization)
+        .filter(
+            status=Deal.Status.WON,
+            closed_at__date__gte=current.replace(year=current.year - 1),
+            closed_at__date__lt=current,
+        )
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    next_year = plan_create(
+        organization=organization,
+        by=None,
+        name=f"FY{year + 1}",
+        first_month=date(year + 1, 1, 1),
+        last_month=date(year + 1, 12, 1),
+        inputs={"baseline_revenue": str(last_twelve or last_year), "growth_pct": "25"},
+        mode=Plan.Mode.LEARNED,
+    )
+    return [this_year, next_year]

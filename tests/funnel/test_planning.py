@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from funnel.calculations import StageTarget
 from funnel.planning import learning_window, left_share, reschedule
 
@@ -39,19 +41,19 @@ def _stage(by_month, grid=None):
     return StageTarget("lead", total, by_month, {}, grid or {})
 
 
-def test_targets_in_months_already_over_move_into_the_days_left_and_the_next_month():
-    # 29 November: 2 of 30 days left. 600 leads were due in September to November.
+def test_targets_the_days_left_cannot_carry_move_into_the_next_month():
+    # 29 November: 2 of 30 days left. 300 leads were due in September and October, and
+    # November's own 300 assumed a whole month.
     lead = _stage({"2026-09": 100, "2026-10": 200, "2026-11": 300, "2026-12": 400, "2027-01": 500})
 
     [stage], [moved] = reschedule([lead], first_month=date(2027, 1, 1), today=date(2026, 11, 29))
 
     assert sum(stage.by_month.values()) == lead.needed  # nothing lost
-    assert "2026-09" not in stage.by_month
-    assert "2026-10" not in stage.by_month
-    assert stage.by_month["2026-11"] == 300 + 20  # 300 x 2/30 of the past ones, rounded
-    assert stage.by_month["2026-12"] == 400 + 280
-    assert (moved.stage, moved.count, moved.from_months) == ("lead", 300, ["2026-09", "2026-10"])
-    assert moved.into == {"2026-11": 20, "2026-12": 280}
+    assert stage.by_month == {"2026-11": 20, "2026-12": 400 + 580, "2027-01": 500}
+    assert moved.stage == "lead"
+    assert moved.count == 580
+    assert moved.from_months == ["2026-09", "2026-10", "2026-11"]
+    assert moved.into == {"2026-12": 580}
 
 
 def test_channels_move_with_their_month_and_still_add_up():
@@ -79,3 +81,22 @@ def test_a_plan_already_under_way_is_measured_not_rescheduled():
 def test_left_share_counts_today():
     assert left_share(date(2026, 11, 29)) * 30 == 2
     assert left_share(date(2026, 11, 1)) == 1
+
+
+def test_seasonality_from_few_deals_is_pulled_toward_an_average_month():
+    from decimal import Decimal
+
+    from funnel.assumptions import seasonality_weights
+
+    # June rests on two deals of 30,000, the other months on ten of 10,000 each: the raw
+    # ratio says June is 0.33 of an average month (or, with one more deal, 0.5).
+    revenue = {m: (Decimal(100_000), 10) for m in range(1, 13) if m != 6}
+    revenue[6] = (Decimal(30_000), 2)
+
+    weights = seasonality_weights(revenue)
+
+    assert sum(weights.values()) == pytest.approx(12, abs=0.01)
+    assert Decimal("0.75") < weights[6] < 1  # pulled toward 1: two deals say little
+    assert weights[1] == weights[12]
+    no_december = seasonality_weights({m: (Decimal(50_000), 10) for m in range(1, 12)})
+    assert no_december[12] == no_december[1] == 1  # no history: an average month, not 0
