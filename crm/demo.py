@@ -65,9 +65,10 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 def _months(today: date) -> list[date]:
+    """The MONTHS months before today's, and today's own (filled up to yesterday)."""
     first = date(today.year, today.month, 1)
     months = []
-    for back in range(MONTHS, 0, -1):
+    for back in range(MONTHS, -1, -1):
         year, month = divmod(first.month - 1 - back, 12)
         months.append(date(first.year + year, month + 1, 1))
     return months
@@ -129,9 +130,12 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
     now = timezone.now()
     for month in months:
         weight = SEASON[month.month - 1]
+        # The month in progress has the leads of the days gone by, not a whole month's.
+        days = 28 if month < months[-1] else min(today.day - 1, 28)
         for profile in PROFILES:
-            for _ in range(round(profile.leads_per_month * weight * rng.uniform(0.85, 1.15))):
-                day = month + timedelta(days=rng.randrange(28))
+            volume = profile.leads_per_month * weight * rng.uniform(0.85, 1.15) * days / 28
+            for _ in range(round(volume)):
+                day = month + timedelta(days=rng.randrange(days))
                 lead = Lead(
                     organization=organization,
                     name=f"Lead {len(leads) + 1}",

@@ -34,7 +34,14 @@ from funnel.serializers import (
     PlanTargetSerializer,
     WhatIfSerializer,
 )
-from funnel.services import plan_activate, plan_archive, plan_create, plan_delete, plan_update
+from funnel.services import (
+    plan_activate,
+    plan_archive,
+    plan_create,
+    plan_delete,
+    plan_learning_window,
+    plan_update,
+)
 from orgs.api_base import OrgScopedViewSet
 from orgs.api_conventions import FastJSONRenderer
 from orgs.models import User
@@ -94,8 +101,10 @@ class AssumptionsView(APIView):
     """What the organisation's own history says: conversion by cohort and days between
     stages, average deal size and cost per lead (overall and per channel, each with its
     sample size and a warning when too small), and seasonality from won revenue.
-    `?start=` and `?end=` (YYYY-MM-DD, end exclusive) choose the window: the last 12 months
-    by default."""
+    `?start=` and `?end=` (YYYY-MM-DD, end exclusive) choose the window: by default the last
+    twelve complete months with data (never the month in progress), as a learned plan uses;
+    `start` and `end` in the answer say which. Leads without a channel are the key
+    `__none__`, which no channel code can take."""
 
     @extend_schema(
         operation_id="funnel_assumptions",
@@ -106,11 +115,16 @@ class AssumptionsView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        end = _date(request, "end") or timezone.localdate().replace(day=1)
-        start = _date(request, "start") or end.replace(year=end.year - 1)
+        organization = request.organization  # type: ignore[attr-defined]
+        # By default the last twelve complete months with data, as a learned plan uses.
+        default_start, default_end = plan_learning_window(organization, timezone.localdate())
+        end = _date(request, "end") or default_end
+        start = _date(request, "start") or (
+            default_start if end == default_end else end.replace(year=end.year - 1)
+        )
         if start >= end:
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
-        learned = learn_cached(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
+        learned = learn_cached(organization=organization, start=start, end=end)
         return Response(jsonable(asdict(learned)))
 
 

@@ -11,8 +11,10 @@ from django.core.cache import cache
 from django.db.models import DecimalField, F, IntegerField, Max, Min, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
-from crm.models import ChangedCell, LifecycleStage
+from crm.models import ChangedCell, Channel, LifecycleStage
+from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
 from funnel.tracking import Progress, progress
@@ -27,6 +29,13 @@ GROUPS = {
 }
 KPI_STAGES = ("mql", "sql", "opportunity")  # the stage counts every KPI row carries
 KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memory, not freshness
+
+
+def channel_names(organization: Organization) -> dict[str, str]:
+    """Channel code -> name, with the key of leads without a channel named too."""
+    names: dict[str, str] = dict(Channel.objects.for_org(organization).values_list("code", "name"))
+    names[NO_CHANNEL] = str(_("No channel"))
+    return names
 
 
 def funnel_stages(organization: Organization) -> list[str]:
@@ -199,7 +208,7 @@ def actual_counts(
         month = row["month"].strftime("%Y-%m")
         for stage in stages:
             count = row[f"s__{stage}"]
-            counts[(month, stage, row["code"] or "unknown")] += count
+            counts[(month, stage, row["code"] or NO_CHANNEL)] += count
             counts[(month, stage, "")] += count
     return counts
 
@@ -248,5 +257,88 @@ def plan_progress(
         targets[row["stage"]][month] = row["target"]
         actuals[row["stage"]][month] = row["actual"]
     stages = plan.result.get("inputs_used", {}).get("stages") or list(targets)
-    current = today.strftime("%Y-%m")
-    return [(s, progress(targets[s], actuals[s], current)) for s in stages if s in targets]
+    return [(s, progress(targets[s], actuals[s], today)) for s in stages if s in targets]
+
+
+def _channel_key(code: str | None) -> str:
+    return code if code is not None else NO_CHANNEL
+
+
+def plan_budget(organization: Organization, plan: Plan, *, today: date) -> dict[str, Any]:
+    """The plan's budget (its lead targets priced at each channel's cost per lead) by month
+    and channel, beside the campaign spend recorded so far in the same months."""
+    costs = {
+        str(c.get("code")): Decimal(str(c.get("cost_per_lead") or 0))
+        for c in plan.result.get("inputs_used", {}).get("channels") or []
+        if isinstance(c, dict)
+    }
+    first_stage = (plan.result.get("inputs_used", {}).get("stages") or [None])[0]
+    targets = PlanTarget.objects.for_org(organization).filter(plan=plan, stage=first_stage)
+    budget: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    for row in targets.exclude(channel="").values("month", "channel", "target"):
+        budget[(row["month"], row["channel"])] += (
+            costs.get(row["channel"], Decimal(0)) * row["target"]
+        )
+    months = sorted({month for month, _ in budget})
+    spent: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    if months:
+        facts = KpiFact.objects.for_org(organization).filter(
+            month__gte=months[0], month__lte=min(months[-1], today.replace(day=1))
+        )
+        for row in facts.values("month", code=F("channel__code")).annotate(cost=_sum("cost")):
+            spent[(row["month"], _channel_key(row["code"]))] += row["cost"]
+    channels = sorted({code for _, code in budget})
+    return {
+        "months": [
+            {
+                "month": month,
+                "budget": sum((budget[(month, c)] for c in channels), Decimal(0)),
+                "spent": sum((v for (m, _), v in spent.items() if m == month), Decimal(0)),
+                "over": month <= today.replace(day=1),
+            }
+            for month in months
+        ],
+        "channels": [
+            {
+                "channel": code,
+                "cost_per_lead": costs.get(code, Decimal(0)),
+                "budget": sum((v for (_, c), v in budget.items() if c == code), Decimal(0)),
+                "spent": sum((v for (_, c), v in spent.items() if c == code), Decimal(0)),
+            }
+            for code in channels
+        ],
+        "total": sum(budget.values(), Decimal(0)),
+        "spent": sum(spent.values(), Decimal(0)),
+    }
+
+
+def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict[str, Any]:
+    """The revenue goal against won revenue in the plan's months, to date (the current month
+    pro-rated by the days elapsed, as every figure of plan versus actual)."""
+    goal = Decimal(str(plan.result.get("revenue_goal") or 0))
+    customers = PlanTarget.objects.for_org(organization).filter(
+        plan=plan, stage=(plan.result.get("inputs_used", {}).get("stages") or [""])[-1], channel=""
+    )
+    by_month = {
+        row["month"].strftime("%Y-%m"): row["target"] for row in customers.values("month", "target")
+    }
+    won = (
+        KpiFact.objects.for_org(organization)
+        .filter(month__gte=plan.first_month, month__lte=min(plan.last_month, today.replace(day=1)))
+        .aggregate(won=_sum("won_revenue"))["won"]
+    )
+    reached = progress(by_month, {}, today)
+    share = (
+        Decimal(reached.target_to_date) / Decimal(reached.target) if reached.target else Decimal(0)
+    )
+    goal_to_date = (goal * share).quantize(Decimal("0.01"))
+    return {
+        "goal": goal,
+        "won": won,
+        "goal_to_date": goal_to_date,
+        "variance": won - goal_to_date,
+        "projected": (won / goal_to_date * goal).quantize(Decimal("0.01"))
+        if goal_to_date
+        else None,
+        "share_of_goal": (won / goal) if goal else None,
+    }

@@ -169,9 +169,9 @@ def test_marketing_shows_conversion_per_channel_beside_cost_per_lead(funnel, mem
 
     rows = {row[0]: row[1:] for row in _table(page, "conversion-by-channel")}
     # leads, lead to MQL, MQL to SQL, lead to customer, cost per lead
-    assert rows["paid_search"] == ["4", "50.0\u00a0%", "50.0\u00a0%", "25.0\u00a0%", "100.00"]
-    assert rows["organic_search"] == ["2", "0.0\u00a0%", "—", "0.0\u00a0%", "0.00"]
-    assert rows["All channels"] == ["6", "33.3\u00a0%", "50.0\u00a0%", "16.7\u00a0%", "66.67"]
+    assert rows["paid_search"] == ["4", "50.0%", "50.0%", "25.0%", "100.00"]
+    assert rows["organic_search"] == ["2", "0.0%", "—", "0.0%", "0.00"]
+    assert rows["All channels"] == ["6", "33.3%", "50.0%", "16.7%", "66.67"]
 
 
 def test_marketing_shows_conversion_per_campaign(funnel, member):
@@ -184,9 +184,9 @@ def test_marketing_shows_conversion_per_campaign(funnel, member):
     assert rows["Spring ads"][:6] == [
         "4",
         "2",
-        "50.0\u00a0%",
-        "50.0\u00a0%",
-        "25.0\u00a0%",
+        "50.0%",
+        "50.0%",
+        "25.0%",
         "900.00",
     ]
     assert rows["Spring ads"][7] == "100.00"
@@ -210,7 +210,7 @@ def test_the_conversions_are_the_stored_facts_not_the_crm_rows(funnel, member):
 
     assert unchanged == before
     paid = next(row for row in after if row[0] == "paid_search")
-    assert paid[1:3] == ["7", "71.4\u00a0%"]  # 5 of 7 leads are MQLs
+    assert paid[1:3] == ["7", "71.4%"]  # 5 of 7 leads are MQLs
 
 
 def test_the_sales_dashboard_filters_by_owner(funnel, member):

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from crm.demo import seed_crm_history
+from crm.models import Channel
 from funnel.kpis.recompute import kpis_recompute_full
 from funnel.models import Plan
 from funnel.services import plan_create
@@ -94,7 +95,8 @@ def test_the_preview_shows_the_targets_as_one_types(member):
 def test_a_plan_page_sets_targets_beside_actuals(org, plan, member, django_assert_max_num_queries):
     client = signed_in_client(member(Role.LEADERSHIP))
 
-    with django_assert_max_num_queries(16):
+    # the plan, its progress, revenue against the goal, budget against spend, channel names
+    with django_assert_max_num_queries(20):
         page = client.get(f"/plans/{plan.pk}/").content.decode()
     fragment = client.get(f"/plans/{plan.pk}/?channel=paid_search", HTTP_HX_REQUEST="true")
 
@@ -102,7 +104,8 @@ def test_a_plan_page_sets_targets_beside_actuals(org, plan, member, django_asser
     assert 'data-testid="funnel-chart"' in page
     assert "vendor/plotly.min.js" in page
     assert "<html" not in fragment.content.decode()  # htmx gets the grid alone
-    assert "paid_search" in fragment.content.decode()
+    paid_search = Channel.objects.for_org(org).get(code="paid_search")
+    assert f"Month by stage · {paid_search.name}" in fragment.content.decode()  # a name, not a code
 
 
 def test_targets_export_with_actuals(plan, member):

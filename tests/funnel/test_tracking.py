@@ -1,5 +1,6 @@
 """Plan versus actual, pace and projection, and the metric dictionary's ratios: pure."""
 
+from datetime import date
 from decimal import Decimal
 
 from funnel.kpis.dictionary import (
@@ -9,35 +10,53 @@ from funnel.kpis.dictionary import (
     percentile,
     response,
 )
-from funnel.tracking import progress
+from funnel.tracking import elapsed_share, progress
 
 TARGETS = {"2027-01": 10, "2027-02": 20, "2027-03": 30, "2027-04": 40}
 
 
-def test_before_the_period_nothing_is_projected():
-    p = progress(TARGETS, {}, "2026-12")
+def test_before_the_period_nothing_is_due_or_projected():
+    p = progress(TARGETS, {}, date(2026, 12, 15))
 
-    assert (p.target, p.actual, p.variance, p.months_left) == (100, 0, 0, 4)
+    assert (p.target, p.actual, p.target_to_date, p.variance) == (100, 0, 0, 0)
+    assert p.months_left == 4
     assert (p.pace_needed, p.projected) == (25, None)
 
 
-def test_mid_period_pace_and_projection_follow_the_plan_shape():
-    p = progress(TARGETS, {"2027-01": 8, "2027-02": 16, "2027-03": 5}, "2027-03")
+def test_mid_period_the_current_month_counts_by_the_days_elapsed():
+    # 15 March: 15 of 31 days gone, so 30 x 15/31 = 14.5 of March's target is due.
+    p = progress(TARGETS, {"2027-01": 8, "2027-02": 16, "2027-03": 5}, date(2027, 3, 15))
 
-    assert (p.target_to_date, p.actual_to_date, p.variance) == (30, 24, -6)
-    assert p.actual == 29  # the month in progress counts as actual, not yet as judged
-    assert p.pace_needed == 38  # (100 - 24) over March and April, rounded up
-    assert p.projected == 80  # 24 of 30 so far: 80 % of the whole target
+    assert p.target_to_date == 45  # 10 + 20 + 14.5, rounded half up
+    assert p.actual == p.actual_to_date == 29  # March so far counts, as the target does
+    assert p.variance == -16  # actual and target to date: one definition for both
+    assert p.months_left == Decimal(16) / 31 + 1  # the rest of March and April
+    assert p.pace_needed == 47  # (100 - 29) / 1.516..., rounded up
+    assert p.projected == 65  # 29 of 44.5 due: 65 % of the whole target
+
+
+def test_on_the_last_day_of_a_month_all_of_it_is_due():
+    p = progress(TARGETS, {"2027-01": 10}, date(2027, 1, 31))
+
+    assert (p.target_to_date, p.variance, p.projected) == (10, 0, 100)
+    assert p.months_left == 3
 
 
 def test_after_the_period_the_projection_is_the_outcome():
-    p = progress(TARGETS, {"2027-01": 10, "2027-02": 30, "2027-03": 30, "2027-04": 45}, "2027-06")
+    p = progress(
+        TARGETS, {"2027-01": 10, "2027-02": 30, "2027-03": 30, "2027-04": 45}, date(2027, 6, 1)
+    )
 
-    assert (p.variance, p.pace_needed, p.projected) == (15, None, 115)
+    assert (p.target_to_date, p.variance, p.pace_needed, p.projected) == (100, 15, None, 115)
 
 
 def test_a_target_already_met_needs_no_pace():
-    assert progress(TARGETS, {"2027-01": 120}, "2027-02").pace_needed == 0
+    assert progress(TARGETS, {"2027-01": 120}, date(2027, 2, 1)).pace_needed == 0
+
+
+def test_elapsed_share_counts_today():
+    assert elapsed_share(date(2026, 11, 29)) == Decimal(29) / 30
+    assert elapsed_share(date(2028, 2, 29)) == 1
 
 
 def test_ratios_with_nothing_to_divide_by_are_none():
