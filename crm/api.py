@@ -122,7 +122,9 @@ class RecordViewSet(
                 organization=self.org(), kind=kind, rows=cast(list[dict[str, Any]], request.data)
             )
         except BulkError as error:
-            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from error
+            raise exceptions.ValidationError(
+                error.fields or {"non_field_errors": [str(error)]}
+            ) from error
         return Response(result, status=status.HTTP_200_OK)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Role
@@ -83,6 +84,15 @@ def can_write(role: str | None, kind: str) -> bool:
 def can_import(role: str | None, kind: str) -> bool:
     """May `role` import a file of records of `kind`?"""
     return can(role, Action.IMPORT_RECORDS) and can_write(role, kind)
+
+
+def import_refusal(kind: str) -> str:
+    """Why a member may not import `kind`: the rights that needs."""
+    return gettext("Importing %(kind)s needs the rights %(import)s and %(write)s.") % {
+        "kind": kind,
+        "import": Action.IMPORT_RECORDS.value,
+        "write": RECORD_WRITES[kind].value if kind in RECORD_WRITES else "",
+    }
 
 
 def allowed_actions(role: str) -> list[Action]:
