@@ -340,3 +340,31 @@ def test_the_import_page_imports_only_kinds_the_role_may_write(
         assert started.status_code == 403
         assert job.status == "draft"
         assert model.objects.count() == before
+
+
+def test_the_rejected_rows_download_neutralises_formulas(
+    member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+    formula = '=HYPERLINK("http://evil.test","click")'
+    content = b'id,mail\n1,"=HYPERLINK(""http://evil.test"",""click"")"\n'
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("leads.csv", content)})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {
+                "kind": "leads",
+                "action": "start",
+                "column_external_id": "id",
+                "column_email": "mail",
+            },
+        )
+
+    report = client.get(reverse("crm-import-report", args=[job.pk]))
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(report.streaming_content).decode())))
+    assert [(row["value"], row["reason"]) for row in rows] == [
+        ("'" + formula, "not an e-mail address")
+    ]
