@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, cast
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 
 from crm.imports.bulk import BulkError, bulk_upsert
 from crm.imports.mapping import MappingError, parse_mapping
-from crm.imports.reading import FileError, open_table
+from crm.imports.reading import FileError
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead
 from crm.serializers import (
     ActivitySerializer,
@@ -44,7 +43,7 @@ from crm.services.merge import leads_merge
 from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import Organization, User
-from orgs.permissions import Action
+from orgs.permissions import Action, can_import, import_refusal
 
 
 def _moment(name: str, raw: str) -> datetime:
@@ -122,7 +121,9 @@ class RecordViewSet(
                 organization=self.org(), kind=kind, rows=cast(list[dict[str, Any]], request.data)
             )
         except BulkError as error:
-            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from error
+            raise exceptions.ValidationError(
+                error.fields or {"non_field_errors": [str(error)]}
+            ) from error
         return Response(result, status=status.HTTP_200_OK)
 
 
@@ -341,21 +342,20 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScop
             mapping = parse_mapping(start.validated_data["mapping"])
         except MappingError as error:
             raise exceptions.ValidationError({"mapping": error.problems}) from error
-        organization = self.request.organization  # type: ignore[attr-defined]
+        role = request.membership.role  # type: ignore[attr-defined]
+        if not can_import(role, mapping.kind):
+            raise exceptions.PermissionDenied(import_refusal(mapping.kind))
         try:
             job = import_job_upload(
-                organization=organization,
+                organization=self.request.organization,  # type: ignore[attr-defined]
                 by=cast(User, request.user),
                 upload=start.validated_data["file"],
+                mapping=mapping,
             )
-            table = open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
         except FileError as error:
             raise exceptions.ValidationError({"file": [str(error)]}) from error
-        missing = [c for c in mapping.columns.values() if c not in table.header]
-        if missing:
-            raise exceptions.ValidationError(
-                {"mapping": [f"The file has no column {', '.join(missing)}."]}
-            )
+        except MappingError as error:
+            raise exceptions.ValidationError({"mapping": error.problems}) from error
         import_job_start(job=job, mapping=mapping)
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

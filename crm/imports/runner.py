@@ -13,7 +13,9 @@ import pandas as pd
 from babel.numbers import list_currencies
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from crm.exports import neutralise
 from crm.imports import dates
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
@@ -52,16 +54,21 @@ def run_import(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     now: datetime | None = None,
+    may_create_channels: bool = True,
 ) -> Summary:
-    """Import `path`; raise FileError (nothing written) when the file cannot be used."""
+    """Import `path`; raise FileError (nothing written) when the file cannot be used.
+
+    A channel code no channel has is created only if `may_create_channels` (the importer may
+    write channels); otherwise its rows are rejected."""
     table = open_table(path, max_bytes=max_bytes)
-    missing = [column for column in mapping.columns.values() if column not in table.header]
+    missing = missing_columns(table, mapping)
     if missing:
         raise FileError(
             f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
         )
     rows, formats = _first_pass(table, mapping, chunk_rows)
-    context = _context(organization, mapping, formats)
+    other_widths = table.lines_of_another_width()
+    context = _context(organization, mapping, formats, may_create_channels=may_create_channels)
     writer = Writer(
         organization_id=organization.pk,
         mapping=mapping,
@@ -74,10 +81,11 @@ def run_import(
     columns = list(dict.fromkeys(mapping.columns.values()))
     done = 0
     for chunk in table.chunks(columns, chunk_rows):
-        valid, refused = prepare(chunk, mapping, context)
+        whole, misshapen = _refuse_other_widths(chunk, other_widths, len(table.header))
+        valid, refused = prepare(whole, mapping, context)
         chunk_counts, refused_by_sql = writer.write(valid)
         counts.add(chunk_counts)
-        rejected += list(refused.itertuples(index=False, name=None)) + refused_by_sql
+        rejected += misshapen + list(refused.itertuples(index=False, name=None)) + refused_by_sql
         done += len(chunk)
         if progress:
             progress(done, rows)
@@ -92,6 +100,30 @@ def run_import(
     if rejected or notes:
         summary.error_report = str(_write_report(report_dir, path, rejected + notes))
     return summary
+
+
+def missing_columns(table: Table, mapping: Mapping) -> list[str]:
+    """The mapping's columns that the file does not have."""
+    return [column for column in mapping.columns.values() if column not in table.header]
+
+
+def _refuse_other_widths(
+    chunk: pd.DataFrame, other_widths: dict[int, int], width: int
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Drop the rows with more or fewer fields than the header: their values would land in
+    the wrong columns or be lost."""
+    lines = chunk[LINE][chunk[LINE].isin(other_widths)]
+    rejected: list[Rejection] = [
+        (
+            int(line),
+            "(row)",
+            "",
+            _("the row has %(fields)s fields where the header has %(width)s")
+            % {"fields": other_widths[line], "width": width},
+        )
+        for line in lines
+    ]
+    return chunk[~chunk[LINE].isin(other_widths)], rejected
 
 
 def _funnel(organization: Organization) -> list[str]:
@@ -131,7 +163,13 @@ def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, d
     return rows, formats
 
 
-def _context(organization: Organization, mapping: Mapping, formats: dict[str, str]) -> Context:
+def _context(
+    organization: Organization,
+    mapping: Mapping,
+    formats: dict[str, str],
+    *,
+    may_create_channels: bool,
+) -> Context:
     stages = LifecycleStage.objects.for_org(organization).order_by("is_exit", "position")
     members: dict[str, int] = {}
     for username, email, user_id in Membership.objects.for_org(organization).values_list(
@@ -154,8 +192,9 @@ def _context(organization: Organization, mapping: Mapping, formats: dict[str, st
     )
 
     def channel_ids(codes: set[str]) -> dict[str, int]:
+        """The ids of the codes known (or created, if the importer may write channels)."""
         missing = sorted(codes - set(known))
-        if missing:
+        if missing and may_create_channels:
             with transaction.atomic():
                 for code in missing:
                     channel, made = Channel.objects.get_or_create(
@@ -166,7 +205,7 @@ def _context(organization: Organization, mapping: Mapping, formats: dict[str, st
                     known[code] = channel.pk
                     if made:
                         context.created_channels.add(code)
-        return {code: known[code] for code in codes}
+        return {code: known[code] for code in codes if code in known}
 
     context.channel_ids = channel_ids
     return context
@@ -180,7 +219,8 @@ def _write_report(report_dir: Path, source: Path, rows: list[Rejection]) -> Path
         writer = csv.writer(handle)
         writer.writerow(["line", "column", "value", "reason"])
         for row in sorted(rows, key=lambda r: (int(r[0]), r[1])):
-            writer.writerow(row)
+            # The values come from the file: a spreadsheet must show them, never run them.
+            writer.writerow([neutralise(cell) for cell in row])
     return path
 
 

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from crm.imports import dates
 from crm.imports.mapping import Field, Mapping
-from crm.imports.numbers import is_number, normalise_decimal
+from crm.imports.numbers import is_number, largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -32,7 +33,8 @@ class Context:
     default_currency: str
     members: dict[str, int]  # lower-case username or e-mail -> user id
     formats: dict[str, str]  # date field -> format
-    channel_ids: Callable[[set[str]], dict[str, int]]  # codes -> ids, creating missing ones
+    # codes -> ids, creating missing ones if the importer may; a code left out is unknown
+    channel_ids: Callable[[set[str]], dict[str, int]]
     created_channels: set[str] = field(default_factory=set)
 
 
@@ -111,6 +113,7 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
         number = normalise_decimal(raw)
         reason[~empty & ~is_number(number)] = "not a number"
         reason[~empty & is_number(number) & number.str.startswith("-")] = "cannot be negative"
+        reason[~empty & too_large(number)] = _("larger than %(largest)s") % {"largest": largest()}
         return number.where(~empty, None), reason
     if kind == "int":
         number = raw.str.replace(r"[\s,.'\u00a0]", "", regex=True)
@@ -148,6 +151,9 @@ def _channels(
     reason[codes.str.len() > 50] = "longer than 50 characters"
     wanted = set(codes[~empty & reason.isna()].unique())
     ids = context.channel_ids(wanted) if wanted else {}
+    reason[~empty & reason.isna() & ~codes.isin(ids)] = _(
+        "no channel of this organisation has this code"
+    )
     return codes.map(lambda c: str(ids[c]) if c in ids else None), reason
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.forms import UploadForm
-from crm.imports.mapping import FIELDS, MappingError, parse_mapping
+from crm.imports.mapping import FIELDS, Mapping, MappingError, parse_mapping
 from crm.imports.reading import FileError, open_table
 from crm.imports.suggest import suggest_columns, suggest_kind
 from crm.models import ImportJob, ImportPreset
 from crm.services.import_jobs import import_job_start, import_job_upload
-from orgs.permissions import Action
+from orgs.permissions import Action, can_import, import_refusal
 from orgs.tenancy import MemberRequest, member_required
 
 PREVIEW_ROWS = 5
@@ -35,7 +36,6 @@ def import_upload(request: MemberRequest) -> HttpResponse:
             job = import_job_upload(
                 organization=request.organization, by=request.user, upload=form.cleaned_data["file"]
             )
-            open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
         except FileError as error:
             form.add_error("file", str(error))
         else:
@@ -64,31 +64,29 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect("crm-import")
     presets = ImportPreset.objects.for_org(request.organization)
     suggestion = suggest_kind(header)
-    kind = request.POST.get("kind") or request.GET.get("kind") or suggestion.kind or "leads"
-    if kind not in FIELDS:
-        kind = "leads"
+    kinds = [kind for kind in FIELDS if can_import(request.membership.role, kind)]
+    # The suggested kind, where the member may import it; otherwise the first they may.
+    default = suggestion.kind if suggestion.kind in kinds else kinds[0]
+    kind = request.POST.get("kind") or request.GET.get("kind") or default
+    if kind not in kinds:
+        if request.method == "POST" and kind in FIELDS:
+            raise PermissionDenied(import_refusal(kind))
+        kind = default
     document = _document(request, kind, header, presets)
     problems: list[str] = []
     if request.method == "POST" and request.POST.get("action") == "start":
-        try:
-            mapping = parse_mapping(document)
-        except MappingError as error:
-            problems = error.problems
-        else:
-            missing = [c for c in mapping.columns.values() if c not in header]
-            if missing:
-                problems = [_("The file has no column %(c)s.") % {"c": ", ".join(missing)}]
-            else:
-                _save_preset(request, mapping.as_json())
-                import_job_start(job=job, mapping=mapping)
-                return redirect("crm-import-job", pk=job.pk)
+        mapping, problems = _checked_mapping(document, header, kinds)
+        if mapping is not None:
+            _save_preset(request, mapping.as_json())
+            import_job_start(job=job, mapping=mapping)
+            return redirect("crm-import-job", pk=job.pk)
     context = {
         "job": job,
         "header": header,
         "preview": preview,
         "kind": kind,
         "suggestion": suggestion,
-        "kinds": list(FIELDS),
+        "kinds": kinds,
         "fields": FIELDS[kind].values(),
         "document": document,
         "problems": problems,
@@ -96,6 +94,23 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
         "document_json": json.dumps(document, indent=1, ensure_ascii=False),
     }
     return render(request, "crm/import_map.html", context)
+
+
+def _checked_mapping(
+    document: dict[str, Any], header: list[str], kinds: list[str]
+) -> tuple[Mapping | None, list[str]]:
+    """The mapping to start the import with, or the problems to show; PermissionDenied for
+    a kind of records the member may not import (a preset may hold one)."""
+    try:
+        mapping = parse_mapping(document)
+    except MappingError as error:
+        return None, error.problems
+    if mapping.kind not in kinds:
+        raise PermissionDenied(import_refusal(mapping.kind))
+    missing = [c for c in mapping.columns.values() if c not in header]
+    if missing:
+        return None, [_("The file has no column %(c)s.") % {"c": ", ".join(missing)}]
+    return mapping, []
 
 
 def _document(request: MemberRequest, kind: str, header: list[str], presets: Any) -> dict[str, Any]:

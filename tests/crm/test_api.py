@@ -7,7 +7,7 @@ from crm.services.deals import deal_create
 from crm.services.leads import lead_create
 from crm.services.records import record_create
 from orgs.models import Role
-from orgs.permissions import Action, can
+from orgs.permissions import RECORD_WRITES, Action, can, can_write
 from tests.conftest import ALL_ROLES, token_client
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +186,8 @@ def test_bulk_upsert_twice_creates_nothing_new(org, member):
         {"external_id": "h-2", "name": "Bob", "stage": "lead", "created_at": "2026-01-06"},
     ]
 
+    record_create(Channel, organization=org, code="webinar", name="Webinar")
+
     first = api.post("/api/v1/leads/bulk/", batch, format="json").json()
     second = api.post("/api/v1/leads/bulk/", batch, format="json").json()
 
@@ -255,3 +257,137 @@ def test_activities_belong_to_a_lead_or_deal(org, member):
     assert orphan.status_code == 400
     assert "belongs to a lead or a deal" in str(orphan.json())
     assert Activity.objects.count() == 1
+
+
+BULK = {
+    # endpoint: (model, one record)
+    "leads": (Lead, {"external_id": "l-1", "name": "Ann"}),
+    "companies": (Company, {"external_id": "c-1", "name": "Acme"}),
+    "campaigns": (Campaign, {"external_id": "p-1", "name": "Spring", "start_date": "2026-03-01"}),
+    "deals": (Deal, {"external_id": "d-1", "amount": "99999", "status": "open"}),
+    "activities": (
+        Activity,
+        {"external_id": "a-1", "deal": "d-0", "kind": "call", "at": "2026-01-05"},
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("endpoint", list(BULK))
+def test_a_bulk_upsert_needs_the_right_to_write_its_kind(endpoint, role, org, member):
+    deal_create(organization=org, by=None, external_id="d-0", name="For the activity")
+    model, record = BULK[endpoint]
+    before = model.objects.count()
+
+    response = token_client(member(role)).post(f"/api/v1/{endpoint}/bulk/", [record], format="json")
+
+    if can_write(role, endpoint):
+        assert response.status_code == 200, response.json()
+        assert (response.json()["created"], response.json()["rejected"]) == (1, 0)
+        assert model.objects.count() == before + 1
+    else:
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "permission_denied"
+        assert model.objects.count() == before
+
+
+def test_each_endpoint_asks_for_the_right_the_matrix_gives_its_kind():
+    from crm import api
+
+    viewsets = {
+        "channels": api.ChannelViewSet,
+        "campaigns": api.CampaignViewSet,
+        "companies": api.CompanyViewSet,
+        "leads": api.LeadViewSet,
+        "deals": api.DealViewSet,
+        "activities": api.ActivityViewSet,
+    }
+
+    assert {kind: view.write_action for kind, view in viewsets.items()} == RECORD_WRITES
+
+
+@pytest.mark.parametrize("role", [r for r in ALL_ROLES if can_write(r, "leads")])
+def test_an_unknown_channel_is_refused_alike_one_by_one_and_in_bulk(role, org, member):
+    api = token_client(member(role))
+    channels = Channel.objects.count()
+
+    one = api.post("/api/v1/leads/", {"name": "Ann", "channel": "carrier-pigeon"}, format="json")
+    bulk = api.post(
+        "/api/v1/leads/bulk/",
+        [{"external_id": "l-1", "name": "Ann", "channel": "carrier-pigeon"}],
+        format="json",
+    )
+
+    assert one.status_code == 400
+    assert "channel" in one.json()["error"]["fields"]
+    assert bulk.status_code == 200
+    assert bulk.json()["created"] == 0
+    assert [(e["index"], e["field"], e["value"]) for e in bulk.json()["errors"]] == [
+        (0, "channel", "carrier-pigeon")
+    ]
+    assert "no channel of this organisation" in bulk.json()["errors"][0]["reason"]
+    assert Channel.objects.count() == channels
+    assert not Lead.objects.exists()
+
+
+def test_a_bulk_campaign_with_an_unknown_channel_creates_no_channel(org, member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    channels = Channel.objects.count()
+
+    result = api.post(
+        "/api/v1/campaigns/bulk/",
+        [{"external_id": "p-1", "name": "Spring", "start_date": "2026-03-01", "channel": "Blimps"}],
+        format="json",
+    ).json()
+
+    assert (result["created"], result["errors"][0]["field"]) == (0, "channel")
+    assert Channel.objects.count() == channels
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "record", "field"),
+    [
+        ("leads", {"external_id": "l-2", "name": "A\u0000B"}, "name"),
+        ("leads", {"external_id": "l\u00002", "name": "Bob"}, "external_id"),
+        ("companies", {"external_id": "c-2", "name": "Acme", "country": "\u0000"}, "country"),
+        ("deals", {"external_id": "d-2", "amount": "1" * 30}, "amount"),
+        ("deals", {"external_id": "d-2", "amount": 10**29}, "amount"),
+        (
+            "campaigns",
+            {"external_id": "p-2", "name": "S", "start_date": "2026-03-01", "budget": "9" * 15},
+            "budget",
+        ),
+    ],
+)
+def test_a_value_no_column_can_hold_is_a_400_naming_its_field(endpoint, record, field, org, member):
+    model = BULK[endpoint][0]
+    good = {**BULK[endpoint][1]}
+    before = model.objects.count()
+
+    response = token_client(member(Role.ADMIN)).post(
+        f"/api/v1/{endpoint}/bulk/", [good, record], format="json"
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (400, "invalid")
+    assert field in error["fields"]
+    assert "record 1" in str(error["fields"][field])
+    assert model.objects.count() == before
+
+
+def test_the_largest_amount_a_deal_holds_is_stored(org, member):
+    from crm.models import Deal as DealModel
+
+    digits = DealModel._meta.get_field("amount").max_digits
+    places = DealModel._meta.get_field("amount").decimal_places
+    largest = "9" * (digits - places) + "." + "9" * places
+
+    result = (
+        token_client(member(Role.ADMIN))
+        .post("/api/v1/deals/bulk/", [{"external_id": "d-9", "amount": largest}], format="json")
+        .json()
+    )
+
+    assert result["created"] == 1
+    assert str(Deal.objects.get(external_id="d-9").amount) == largest

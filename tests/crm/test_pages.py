@@ -7,11 +7,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from crm.models import Channel, Company, ImportJob, ImportPreset, Lead, LeadStageChange
+from crm.models import (
+    Activity,
+    Campaign,
+    Channel,
+    Company,
+    Deal,
+    ImportJob,
+    ImportPreset,
+    Lead,
+    LeadStageChange,
+)
 from crm.services.leads import lead_create
 from crm.services.records import record_create
 from orgs.models import Role
-from orgs.permissions import Action, can
+from orgs.permissions import Action, can, can_import
 from tests.conftest import ALL_ROLES, signed_in_client
 from tests.crm.imports.conftest import DATA, needs_data
 
@@ -266,7 +276,8 @@ def test_an_unreadable_upload_is_refused_on_the_page(member, settings, tmp_path)
     )
 
     assert "This is not a CSV or XLSX file." in response.content.decode()
-    assert ImportJob.objects.get().status == "draft"
+    assert not ImportJob.objects.exists()
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_a_mapping_problem_is_shown_and_nothing_starts(org, member, settings, tmp_path):
@@ -300,3 +311,93 @@ def test_a_company_page_lists_its_deals_leads_and_subsidiaries(org, member):
     assert "Big order" in page
     assert "Ann" in page
     assert "Acme Italia" in page
+
+
+# One small file per kind of record and the form fields that map it; importing it writes one record.
+IMPORTS = {
+    "leads": (b"id,name\nL1,Ann\n", {"external_id": "id", "name": "name"}, Lead),
+    "companies": (b"name\nAcme\n", {"name": "name"}, Company),
+    "campaigns": (
+        b"name,start\nSpring,2026-03-01\n",
+        {"name": "name", "start_date": "start"},
+        Campaign,
+    ),
+    "deals": (
+        b"id,amount,status,closed\nD1,99999,won,2026-01-05\n",
+        {"external_id": "id", "amount": "amount", "status": "status", "closed_at": "closed"},
+        Deal,
+    ),
+    "activities": (
+        b"kind,at,deal\ncall,2026-01-05,D0\n",
+        {"kind": "kind", "at": "at", "deal": "deal"},
+        Activity,
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("kind", list(IMPORTS))
+def test_the_import_page_imports_only_kinds_the_role_may_write(
+    kind, role, org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from crm.services.deals import deal_create
+
+    settings.IMPORT_DIR = tmp_path
+    deal_create(organization=org, by=None, external_id="D0", name="For the activity")
+    content, columns, model = IMPORTS[kind]
+    before = model.objects.count()
+    client = signed_in_client(member(role))
+
+    uploaded = client.post(
+        reverse("crm-import"), {"file": SimpleUploadedFile(f"{kind}.csv", content)}
+    )
+    if not can(role, Action.IMPORT_RECORDS):
+        assert uploaded.status_code == 403
+        assert not ImportJob.objects.exists()
+        return
+    job = ImportJob.objects.get()
+    offered = client.get(uploaded["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {"kind": kind, "action": "start", **{f"column_{f}": c for f, c in columns.items()}},
+        )
+
+    job.refresh_from_db()
+    assert (f'<option value="{kind}"' in offered) == can_import(role, kind)
+    if can_import(role, kind):
+        assert started.status_code == 302
+        assert job.status == "done"
+        assert model.objects.count() == before + 1
+    else:
+        assert started.status_code == 403
+        assert job.status == "draft"
+        assert model.objects.count() == before
+
+
+def test_the_rejected_rows_download_neutralises_formulas(
+    member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+    formula = '=HYPERLINK("http://evil.test","click")'
+    content = b'id,mail\n1,"=HYPERLINK(""http://evil.test"",""click"")"\n'
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("leads.csv", content)})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {
+                "kind": "leads",
+                "action": "start",
+                "column_external_id": "id",
+                "column_email": "mail",
+            },
+        )
+
+    report = client.get(reverse("crm-import-report", args=[job.pk]))
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(report.streaming_content).decode())))
+    assert [(row["value"], row["reason"]) for row in rows] == [
+        ("'" + formula, "not an e-mail address")
+    ]
