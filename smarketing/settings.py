@@ -156,6 +156,10 @@ CELERY_BROKER_URL = check_redis_url("CELERY_BROKER_URL", _broker_url) if _broker
 # A Redis that accepts connections but never answers must not hang a request: every
 # Redis call gives up after this many seconds.
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
+# After one such timeout (or a refused connection), the cache, the API throttle and task
+# sends skip that Redis for this many seconds, so a request pays one timeout, not one per
+# call (smarketing/redis_breaker.py); 0 tries Redis on every call.
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 30, minimum=0)
 
 if REDIS_URL:
     CACHES = {
@@ -194,6 +198,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # A send connects once: kombu would otherwise retry a hung broker for
+    # CELERY_BROKER_CONNECTION_TIMEOUT, two socket timeouts and a sleep. The worker's own
+    # connection keeps retrying (broker_connection_retry); a missed send is swept up.
+    "max_retries": 0,
 }
 # Publishing while Redis is down: try briefly, then let the caller decide (the web
 # request must not wait for the broker).
