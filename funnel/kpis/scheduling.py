@@ -29,7 +29,7 @@ def kpis_schedule(*, organization_id: int) -> bool:
     if not cache.add(key, 1, timeout=delay + 60):
         return False
     if not send_now(kpis_recompute_task, organization_id, countdown=delay):
-        cache.delete(key)  # the sweep may schedule it (a no-op while the Redis breaker is open)
+        cache.delete(key)  # the sweep may schedule it (on a hung Redis the key just expires)
         return False
     return True
 
