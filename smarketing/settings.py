@@ -14,6 +14,7 @@ from pathlib import Path
 
 import django_stubs_ext
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "orgs",
     "crm",
@@ -95,11 +97,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the view: answers to a signed-in member get Cache-Control: private, no-store.
+    "smarketing.middleware.PrivateAnswersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,6 +161,10 @@ CELERY_BROKER_URL = check_redis_url("CELERY_BROKER_URL", _broker_url) if _broker
 # A Redis that accepts connections but never answers must not hang a request: every
 # Redis call gives up after this many seconds.
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
+# After one such timeout (or a refused connection), the cache, the API throttle and task
+# sends skip that Redis for this many seconds, so a request pays one timeout, not one per
+# call (smarketing/redis_breaker.py); 0 tries Redis on every call.
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 30, minimum=0)
 
 if REDIS_URL:
     CACHES = {
@@ -194,6 +203,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # A send connects once: kombu would otherwise retry a hung broker for
+    # CELERY_BROKER_CONNECTION_TIMEOUT, two socket timeouts and a sleep. The worker's own
+    # connection keeps retrying (broker_connection_retry); a missed send is swept up.
+    "max_retries": 0,
 }
 # Publishing while Redis is down: try briefly, then let the caller decide (the web
 # request must not wait for the broker).
@@ -327,6 +340,25 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own static
+# files, nothing inline. htmx comes from django-htmx's static file, configured by a meta tag
+# so it injects no <style> of its own; charts are drawn by static/js/charts.js from
+# json_script data; plotly.js draws its SVG with element.style (CSSOM, which a policy does
+# not govern). The API docs load Swagger UI's init script from a URL of their own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Swagger UI's and plotly's icons are data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------
 _rate = re.compile(r"^\d+/(second|minute|hour|day|s|m|h|d)$")
