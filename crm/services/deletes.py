@@ -76,10 +76,8 @@ def campaigns_delete(*, organization_id: int, campaign_ids: Iterable[int]) -> in
 def companies_delete(*, organization_id: int, company_ids: Iterable[int]) -> int:
     """Delete companies; their leads and deals stay, without a company."""
     ids = _locked(Company, organization_id, company_ids)
-    # A company's won deals count as one customer; without it, each lead is one.
-    mark_deals(
-        organization_id, Deal.objects.filter(company_id__in=ids).values_list("pk", flat=True)
-    )
+    deals = Deal.objects.filter(company_id__in=ids).values_list("pk", flat=True)
+    mark_deals(organization_id, deals)  # its wins were one customer; now each lead is one
     Company.objects.filter(pk__in=ids).delete()
     return len(ids)
 

@@ -165,3 +165,25 @@ def test_another_organisations_record_cannot_be_deleted(other_org, api):
 
     assert answer.status_code == 404
     assert Lead.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_deleted_campaigns_cost_leaves_the_kpis_at_once(
+    org, api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = api.post(
+            "/api/v1/campaigns/",
+            {"name": "Spring", "channel": "social", "start_date": "2026-03-01",
+             "end_date": "2026-03-31", "actual_cost": "610.00"},
+            format="json",
+        ).json()  # fmt: skip
+    spent = api.get(MARCH).json()  # and kept in the cache of this version of the facts
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = api.delete(f"/api/v1/campaigns/{campaign['id']}/")
+    after = api.get(MARCH).json()
+
+    assert [row["cost"] for row in spent["results"]] == ["610.00"]
+    assert deleted.status_code == 204
+    assert sum(Decimal(row["cost"]) for row in after["results"]) == 0
+    assert after["waiting_cells"] == 0
