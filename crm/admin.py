@@ -20,6 +20,7 @@ from crm.models import (
     PipelineStage,
 )
 from crm.services.deletes import record_delete, records_delete
+from crm.services.stages import Stage, stage_delete, stage_removal_refused
 
 
 class DeletesThroughServices(admin.ModelAdmin):
@@ -44,6 +45,20 @@ class StageAdmin(admin.ModelAdmin):
     list_display = ["organization", "position", "code", "name"]
     list_filter = ["organization"]
     ordering = ["organization", "position"]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """A stage the product would keep (in use, or the customer stage) is listed as
+        protected: the admin then refuses, as it does for a channel in use."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = [refusal for stage in objs if (refusal := stage_removal_refused(stage))]
+        return deleted, counts, perms_needed, [*protected, *refusals]
+
+    def delete_model(self, request: HttpRequest, obj: Stage) -> None:
+        stage_delete(stage=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for stage in queryset:
+            stage_delete(stage=stage)
 
 
 @admin.register(Channel)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from crm.models import Campaign, ChangedCell, Channel, Deal, Lead
+from crm.models import Campaign, ChangedCell, Channel, Deal, Lead, LifecycleStage
 from crm.services.deals import deal_create
 from crm.services.leads import lead_create
 from crm.services.records import record_create
@@ -101,3 +101,25 @@ def test_the_admin_keeps_a_channel_in_use(org, staff):
 
     assert answer.status_code == 200  # the page listing what still uses it
     assert Channel.objects.filter(pk=lead.channel_id).exists()
+
+
+def test_the_admin_removes_stages_as_the_product_does(org, staff):
+    won_lead(org, "Ann")  # in use: lead, customer
+    kpis_recompute_full(organization_id=org.pk)
+    stages = LifecycleStage.objects.for_org(org)
+    in_use, unused = stages.get(code="lead"), stages.get(code="opportunity")
+
+    refused = staff.post(
+        reverse("admin:crm_lifecyclestage_changelist"),
+        {"action": "delete_selected", "_selected_action": [in_use.pk, unused.pk], "post": "yes"},
+    )
+    removed = staff.post(
+        reverse("admin:crm_lifecyclestage_delete", args=[unused.pk]), {"post": "yes"}
+    )
+
+    assert refused.status_code == 200
+    assert "is in use" in refused.content.decode()
+    assert removed.status_code == 302
+    assert set(stages.filter(pk__in=[in_use.pk, unused.pk])) == {in_use}
+    assert ChangedCell.objects.for_org(org).exists()  # a lead skipping it had reached it
+    assert left_as_a_full_recompute_would(org)
