@@ -106,11 +106,24 @@ class KpiFact(OrgScopedModel):
     """
 
     month = models.DateField()
+    # Deleting a channel or campaign deletes its facts (CASCADE, in Django) and marks its
+    # cells; a recompute already writing one of them commits, and the marks replace the
+    # row next. A database constraint would fail that recompute (a nightly check of minutes).
     channel = models.ForeignKey(
-        "crm.Channel", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
-        "crm.Campaign", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+        "crm.Campaign",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     leads = models.PositiveIntegerField(default=0)
     # stage code -> leads that first reached that stage (or, skipping it, a later one) this month
@@ -149,8 +162,13 @@ class KpiFact(OrgScopedModel):
 class PipelineFact(OrgScopedModel):
     """The open pipeline now: open deals and their amount per pipeline stage and channel."""
 
-    channel = models.ForeignKey(
-        "crm.Channel", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    channel = models.ForeignKey(  # no database constraint: see KpiFact
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     stage = models.CharField(max_length=32)
     deals = models.PositiveIntegerField(default=0)

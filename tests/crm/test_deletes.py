@@ -1,11 +1,13 @@
 """Deleting records: what goes with them, what stays, and the KPI cells that are marked so
 that the facts follow (crm.services.deletes)."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 
 from crm.demo import seed_crm_history
 from crm.models import (
@@ -32,6 +34,7 @@ from crm.services.leads import lead_change_stage, lead_create
 from crm.services.merge import leads_merge
 from crm.services.records import record_create
 from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from funnel.kpis.sql import FACT_COLUMNS
 from funnel.models import KpiFact, PipelineFact
 from funnel.selectors import response_minutes
 
@@ -194,3 +197,51 @@ def test_after_every_kind_of_delete_the_nightly_check_finds_no_difference(org):
     leads_merge(survivor=survivor, duplicate=duplicate, by=None)
 
     assert recomputed_as_in_full(org)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_goes_while_a_recompute_writes_its_facts(org, paid):
+    """The facts are kept right by the marks, not by foreign keys: a recompute rewriting a
+    cell of a campaign deleted before it commits (the nightly check takes minutes) commits,
+    the delete does too, and the delete's marks replace that cell next."""
+    campaign = record_create(
+        Campaign, organization=org, name="Spring", channel=paid, start_date=date(2026, 3, 1)
+    )
+    lead_create(
+        organization=org, by=None, stage="lead", channel=paid, campaign=campaign, created_at=MARCH
+    )
+    kpis_recompute_full(organization_id=org.pk)
+    recompute = connections.create_connection("default")
+    recompute.set_autocommit(False)
+    columns = ", ".join(FACT_COLUMNS)
+    rewrite = (  # as a recompute rewrites the campaign's cell
+        "WITH gone AS (DELETE FROM funnel_kpifact WHERE campaign_id = %s RETURNING *) "  # noqa: S608 - the facts' own column names
+        f"INSERT INTO funnel_kpifact ({columns}) SELECT {columns} FROM gone"
+    )
+    with recompute.cursor() as cursor:
+        cursor.execute(rewrite, [campaign.pk])
+    failures: list[Exception] = []
+
+    def delete() -> None:
+        try:
+            campaigns_delete(organization_id=org.pk, campaign_ids=[campaign.pk])
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    deleting = threading.Thread(target=delete)
+    deleting.start()
+    deleting.join(timeout=1)  # it waits for the cell the recompute holds
+    try:
+        recompute.commit()
+    except Exception as error:
+        failures.append(error)
+    finally:
+        recompute.close()
+    deleting.join()
+
+    assert failures == []
+    assert not Campaign.objects.filter(pk=campaign.pk).exists()
+    assert recomputed_as_in_full(org)
+    assert not KpiFact.objects.filter(campaign_id=campaign.pk).exists()
