@@ -93,14 +93,13 @@ def test_deleting_a_campaign_in_the_admin_moves_its_leads_to_no_campaign(org, st
 
 
 def test_the_admin_keeps_a_channel_in_use(org, staff):
-    lead = won_lead(org, "Ann")
+    channel = won_lead(org, "Ann").channel
+    assert channel is not None
 
-    answer = staff.post(
-        reverse("admin:crm_channel_delete", args=[lead.channel_id]), {"post": "yes"}
-    )
+    answer = staff.post(reverse("admin:crm_channel_delete", args=[channel.pk]), {"post": "yes"})
 
     assert answer.status_code == 200  # the page listing what still uses it
-    assert Channel.objects.filter(pk=lead.channel_id).exists()
+    assert Channel.objects.filter(pk=channel.pk).exists()
 
 
 def test_the_admin_removes_stages_as_the_product_does(org, staff):
