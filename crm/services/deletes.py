@@ -84,9 +84,10 @@ def companies_delete(*, organization_id: int, company_ids: Iterable[int]) -> int
 
 @transaction.atomic
 def channels_delete(*, organization_id: int, channel_ids: Iterable[int]) -> int:
-    """Delete channels no lead or campaign comes from (with the KPI facts kept for them);
+    """Delete channels no lead or campaign comes from, and the KPI facts kept for them;
     one still in use is refused, saying what uses it, and nothing is deleted."""
-    ids = _locked(Channel, organization_id, channel_ids)  # a new lead on one waits for us
+    # Locked: a lead or campaign put on one meanwhile cannot commit once it has gone.
+    ids = _locked(Channel, organization_id, channel_ids)
     _ensure_unused(Channel.objects.filter(pk__in=ids))
     Channel.objects.filter(pk__in=ids).delete()
     return len(ids)
