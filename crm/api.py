@@ -37,6 +37,7 @@ from crm.serializers import (
     StageMoveSerializer,
 )
 from crm.services.deals import deal_create, deal_update
+from crm.services.deletes import record_delete
 from crm.services.import_jobs import import_job_start, import_job_upload
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.merge import leads_merge
@@ -114,6 +115,9 @@ class RecordViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = record_update(serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Any) -> None:
+        record_delete(instance)
 
     def _bulk(self, request: Request, kind: str) -> Response:
         try:

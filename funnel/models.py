@@ -106,11 +106,24 @@ class KpiFact(OrgScopedModel):
     """
 
     month = models.DateField()
+    # Deleting a channel or campaign deletes its facts (CASCADE, in Django) and marks its
+    # cells; a recompute already writing one of them commits, and the marks replace the
+    # row next. A database constraint would fail that recompute (a nightly check of minutes).
     channel = models.ForeignKey(
-        "crm.Channel", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
-        "crm.Campaign", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+        "crm.Campaign",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # The lead's owner (for deals, the deal's, else its lead's); costs have none. No database
     # constraint and nothing done on delete: a fact is a copy the recompute rewrites, and a
@@ -162,8 +175,13 @@ class PipelineFact(OrgScopedModel):
     """The open pipeline now: open deals and their amount per pipeline stage, channel and
     owner (the deal's, else its lead's)."""
 
-    channel = models.ForeignKey(
-        "crm.Channel", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    channel = models.ForeignKey(  # no database constraint: see KpiFact
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     owner = models.ForeignKey(  # as KpiFact.owner
         settings.AUTH_USER_MODEL,
