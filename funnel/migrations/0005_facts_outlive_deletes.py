@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("crm", "0007_covering_indexes_pipeline_marks"),
-        ("funnel", "0003_kpi_version"),
+        ("funnel", "0004_kpi_fact_owner"),
     ]
 
     operations = [
