@@ -20,13 +20,17 @@ from crm.models import (
     PipelineStage,
 )
 from crm.services.deletes import record_delete, records_delete
+from crm.services.records import record_save_as_staff
 from crm.services.stages import Stage, stage_delete, stage_removal_refused
 
 
 class DeletesThroughServices(admin.ModelAdmin):
-    """Deletes, of one record or of a selection (the bulk action), go through the delete
-    services: they mark the KPI cells the records counted in, which a plain delete would
-    leave stale and claiming to be fresh."""
+    """Saves and deletes, of one record or of a selection (the bulk action), go through the
+    services: they mark the KPI cells the records counted in, which a plain save or delete
+    would leave stale and claiming to be fresh."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        record_save_as_staff(obj)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         record_delete(obj)

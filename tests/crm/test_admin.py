@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin import site as admin_site
 from django.test import Client
 from django.urls import reverse
 
@@ -121,4 +122,37 @@ def test_the_admin_removes_stages_as_the_product_does(org, staff):
     assert removed.status_code == 302
     assert set(stages.filter(pk__in=[in_use.pk, unused.pk])) == {in_use}
     assert ChangedCell.objects.for_org(org).exists()  # a lead skipping it had reached it
+    assert left_as_a_full_recompute_would(org)
+
+
+def test_changing_a_deals_amount_in_the_admin_reaches_the_kpis(org, staff):
+    deal = won_lead(org, "Ann").deals.get()
+    kpis_recompute_full(organization_id=org.pk)
+    url = reverse("admin:crm_deal_change", args=[deal.pk])
+    form = staff.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data |= {"amount": "5000", "closed_at_0": "2026-03-20", "closed_at_1": "00:00:00"}
+    data |= {k: getattr(v, "pk", v) for k, v in data.items()}
+
+    answer = staff.post(url, data)
+
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("5000")
+    assert ChangedCell.objects.for_org(org).filter(month=date(2026, 3, 1)).exists()
+    assert left_as_a_full_recompute_would(org)
+
+
+def test_moving_a_lead_to_another_channel_in_the_admin_marks_both_channels(org, staff):
+    lead = won_lead(org, "Ann")
+    kpis_recompute_full(organization_id=org.pk)
+    referral = Channel.objects.for_org(org).get(code="referral")
+    lead.channel = referral
+
+    LeadAdmin = type(admin_site._registry[Lead])
+    LeadAdmin(Lead, admin_site).save_model(None, lead, None, True)
+
+    marked = set(ChangedCell.objects.for_org(org).values_list("channel_id", flat=True))
+    paid_search = Channel.objects.for_org(org).get(code="paid_search")
+    assert {paid_search.pk, referral.pk} <= marked
     assert left_as_a_full_recompute_would(org)

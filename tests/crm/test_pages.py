@@ -240,7 +240,7 @@ def test_the_mapping_step_suggests_deals_for_olists_won_deals_and_says_why(
 ):
     needs_data()
     settings.IMPORT_DIR = tmp_path
-    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    client = signed_in_client(member(Role.SALES_MANAGER))
     upload = SimpleUploadedFile(
         "olist_closed_deals_dataset.csv",
         (DATA / "olist/olist_closed_deals_dataset.csv").read_bytes(),
@@ -254,6 +254,25 @@ def test_the_mapping_step_suggests_deals_for_olists_won_deals_and_says_why(
     assert "<strong>won_date</strong> (a won or close date)" in why
     assert "<strong>declared_monthly_revenue</strong> (an amount, value or revenue)" in why
     assert 'value="won_date" selected' in page  # closed_at, from the deals' fields
+
+
+def test_a_suggested_kind_the_role_may_not_import_is_said_and_not_chosen(
+    member, settings, tmp_path
+):
+    needs_data()
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))  # may not write deals
+    upload = SimpleUploadedFile(
+        "olist_closed_deals_dataset.csv",
+        (DATA / "olist/olist_closed_deals_dataset.csv").read_bytes(),
+    )
+
+    uploaded = client.post(reverse("crm-import"), {"file": upload})
+    page = client.get(uploaded["Location"]).content.decode()
+
+    assert "These rows look like deals" in page
+    assert 'data-testid="kind-not-allowed"' in page
+    assert '<option value="deals"' not in page
 
 
 def test_the_mapping_step_says_when_no_column_tells_the_kind(member, settings, tmp_path):
