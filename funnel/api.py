@@ -118,7 +118,9 @@ class KpiQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False, help_text="the first month: this date's month")
     end = serializers.DateField(required=False, help_text="the last month: this date's month")
     group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
-    channel = serializers.CharField(required=False, help_text="only this channel's code")
+    channel = serializers.SlugField(
+        required=False, max_length=50, help_text="only this channel's code"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
