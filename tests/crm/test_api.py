@@ -105,6 +105,73 @@ def test_a_bad_filter_value_is_a_400_naming_it(member):
     assert "created_after" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "query", "name"),
+    [
+        ("leads", "company=abc", "company"),
+        ("leads", "campaign=1.5", "campaign"),
+        ("leads", "owner=-1", "owner"),
+        ("leads", "channel=not%20a%20code", "channel"),
+        ("leads", "stage=a%00b", "stage"),
+        ("leads", "q=a%00b", "q"),
+        ("leads", "created_after=0001-01-01T00:00:00%2B05:00", "created_after"),
+        ("leads", "created_before=2026-02-30", "created_before"),
+        ("deals", "company=abc", "company"),
+        ("deals", "lead=abc", "lead"),
+        ("deals", "owner=x", "owner"),
+        ("deals", "status=pending", "status"),
+        ("deals", "kind=abc", "kind"),
+        ("activities", "lead=abc", "lead"),
+        ("activities", "deal=abc", "deal"),
+        ("activities", "by=abc", "by"),
+        ("activities", "kind=fax", "kind"),
+        ("campaigns", "status=x", "status"),
+        ("companies", "country=a%00b", "country"),
+        ("channels", "q=a%00b", "q"),
+    ],
+)
+def test_every_bad_filter_is_a_400_naming_it(endpoint, query, name, org, member):
+    lead_create(organization=org, by=None, name="Kept", stage="mql", created_at=T0)
+    api = token_client(member(Role.LEADERSHIP))
+
+    response = api.get(f"/api/v1/{endpoint}/?{query}")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (400, "invalid")
+    assert list(error["fields"]) == [name]
+    assert Lead.objects.filter(name="Kept").exists()
+
+
+def test_id_filters_find_the_records_of_that_id(org, member):
+    company = record_create(Company, organization=org, name="Acme")
+    lead = lead_create(organization=org, by=None, name="A", stage="mql", company=company)
+    lead_create(organization=org, by=None, name="B", stage="mql")
+    deal = deal_create(organization=org, by=None, name="D", lead=lead, company=company)
+    record_create(Activity, organization=org, kind="call", at=T0, lead=lead, deal=deal)
+    api = token_client(member(Role.LEADERSHIP))
+
+    def count(path):
+        return api.get(path).json()["count"]
+
+    assert count(f"/api/v1/leads/?company={company.pk}") == 1
+    assert count(f"/api/v1/deals/?company={company.pk}&lead={lead.pk}") == 1
+    assert count(f"/api/v1/activities/?lead={lead.pk}&deal={deal.pk}") == 1
+    assert count(f"/api/v1/leads/?company={company.pk + 1000}") == 0
+    assert count("/api/v1/leads/?company=&q=") == 2  # empty parameters filter nothing
+
+
+def test_a_detail_route_ignores_the_list_filters(org, member):
+    lead = lead_create(organization=org, by=None, name="A", stage="mql")
+
+    response = token_client(member(Role.LEADERSHIP)).get(
+        f"/api/v1/leads/{lead.pk}/?company=abc&stage=sql"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "A"
+
+
 def test_deals_filter_by_status_and_channel(org, member):
     social = Channel.objects.for_org(org).get(code="social")
     lead = lead_create(
