@@ -235,10 +235,11 @@ class LeadViewSet(RecordViewSet):
     @extend_schema(responses=StageChangeSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="stage-changes")
     def stage_changes(self, request: Request, pk: str | None = None) -> Response:
-        """Every stage the lead has been in: from, to, when, by whom, how."""
-        return Response(
-            StageChangeSerializer(self.get_object().stage_changes.all(), many=True).data
-        )
+        """Every stage the lead has been in, oldest first: from, to, when, by whom, how.
+        Paginated like every list."""
+        changes = self.get_object().stage_changes.order_by("at", "pk")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(StageChangeSerializer(page, many=True).data)
 
     @BULK
     @action(detail=False, methods=["post"])

@@ -258,10 +258,10 @@ class PlanViewSet(
     @extend_schema(responses=PlanSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str | None = None) -> Response:
+        """Every version of the plan, newest first; paginated like every list."""
         plan = self.get_object()
-        return Response(
-            PlanSerializer(self.get_queryset().filter(series=plan.series), many=True).data
-        )
+        page = self.paginate_queryset(self.get_queryset().filter(series=plan.series))
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[

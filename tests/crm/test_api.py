@@ -4,7 +4,7 @@ import pytest
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
 from crm.services.deals import deal_create
-from crm.services.leads import lead_create
+from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
 from orgs.models import Role
 from orgs.permissions import Action, can
@@ -196,7 +196,7 @@ def test_the_stage_endpoint_records_the_move(org, member):
         {"stage": "sql", "at": "2026-01-12T09:30:00Z"},
         format="json",
     )
-    history = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/").json()
+    history = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/").json()["results"]
 
     assert moved.status_code == 200
     assert moved.json()["stage"] == "sql"
@@ -206,6 +206,24 @@ def test_the_stage_endpoint_records_the_move(org, member):
     ]
     assert history[-1]["by"] == rep.user.pk
     assert history[-1]["at"] == "2026-01-12T09:30:00Z"
+
+
+def test_the_stage_history_is_paginated_like_every_list(org, member):
+    lead = lead_create(organization=org, by=None, stage="mql", created_at=T0)
+    for stage in ("sql", "opportunity"):
+        lead_change_stage(lead=lead, to_stage=stage, by=None)
+    api = token_client(member(Role.LEADERSHIP))
+
+    first = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/?page_size=2").json()
+    last = api.get(first["next"]).json()
+
+    assert first["count"] == 3
+    assert [c["to_stage"] for c in first["results"] + last["results"]] == [
+        "mql",
+        "sql",
+        "opportunity",
+    ]
+    assert last["next"] is None
 
 
 def test_a_bad_stage_move_is_refused_and_records_nothing(org, member):
