@@ -105,6 +105,13 @@ class LeadSerializer(OrgScopedSerializer):
         ]
         read_only_fields = ["stage_changed_at", "updated_at"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # What the lead will hold: a PATCH keeps the fields it leaves out.
+        held = {f: attrs.get(f, getattr(self.instance, f, "")) for f in Lead.IDENTITY}
+        if not any(str(v or "").strip() for v in held.values()):
+            raise serializers.ValidationError({"name": [Lead.NO_IDENTITY]})
+        return attrs
+
 
 class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:

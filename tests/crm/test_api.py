@@ -257,6 +257,25 @@ def test_bad_lead_input_is_a_400_with_fields_and_creates_nothing(member):
     assert not Lead.objects.exists()
 
 
+def test_a_lead_needs_a_name_an_email_or_an_external_id(org, member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    kept = lead_create(organization=org, by=None, name="Ann", stage="mql")
+
+    empty = api.post("/api/v1/leads/", {}, format="json")
+    blank = api.post("/api/v1/leads/", {"name": "  ", "email": ""}, format="json")
+    emptied = api.patch(f"/api/v1/leads/{kept.pk}/", {"name": ""}, format="json")
+    by_email = api.post("/api/v1/leads/", {"email": "bo@example.test"}, format="json")
+    renamed = api.patch(f"/api/v1/leads/{kept.pk}/", {"phone": "1"}, format="json")
+
+    for refused in (empty, blank, emptied):
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "invalid"
+        assert "name" in refused.json()["error"]["fields"]
+    assert by_email.status_code == 201
+    assert renamed.status_code == 200
+    assert sorted(Lead.objects.values_list("name", flat=True)) == ["", "Ann"]
+
+
 def test_bulk_upsert_twice_creates_nothing_new(org, member):
     api = token_client(member(Role.MARKETING_MANAGER))
     batch = [
