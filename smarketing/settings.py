@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.CurrentMembershipMiddleware",
+    # After the membership, so its 400 page has the usual navigation.
+    "orgs.middleware.RefuseNulBytes",
     # Last, as django-axes asks: it turns a lock-out signalled by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
