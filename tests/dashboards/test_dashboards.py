@@ -102,3 +102,10 @@ def test_a_bad_period_falls_back_to_the_last_year(history, member):
     page = signed_in_client(member(Role.ADMIN)).get("/dashboards/sales/?start=never&end=2026-13")
 
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["end=0001-01", "start=9999-12&end=9999-12"])
+def test_a_period_at_the_ends_of_the_calendar_opens(query, member):
+    page = signed_in_client(member(Role.LEADERSHIP)).get(f"/dashboards/marketing/?{query}")
+
+    assert page.status_code == 200
