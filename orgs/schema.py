@@ -51,6 +51,7 @@ ALWAYS = {
     "429": "Too many requests: try again after the time the message gives.",
 }
 NOT_FOUND = {"404": "No such record in the caller's organisation, or a page past the end."}
+UNREADABLE_BODY = {"415": "The body's media type is not one this operation reads."}
 
 
 def document_error_answers(
@@ -62,7 +63,11 @@ def document_error_answers(
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
-            answers = ALWAYS | (NOT_FOUND if _can_be_missing(path, operation) else {})
+            answers = (
+                ALWAYS
+                | (NOT_FOUND if _can_be_missing(path, operation) else {})
+                | (UNREADABLE_BODY if "requestBody" in operation else {})
+            )
             responses = operation.setdefault("responses", {})
             for status, description in answers.items():
                 responses.setdefault(status, {"description": description, "content": reference})

@@ -43,5 +43,7 @@ def test_every_operation_documents_its_error_answers_in_the_one_shape(client):
                 assert answers[status]["content"] == error, (method, path, status)
             if "{id}" in path:
                 assert "404" in answers, (method, path)
+            if "requestBody" in operation:
+                assert "415" in answers, (method, path)
     assert "404" in schema["paths"]["/api/v1/leads/"]["get"]["responses"]  # a page past the end
     assert "404" not in schema["paths"]["/api/v1/me/"]["get"]["responses"]
