@@ -238,6 +238,10 @@ class Lead(OrgScopedModel):
             ),
         ]
 
+    # A lead is someone: one of these names them, so a person can reach or match them.
+    IDENTITY: ClassVar = ("name", "email", "external_id")
+    NO_IDENTITY = _("A lead needs a name, an e-mail or an external id.")
+
     def __str__(self) -> str:
         return self.name or self.email or self.external_id or f"#{self.pk}"
 

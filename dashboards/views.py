@@ -46,7 +46,8 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     end = _month(request.GET.get("end"), today.replace(day=1))
-    start = _month(request.GET.get("start"), end.replace(year=end.year - 1))
+    # A year back, but never before year 1 (?end=0001-01 has no year before it).
+    start = _month(request.GET.get("start"), end.replace(year=max(end.year - 1, 1)))
     if start > end:
         start, end = end, start
     channel = request.GET.get("channel") or None

@@ -132,7 +132,9 @@ class KpiQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False, help_text="the first month: this date's month")
     end = serializers.DateField(required=False, help_text="the last month: this date's month")
     group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
-    channel = serializers.CharField(required=False, help_text="only this channel's code")
+    channel = serializers.SlugField(
+        required=False, max_length=50, help_text="only this channel's code"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
@@ -270,10 +272,10 @@ class PlanViewSet(
     @extend_schema(responses=PlanSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str | None = None) -> Response:
+        """Every version of the plan, newest first; paginated like every list."""
         plan = self.get_object()
-        return Response(
-            PlanSerializer(self.get_queryset().filter(series=plan.series), many=True).data
-        )
+        page = self.paginate_queryset(self.get_queryset().filter(series=plan.series))
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[

@@ -178,14 +178,18 @@ def kpi_table_json(
     group_by: str,
     start: date | None = None,
     end: date | None = None,
+    channel: str | None = None,
 ) -> bytes:
     """The KPI rows of /api/v1/kpis/ as JSON, cached under the facts' version, which every
     recompute raises: a new version is a new key, so a cached answer is never older than the
     facts it was read with, and nothing has to invalidate it."""
-    key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}"
+    # A channel code is a slug (the query validated it), so it is safe inside a cache key.
+    key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}:{channel or ''}"
     rows: bytes | None = cache.get(key)
     if rows is None:
-        rows = json_bytes(kpi_rows(organization, group_by=group_by, start=start, end=end))
+        rows = json_bytes(
+            kpi_rows(organization, group_by=group_by, start=start, end=end, channel=channel)
+        )
         cache.set(key, rows, timeout=KPI_CACHE_SECONDS)
     return rows
 

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.CurrentMembershipMiddleware",
+    # After the membership, so its 400 page has the usual navigation.
+    "orgs.middleware.RefuseNulBytes",
     # Last, as django-axes asks: it turns a lock-out signalled by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -410,6 +412,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orgs.schema.document_error_answers",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------

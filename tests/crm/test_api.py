@@ -4,7 +4,7 @@ import pytest
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
 from crm.services.deals import deal_create
-from crm.services.leads import lead_create
+from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
 from orgs.models import Role
 from orgs.permissions import RECORD_WRITES, Action, can, can_write
@@ -105,6 +105,73 @@ def test_a_bad_filter_value_is_a_400_naming_it(member):
     assert "created_after" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "query", "name"),
+    [
+        ("leads", "company=abc", "company"),
+        ("leads", "campaign=1.5", "campaign"),
+        ("leads", "owner=-1", "owner"),
+        ("leads", "channel=not%20a%20code", "channel"),
+        ("leads", "stage=a%00b", "stage"),
+        ("leads", "q=a%00b", "q"),
+        ("leads", "created_after=0001-01-01T00:00:00%2B05:00", "created_after"),
+        ("leads", "created_before=2026-02-30", "created_before"),
+        ("deals", "company=abc", "company"),
+        ("deals", "lead=abc", "lead"),
+        ("deals", "owner=x", "owner"),
+        ("deals", "status=pending", "status"),
+        ("deals", "kind=abc", "kind"),
+        ("activities", "lead=abc", "lead"),
+        ("activities", "deal=abc", "deal"),
+        ("activities", "by=abc", "by"),
+        ("activities", "kind=fax", "kind"),
+        ("campaigns", "status=x", "status"),
+        ("companies", "country=a%00b", "country"),
+        ("channels", "q=a%00b", "q"),
+    ],
+)
+def test_every_bad_filter_is_a_400_naming_it(endpoint, query, name, org, member):
+    lead_create(organization=org, by=None, name="Kept", stage="mql", created_at=T0)
+    api = token_client(member(Role.LEADERSHIP))
+
+    response = api.get(f"/api/v1/{endpoint}/?{query}")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (400, "invalid")
+    assert list(error["fields"]) == [name]
+    assert Lead.objects.filter(name="Kept").exists()
+
+
+def test_id_filters_find_the_records_of_that_id(org, member):
+    company = record_create(Company, organization=org, name="Acme")
+    lead = lead_create(organization=org, by=None, name="A", stage="mql", company=company)
+    lead_create(organization=org, by=None, name="B", stage="mql")
+    deal = deal_create(organization=org, by=None, name="D", lead=lead, company=company)
+    record_create(Activity, organization=org, kind="call", at=T0, lead=lead, deal=deal)
+    api = token_client(member(Role.LEADERSHIP))
+
+    def count(path):
+        return api.get(path).json()["count"]
+
+    assert count(f"/api/v1/leads/?company={company.pk}") == 1
+    assert count(f"/api/v1/deals/?company={company.pk}&lead={lead.pk}") == 1
+    assert count(f"/api/v1/activities/?lead={lead.pk}&deal={deal.pk}") == 1
+    assert count(f"/api/v1/leads/?company={company.pk + 1000}") == 0
+    assert count("/api/v1/leads/?company=&q=") == 2  # empty parameters filter nothing
+
+
+def test_a_detail_route_ignores_the_list_filters(org, member):
+    lead = lead_create(organization=org, by=None, name="A", stage="mql")
+
+    response = token_client(member(Role.LEADERSHIP)).get(
+        f"/api/v1/leads/{lead.pk}/?company=abc&stage=sql"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "A"
+
+
 def test_deals_filter_by_status_and_channel(org, member):
     social = Channel.objects.for_org(org).get(code="social")
     lead = lead_create(
@@ -129,7 +196,7 @@ def test_the_stage_endpoint_records_the_move(org, member):
         {"stage": "sql", "at": "2026-01-12T09:30:00Z"},
         format="json",
     )
-    history = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/").json()
+    history = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/").json()["results"]
 
     assert moved.status_code == 200
     assert moved.json()["stage"] == "sql"
@@ -139,6 +206,24 @@ def test_the_stage_endpoint_records_the_move(org, member):
     ]
     assert history[-1]["by"] == rep.user.pk
     assert history[-1]["at"] == "2026-01-12T09:30:00Z"
+
+
+def test_the_stage_history_is_paginated_like_every_list(org, member):
+    lead = lead_create(organization=org, by=None, stage="mql", created_at=T0)
+    for stage in ("sql", "opportunity"):
+        lead_change_stage(lead=lead, to_stage=stage, by=None)
+    api = token_client(member(Role.LEADERSHIP))
+
+    first = api.get(f"/api/v1/leads/{lead.pk}/stage-changes/?page_size=2").json()
+    last = api.get(first["next"]).json()
+
+    assert first["count"] == 3
+    assert [c["to_stage"] for c in first["results"] + last["results"]] == [
+        "mql",
+        "sql",
+        "opportunity",
+    ]
+    assert last["next"] is None
 
 
 def test_a_bad_stage_move_is_refused_and_records_nothing(org, member):
@@ -170,6 +255,25 @@ def test_bad_lead_input_is_a_400_with_fields_and_creates_nothing(member):
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) >= {"channel", "created_at"}
     assert not Lead.objects.exists()
+
+
+def test_a_lead_needs_a_name_an_email_or_an_external_id(org, member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    kept = lead_create(organization=org, by=None, name="Ann", stage="mql")
+
+    empty = api.post("/api/v1/leads/", {}, format="json")
+    blank = api.post("/api/v1/leads/", {"name": "  ", "email": ""}, format="json")
+    emptied = api.patch(f"/api/v1/leads/{kept.pk}/", {"name": ""}, format="json")
+    by_email = api.post("/api/v1/leads/", {"email": "bo@example.test"}, format="json")
+    renamed = api.patch(f"/api/v1/leads/{kept.pk}/", {"phone": "1"}, format="json")
+
+    for refused in (empty, blank, emptied):
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "invalid"
+        assert "name" in refused.json()["error"]["fields"]
+    assert by_email.status_code == 201
+    assert renamed.status_code == 200
+    assert sorted(Lead.objects.values_list("name", flat=True)) == ["", "Ann"]
 
 
 def test_bulk_upsert_twice_creates_nothing_new(org, member):

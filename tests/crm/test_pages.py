@@ -94,6 +94,18 @@ def test_a_bad_form_shows_errors_and_saves_nothing(org, member):
     assert not Lead.objects.exists()
 
 
+def test_a_lead_form_with_no_name_email_or_external_id_saves_nothing(member):
+    client = signed_in_client(member(Role.ADMIN))
+
+    page = client.post(
+        reverse("crm-new", args=["leads"]), {"stage": "mql", "created_at": "2026-01-10T09:00"}
+    )
+
+    assert page.status_code == 200
+    assert "A lead needs a name, an e-mail or an external id." in page.content.decode()
+    assert not Lead.objects.exists()
+
+
 def test_another_organisations_records_answer_404(other_org, member):
     theirs = lead_create(organization=other_org, by=None, stage="lead", created_at=T0)
     client = signed_in_client(member(Role.ADMIN))

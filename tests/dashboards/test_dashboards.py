@@ -111,6 +111,13 @@ def test_a_bad_period_falls_back_to_the_last_year(history, member):
     assert page.status_code == 200
 
 
+@pytest.mark.parametrize("query", ["end=0001-01", "start=9999-12&end=9999-12"])
+def test_a_period_at_the_ends_of_the_calendar_opens(query, member):
+    page = signed_in_client(member(Role.LEADERSHIP)).get(f"/dashboards/marketing/?{query}")
+
+    assert page.status_code == 200
+
+
 JANUARY = datetime(2026, 1, 10, tzinfo=UTC)
 Q1 = "?start=2026-01&end=2026-03"
 

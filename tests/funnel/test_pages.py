@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -119,6 +120,23 @@ def test_targets_export_with_actuals(plan, member):
     assert len(rows) == plan.targets.count() + 1
     assert any(int(row[4]) > 0 for row in rows[1:])
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_plan_of_any_name_exports_as_one_safe_attachment(plan, member):
+    client = signed_in_client(member(Role.SALES_REP))
+    names = ["Q1: EMEA/APAC", "two\nlines", 'x"; filename="evil.html', "Plan Zürich"]
+
+    for name in names:
+        Plan.objects.filter(pk=plan.pk).update(name=name)
+        for fmt in ("csv", "xlsx"):
+            answer = client.get(f"/plans/{plan.pk}/targets.{fmt}")
+
+            assert answer.status_code == 200, (name, fmt)
+            # One parameter: a quoted plain name, or a percent-encoded UTF-8 one (RFC 6266).
+            assert re.fullmatch(
+                rf"attachment; (filename=\"[\w.-]+\.{fmt}\"|filename\*=utf-8''[\w.%-]+\.{fmt})",
+                answer.headers["Content-Disposition"],
+            ), (name, fmt)
 
 
 def test_the_assumptions_page_sets_learned_beside_used(plan, member):

@@ -73,7 +73,7 @@ def test_editing_an_active_plan_makes_a_new_version_and_keeps_the_old(member):
         {"inputs": {**BODY["inputs"], "revenue_goal": "2400000"}},
         format="json",
     ).json()
-    versions = api.get(f"/api/v1/plans/{edited['id']}/versions/").json()
+    versions = api.get(f"/api/v1/plans/{edited['id']}/versions/").json()["results"]
 
     assert (edited["version"], edited["status"], edited["result"]["customers_needed"]) == (
         2,
