@@ -218,6 +218,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
+# Fairness: a recompute task does at most this many month x channel cells, or stops after
+# this many seconds, then queues the rest of the organisation's marks behind the others'
+# work (funnel/kpis/turns.py). With one worker process, a change elsewhere waits at most
+# about two slices beyond the coalescing delay; with two or more, not at all.
+KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 200, minimum=1)
+KPI_SLICE_SECONDS = env_int("KPI_SLICE_SECONDS", 5, minimum=1)
 
 # --- Auth and accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"
