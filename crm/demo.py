@@ -158,6 +158,10 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
     Activity.objects.bulk_create(activities, batch_size=5000)
     with connection.cursor() as cursor:
         derive_deal_kinds(cursor, organization.pk, [c.pk for c in companies])
+        # The demo's first recompute and learning follow at once, before autovacuum has
+        # seen thousands of new rows: statistics from before would plan them for none.
+        for table in ("crm_lead", "crm_leadstagechange", "crm_deal", "crm_activity"):
+            cursor.execute(f"ANALYZE {table}")
     return len(leads)
 
 

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_init
 from django.db import transaction
 
 from smarketing.redis_breaker import REDIS_UNREACHABLE, breaker
@@ -19,6 +20,17 @@ logger = logging.getLogger(__name__)
 app = Celery("smarketing")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def limit_task_statements(**kwargs: Any) -> None:
+    """Tasks may run longer statements than a web request (a full recompute, an import
+    wave), but not for ever. Set before the pool starts, so its processes inherit it."""
+    from django.conf import settings
+
+    from smarketing.statement_timeout import limit_statements_of_this_process
+
+    limit_statements_of_this_process(settings.DB_TASK_STATEMENT_TIMEOUT_MS)
 
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:

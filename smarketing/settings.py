@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "orgs.middleware.CurrentMembershipMiddleware",
     # After the membership, so its 400 page has the usual navigation.
     "orgs.middleware.RefuseNulBytes",
+    "smarketing.statement_timeout.StatementTimeoutMiddleware",
     # Last, as django-axes asks: it turns a lock-out signalled by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -233,6 +234,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
+# Fairness: a recompute task does at most this many month x channel cells, or stops after
+# this many seconds, then queues the rest of the organisation's marks behind the others'
+# work (funnel/kpis/turns.py). With one worker process, a change elsewhere waits at most
+# about two slices beyond the coalescing delay; with two or more, not at all.
+KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 200, minimum=1)
+KPI_SLICE_SECONDS = env_int("KPI_SLICE_SECONDS", 5, minimum=1)
+# Every statement of a web request, or of a Celery task, is cancelled after this many
+# milliseconds (0: never); management commands have no limit (smarketing/statement_timeout.py).
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+DB_TASK_STATEMENT_TIMEOUT_MS = env_int("DB_TASK_STATEMENT_TIMEOUT_MS", 600_000, minimum=0)
 
 # --- Auth and accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"

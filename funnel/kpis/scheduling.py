@@ -19,11 +19,12 @@ def scheduled_key(organization_id: int) -> str:
     return f"kpis:scheduled:{organization_id}"
 
 
-def kpis_schedule(*, organization_id: int) -> bool:
-    """Send one recompute for the organisation unless one is already waiting; True if sent."""
+def kpis_schedule(*, organization_id: int, countdown: int | None = None) -> bool:
+    """Send one recompute for the organisation unless one is already waiting; True if sent.
+    It runs after the coalescing delay, or after `countdown` seconds."""
     from funnel.tasks import kpis_recompute_task
 
-    delay = settings.KPI_COALESCE_SECONDS
+    delay = settings.KPI_COALESCE_SECONDS if countdown is None else countdown
     key = scheduled_key(organization_id)
     # The key outlives the countdown by a margin: a lost task frees it for the sweep.
     if not cache.add(key, 1, timeout=delay + 60):

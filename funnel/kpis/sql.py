@@ -137,7 +137,9 @@ deals AS (
 
 # A campaign's actual cost, spread over the days it ran (a campaign without an end ran
 # one day), rounded to the cent per month. It has no owner: whoever runs a campaign does not
-# own the leads it brings, and its cost is not split among theirs.
+# own the leads it brings, and its cost is not split among theirs. Only the months of the
+# window are generated: a campaign running for a century made every month's recompute
+# generate its 1,332 months (76 of them: 130 ms a month, where the rest of the statement took 5).
 _COSTS = f"""
 costs AS (
     SELECT m.month, COALESCE(c.channel_id, 0) AS ch, c.id AS cp, 0 AS ow,
@@ -148,10 +150,11 @@ costs AS (
     FROM crm_campaign c
     CROSS JOIN LATERAL (
         SELECT g::date AS month FROM generate_series(
-            date_trunc('month', c.start_date), COALESCE(c.end_date, c.start_date), interval '1 month') g
+            GREATEST(date_trunc('month', c.start_date)::date, {MONTH.format("%(start)s")}),
+            LEAST(COALESCE(c.end_date, c.start_date), {MONTH.format("%(end)s")} - 1),
+            interval '1 month') g
     ) m
     WHERE c.organization_id = %(org)s AND c.actual_cost IS NOT NULL
-      AND m.month >= {MONTH.format("%(start)s")} AND m.month < {MONTH.format("%(end)s")}
       AND {in_channels("c.channel_id")}
 )"""
 
