@@ -94,7 +94,7 @@ def test_the_rest_goes_to_the_back_of_the_queue(org, settings, broker):
     kpis_recompute_task(org.pk)
 
     assert ChangedCell.objects.for_org(org).count() == 3
-    assert broker == [{"args": (org.pk,), "countdown": 0, "retry": False}]  # a new task, now
+    assert broker == [{"args": (org.pk,), "kwargs": {}, "countdown": 0, "retry": False}]  # now
 
 
 def test_the_last_slice_queues_nothing(org, settings, broker):
