@@ -463,6 +463,14 @@ class ImportJob(OrgScopedModel):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Records imported without the owner the file named, and those names (most rows first).
+    unassigned = models.PositiveIntegerField(default=0)
+    unassigned_owners = models.JSONField(default=dict, blank=True)
+    channels_created = models.JSONField(default=list, blank=True)
+    sales_reps_created = models.JSONField(default=list, blank=True)
+    # The span of the imported records' dates: the dashboard period that shows them.
+    first_date = models.DateField(null=True, blank=True)
+    last_date = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)
     error_report = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
