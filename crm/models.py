@@ -489,6 +489,13 @@ class ImportJob(OrgScopedModel):
         return f"{self.kind}: {self.file_name}"
 
     @property
+    def months(self) -> tuple[str, str] | None:
+        """The first and last month ('YYYY-MM') of the imported records' dates."""
+        if self.first_date is None or self.last_date is None:
+            return None
+        return self.first_date.strftime("%Y-%m"), self.last_date.strftime("%Y-%m")
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100

@@ -29,6 +29,13 @@ from orgs.permissions import Action, can_import, import_refusal
 from orgs.tenancy import MemberRequest, member_required
 
 PREVIEW_ROWS = 5
+# The dashboard that counts each kind of record (companies have none).
+DASHBOARD_OF = {
+    "leads": "marketing",
+    "campaigns": "marketing",
+    "deals": "sales",
+    "activities": "sales",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,7 +198,7 @@ def _save_preset(request: MemberRequest, document: dict[str, Any]) -> None:
 def import_job(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.for_org(request.organization), pk=pk)
     template = "crm/_import_progress.html" if request.htmx else "crm/import_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "dashboard": DASHBOARD_OF.get(job.kind)})
 
 
 @require_GET

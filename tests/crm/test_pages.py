@@ -525,3 +525,33 @@ def test_owner_values_map_to_a_member_a_new_rep_or_nobody(
     assert (job.created, job.rejected, job.unassigned) == (4, 0, 1)
     assert job.unassigned_owners == {"Temp Desk": 1}
     assert job.sales_reps_created == ["Moses Frase"]
+
+
+def test_a_finished_import_ends_with_its_summary_and_where_to_see_the_records(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.SALES_MANAGER))
+    content = b"id,agent,closed,status\nD1,Nobody Known,2017-03-01,won\nD2,,2018-08-20,lost\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("pipe.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"column_external_id": "id", "column_owner": "agent", "column_closed_at": "closed"}
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {"kind": "deals", "action": "start", **columns, "column_status": "status"},
+        )
+
+    polled = client.get(started["Location"], HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(started["Location"]).content.decode()
+
+    assert "hx-get" not in polled  # the polling stops: the summary replaced the progress
+    heading = polled.split('data-testid="import-heading">')[1].split("</h1>")[0]
+    assert heading == "Imported pipe.csv"
+    assert "Importing" not in page
+    summary = polled.split('data-testid="import-summary"')[1].split("</dl>")[0]
+    assert 'data-testid="summary-created">2<' in summary
+    assert 'data-testid="summary-unassigned">1 <small class="muted">(Nobody Known: 1)' in summary
+    links = polled.split('data-testid="import-links"')[1].split("</p>")[0]
+    assert f'href="{reverse("crm-list", args=["deals"])}"' in links
+    assert 'href="/dashboards/sales/?start=2017-03&amp;end=2018-08"' in links
