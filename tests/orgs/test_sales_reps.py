@@ -28,3 +28,13 @@ def test_a_sales_rep_takes_a_free_username(org, other_org):
 
     assert membership.user.username == "ann-lee-3"
     assert membership.user.get_full_name() == "Ann Lee"
+
+
+def test_the_members_page_says_who_has_no_login_yet(org, client_as):
+    sales_rep_record(organization=org, name="Moses Frase")
+
+    page = client_as(Role.ADMIN).get("/members/").content.decode()
+
+    row = page.split("moses-frase")[1].split("</tr>")[0]
+    assert 'data-testid="not-signed-up"' in row
+    assert page.count('data-testid="not-signed-up"') == 1  # the admin has signed up
