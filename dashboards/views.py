@@ -14,8 +14,8 @@ from crm.exports import export_response
 from crm.models import Channel
 from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.kpis.dictionary import METRICS
-from funnel.selectors import kpis_as_of
-from orgs.models import Membership
+from funnel.selectors import kpi_months_span, kpis_as_of
+from orgs.models import Membership, Organization
 from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required
 
@@ -37,6 +37,14 @@ def _owner(raw: str | None, members: list[Membership]) -> int | None:
     """The member whose numbers are asked for; anything else shows everyone's."""
     chosen = int(raw) if raw and raw.isdigit() else None
     return chosen if chosen in {m.user_id for m in members} else None
+
+
+def _data_span(organization: Organization, start: date, end: date) -> tuple[date, date] | None:
+    """Where the data is, when none of it falls between `start` and `end`; else None."""
+    span = kpi_months_span(organization)
+    if span is None or (span[0] <= end and span[1] >= start):
+        return None
+    return span
 
 
 @require_GET
@@ -66,6 +74,7 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
             ([row[group], *(row.get(c) for c in columns)] for row in data[rows_key]),
         )
     context = {
+        "data_span": None if data[rows_key] else _data_span(request.organization, start, end),
         "name": name,
         "data": data,
         "rows": data[rows_key],

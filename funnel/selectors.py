@@ -346,3 +346,10 @@ def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict
         else None,
         "share_of_goal": (won / goal) if goal else None,
     }
+
+
+def kpi_months_span(organization: Organization) -> tuple[date, date] | None:
+    """The first and last month that hold KPI facts: where the data is, for a dashboard
+    whose period holds none (an import of 2017 is not in the last twelve months)."""
+    span = KpiFact.objects.for_org(organization).aggregate(first=Min("month"), last=Max("month"))
+    return (span["first"], span["last"]) if span["first"] else None

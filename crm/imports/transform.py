@@ -2,7 +2,8 @@
 
 Values are strings (or None for SQL NULL) so that COPY parses numbers and dates exactly.
 References to other records (company, lead, deal, campaign) stay text here and are
-resolved in SQL by the writer; members (owner, by) are looked up here.
+resolved in SQL by the writer; members (owner, by) are looked up here, and a name no
+member has leaves the record unassigned (UNASSIGNED says which name) rather than refused.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from crm.imports.reading import LINE
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CONSTANT = "(constant)"
 REJECTION_COLUMNS = ["line", "column", "value", "reason"]
+UNASSIGNED = "_unassigned"  # the file's owner name of a row left without one, else None
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Context:
     pipeline_stages: list[str]
     currencies: frozenset[str]
     default_currency: str
-    members: dict[str, int]  # lower-case username or e-mail -> user id
+    members: dict[str, int]  # lower-case username, e-mail or full name -> user id
     formats: dict[str, str]  # date field -> format
     # codes -> ids, creating missing ones if the importer may; a code left out is unknown
     channel_ids: Callable[[set[str]], dict[str, int]]
@@ -55,12 +57,17 @@ def prepare(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (valid rows with one column per mapped field, rejections)."""
     out = pd.DataFrame({LINE: chunk[LINE].astype(int)}, index=chunk.index)
+    out[UNASSIGNED] = None
     problems: list[pd.DataFrame] = []
     for name in mapping.mapped:
         spec = mapping.fields[name]
         raw = source_values(chunk, mapping, name)
         value, reason = convert(spec, raw, context)
         out[name] = value
+        if name in mapping.member_fields:
+            out[UNASSIGNED] = out[UNASSIGNED].where(
+                out[UNASSIGNED].notna(), _unassigned(chunk, mapping, name, value)
+            )
         bad = reason.notna()
         if bad.any():
             problems.append(
@@ -136,11 +143,20 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
         return value, reason
     if kind == "channel":
         return _channels(raw, empty, reason, context)
-    if spec.ref == "user":
+    if spec.ref == "user":  # a name no member has leaves the record unassigned
         ids = raw.str.lower().map(context.members)
-        reason[~empty & ids.isna()] = "no member of this organisation has this username or e-mail"
         return ids.map(lambda v: None if pd.isna(v) else str(int(v))), reason
     return value, reason  # company, lead, deal, campaign: resolved in SQL
+
+
+def _unassigned(chunk: pd.DataFrame, mapping: Mapping, name: str, ids: pd.Series) -> pd.Series:
+    """The file's name where it gave one and the row has no member for it: the value of
+    the column as written (before `values`), so the summary names what the user sees."""
+    if name in mapping.columns:
+        written = chunk[mapping.columns[name]].astype(str).str.strip()
+    else:
+        written = pd.Series(mapping.constants[name], index=chunk.index, dtype=object)
+    return written.where((written != "") & ids.isna(), None)
 
 
 def _channels(

@@ -47,6 +47,51 @@ def test_an_import_over_the_api_runs_and_reports(api, django_capture_on_commit_c
     assert Lead.objects.get().email == "a@x.test"
 
 
+def test_the_api_takes_the_owner_mapping_of_the_page_and_the_command(
+    api, org, member, django_capture_on_commit_callbacks
+):
+    rep = member(Role.SALES_REP).user
+    content = b"id,agent\nD1,R. Rep\nD2,Moses Frase\nD3,Temp Desk\nD4,Temp Desk\n"
+    mapping = {
+        "kind": "deals",
+        "columns": {"external_id": "id", "owner": "agent"},
+        "values": {"owner": {"R. Rep": rep.username}},
+        "new_sales_reps": ["Moses Frase"],
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = api.post(
+            "/api/v1/imports/",
+            {"file": upload(content), "mapping": json.dumps(mapping)},
+            format="multipart",
+        )
+
+    job = api.get(f"/api/v1/imports/{started.json()['id']}/").json()
+    assert (job["status"], job["created"], job["rejected"]) == ("done", 4, 0)
+    assert (job["unassigned"], job["unassigned_owners"]) == (2, {"Temp Desk": 2})
+    assert job["sales_reps_created"] == ["Moses Frase"]
+    assert job["mapping"]["new_sales_reps"] == ["Moses Frase"]
+    owners = dict(Deal.objects.values_list("external_id", "owner__first_name"))
+    assert owners == {"D1": rep.first_name, "D2": "Moses", "D3": None, "D4": None}
+
+
+def test_a_bad_list_of_new_sales_reps_is_a_400_naming_the_mapping(api):
+    mapping = {"kind": "deals", "columns": {"owner": "agent"}, "new_sales_reps": "Moses"}
+
+    response = api.post(
+        "/api/v1/imports/",
+        {"file": upload(b"agent\nMoses\n"), "mapping": json.dumps(mapping)},
+        format="multipart",
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert {"status", "code", "message", "fields"} <= set(error)
+    assert "'new_sales_reps' must be a list of names" in str(error["fields"]["mapping"])
+    assert not ImportJob.objects.exists()
+    assert not Deal.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [

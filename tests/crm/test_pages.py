@@ -1,7 +1,9 @@
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -432,3 +434,136 @@ def test_the_rejected_rows_download_neutralises_formulas(
     assert [(row["value"], row["reason"]) for row in rows] == [
         ("'" + formula, "not an e-mail address")
     ]
+
+
+def _form(page: str) -> dict[str, str]:
+    """The values a browser would post from the mapping form as rendered (selected options)."""
+    data = dict(re.findall(r'<input type="hidden" name="(vsrc_[^"]+)" value="([^"]*)"', page))
+    for name, options in re.findall(r'<select name="(vmap_[^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_the_mapping_step_lists_olists_channels_with_their_counts(member, settings, tmp_path):
+    needs_data()
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    path = DATA / "olist/olist_marketing_qualified_leads_dataset.csv"
+    origins = pd.read_csv(path, dtype=str, keep_default_na=False)["origin"].value_counts()
+
+    uploaded = client.post(
+        reverse("crm-import"), {"file": SimpleUploadedFile(path.name, path.read_bytes())}
+    )
+    page = client.get(uploaded["Location"]).content.decode()
+
+    table = page.split('data-testid="values-channel"')[1].split("</table>")[0]
+    listed = re.findall(r'name="vsrc_channel_\d+" value="([^"]*)"></td>\s*<td>([^<]+)</td>', table)
+    counts = [(value, int(re.sub(r"\D", "", rows))) for value, rows in listed]  # 2,296
+    assert dict(counts) == origins.to_dict()
+    assert [rows for _value, rows in counts] == sorted(origins, reverse=True)  # most first
+    assert origins[""] == 60  # the blank origins are listed, to be mapped like any value
+    assert "New channel: direct_traffic" in table  # said, not silently created
+    assert '<option value="organic_search" selected>' in table
+
+
+def test_channel_values_map_to_existing_channels_and_blanks_to_unknown(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    content = b"id,origin\n1,Direct traffic\n2,\n3,paid_search\n4,display\n5,Direct traffic\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("mql.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"kind": "leads", "column_external_id": "id", "column_channel": "origin"}
+    page = client.post(reverse("crm-import-map", args=[job.pk]), columns).content.decode()
+    form = _form(page)
+    direct = next(k for k, v in form.items() if v == "Direct traffic").replace("vsrc", "vmap")
+    display = next(k for k, v in form.items() if v == "display").replace("vsrc", "vmap")
+    blank = next(k for k, v in form.items() if k.startswith("vsrc") and v == "").replace(
+        "vsrc", "vmap"
+    )
+    assert (form[direct], form[blank], form[display]) == ("direct_traffic", "unknown", "display")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {**columns, **form, direct: "direct", display: "", "action": "start"},
+        )
+
+    job.refresh_from_db()
+    channels = dict(Lead.objects.values_list("external_id", "channel__code"))
+    assert channels == {"1": "direct", "2": "unknown", "3": "paid_search", "4": None, "5": "direct"}
+    assert job.mapping["values"]["channel"] == {
+        "Direct traffic": "direct",
+        "": "unknown",
+        "display": "",
+    }
+    assert job.channels_created == ["unknown"]
+    assert not Channel.objects.filter(code__in=["direct_traffic", "display"]).exists()
+
+
+def test_owner_values_map_to_a_member_a_new_rep_or_nobody(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    manager = member(Role.SALES_MANAGER)
+    manager.user.first_name, manager.user.last_name = "Ada", "Byron"
+    manager.user.save()
+    client = signed_in_client(manager)
+    content = b"id,agent,stage\nD1,Ada Byron,Won\nD2,Moses Frase,Engaging\nD3,Temp Desk,Lost\nD4,,Engaging\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("pipe.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"kind": "deals", "column_external_id": "id", "column_owner": "agent"}
+    form = _form(client.post(reverse("crm-import-map", args=[job.pk]), columns).content.decode())
+    pick = {v: k.replace("vsrc", "vmap") for k, v in form.items() if k.startswith("vsrc_owner")}
+    # Suggested: the member by name, a new rep for a name nobody has, nobody for a blank.
+    assert [form[pick[n]] for n in ("Ada Byron", "Moses Frase", "")] == [
+        manager.user.username,
+        "+rep",
+        "",
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {**columns, **form, pick["Temp Desk"]: "", "action": "start"},
+        )
+
+    job.refresh_from_db()
+    owners = dict(Deal.objects.values_list("external_id", "owner__first_name"))
+    assert owners == {"D1": "Ada", "D2": "Moses", "D3": None, "D4": None}
+    assert job.mapping["new_sales_reps"] == ["Moses Frase"]
+    assert (job.created, job.rejected, job.unassigned) == (4, 0, 1)
+    assert job.unassigned_owners == {"Temp Desk": 1}
+    assert job.sales_reps_created == ["Moses Frase"]
+
+
+def test_a_finished_import_ends_with_its_summary_and_where_to_see_the_records(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.SALES_MANAGER))
+    content = b"id,agent,closed,status\nD1,Nobody Known,2017-03-01,won\nD2,,2018-08-20,lost\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("pipe.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"column_external_id": "id", "column_owner": "agent", "column_closed_at": "closed"}
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {"kind": "deals", "action": "start", **columns, "column_status": "status"},
+        )
+
+    polled = client.get(started["Location"], HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(started["Location"]).content.decode()
+
+    assert "hx-get" not in polled  # the polling stops: the summary replaced the progress
+    heading = polled.split('data-testid="import-heading">')[1].split("</h1>")[0]
+    assert heading == "Imported pipe.csv"
+    assert "Importing" not in page
+    summary = polled.split('data-testid="import-summary"')[1].split("</dl>")[0]
+    assert 'data-testid="summary-created">2<' in summary
+    assert 'data-testid="summary-unassigned">1 <small class="muted">(Nobody Known: 1)' in summary
+    links = polled.split('data-testid="import-links"')[1].split("</p>")[0]
+    assert f'href="{reverse("crm-list", args=["deals"])}"' in links
+    assert 'href="/dashboards/sales/?start=2017-03&amp;end=2018-08"' in links

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Max, Min
 
 from crm.demo import seed_crm_history
 from crm.models import Campaign, Channel
@@ -14,6 +15,7 @@ from crm.services.deals import deal_create, deal_win
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
 from funnel.kpis.recompute import kpis_recompute_full
+from funnel.models import KpiFact
 from funnel.services import plan_activate, plan_create
 from orgs.models import Role
 from tests.conftest import signed_in_client
@@ -270,3 +272,30 @@ def test_an_owner_of_another_organisation_filters_nothing(funnel, member, other_
 
     assert _table(asked, "kpi-table") == _table(everyone, "kpi-table")
     assert 'data-testid="owner-note"' not in asked
+
+
+@pytest.mark.parametrize("name", ["marketing", "sales", "leadership"])
+def test_an_empty_period_says_where_the_data_is(history, member, name):
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get(f"/dashboards/{name}/?start=2019-01&end=2019-12").content.decode()
+
+    said = page.split('data-testid="data-span">')[1].split("</p>")[0]
+    first, last = (
+        KpiFact.objects.for_org(history).aggregate(first=Min("month"), last=Max("month")).values()
+    )
+    assert (
+        f"No data between 2019-01 and 2019-12: your data runs from {first:%Y-%m} to {last:%Y-%m}."
+        in said
+    )
+    assert f'href="/dashboards/{name}/?start={first:%Y-%m}&amp;end={last:%Y-%m}"' in said
+    shown = client.get(f"/dashboards/{name}/?start={first:%Y-%m}&end={last:%Y-%m}").content.decode()
+    assert 'data-testid="data-span"' not in shown
+
+
+def test_an_organisation_without_data_is_not_told_where_it_is(org, member):
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get("/dashboards/marketing/").content.decode()
+
+    assert 'data-testid="data-span"' not in page

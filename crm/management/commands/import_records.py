@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Import a CSV or XLSX file of leads, deals, companies, campaigns or activities with a "
         "mapping document. Prints progress, then one JSON line: created, updated, unchanged, "
-        "rejected, error_report. Exits 0 when the file was processed, even with rejected rows. "
+        "rejected, unassigned (records whose owner no member is), channels_created, "
+        "sales_reps_created, error_report. Exits 0 when the file was processed, even with rejected rows. "
         "With --member, the import has that member's rights; without, every right."
     )
 
@@ -71,7 +72,16 @@ class Command(BaseCommand):
             self.stderr.write(f"new channels: {', '.join(summary.channels_created)}")
         result = {
             key: getattr(summary, key)
-            for key in ("created", "updated", "unchanged", "rejected", "error_report")
+            for key in (
+                "created",
+                "updated",
+                "unchanged",
+                "rejected",
+                "unassigned",
+                "channels_created",
+                "sales_reps_created",
+                "error_report",
+            )
         }
         self.stdout.write(json.dumps(result))
 
