@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
-from crm.models import Campaign, Channel, Company, Deal, Lead
+from crm.models import Campaign, Channel, Company, Deal, Lead, LifecycleStage, PipelineStage
 from orgs.models import Membership, Organization, User
 
 # A related field's name -> the records it may point to.
@@ -36,3 +37,16 @@ def related_choices(field: str, organization: Organization | None) -> QuerySet[A
             pk__in=Membership.objects.for_org(organization).values("user_id")
         )
     return None
+
+
+def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+    """Lifecycle stage code -> the organisation's name for it, in the active language where
+    it is one of the default names (stored in English, translated when shown)."""
+    rows = LifecycleStage.objects.for_org(organization).values_list("code", "name")
+    return {code: gettext(name) for code, name in rows}
+
+
+def pipeline_stage_names(organization: Organization) -> dict[str, str]:
+    """Pipeline stage code -> its name, as for lifecycle stages."""
+    rows = PipelineStage.objects.for_org(organization).values_list("code", "name")
+    return {code: gettext(name) for code, name in rows}
