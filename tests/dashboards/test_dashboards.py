@@ -2,11 +2,13 @@
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from crm.demo import seed_crm_history
 from crm.models import Campaign, Channel
@@ -263,3 +265,53 @@ def test_an_owner_of_another_organisation_filters_nothing(funnel, member, other_
 
     assert _table(asked, "kpi-table") == _table(everyone, "kpi-table")
     assert 'data-testid="owner-note"' not in asked
+
+
+def test_the_open_pipeline_shows_each_stage_by_name_under_headers(history, member):
+    client = signed_in_client(member(Role.SALES_MANAGER))
+
+    page = client.get(f"/dashboards/sales/{PERIOD}").content.decode()
+
+    header, *rows = _table(page, "pipeline")
+    assert header == ["Pipeline stage", "Open deals", "Amount"]
+    assert {row[0] for row in rows} <= {"Discovery", "Proposal", "Negotiation"}
+    assert len(rows) >= 2
+    assert all(row[2].startswith("€") for row in rows)
+
+
+def test_the_sales_dashboard_names_stages_and_writes_rates_as_percentages(history, member):
+    client = signed_in_client(member(Role.SALES_MANAGER))
+
+    page = client.get(f"/dashboards/sales/{PERIOD}").content.decode()
+
+    pairs = dict(row for row in _table(page, "conversion")[1:])
+    assert "Sales-qualified lead → Opportunity" in pairs  # not "sql->opportunity"
+    assert all(re.fullmatch(r"\d+\.\d%|—", rate) for rate in pairs.values())
+    assert re.fullmatch(r"\d+\.\d%", _tile(page, "Win rate"))  # 33.9%, not 0.3389
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "channel", "header", "money"),
+    [
+        ("en", "Jan 2026", "Organic search", "Month", r"€[\d,]+"),
+        ("it", "Gen 2026", "Ricerca organica", "Mese", r"[\d.]+\xa0€"),
+        ("ru", "Янв 2026", "Органический поиск", "Месяц", r"[\d\xa0]+\xa0€"),
+    ],
+)
+def test_the_dashboards_speak_the_members_language(
+    history, member, language, month, channel, header, money
+):
+    client = signed_in_client(member(Role.LEADERSHIP))
+    client.post(reverse("set_language"), {"language": language})
+
+    page = client.get(f"/dashboards/leadership/{PERIOD}").content.decode()
+    marketing = client.get(f"/dashboards/marketing/{PERIOD}").content.decode()
+
+    table = _table(page, "kpi-table")
+    assert table[0][0] == header  # not the code "month"
+    assert table[1][0] == month
+    assert re.fullmatch(money, table[1][6]), table[1][6]  # won revenue in euros, the locale's way
+    chart = json.loads(page.split('id="dashboard-chart"')[1].split(">", 1)[1].split("</script>")[0])
+    assert chart["data"][0]["x"][0] == month  # the chart's months too, not plotly's English
+    assert chart["layout"]["title"]["text"] and chart["layout"]["yaxis"]["title"]["text"] == "EUR"
+    assert channel in [row[0] for row in _table(marketing, "conversion-by-channel")]
