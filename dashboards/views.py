@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 
 from crm.exports import export_response
 from dashboards.selectors import BY_OWNER, DASHBOARDS
-from funnel.kpis.dictionary import METRICS
 from funnel.assumptions import NO_CHANNEL
+from funnel.kpis.dictionary import METRICS
 from funnel.selectors import display_names, kpis_as_of
 from orgs.models import Membership
 from orgs.selectors import members_of

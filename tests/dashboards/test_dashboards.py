@@ -159,7 +159,10 @@ def _table(page, testid):
     table = page.split(f'data-testid="{testid}"')[1].split("</table>")[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
     return [
-        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)
+        ]
         for r in rows
     ]
 
@@ -313,5 +316,6 @@ def test_the_dashboards_speak_the_members_language(
     assert re.fullmatch(money, table[1][6]), table[1][6]  # won revenue in euros, the locale's way
     chart = json.loads(page.split('id="dashboard-chart"')[1].split(">", 1)[1].split("</script>")[0])
     assert chart["data"][0]["x"][0] == month  # the chart's months too, not plotly's English
-    assert chart["layout"]["title"]["text"] and chart["layout"]["yaxis"]["title"]["text"] == "EUR"
+    assert chart["layout"]["title"]["text"]
+    assert chart["layout"]["yaxis"]["title"]["text"] == "EUR"
     assert channel in [row[0] for row in _table(marketing, "conversion-by-channel")]
