@@ -20,7 +20,8 @@ def show(context: template.Context, value: object, kind: str = "text") -> str:
         organization = context["request"].organization
         return money(value, organization.currency if organization else "EUR")
     if kind == "stage":  # a lifecycle stage code, shown by the organisation's name for it
-        return context.get("stage_names", {}).get(str(value), str(value))
+        names = context.get("stage_names") or {}
+        return str(names.get(str(value), value))
     if kind == "date" and isinstance(value, (date, datetime)):
         return date_filter(value, "SHORT_DATE_FORMAT")
     if isinstance(value, datetime):

@@ -90,7 +90,7 @@ def month_label(value: object) -> str:
         try:
             value = date.fromisoformat(f"{value[:7]}-01")
         except ValueError:
-            return value
+            return str(value)
     if not isinstance(value, date):
         return "" if value is None else str(value)
     return date_filter(value, "M Y")
