@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
+from orgs.decimals import plain_decimal
+
 ONE = Decimal(1)
 DAYS_PER_MONTH = Decimal("30.4375")
 
@@ -343,6 +345,8 @@ def jsonable(value: object) -> object:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
     return value if isinstance(value, int | str | type(None)) else str(value)
 
 
