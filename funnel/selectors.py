@@ -18,7 +18,7 @@ from crm.selectors import lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
-from funnel.tracking import Progress, progress
+from funnel.tracking import PROJECT_FROM, Progress, progress
 from orgs.api_conventions import json_bytes
 from orgs.models import Organization
 from orgs.prepared import fetch_one_prepared
@@ -356,7 +356,7 @@ def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict
         "goal_to_date": goal_to_date,
         "variance": won - goal_to_date,
         "projected": (won / goal_to_date * goal).quantize(Decimal("0.01"))
-        if goal_to_date
+        if goal_to_date and goal_to_date >= goal * PROJECT_FROM
         else None,
         "share_of_goal": (won / goal) if goal else None,
     }
