@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
-from crm.models import Campaign, Channel, Company, Deal, Lead
+from crm.defaults import HANDOFF_STAGE
+from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LifecycleStage
 from orgs.models import Membership, Organization, User
 
 # A related field's name -> the records it may point to.
@@ -36,3 +38,27 @@ def related_choices(field: str, organization: Organization | None) -> QuerySet[A
             pk__in=Membership.objects.for_org(organization).values("user_id")
         )
     return None
+
+
+def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+    """Stage code -> its name in the active language (the default names are in the catalogues)."""
+    stages = LifecycleStage.objects.for_org(organization).values_list("code", "name")
+    return {code: gettext(name) for code, name in stages}
+
+
+def leads_waiting_for_first_touch(
+    organization: Organization, *, owner: int | None = None, shown: int = 8
+) -> tuple[int, list[Lead]]:
+    """Leads handed to sales (at the hand-off stage) that no call, e-mail or meeting has
+    answered since: how many, and the `shown` longest waiting. With `owner`, that member's
+    leads and the unassigned ones (which anyone may pick up)."""
+    touched = Activity.objects.filter(
+        organization=organization, lead=OuterRef("pk"), at__gte=OuterRef("stage_changed_at")
+    ).exclude(kind=Activity.Kind.NOTE)
+    waiting = (
+        Lead.objects.for_org(organization).filter(stage=HANDOFF_STAGE).filter(~Exists(touched))
+    )
+    if owner is not None:
+        waiting = waiting.filter(Q(owner_id=owner) | Q(owner__isnull=True))
+    oldest = waiting.select_related("channel").order_by("stage_changed_at", "pk")[:shown]
+    return waiting.count(), list(oldest)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from crm.exports import export_response
 from crm.models import Channel
+from dashboards.home import home_overview
 from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.kpis.dictionary import METRICS
 from funnel.selectors import kpis_as_of
@@ -95,3 +96,12 @@ def metric_dictionary(request: MemberRequest) -> HttpResponse:
         "dashboards/metrics.html",
         {"metrics": METRICS, "window_hours": request.organization.response_window_hours},
     )
+
+
+@require_GET
+@member_required()
+def home(request: MemberRequest) -> HttpResponse:
+    """The member's overview: the active plan against what happened, and what needs them."""
+    context = home_overview(request.membership, today=timezone.localdate())
+    context["as_of"] = kpis_as_of(request.organization)
+    return render(request, "dashboards/home.html", context)
