@@ -209,9 +209,14 @@ def test_a_newcomer_to_the_demo_sees_this_years_plan_against_actuals_at_once(cap
     demo = Organization.objects.get(slug="demo")
     kpis_recompute_full(organization_id=demo.pk)
     leader = Membership.objects.for_org(demo).get(role=Role.LEADERSHIP)
+    sales = Membership.objects.for_org(demo).get(role=Role.SALES_MANAGER)
+    waiting, _oldest = leads_waiting_for_first_touch(demo)
 
     page = signed_in_client(leader).get("/").content.decode()
+    sales_page = signed_in_client(sales).get("/").content.decode()
 
+    assert waiting > 0  # a few MQLs nobody called
+    assert f"{waiting} leads wait for a first touch" in sales_page
     assert f"FY{timezone.localdate().year}" in page
     assert 'data-testid="revenue"' in page
     assert 'data-testid="customers"' in page
