@@ -72,6 +72,7 @@ def stop_server(pgdata: Path) -> bool:
     handle, so after a process was killed (its pid stays in the handle list) it did nothing."""
     if not (pgdata / "postmaster.pid").exists():
         return False
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")  # as in _start
     from pgserver._commands import POSTGRES_BIN_PATH  # the pg_ctl of the wheel that started it
 
     # pgserver runs the server as its own system user when started by root, as PostgreSQL
