@@ -72,7 +72,10 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
             request.GET["export"],
             f"{name}-dashboard",
             [group, *columns],
-            ([row[group], *(row.get(c) for c in columns)] for row in data[rows_key]),
+            (
+                [_export_key(group, row[group]), *(row.get(c) for c in columns)]
+                for row in data[rows_key]
+            ),
         )
     names = display_names(request.organization)
     context = {
@@ -95,6 +98,12 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
     }
     template = "dashboards/_body.html" if request.htmx else "dashboards/dashboard.html"
     return render(request, template, context)
+
+
+def _export_key(group: str, key: object) -> object:
+    """A row's key as an export writes it: leads without a channel as "No channel", a group
+    of their own that no channel code can name (not even "unknown")."""
+    return _("No channel") if group == "channel" and key is None else key
 
 
 @require_GET

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.exports import export_response
 from crm.models import Channel
-from funnel.assumptions import learn_cached
+from funnel.assumptions import NO_CHANNEL, learn_cached
 from funnel.calculations import FunnelInputError
 from funnel.forms import PlanForm
 from funnel.models import Plan
@@ -203,7 +203,7 @@ def plan_export(request: MemberRequest, pk: int, fmt: str) -> HttpResponse:
             [
                 r["month"].strftime("%Y-%m"),
                 r["stage"],
-                r["channel"] or _("all"),
+                _("No channel") if r["channel"] == NO_CHANNEL else r["channel"] or _("all"),
                 r["target"],
                 r["actual"],
             ]
