@@ -39,6 +39,7 @@ from orgs.api_base import OrgScopedViewSet
 from orgs.api_conventions import FastJSONRenderer
 from orgs.models import User
 from orgs.permissions import Action
+from smarketing.bounds import validate_business_date
 
 MINIMAL = {
     "revenue_goal": "5000000",
@@ -90,6 +91,16 @@ class FunnelCalculateView(APIView):
         return Response(CalculationSerializer(data).data)
 
 
+def bounded_date(**options: Any) -> serializers.DateField:
+    """A date a user gives, within the bounds a business can mean (smarketing.bounds)."""
+    return serializers.DateField(validators=[validate_business_date], **options)
+
+
+class AssumptionsQuerySerializer(serializers.Serializer):
+    start = bounded_date(required=False, help_text="first day of the window, from 1990-01-01")
+    end = bounded_date(required=False, help_text="first day after the window, to 2100-12-31")
+
+
 class AssumptionsView(APIView):
     """What the organisation's own history says: conversion by cohort and days between
     stages, average deal size and cost per lead (overall and per channel, each with its
@@ -99,15 +110,14 @@ class AssumptionsView(APIView):
 
     @extend_schema(
         operation_id="funnel_assumptions",
-        parameters=[
-            OpenApiParameter("start", OpenApiTypes.DATE, description="first day of the window"),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="first day after the window"),
-        ],
+        parameters=[AssumptionsQuerySerializer],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
-        end = _date(request, "end") or timezone.localdate().replace(day=1)
-        start = _date(request, "start") or end.replace(year=end.year - 1)
+        query = AssumptionsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        end = query.validated_data.get("end") or timezone.localdate().replace(day=1)
+        start = query.validated_data.get("start") or end.replace(year=end.year - 1)
         if start >= end:
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
         learned = learn_cached(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
@@ -115,8 +125,8 @@ class AssumptionsView(APIView):
 
 
 class KpiQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="the first month: this date's month")
-    end = serializers.DateField(required=False, help_text="the last month: this date's month")
+    start = bounded_date(required=False, help_text="the first month: this date's month")
+    end = bounded_date(required=False, help_text="the last month: this date's month")
     group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
     channel = serializers.CharField(required=False, help_text="only this channel's code")
 
@@ -173,11 +183,6 @@ class KpiView(APIView):
         return Response(
             {"as_of": as_of, "waiting_cells": waiting, "results": orjson.Fragment(rows)}
         )
-
-
-def _date(request: Request, name: str) -> date | None:
-    raw = request.query_params.get(name)
-    return _parse_date(name, raw) if raw else None
 
 
 class PlanViewSet(
