@@ -163,7 +163,11 @@ FIRST_BAD_PLANS = {
     "inputs 1.5": ({"inputs": 1.5}, "inputs", "JSON object"),
     'inputs "x"': ({"inputs": "x"}, "inputs", "JSON object"),
     'inputs ["abcde"]': ({"inputs": ["abcde"]}, "inputs", "JSON object"),
-    "stages not a list": ({"inputs": BODY["inputs"] | {"stages": 5}}, "inputs.stages", "list"),
+    "learned, rates not a list": (
+        {"mode": "learned", "inputs": BODY["inputs"] | {"conversion_rates": 5}},
+        "inputs.conversion_rates",
+        "must be a list",
+    ),
     "a 33-character stage": (
         {"inputs": BODY["inputs"] | stages(5, 33)},
         "inputs.stages",
