@@ -26,7 +26,13 @@ from funnel.calculations import (
     what_if,
 )
 from funnel.models import Plan
-from funnel.selectors import GROUPS, kpi_freshness, kpi_table_json, plan_targets
+from funnel.selectors import (
+    GROUPS,
+    kpi_freshness,
+    kpi_table_json,
+    plan_target_rows,
+    with_actuals,
+)
 from funnel.serializers import (
     CalculateSerializer,
     CalculationSerializer,
@@ -276,18 +282,22 @@ class PlanViewSet(
     )
     @action(detail=True, methods=["get"])
     def targets(self, request: Request, pk: str | None = None) -> Response:
-        """Rows of {month, channel, stage, target, actual}; channel '' is all channels together."""
+        """Rows of {month, channel, stage, target, actual}, a page at a time like every list;
+        channel '' is all channels together."""
         params = request.query_params
         month = _parse_date("month", f"{params['month']}-01") if params.get("month") else None
         channel = params.get("channel")
-        data = plan_targets(
-            request.organization,  # type: ignore[attr-defined]
-            self.get_object(),
+        organization = request.organization  # type: ignore[attr-defined]
+        plan = self.get_object()
+        rows = plan_target_rows(
+            organization,
+            plan,
             month=month,
             channel="" if channel == "all" else channel,
             stage=params.get("stage") or None,
         )
-        return Response(PlanTargetSerializer(data, many=True).data)
+        page = with_actuals(organization, plan, list(self.paginate_queryset(rows) or []))
+        return self.get_paginated_response(PlanTargetSerializer(page, many=True).data)
 
 
 def _parse_date(name: str, raw: str) -> date:
