@@ -210,3 +210,31 @@ def test_the_stage_move_page_refuses_a_date_past_the_bounds(org, member):
 
     assert LeadStageChange.objects.filter(lead=lead).count() == 1
     assert Lead.objects.get().stage == "mql"
+
+
+def test_bulk_upserts_and_imports_reject_the_rows_past_the_bounds_and_keep_the_rest(member):
+    api = token_client(member(Role.ADMIN))
+    campaigns = [
+        {"external_id": "a", "name": "a", "start_date": "1990-01-01", "end_date": "1994-12-31"},
+        {"external_id": "b", "name": "b", "start_date": "1989-12-31"},
+        {"external_id": "c", "name": "c", "start_date": "2097-01-01", "end_date": "2101-01-01"},
+        {"external_id": "d", "name": "d", "start_date": "2026-01-01", "end_date": "2031-01-01"},
+    ]
+    leads = [
+        {"external_id": "a", "name": "a", "created_at": "2100-12-31T23:59:59Z"},
+        {"external_id": "b", "name": "b", "created_at": "2101-01-01T00:00:00Z"},
+    ]
+
+    campaigns_done = api.post("/api/v1/campaigns/bulk/", campaigns, format="json").json()
+    leads_done = api.post("/api/v1/leads/bulk/", leads, format="json").json()
+
+    assert (campaigns_done["created"], campaigns_done["rejected"]) == (1, 3)
+    assert [(e["index"], e["field"], e["reason"]) for e in campaigns_done["errors"]] == [
+        (1, "start_date", f"not a date {DATES}"),
+        (2, "end_date", f"not a date {DATES}"),
+        (3, "end_date", f"a period lasts {PERIOD}"),
+    ]
+    assert list(Campaign.objects.values_list("external_id", flat=True)) == ["a"]
+    assert (leads_done["created"], leads_done["rejected"]) == (1, 1)
+    assert leads_done["errors"][0]["field"] == "created_at"
+    assert list(Lead.objects.values_list("external_id", flat=True)) == ["a"]
