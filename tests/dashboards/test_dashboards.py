@@ -37,9 +37,9 @@ def history(org):
 @pytest.mark.parametrize(
     ("name", "queries", "testids"),
     [
-        ("marketing", 15, ["tiles", "pace", "kpi-table", "campaigns"]),
+        ("marketing", 14, ["tiles", "pace", "kpi-table", "campaigns"]),
         ("sales", 13, ["tiles", "conversion", "pipeline", "kpi-table"]),
-        ("leadership", 13, ["tiles", "pace", "kpi-table"]),
+        ("leadership", 12, ["tiles", "pace", "kpi-table"]),
     ],
 )
 def test_each_dashboard_opens_in_a_fixed_number_of_queries(
