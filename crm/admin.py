@@ -1,6 +1,10 @@
 """Staff's view of CRM records; lifecycle and pipeline stages are configured here per organisation."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from crm.models import (
     Activity,
@@ -15,6 +19,29 @@ from crm.models import (
     LifecycleStage,
     PipelineStage,
 )
+from crm.services.deletes import record_delete, records_delete
+from crm.services.records import record_save_as_staff
+from crm.services.stages import Stage, stage_delete, stage_removal_refused
+
+
+class DeletesThroughServices(admin.ModelAdmin):
+    """Saves and deletes, of one record or of a selection (the bulk action), go through the
+    services: they mark the KPI cells the records counted in, which a plain save or delete
+    would leave stale and claiming to be fresh."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        record_save_as_staff(obj)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        record_delete(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        # Staff select across organisations; each delete is within one.
+        selected: dict[int, list[int]] = {}
+        for organization_id, pk in queryset.values_list("organization_id", "pk"):
+            selected.setdefault(organization_id, []).append(pk)
+        for organization_id, ids in sorted(selected.items()):
+            records_delete(self.model, organization_id=organization_id, ids=ids)
 
 
 @admin.register(LifecycleStage, PipelineStage)
@@ -23,9 +50,23 @@ class StageAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     ordering = ["organization", "position"]
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """A stage the product would keep (in use, or the customer stage) is listed as
+        protected: the admin then refuses, as it does for a channel in use."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = [refusal for stage in objs if (refusal := stage_removal_refused(stage))]
+        return deleted, counts, perms_needed, [*protected, *refusals]
+
+    def delete_model(self, request: HttpRequest, obj: Stage) -> None:
+        stage_delete(stage=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for stage in queryset:
+            stage_delete(stage=stage)
+
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(DeletesThroughServices):
     list_display = ["organization", "code", "name"]
     list_filter = ["organization"]
     search_fields = ["code", "name"]
@@ -39,7 +80,7 @@ class StageChangeInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(DeletesThroughServices):
     list_display = ["__str__", "organization", "stage", "channel", "created_at"]
     list_filter = ["organization", "stage"]
     search_fields = ["name", "email", "external_id"]
@@ -52,15 +93,20 @@ class LeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(DeletesThroughServices):
     list_display = ["__str__", "organization", "status", "kind", "amount", "closed_at"]
     list_filter = ["organization", "status", "kind"]
     search_fields = ["name", "external_id"]
     raw_id_fields = ["lead", "company", "owner"]
 
 
-@admin.register(Company, Campaign, Activity, ImportPreset)
-class RecordAdmin(admin.ModelAdmin):
+@admin.register(Company, Campaign, Activity)
+class RecordAdmin(DeletesThroughServices):
+    list_filter = ["organization"]
+
+
+@admin.register(ImportPreset)
+class ImportPresetAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
 
 

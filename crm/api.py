@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import FileResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -21,23 +18,30 @@ from rest_framework.response import Response
 
 from crm.imports.bulk import BulkError, bulk_upsert
 from crm.imports.mapping import MappingError, parse_mapping
-from crm.imports.reading import FileError, open_table
+from crm.imports.reading import FileError
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead
 from crm.serializers import (
+    ActivityQuerySerializer,
     ActivitySerializer,
     BulkResultSerializer,
+    CampaignQuerySerializer,
     CampaignSerializer,
     ChannelSerializer,
+    CompanyQuerySerializer,
     CompanySerializer,
+    DealQuerySerializer,
     DealSerializer,
     ImportJobSerializer,
     ImportStartSerializer,
+    LeadQuerySerializer,
     LeadSerializer,
     MergeSerializer,
+    RecordQuerySerializer,
     StageChangeSerializer,
     StageMoveSerializer,
 )
 from crm.services.deals import deal_create, deal_update
+from crm.services.deletes import record_delete
 from crm.services.import_jobs import import_job_start, import_job_upload
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.merge import leads_merge
@@ -45,23 +49,9 @@ from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
 from orgs.api_parsers import BoundedJSONParser
 from orgs.models import Organization, User
-from orgs.permissions import Action
+from orgs.permissions import Action, can_import, import_refusal
 
-
-def _moment(name: str, raw: str) -> datetime:
-    """A filter's date (YYYY-MM-DD, the day's start) or date-time (ISO 8601)."""
-    moment = parse_datetime(raw)
-    if moment is None:
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            day = None
-        if day is None:
-            raise exceptions.ValidationError(
-                {name: [f"Enter a date (YYYY-MM-DD) or an ISO 8601 date-time, not {raw!r}."]}
-            )
-        moment = datetime.combine(day, time.min)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+V = TypeVar("V", bound="RecordViewSet")
 
 
 class RecordViewSet(
@@ -75,9 +65,11 @@ class RecordViewSet(
     """CRUD over one kind of record of the caller's organisation.
 
     Filters: `?q=` (search), `?created_after=` and `?created_before=` (a date or date-time;
-    after is inclusive, before exclusive), and the filters each endpoint lists."""
+    after is inclusive, before exclusive), and the filters each endpoint lists; each is
+    validated by the endpoint's `query_serializer` (see `filtered_by`)."""
 
-    filters: dict[str, str] = {}
+    filters: dict[str, str] = {}  # query parameter -> lookup
+    query_serializer: type[serializers.Serializer] = RecordQuerySerializer
     search: tuple[str, ...] = ()
     date_field = "created_at"
     related: tuple[str, ...] = ()
@@ -90,24 +82,31 @@ class RecordViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset().select_related(*self.related)
-        params = self.request.query_params
+        if self.action == "list":  # a detail route ignores the list's filters
+            queryset = self._filtered(queryset, self._query())
+        return queryset.order_by(*(self.model._meta.ordering or []), "-pk")
+
+    def _query(self) -> dict[str, Any]:
+        # An empty parameter (?company=) is no filter, as a form sends it.
+        given = {k: v for k, v in self.request.query_params.items() if v != ""}
+        query = self.query_serializer(data=given)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+    def _filtered(self, queryset: QuerySet[Any], query: dict[str, Any]) -> QuerySet[Any]:
         for name, lookup in self.filters.items():
-            if params.get(name):
-                queryset = queryset.filter(**{lookup: params[name]})
-        if params.get("created_after"):
-            queryset = queryset.filter(
-                **{f"{self.date_field}__gte": _moment("created_after", params["created_after"])}
-            )
-        if params.get("created_before"):
-            queryset = queryset.filter(
-                **{f"{self.date_field}__lt": _moment("created_before", params["created_before"])}
-            )
-        if params.get("q") and self.search:
+            if name in query:
+                queryset = queryset.filter(**{lookup: query[name]})
+        if "created_after" in query:
+            queryset = queryset.filter(**{f"{self.date_field}__gte": query["created_after"]})
+        if "created_before" in query:
+            queryset = queryset.filter(**{f"{self.date_field}__lt": query["created_before"]})
+        if query.get("q") and self.search:
             term = Q()
             for field in self.search:
-                term |= Q(**{f"{field}__icontains": params["q"]})
+                term |= Q(**{f"{field}__icontains": query["q"]})
             queryset = queryset.filter(term)
-        return queryset.order_by(*(self.model._meta.ordering or []), "-pk")
+        return queryset
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = record_create(
@@ -117,25 +116,31 @@ class RecordViewSet(
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = record_update(serializer.instance, **serializer.validated_data)
 
+    def perform_destroy(self, instance: Any) -> None:
+        record_delete(instance)
+
     def _bulk(self, request: Request, kind: str) -> Response:
         try:
             result = bulk_upsert(
                 organization=self.org(), kind=kind, rows=cast(list[dict[str, Any]], request.data)
             )
         except BulkError as error:
-            raise exceptions.ValidationError({"non_field_errors": [str(error)]}) from error
+            raise exceptions.ValidationError(
+                error.fields or {"non_field_errors": [str(error)]}
+            ) from error
         return Response(result, status=status.HTTP_200_OK)
 
 
-DATE_FILTERS = [
-    OpenApiParameter(
-        "created_after", OpenApiTypes.STR, description="YYYY-MM-DD or ISO 8601; inclusive"
-    ),
-    OpenApiParameter(
-        "created_before", OpenApiTypes.STR, description="YYYY-MM-DD or ISO 8601; exclusive"
-    ),
-    OpenApiParameter("q", OpenApiTypes.STR, description="search"),
-]
+def filtered_by(query: type[serializers.Serializer]) -> Callable[[type[V]], type[V]]:
+    """The list's query parameters: validated by `query`, and so documented in the schema."""
+
+    def decorate(viewset: type[V]) -> type[V]:
+        viewset.query_serializer = query
+        return extend_schema_view(list=extend_schema(parameters=[query]))(viewset)
+
+    return decorate
+
+
 BULK = extend_schema(
     request=OpenApiTypes.OBJECT,
     responses=BulkResultSerializer,
@@ -146,6 +151,7 @@ BULK = extend_schema(
 )
 
 
+@filtered_by(RecordQuerySerializer)
 class ChannelViewSet(RecordViewSet):
     model = Channel
     serializer_class = ChannelSerializer
@@ -154,13 +160,7 @@ class ChannelViewSet(RecordViewSet):
     date_field = "id"
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("channel", OpenApiTypes.STR),
-        OpenApiParameter("status", OpenApiTypes.STR),
-        *DATE_FILTERS,
-    ]
-)
+@filtered_by(CampaignQuerySerializer)
 class CampaignViewSet(RecordViewSet):
     model = Campaign
     serializer_class = CampaignSerializer
@@ -176,6 +176,7 @@ class CampaignViewSet(RecordViewSet):
         return self._bulk(request, "campaigns")
 
 
+@filtered_by(CompanyQuerySerializer)
 class CompanyViewSet(RecordViewSet):
     model = Company
     serializer_class = CompanySerializer
@@ -190,13 +191,7 @@ class CompanyViewSet(RecordViewSet):
         return self._bulk(request, "companies")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("channel", OpenApiTypes.STR),
-        OpenApiParameter("stage", OpenApiTypes.STR),
-        *DATE_FILTERS,
-    ]
-)
+@filtered_by(LeadQuerySerializer)
 class LeadViewSet(RecordViewSet):
     model = Lead
     serializer_class = LeadSerializer
@@ -246,10 +241,11 @@ class LeadViewSet(RecordViewSet):
     @extend_schema(responses=StageChangeSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="stage-changes")
     def stage_changes(self, request: Request, pk: str | None = None) -> Response:
-        """Every stage the lead has been in: from, to, when, by whom, how."""
-        return Response(
-            StageChangeSerializer(self.get_object().stage_changes.all(), many=True).data
-        )
+        """Every stage the lead has been in, oldest first: from, to, when, by whom, how.
+        Paginated like every list."""
+        changes = self.get_object().stage_changes.order_by("at", "pk")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(StageChangeSerializer(page, many=True).data)
 
     @BULK
     @action(detail=False, methods=["post"])
@@ -269,13 +265,7 @@ class LeadViewSet(RecordViewSet):
         return Response(LeadSerializer(merged, context=self.get_serializer_context()).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("status", OpenApiTypes.STR),
-        OpenApiParameter("kind", OpenApiTypes.STR),
-        *DATE_FILTERS,
-    ]
-)
+@filtered_by(DealQuerySerializer)
 class DealViewSet(RecordViewSet):
     model = Deal
     serializer_class = DealSerializer
@@ -308,7 +298,7 @@ class DealViewSet(RecordViewSet):
         return self._bulk(request, "deals")
 
 
-@extend_schema(parameters=[OpenApiParameter("kind", OpenApiTypes.STR), *DATE_FILTERS])
+@filtered_by(ActivityQuerySerializer)
 class ActivityViewSet(RecordViewSet):
     model = Activity
     serializer_class = ActivitySerializer
@@ -342,21 +332,20 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScop
             mapping = parse_mapping(start.validated_data["mapping"])
         except MappingError as error:
             raise exceptions.ValidationError({"mapping": error.problems}) from error
-        organization = self.request.organization  # type: ignore[attr-defined]
+        role = request.membership.role  # type: ignore[attr-defined]
+        if not can_import(role, mapping.kind):
+            raise exceptions.PermissionDenied(import_refusal(mapping.kind))
         try:
             job = import_job_upload(
-                organization=organization,
+                organization=self.request.organization,  # type: ignore[attr-defined]
                 by=cast(User, request.user),
                 upload=start.validated_data["file"],
+                mapping=mapping,
             )
-            table = open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
         except FileError as error:
             raise exceptions.ValidationError({"file": [str(error)]}) from error
-        missing = [c for c in mapping.columns.values() if c not in table.header]
-        if missing:
-            raise exceptions.ValidationError(
-                {"mapping": [f"The file has no column {', '.join(missing)}."]}
-            )
+        except MappingError as error:
+            raise exceptions.ValidationError({"mapping": error.problems}) from error
         import_job_start(job=job, mapping=mapping)
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -65,9 +65,10 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 def _months(today: date) -> list[date]:
+    """The MONTHS months before today's, and today's own (filled up to yesterday)."""
     first = date(today.year, today.month, 1)
     months = []
-    for back in range(MONTHS, 0, -1):
+    for back in range(MONTHS, -1, -1):
         year, month = divmod(first.month - 1 - back, 12)
         months.append(date(first.year + year, month + 1, 1))
     return months
@@ -129,9 +130,12 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
     now = timezone.now()
     for month in months:
         weight = SEASON[month.month - 1]
+        # The month in progress has the leads of the days gone by, not a whole month's.
+        days = 28 if month < months[-1] else min(today.day - 1, 28)
         for profile in PROFILES:
-            for _ in range(round(profile.leads_per_month * weight * rng.uniform(0.85, 1.15))):
-                day = month + timedelta(days=rng.randrange(28))
+            volume = profile.leads_per_month * weight * rng.uniform(0.85, 1.15) * days / 28
+            for _ in range(round(volume)):
+                day = month + timedelta(days=rng.randrange(days))
                 lead = Lead(
                     organization=organization,
                     name=f"Lead {len(leads) + 1}",
@@ -154,6 +158,10 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
     Activity.objects.bulk_create(activities, batch_size=5000)
     with connection.cursor() as cursor:
         derive_deal_kinds(cursor, organization.pk, [c.pk for c in companies])
+        # The demo's first recompute and learning follow at once, before autovacuum has
+        # seen thousands of new rows: statistics from before would plan them for none.
+        for table in ("crm_lead", "crm_leadstagechange", "crm_deal", "crm_activity"):
+            cursor.execute(f"ANALYZE {table}")
     return len(leads)
 
 

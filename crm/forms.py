@@ -60,6 +60,12 @@ class LeadForm(ScopedForm):
             (s.code, _(s.name)) for s in stages
         ]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(str(cleaned.get(f) or "").strip() for f in Lead.IDENTITY):
+            self.add_error("name", Lead.NO_IDENTITY)
+        return cleaned
+
 
 class DealForm(ScopedForm):
     class Meta:

@@ -247,6 +247,10 @@ class Lead(OrgScopedModel):
             ),
         ]
 
+    # A lead is someone: one of these names them, so a person can reach or match them.
+    IDENTITY: ClassVar = ("name", "email", "external_id")
+    NO_IDENTITY = _("A lead needs a name, an e-mail or an external id.")
+
     def __str__(self) -> str:
         return self.name or self.email or self.external_id or f"#{self.pk}"
 
@@ -472,6 +476,14 @@ class ImportJob(OrgScopedModel):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Records imported without the owner the file named, and those names (most rows first).
+    unassigned = models.PositiveIntegerField(default=0)
+    unassigned_owners = models.JSONField(default=dict, blank=True)
+    channels_created = models.JSONField(default=list, blank=True)
+    sales_reps_created = models.JSONField(default=list, blank=True)
+    # The span of the imported records' dates: the dashboard period that shows them.
+    first_date = models.DateField(null=True, blank=True)
+    last_date = models.DateField(null=True, blank=True)
     error = models.TextField(blank=True)
     error_report = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
@@ -488,6 +500,13 @@ class ImportJob(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.file_name}"
+
+    @property
+    def months(self) -> tuple[str, str] | None:
+        """The first and last month ('YYYY-MM') of the imported records' dates."""
+        if self.first_date is None or self.last_date is None:
+            return None
+        return self.first_date.strftime("%Y-%m"), self.last_date.strftime("%Y-%m")
 
     @property
     def percent(self) -> int:

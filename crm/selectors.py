@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
-from crm.models import Campaign, Channel, Company, Deal, Lead
+from crm.imports.value_choices import Options
+from crm.models import Campaign, Channel, Company, Deal, Lead, LifecycleStage, PipelineStage
 from orgs.models import Membership, Organization, User
 
 # A related field's name -> the records it may point to.
@@ -36,3 +37,38 @@ def related_choices(field: str, organization: Organization | None) -> QuerySet[A
             pk__in=Membership.objects.for_org(organization).values("user_id")
         )
     return None
+
+
+def import_value_options(organization: Organization) -> Options:
+    """What an imported value may become in this organisation: its channels, its members
+    (as a file names them: username, e-mail or full name), its stages."""
+    members: list[tuple[str, str]] = []
+    keys: dict[str, str] = {}
+    rows = (
+        Membership.objects.for_org(organization)
+        .order_by("-user__is_active", "user__username")
+        .values_list("user__username", "user__email", "user__first_name", "user__last_name")
+    )
+    for username, email, first, last in rows:
+        full_name = " ".join(f"{first} {last}".split())
+        members.append((username, f"{full_name} ({username})" if full_name else username))
+        for key in (username, email, full_name):
+            if key:
+                keys.setdefault(key.lower(), username)
+    return Options(
+        channels=list(
+            Channel.objects.for_org(organization).order_by("code").values_list("code", "name")
+        ),
+        members=members,
+        member_keys=keys,
+        stages=list(
+            LifecycleStage.objects.for_org(organization)
+            .order_by("is_exit", "position")
+            .values_list("code", "name")
+        ),
+        pipeline_stages=list(
+            PipelineStage.objects.for_org(organization)
+            .order_by("position")
+            .values_list("code", "name")
+        ),
+    )

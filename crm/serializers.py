@@ -3,8 +3,12 @@ belong to the caller's organisation; writes go through crm.services."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
@@ -102,6 +106,13 @@ class LeadSerializer(OrgScopedSerializer):
         ]
         read_only_fields = ["stage_changed_at", "updated_at"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # What the lead will hold: a PATCH keeps the fields it leaves out.
+        held = {f: attrs.get(f, getattr(self.instance, f, "")) for f in Lead.IDENTITY}
+        if not any(str(v or "").strip() for v in held.values()):
+            raise serializers.ValidationError({"name": [Lead.NO_IDENTITY]})
+        return attrs
+
 
 class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
@@ -172,6 +183,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "rejected",
+            "unassigned",
+            "unassigned_owners",
+            "channels_created",
+            "sales_reps_created",
+            "first_date",
+            "last_date",
             "error",
             "created_at",
             "finished_at",
@@ -192,3 +209,90 @@ class MergeSerializer(OrgScopedSerializer):
     duplicate = serializers.PrimaryKeyRelatedField(
         queryset=Lead.objects.none(), help_text="The lead merged into this one."
     )
+
+
+# --- Query parameters of the lists: each is validated, so a bad one is a 400 naming it ---
+
+
+def _id_filter(what: str) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, help_text=f"a {what}'s id")
+
+
+def _code_filter(what: str, max_length: int) -> serializers.SlugField:
+    return serializers.SlugField(required=False, max_length=max_length, help_text=f"a {what} code")
+
+
+class RecordQuerySerializer(serializers.Serializer):
+    """`?q=`: the records whose searched fields contain the text."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="search")
+
+
+class DatedRecordQuerySerializer(RecordQuerySerializer):
+    """Adds the period the records were created (or happened) in."""
+
+    created_after = serializers.CharField(
+        required=False, max_length=40, help_text="YYYY-MM-DD or ISO 8601; inclusive"
+    )
+    created_before = serializers.CharField(
+        required=False, max_length=40, help_text="YYYY-MM-DD or ISO 8601; exclusive"
+    )
+
+    def validate_created_after(self, raw: str) -> datetime:
+        return moment(raw)
+
+    def validate_created_before(self, raw: str) -> datetime:
+        return moment(raw)
+
+
+def moment(raw: str) -> datetime:
+    """A date (YYYY-MM-DD, the day's start) or date-time (ISO 8601), in UTC; naive ones are UTC."""
+    try:
+        value = parse_datetime(raw) or _day_start(parse_date(raw))
+        if value is not None:
+            # Converted here: an offset at the ends of the calendar (0001-01-01T00:00+05:00)
+            # fails now, as a bad value, rather than in the query.
+            return value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        pass  # well formed, but no such day (2026-02-30) or past the calendar's ends
+    raise serializers.ValidationError(
+        _("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time, not %(raw)r.") % {"raw": raw}
+    )
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min) if day else None
+
+
+class CompanyQuerySerializer(RecordQuerySerializer):
+    industry = serializers.CharField(required=False, max_length=100)
+    country = serializers.CharField(required=False, max_length=100)
+
+
+class CampaignQuerySerializer(DatedRecordQuerySerializer):
+    channel = _code_filter("channel", 50)
+    status = serializers.ChoiceField(required=False, choices=Campaign.Status.choices)
+
+
+class LeadQuerySerializer(DatedRecordQuerySerializer):
+    channel = _code_filter("channel", 50)
+    stage = _code_filter("lifecycle stage", 32)
+    company = _id_filter("company")
+    campaign = _id_filter("campaign")
+    owner = _id_filter("member")
+
+
+class DealQuerySerializer(DatedRecordQuerySerializer):
+    status = serializers.ChoiceField(required=False, choices=Deal.Status.choices)
+    kind = serializers.ChoiceField(required=False, choices=Deal.Kind.choices)
+    channel = _code_filter("channel", 50)
+    company = _id_filter("company")
+    lead = _id_filter("lead")
+    owner = _id_filter("member")
+
+
+class ActivityQuerySerializer(DatedRecordQuerySerializer):
+    kind = serializers.ChoiceField(required=False, choices=Activity.Kind.choices)
+    lead = _id_filter("lead")
+    deal = _id_filter("deal")
+    by = _id_filter("member")

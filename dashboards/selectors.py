@@ -3,6 +3,7 @@ of queries whatever the data size)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funnel.kpis.dictionary import conversion, derive, response
+from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
 from funnel.models import PipelineFact, Plan
 from funnel.selectors import funnel_stages, kpi_rows, kpi_sums, plan_progress, response_minutes
 from orgs.models import Organization
@@ -44,16 +45,26 @@ def _active_plan(organization: Organization) -> Plan | None:
     )
 
 
+# What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
+COST_KPIS = ("cost", "cost_per_lead", "cac", "roi")
+
+
+def _per_owner(row: dict[str, Any], owner: int | None) -> dict[str, Any]:
+    return row | dict.fromkeys(COST_KPIS) if owner else row
+
+
 def marketing(
     organization: Organization, *, start: date, end: date, channel: str | None
 ) -> dict[str, Any]:
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel}
     months = kpi_rows(organization, group_by="month", **period)
     plan = _active_plan(organization)
+    stages = funnel_stages(organization)
+    sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     return {
-        "totals": derive(kpi_sums(organization, group_by=None, **period)[0]),
-        "by_channel": kpi_rows(organization, group_by="channel", **period),
-        "by_campaign": kpi_rows(organization, group_by="campaign", **period),
+        "totals": derive(sums) | funnel_conversions(sums, stages),
+        "by_channel": kpi_rows(organization, group_by="channel", stages=stages, **period),
+        "by_campaign": kpi_rows(organization, group_by="campaign", stages=stages, **period),
         "chart": _bars(months, "month", [("leads", _("Leads")), ("mqls", _("MQLs"))]),
         "plan": plan,
         "pace": plan_progress(organization, plan, today=timezone.localdate(), channel=channel or "")
@@ -64,18 +75,25 @@ def marketing(
 
 
 def sales(
-    organization: Organization, *, start: date, end: date, channel: str | None
+    organization: Organization,
+    *,
+    start: date,
+    end: date,
+    channel: str | None,
+    owner: int | None = None,
 ) -> dict[str, Any]:
-    period: dict[str, Any] = {"start": start, "end": end, "channel": channel}
+    period: dict[str, Any] = {"start": start, "end": end, "channel": channel, "owner": owner}
     stages = funnel_stages(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
-    months = kpi_rows(organization, group_by="month", **period)
+    months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
     handed_over, minutes = response_minutes(organization, **period)
     pipeline = PipelineFact.objects.for_org(organization)
     if channel:
         pipeline = pipeline.filter(channel__code=channel)
+    if owner:
+        pipeline = pipeline.filter(owner_id=owner)
     return {
-        "totals": derive(sums),
+        "totals": _per_owner(derive(sums), owner),
         "conversion": conversion(sums["reached"], sums["converted"], stages),
         "response": response(handed_over, minutes, organization.response_window_hours * 60),
         "pipeline": list(
@@ -90,13 +108,18 @@ def sales(
 
 
 def leadership(
-    organization: Organization, *, start: date, end: date, channel: str | None
+    organization: Organization,
+    *,
+    start: date,
+    end: date,
+    channel: str | None,
+    owner: int | None = None,
 ) -> dict[str, Any]:
-    period: dict[str, Any] = {"start": start, "end": end, "channel": channel}
-    months = kpi_rows(organization, group_by="month", **period)
+    period: dict[str, Any] = {"start": start, "end": end, "channel": channel, "owner": owner}
+    months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
     plan = _active_plan(organization)
     return {
-        "totals": derive(kpi_sums(organization, group_by=None, **period)[0]),
+        "totals": _per_owner(derive(kpi_sums(organization, group_by=None, **period)[0]), owner),
         "by_month": months,
         "chart": _bars(months, "month", [("won_revenue", _("Won revenue"))]),
         "plan": plan,
@@ -107,4 +130,9 @@ def leadership(
     }
 
 
-DASHBOARDS = {"marketing": marketing, "sales": sales, "leadership": leadership}
+DASHBOARDS: dict[str, Callable[..., dict[str, Any]]] = {
+    "marketing": marketing,
+    "sales": sales,
+    "leadership": leadership,
+}
+BY_OWNER = {"sales", "leadership"}  # marketing's numbers are its campaigns', which have no owner

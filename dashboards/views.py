@@ -12,15 +12,18 @@ from django.views.decorators.http import require_GET
 
 from crm.exports import export_response
 from crm.models import Channel
-from dashboards.selectors import DASHBOARDS
+from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.kpis.dictionary import METRICS
-from funnel.selectors import kpis_as_of
+from funnel.selectors import kpi_months_span, kpis_as_of
+from orgs.models import Membership, Organization
+from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required
 
 COLUMNS = [
     "leads", "mqls", "sqls", "won_deals", "lost_deals", "won_revenue", "win_rate",
     "avg_deal_size", "new_customers", "arpu", "cost", "cost_per_lead", "roi",
 ]  # fmt: skip
+CONVERSIONS = ["lead_to_mql", "mql_to_sql", "lead_to_customer"]  # marketing's rows have them
 
 
 def _month(raw: str | None, default: date) -> date:
@@ -30,6 +33,20 @@ def _month(raw: str | None, default: date) -> date:
         return default
 
 
+def _owner(raw: str | None, members: list[Membership]) -> int | None:
+    """The member whose numbers are asked for; anything else shows everyone's."""
+    chosen = int(raw) if raw and raw.isdigit() else None
+    return chosen if chosen in {m.user_id for m in members} else None
+
+
+def _data_span(organization: Organization, start: date, end: date) -> tuple[date, date] | None:
+    """Where the data is, when none of it falls between `start` and `end`; else None."""
+    span = kpi_months_span(organization)
+    if span is None or (span[0] <= end and span[1] >= start):
+        return None
+    return span
+
+
 @require_GET
 @member_required()
 def dashboard(request: MemberRequest, name: str) -> HttpResponse:
@@ -37,20 +54,27 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     end = _month(request.GET.get("end"), today.replace(day=1))
-    start = _month(request.GET.get("start"), end.replace(year=end.year - 1))
+    # A year back, but never before year 1 (?end=0001-01 has no year before it).
+    start = _month(request.GET.get("start"), end.replace(year=max(end.year - 1, 1)))
     if start > end:
         start, end = end, start
     channel = request.GET.get("channel") or None
-    data = DASHBOARDS[name](request.organization, start=start, end=end, channel=channel)
+    filters: dict[str, object] = {"start": start, "end": end, "channel": channel}
+    owners = list(members_of(request.organization)) if name in BY_OWNER else []
+    if owners:
+        filters["owner"] = _owner(request.GET.get("owner"), owners)
+    data = DASHBOARDS[name](request.organization, **filters)
     rows_key, group = data["table"]
     if request.GET.get("export") in ("csv", "xlsx"):
+        columns = [*COLUMNS, *(CONVERSIONS if name == "marketing" else [])]
         return export_response(
             request.GET["export"],
             f"{name}-dashboard",
-            [group, *COLUMNS],
-            ([row[group], *(row.get(c) for c in COLUMNS)] for row in data[rows_key]),
+            [group, *columns],
+            ([row[group], *(row.get(c) for c in columns)] for row in data[rows_key]),
         )
     context = {
+        "data_span": None if data[rows_key] else _data_span(request.organization, start, end),
         "name": name,
         "data": data,
         "rows": data[rows_key],
@@ -58,6 +82,8 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
         "start": start,
         "end": end,
         "channel": channel or "",
+        "owners": owners,
+        "owner": filters.get("owner") or "",
         "channels": Channel.objects.for_org(request.organization)
         .order_by("code")
         .values_list("code", flat=True),

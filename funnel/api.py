@@ -40,7 +40,14 @@ from funnel.serializers import (
     PlanTargetSerializer,
     WhatIfSerializer,
 )
-from funnel.services import plan_activate, plan_archive, plan_create, plan_delete, plan_update
+from funnel.services import (
+    plan_activate,
+    plan_archive,
+    plan_create,
+    plan_delete,
+    plan_learning_window,
+    plan_update,
+)
 from orgs.api_base import OrgScopedViewSet
 from orgs.api_conventions import FastJSONRenderer
 from orgs.models import User
@@ -111,8 +118,10 @@ class AssumptionsView(APIView):
     """What the organisation's own history says: conversion by cohort and days between
     stages, average deal size and cost per lead (overall and per channel, each with its
     sample size and a warning when too small), and seasonality from won revenue.
-    `?start=` and `?end=` (YYYY-MM-DD, end exclusive) choose the window: the last 12 months
-    by default."""
+    `?start=` and `?end=` (YYYY-MM-DD, end exclusive) choose the window: by default the last
+    twelve complete months with data (never the month in progress), as a learned plan uses;
+    `start` and `end` in the answer say which. Leads without a channel are the key
+    `__none__`, which no channel code can take."""
 
     @extend_schema(
         operation_id="funnel_assumptions",
@@ -122,11 +131,16 @@ class AssumptionsView(APIView):
     def get(self, request: Request) -> Response:
         query = AssumptionsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        end = query.validated_data.get("end") or timezone.localdate().replace(day=1)
-        start = query.validated_data.get("start") or end.replace(year=end.year - 1)
+        organization = request.organization  # type: ignore[attr-defined]
+        # By default the last twelve complete months with data, as a learned plan uses.
+        default_start, default_end = plan_learning_window(organization, timezone.localdate())
+        end = query.validated_data.get("end") or default_end
+        start = query.validated_data.get("start") or (
+            default_start if end == default_end else end.replace(year=end.year - 1)
+        )
         if start >= end:
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
-        learned = learn_cached(organization=request.organization, start=start, end=end)  # type: ignore[attr-defined]
+        learned = learn_cached(organization=organization, start=start, end=end)
         return Response(jsonable(asdict(learned)))
 
 
@@ -134,7 +148,9 @@ class KpiQuerySerializer(serializers.Serializer):
     start = bounded_date(required=False, help_text="the first month: this date's month")
     end = bounded_date(required=False, help_text="the last month: this date's month")
     group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
-    channel = serializers.CharField(required=False, help_text="only this channel's code")
+    channel = serializers.SlugField(
+        required=False, max_length=50, help_text="only this channel's code"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
@@ -267,10 +283,10 @@ class PlanViewSet(
     @extend_schema(responses=PlanSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str | None = None) -> Response:
+        """Every version of the plan, newest first; paginated like every list."""
         plan = self.get_object()
-        return Response(
-            PlanSerializer(self.get_queryset().filter(series=plan.series), many=True).data
-        )
+        page = self.paginate_queryset(self.get_queryset().filter(series=plan.series))
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[

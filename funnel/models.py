@@ -111,7 +111,7 @@ class PlanTarget(OrgScopedModel):
 
 
 class KpiFact(OrgScopedModel):
-    """What happened in one month, for leads of one channel and campaign: the stored
+    """What happened in one month, for leads of one channel, campaign and owner: the stored
     numbers every KPI, dashboard and plan-versus-actual is read from.
 
     Only sums and counts are kept, so that any group of cells adds up (response times are
@@ -120,11 +120,36 @@ class KpiFact(OrgScopedModel):
     """
 
     month = models.DateField()
+    # Deleting a channel or campaign deletes its facts (CASCADE, in Django) and marks its
+    # cells; a recompute already writing one of them commits, and the marks replace the
+    # row next. A database constraint would fail that recompute (a nightly check of minutes).
     channel = models.ForeignKey(
-        "crm.Channel", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
-        "crm.Campaign", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+        "crm.Campaign",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The lead's owner (for deals, the deal's, else its lead's); costs have none. No database
+    # constraint and nothing done on delete: a fact is a copy the recompute rewrites, and a
+    # deleted user's counts (their leads' owner set to null) must neither vanish nor collide;
+    # the nightly full recompute moves them to "no owner".
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     leads = models.PositiveIntegerField(default=0)
     # stage code -> leads that first reached that stage (or, skipping it, a later one) this month
@@ -150,21 +175,35 @@ class KpiFact(OrgScopedModel):
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["organization", "month", "channel", "campaign"],
+                fields=["organization", "month", "channel", "campaign", "owner"],
                 name="kpi_fact_cell_unique",
                 nulls_distinct=False,
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.channel_id} {self.campaign_id}"
+        return f"{self.month:%Y-%m} {self.channel_id} {self.campaign_id} {self.owner_id}"
 
 
 class PipelineFact(OrgScopedModel):
-    """The open pipeline now: open deals and their amount per pipeline stage and channel."""
+    """The open pipeline now: open deals and their amount per pipeline stage, channel and
+    owner (the deal's, else its lead's)."""
 
-    channel = models.ForeignKey(
-        "crm.Channel", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    channel = models.ForeignKey(  # no database constraint: see KpiFact
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    owner = models.ForeignKey(  # as KpiFact.owner
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     stage = models.CharField(max_length=32)
     deals = models.PositiveIntegerField(default=0)
@@ -173,7 +212,7 @@ class PipelineFact(OrgScopedModel):
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["organization", "channel", "stage"],
+                fields=["organization", "channel", "owner", "stage"],
                 name="pipeline_fact_unique",
                 nulls_distinct=False,
             )

@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import DecimalField, F, IntegerField, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, IntegerField, Max, Min, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
-from crm.models import ChangedCell, LifecycleStage
-from funnel.kpis.dictionary import SUMMED, derive
+from crm.models import ChangedCell, Channel, LifecycleStage
+from funnel.assumptions import NO_CHANNEL
+from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
 from funnel.tracking import Progress, progress
 from orgs.api_conventions import json_bytes
@@ -29,6 +31,13 @@ KPI_STAGES = ("mql", "sql", "opportunity")  # the stage counts every KPI row car
 KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memory, not freshness
 
 
+def channel_names(organization: Organization) -> dict[str, str]:
+    """Channel code -> name, with the key of leads without a channel named too."""
+    names: dict[str, str] = dict(Channel.objects.for_org(organization).values_list("code", "name"))
+    names[NO_CHANNEL] = str(_("No channel"))
+    return names
+
+
 def funnel_stages(organization: Organization) -> list[str]:
     return list(
         LifecycleStage.objects.for_org(organization)
@@ -39,7 +48,11 @@ def funnel_stages(organization: Organization) -> list[str]:
 
 
 def _facts(
-    organization: Organization, start: date | None, end: date | None, channel: str | None
+    organization: Organization,
+    start: date | None,
+    end: date | None,
+    channel: str | None,
+    owner: int | None = None,
 ) -> QuerySet[KpiFact]:
     facts = KpiFact.objects.for_org(organization)
     if start:
@@ -48,6 +61,8 @@ def _facts(
         facts = facts.filter(month__lte=end)
     if channel:
         facts = facts.filter(channel__code=channel)
+    if owner:
+        facts = facts.filter(owner_id=owner)
     return facts
 
 
@@ -72,10 +87,11 @@ def kpi_sums(
     start: date | None = None,
     end: date | None = None,
     channel: str | None = None,
+    owner: int | None = None,
     stages: tuple[str, ...] | list[str] = KPI_STAGES,
 ) -> list[dict[str, Any]]:
     """Summed facts per group (month, channel code or campaign id; one row for None)."""
-    facts = _facts(organization, start, end, channel)
+    facts = _facts(organization, start, end, channel, owner)
     sums: dict[str, Any] = {name: _sum(name) for name in SUMMED}
     sums |= {f"reached__{code}": _stage_sum("reached", code) for code in stages}
     sums |= {f"converted__{code}": _stage_sum("converted", code) for code in stages}
@@ -100,17 +116,29 @@ def kpi_rows(
     start: date | None = None,
     end: date | None = None,
     channel: str | None = None,
+    owner: int | None = None,
+    stages: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The KPIs per group, for /api/v1/kpis/ and the dashboards' tables."""
+    """The KPIs per group, for /api/v1/kpis/ and the dashboards' tables; given the funnel's
+    `stages`, each row has their conversions too."""
     rows = []
-    for row in kpi_sums(organization, group_by=group_by, start=start, end=end, channel=channel):
+    sums = kpi_sums(
+        organization,
+        group_by=group_by,
+        start=start,
+        end=end,
+        channel=channel,
+        owner=owner,
+        stages=stages or KPI_STAGES,
+    )
+    for row in sums:
         key = row["key"]
         if group_by == "month":
             key = key.strftime("%Y-%m")
         head: dict[str, Any] = {group_by: key}
         if group_by == "campaign":
             head["campaign_name"] = row["campaign_name"]
-        rows.append(head | derive(row))
+        rows.append(head | derive(row) | (funnel_conversions(row, stages) if stages else {}))
     return rows
 
 
@@ -120,9 +148,10 @@ def response_minutes(
     start: date | None = None,
     end: date | None = None,
     channel: str | None = None,
+    owner: int | None = None,
 ) -> tuple[int, list[int]]:
     """Leads handed over to sales in the period, and the minutes each answered one waited."""
-    facts = _facts(organization, start, end, channel)
+    facts = _facts(organization, start, end, channel, owner)
     handed_over = facts.aggregate(n=Coalesce(Sum("handed_over"), 0))["n"]
     minutes: list[int] = []
     for values in facts.exclude(response_minutes=[]).values_list("response_minutes", flat=True):
@@ -149,14 +178,18 @@ def kpi_table_json(
     group_by: str,
     start: date | None = None,
     end: date | None = None,
+    channel: str | None = None,
 ) -> bytes:
     """The KPI rows of /api/v1/kpis/ as JSON, cached under the facts' version, which every
     recompute raises: a new version is a new key, so a cached answer is never older than the
     facts it was read with, and nothing has to invalidate it."""
-    key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}"
+    # A channel code is a slug (the query validated it), so it is safe inside a cache key.
+    key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}:{channel or ''}"
     rows: bytes | None = cache.get(key)
     if rows is None:
-        rows = json_bytes(kpi_rows(organization, group_by=group_by, start=start, end=end))
+        rows = json_bytes(
+            kpi_rows(organization, group_by=group_by, start=start, end=end, channel=channel)
+        )
         cache.set(key, rows, timeout=KPI_CACHE_SECONDS)
     return rows
 
@@ -179,7 +212,7 @@ def actual_counts(
         month = row["month"].strftime("%Y-%m")
         for stage in stages:
             count = row[f"s__{stage}"]
-            counts[(month, stage, row["code"] or "unknown")] += count
+            counts[(month, stage, row["code"] or NO_CHANNEL)] += count
             counts[(month, stage, "")] += count
     return counts
 
@@ -247,5 +280,95 @@ def plan_progress(
         targets[row["stage"]][month] = row["target"]
         actuals[row["stage"]][month] = row["actual"]
     stages = plan.result.get("inputs_used", {}).get("stages") or list(targets)
-    current = today.strftime("%Y-%m")
-    return [(s, progress(targets[s], actuals[s], current)) for s in stages if s in targets]
+    return [(s, progress(targets[s], actuals[s], today)) for s in stages if s in targets]
+
+
+def _channel_key(code: str | None) -> str:
+    return code if code is not None else NO_CHANNEL
+
+
+def plan_budget(organization: Organization, plan: Plan, *, today: date) -> dict[str, Any]:
+    """The plan's budget (its lead targets priced at each channel's cost per lead) by month
+    and channel, beside the campaign spend recorded so far in the same months."""
+    costs = {
+        str(c.get("code")): Decimal(str(c.get("cost_per_lead") or 0))
+        for c in plan.result.get("inputs_used", {}).get("channels") or []
+        if isinstance(c, dict)
+    }
+    first_stage = (plan.result.get("inputs_used", {}).get("stages") or [None])[0]
+    targets = PlanTarget.objects.for_org(organization).filter(plan=plan, stage=first_stage)
+    budget: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    for row in targets.exclude(channel="").values("month", "channel", "target"):
+        budget[(row["month"], row["channel"])] += (
+            costs.get(row["channel"], Decimal(0)) * row["target"]
+        )
+    months = sorted({month for month, _ in budget})
+    spent: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    if months:
+        facts = KpiFact.objects.for_org(organization).filter(
+            month__gte=months[0], month__lte=min(months[-1], today.replace(day=1))
+        )
+        for row in facts.values("month", code=F("channel__code")).annotate(cost=_sum("cost")):
+            spent[(row["month"], _channel_key(row["code"]))] += row["cost"]
+    channels = sorted({code for _, code in budget})
+    return {
+        "months": [
+            {
+                "month": month,
+                "budget": sum((budget[(month, c)] for c in channels), Decimal(0)),
+                "spent": sum((v for (m, _), v in spent.items() if m == month), Decimal(0)),
+                "over": month <= today.replace(day=1),
+            }
+            for month in months
+        ],
+        "channels": [
+            {
+                "channel": code,
+                "cost_per_lead": costs.get(code, Decimal(0)),
+                "budget": sum((v for (_, c), v in budget.items() if c == code), Decimal(0)),
+                "spent": sum((v for (_, c), v in spent.items() if c == code), Decimal(0)),
+            }
+            for code in channels
+        ],
+        "total": sum(budget.values(), Decimal(0)),
+        "spent": sum(spent.values(), Decimal(0)),
+    }
+
+
+def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict[str, Any]:
+    """The revenue goal against won revenue in the plan's months, to date (the current month
+    pro-rated by the days elapsed, as every figure of plan versus actual)."""
+    goal = Decimal(str(plan.result.get("revenue_goal") or 0))
+    customers = PlanTarget.objects.for_org(organization).filter(
+        plan=plan, stage=(plan.result.get("inputs_used", {}).get("stages") or [""])[-1], channel=""
+    )
+    by_month = {
+        row["month"].strftime("%Y-%m"): row["target"] for row in customers.values("month", "target")
+    }
+    won = (
+        KpiFact.objects.for_org(organization)
+        .filter(month__gte=plan.first_month, month__lte=min(plan.last_month, today.replace(day=1)))
+        .aggregate(won=_sum("won_revenue"))["won"]
+    )
+    reached = progress(by_month, {}, today)
+    share = (
+        Decimal(reached.target_to_date) / Decimal(reached.target) if reached.target else Decimal(0)
+    )
+    goal_to_date = (goal * share).quantize(Decimal("0.01"))
+    return {
+        "goal": goal,
+        "won": won,
+        "goal_to_date": goal_to_date,
+        "variance": won - goal_to_date,
+        "projected": (won / goal_to_date * goal).quantize(Decimal("0.01"))
+        if goal_to_date
+        else None,
+        "share_of_goal": (won / goal) if goal else None,
+    }
+
+
+def kpi_months_span(organization: Organization) -> tuple[date, date] | None:
+    """The first and last month that hold KPI facts: where the data is, for a dashboard
+    whose period holds none (an import of 2017 is not in the last twelve months)."""
+    span = KpiFact.objects.for_org(organization).aggregate(first=Min("month"), last=Max("month"))
+    return (span["first"], span["last"]) if span["first"] else None

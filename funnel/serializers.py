@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from funnel.calculations import ChannelInput, FunnelInput
@@ -109,6 +110,9 @@ class CalculationSerializer(serializers.Serializer):
     assumptions = serializers.DictField()
 
 
+@extend_schema_field(  # a month, not the date the schema would otherwise promise
+    {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$", "example": "2027-01"}
+)
 class MonthField(serializers.DateField):
     """A month written YYYY-MM (a full date is accepted and read as its month)."""
 

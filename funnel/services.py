@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from dataclasses import asdict
@@ -10,12 +11,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import LifecycleStage
-from funnel.assumptions import ALL, learn, learn_cached
-from funnel.calculations import FunnelInputError, calculate, check_lists, jsonable, parse_input
+from crm.models import Deal, LifecycleStage
+from funnel.assumptions import ALL, Learned, last_month_with_data, learn, learn_cached
+from funnel.calculations import (
+    FunnelInputError,
+    FunnelResult,
+    calculate,
+    check_lists,
+    jsonable,
+    parse_input,
+)
 from funnel.models import Plan, PlanTarget
+from funnel.planning import Moved, learning_window, reschedule
 from orgs.models import Organization, User
 
 logger = logging.getLogger(__name__)
@@ -45,9 +56,14 @@ def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> d
         inputs["stages"] = list(stages.values_list("code", flat=True))
     if plan.mode != Plan.Mode.LEARNED:
         return inputs
-    end = plan.first_month.replace(day=1)
+    start, end = plan_learning_window(organization, plan.first_month)
     learner = learn if fresh else learn_cached
-    learned = learner(organization=organization, start=end.replace(year=end.year - 1), end=end)
+    learned = learner(organization=organization, start=start, end=end)
+    inputs["learned_from"] = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "seasonality_fallback": learned.seasonality_fallback,
+    }
     stages = inputs["stages"]
     pairs = [f"{a}->{b}" for a, b in itertools.pairwise(stages)]
     given_rates = inputs.get("conversion_rates") or [""] * len(pairs)
@@ -72,7 +88,38 @@ def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> d
         inputs["average_deal_size"] = str(learned.average_deal_size[ALL].value)
     if not inputs.get("seasonality"):
         inputs["seasonality"] = [str(learned.seasonality[int(m[5:])]) for m in inputs["months"]]
+    inputs["channels"] = _learned_channels(inputs.get("channels") or [], learned)
     return inputs
+
+
+def plan_learning_window(organization: Organization, first_month: date) -> tuple[date, date]:
+    """The months a learned plan starting in `first_month` learns from, seen today."""
+    today = timezone.localdate()
+    last = last_month_with_data(
+        organization_id=organization.pk, before=min(first_month, today).replace(day=1)
+    )
+    return learning_window(first_month=first_month, today=today, last_month_with_data=last)
+
+
+def _learned_channels(given: list[Any], learned: Learned) -> list[dict[str, str]]:
+    """The channels given, their cost per lead learned where none was given; with none given,
+    every channel of the window with its share of the leads and its cost per lead."""
+    if given:
+        return [
+            {**channel, "cost_per_lead": channel.get("cost_per_lead") or _cost(learned, channel)}
+            if isinstance(channel, dict)
+            else channel
+            for channel in given
+        ]
+    return [
+        {"code": code, "share": str(share), "cost_per_lead": str(cost)}
+        for code, (share, cost) in learned.channel_shares().items()
+    ]
+
+
+def _cost(learned: Learned, channel: dict[str, Any]) -> str:
+    figure = learned.cost_per_lead.get(str(channel.get("code")))
+    return str(figure.value) if figure and figure.value is not None else "0"
 
 
 def plan_calculate(
@@ -93,14 +140,24 @@ def plan_calculate(
         inputs=inputs,
     )
     used = _filled(organization, draft)
-    return used, calculate(parse_input(used))
+    result, _moved = _calculated(draft, used)
+    return used, result
+
+
+def _calculated(plan: Plan, inputs: dict[str, Any]) -> tuple[FunnelResult, list[Moved]]:
+    """The calculation, with the lead-in targets that fall before today moved forward."""
+    result = calculate(parse_input(inputs))
+    stages, moved = reschedule(
+        result.stages, first_month=plan.first_month, today=timezone.localdate()
+    )
+    return dataclasses.replace(result, stages=stages), moved
 
 
 def _compute(plan: Plan, *, fresh: bool = False) -> None:
     """Calculate, and store the result and one target row per month, stage and channel."""
     try:
         inputs = _filled(plan.organization, plan, fresh=fresh)
-        result = calculate(parse_input(inputs))
+        result, moved = _calculated(plan, inputs)
     except FunnelInputError as error:
         raise ValidationError({f"inputs.{error.field}": [error.message]}) from error
     if result.leads_needed > MAX_TARGET:
@@ -119,6 +176,7 @@ def _compute(plan: Plan, *, fresh: bool = False) -> None:
         | {
             "stages": [{"stage": s.stage, "needed": s.needed} for s in result.stages],
             "inputs_used": inputs,
+            "moved": [dataclasses.asdict(m) for m in moved],
         }
     )
     plan.save()
@@ -227,8 +285,8 @@ def plans_refresh_learned(*, organization_id: int, months: list[date]) -> int:
         status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE],
     ).select_related("organization")
     for plan in plans:
-        start = plan.first_month.replace(year=plan.first_month.year - 1)
-        if not any(start <= month < plan.first_month for month in months):
+        start, end = plan_learning_window(plan.organization, plan.first_month)
+        if not any(start <= month < end for month in months):
             continue
         try:
             with transaction.atomic():
@@ -238,3 +296,48 @@ def plans_refresh_learned(*, organization_id: int, months: list[date]) -> int:
             continue
         refreshed += 1
     return refreshed
+
+
+def plans_for_the_demo(*, organization: Organization, today: date) -> list[Plan]:
+    """An active plan for this year, learned from the history before it, aiming 25 % above
+    last year's won revenue; and a draft for next year, 25 % above the last twelve complete
+    months: a newcomer sees plan versus actual, and a plan still to come."""
+    year = today.year
+    last_year = (
+        Deal.objects.for_org(organization)
+        .filter(status=Deal.Status.WON, closed_at__year=year - 1)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    if not last_year:
+        return []
+    goal = {"baseline_revenue": str(last_year), "growth_pct": "25"}
+    this_year = plan_create(
+        organization=organization,
+        by=None,
+        name=f"FY{year}",
+        first_month=date(year, 1, 1),
+        last_month=date(year, 12, 1),
+        inputs=goal,
+        mode=Plan.Mode.LEARNED,
+    )
+    plan_activate(plan=this_year)
+    current = today.replace(day=1)
+    last_twelve = (
+        Deal.objects.for_org(organization)
+        .filter(
+            status=Deal.Status.WON,
+            closed_at__date__gte=current.replace(year=current.year - 1),
+            closed_at__date__lt=current,
+        )
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    next_year = plan_create(
+        organization=organization,
+        by=None,
+        name=f"FY{year + 1}",
+        first_month=date(year + 1, 1, 1),
+        last_month=date(year + 1, 12, 1),
+        inputs={"baseline_revenue": str(last_twelve or last_year), "growth_pct": "25"},
+        mode=Plan.Mode.LEARNED,
+    )
+    return [this_year, next_year]

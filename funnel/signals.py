@@ -20,5 +20,7 @@ def give_the_demo_its_facts(
     sender: type, organization: Organization, today: date, **kwargs: Any
 ) -> None:
     from funnel.kpis.recompute import kpis_recompute_full
+    from funnel.services import plans_for_the_demo
 
     kpis_recompute_full(organization_id=organization.pk)
+    plans_for_the_demo(organization=organization, today=today)

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.models import ChangedCell
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.scheduling import kpis_schedule, kpis_unschedule
+from funnel.kpis.scheduling import kpis_schedule
+from funnel.kpis.turns import kpis_recompute_slice, kpis_recompute_whole, organisations_busy
 from funnel.services import plans_refresh_learned
 from orgs.models import Organization
 
@@ -16,29 +16,49 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def kpis_recompute_task(organization_id: int) -> None:
-    kpis_unschedule(organization_id=organization_id)
-    done = kpis_recompute_changed(organization_id=organization_id)
-    if done.months:
+    done = kpis_recompute_slice(organization_id=organization_id)
+    if done and done.months:
         plans_refresh_learned(organization_id=organization_id, months=done.months)
 
 
 @shared_task
 def kpis_sweep_task() -> None:
-    """Schedule every organisation whose marks have waited past the coalescing delay."""
+    """Schedule every organisation whose marks have waited past the coalescing delay, but
+    not one whose recompute is running: it queues its own rest when its slice ends."""
     waited = timezone.now() - timedelta(seconds=2 * settings.KPI_COALESCE_SECONDS)
-    stale = ChangedCell.objects.filter(marked_at__lt=waited).values_list(
-        "organization_id", flat=True
+    stale = set(
+        ChangedCell.objects.filter(marked_at__lt=waited).values_list("organization_id", flat=True)
     )
-    for organization_id in sorted(set(stale)):
+    for organization_id in sorted(stale - organisations_busy()):
         kpis_schedule(organization_id=organization_id)
 
 
-@shared_task(soft_time_limit=3000, time_limit=3600)
+@shared_task
 def kpis_nightly_check_task() -> None:
-    """Recompute every organisation in full, logging any cell the incremental path got wrong."""
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        differences = kpis_recompute_full(organization_id=organization_id, check=True)
+    """Start the nightly full check: one organisation at a time (see kpis_check_task)."""
+    first = Organization.objects.order_by("pk").values_list("pk", flat=True).first()
+    if first is not None:
+        kpis_check_task.delay(first)
+
+
+@shared_task(soft_time_limit=3000, time_limit=3600)
+def kpis_check_task(organization_id: int) -> None:
+    """Recompute one organisation in full, logging any cell the incremental path got wrong,
+    then queue the next organisation's check. A full recompute is one consistent comparison
+    and cannot be sliced, so the checks run one after another, each a task of its own at the
+    back of the queue: the nightly work holds one worker slot at a time, and a big
+    organisation's hour delays only itself (its slices find its turn taken meanwhile)."""
+    if Organization.objects.filter(pk=organization_id).exists():
+        differences = kpis_recompute_whole(organization_id=organization_id, check=True)
         if differences:
             logger.error(
                 "kpi check: %d cells of organisation %s differed", differences, organization_id
             )
+    following = (
+        Organization.objects.filter(pk__gt=organization_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if following is not None:
+        kpis_check_task.delay(following)

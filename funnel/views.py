@@ -4,6 +4,7 @@ assumptions, and the export of its targets."""
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +21,24 @@ from funnel.assumptions import learn_cached
 from funnel.calculations import FunnelInputError
 from funnel.forms import PlanForm
 from funnel.models import Plan
-from funnel.selectors import funnel_stages, kpis_as_of, plan_progress, plan_targets
-from funnel.services import plan_activate, plan_archive, plan_calculate, plan_create, plan_update
+from funnel.planning import add_months
+from funnel.selectors import (
+    channel_names,
+    funnel_stages,
+    kpis_as_of,
+    plan_budget,
+    plan_progress,
+    plan_revenue,
+    plan_targets,
+)
+from funnel.services import (
+    plan_activate,
+    plan_archive,
+    plan_calculate,
+    plan_create,
+    plan_learning_window,
+    plan_update,
+)
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
 
@@ -109,6 +126,11 @@ def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
     context = {
         "plan": plan,
         "progress": progress,
+        "revenue": plan_revenue(request.organization, plan, today=today),
+        "budget": plan_budget(request.organization, plan, today=today),
+        "moved": _moved(plan),
+        "started_before_today": plan.first_month < today.replace(day=1),
+        "channel_names": channel_names(request.organization),
         "channel": channel,
         "channels": sorted({c for c in plan.targets.values_list("channel", flat=True) if c}),
         "stages": stages,
@@ -119,6 +141,19 @@ def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
     }
     template = "funnel/_plan_grid.html" if request.htmx else "funnel/plan_detail.html"
     return render(request, template, context)
+
+
+def _moved(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's targets moved out of months already over, with their months as dates."""
+    return [
+        {
+            "stage": m["stage"],
+            "count": m["count"],
+            "from_months": [date.fromisoformat(f"{month}-01") for month in m["from_months"]],
+            "into": [(date.fromisoformat(f"{month}-01"), n) for month, n in m["into"].items()],
+        }
+        for m in plan.result.get("moved", [])
+    ]
 
 
 def _funnel_chart(progress: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -176,10 +211,12 @@ def plan_export(request: MemberRequest, pk: int, fmt: str) -> HttpResponse:
 def plan_assumptions(request: MemberRequest, pk: int) -> HttpResponse:
     """What history says beside what the plan uses, and what the user set by hand."""
     plan = _plan(request, pk)
-    end = plan.first_month
-    learned = learn_cached(
-        organization=request.organization, start=end.replace(year=end.year - 1), end=end
-    )
+    window = plan.result.get("inputs_used", {}).get("learned_from")
+    if window:
+        start, end = date.fromisoformat(window["start"]), date.fromisoformat(window["end"])
+    else:
+        start, end = plan_learning_window(request.organization, plan.first_month)
+    learned = learn_cached(organization=request.organization, start=start, end=end)
     used, given = plan.result.get("inputs_used", {}), plan.inputs
     stages = used.get("stages") or funnel_stages(request.organization)
     pairs = [f"{a}->{b}" for a, b in itertools.pairwise(stages)]
@@ -210,7 +247,12 @@ def plan_assumptions(request: MemberRequest, pk: int) -> HttpResponse:
             given.get("average_deal_size"),
         ),
         "cost_per_lead": sorted((k, v) for k, v in learned.cost_per_lead.items() if k != "__all__"),
-        "seasonality": {m: str(w) for m, w in learned.seasonality.items()},
+        "last_month": add_months(end, -1),
+        "channel_names": channel_names(request.organization),
+        "seasonality": [
+            (date(2000, m, 1), w, m in learned.seasonality_fallback)
+            for m, w in sorted(learned.seasonality.items())
+        ],
     }
     return render(request, "funnel/plan_assumptions.html", context)
 

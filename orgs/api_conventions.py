@@ -16,6 +16,8 @@ from rest_framework import exceptions, pagination, renderers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from smarketing.statement_timeout import timed_out, timeout_message
+
 
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -49,7 +51,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+class StatementTimedOut(exceptions.APIException):
+    """A statement of the request ran past DB_STATEMENT_TIMEOUT_MS and was cancelled."""
+
+    status_code = 503
+    default_code = "statement_timeout"
+
+
 def _as_api_exception(exc: Exception) -> Exception:
+    if timed_out(exc):
+        return StatementTimedOut(timeout_message())
     if isinstance(exc, Http404):
         return exceptions.NotFound(_("Not found."))
     if isinstance(exc, PermissionDenied):

@@ -1,11 +1,15 @@
-"""Puts the signed-in user's current membership on every request."""
+"""Puts the signed-in user's current membership on every request, and refuses query strings
+no view could use."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from orgs.api_conventions import error_body
 from orgs.selectors import membership_for
 
 SESSION_KEY = "organization_id"
@@ -30,3 +34,31 @@ class CurrentMembershipMiddleware:
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization if membership else None  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class RefuseNulBytes:
+    """Answers 400, naming the parameter, to a query string that holds a NUL byte.
+
+    PostgreSQL can neither store nor compare text holding one: a filter or search with it
+    failed inside the query, as a 500, wherever a view used it. Checked here once, before
+    any page, export or endpoint reads its parameters."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = _parameter_with_nul(request)
+        if name is None:
+            return self.get_response(request)
+        problem = _("%(name)s holds a NUL byte, which no value may contain.") % {"name": name}
+        if request.path.startswith("/api/"):
+            body = error_body(400, "invalid", _("Some fields are invalid."), {name: [problem]})
+            return JsonResponse(body, status=400)
+        return render(request, "bad_request.html", {"problem": problem}, status=400)
+
+
+def _parameter_with_nul(request: HttpRequest) -> str | None:
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "%00")  # shown as it was sent
+    return None

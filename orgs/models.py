@@ -50,6 +50,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def has_signed_up(self) -> bool:
+        """False for a sales rep recorded by an import, who has no login until invited."""
+        return self.is_active and self.has_usable_password()
+
 
 class Organization(models.Model):
     """A company using Smarketing: the tenant that every domain row belongs to."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Role
@@ -56,6 +57,18 @@ MATRIX: dict[Role, frozenset[Action]] = {
 # Actions that change nothing of the organisation's data: the only ones leadership has.
 READ_ONLY_ACTIONS = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
 
+# The right that writing each kind of record needs, however it is written: one by one, in a
+# bulk upsert or by a file import (which needs import_records besides). Without it an import
+# was a way round the matrix: a marketing manager importing won deals.
+RECORD_WRITES: dict[str, Action] = {
+    "channels": Action.EDIT_CAMPAIGNS,
+    "campaigns": Action.EDIT_CAMPAIGNS,
+    "companies": Action.EDIT_LEADS,
+    "leads": Action.EDIT_LEADS,
+    "activities": Action.EDIT_LEADS,
+    "deals": Action.EDIT_DEALS,
+}
+
 
 def can(role: str | None, action: Action) -> bool:
     if role is None:
@@ -63,14 +76,34 @@ def can(role: str | None, action: Action) -> bool:
     return action in MATRIX.get(Role(role), frozenset())
 
 
+def can_write(role: str | None, kind: str) -> bool:
+    """May `role` write records of `kind` (leads, deals, ...)?"""
+    return kind in RECORD_WRITES and can(role, RECORD_WRITES[kind])
+
+
+def can_import(role: str | None, kind: str) -> bool:
+    """May `role` import a file of records of `kind`?"""
+    return can(role, Action.IMPORT_RECORDS) and can_write(role, kind)
+
+
+def import_refusal(kind: str) -> str:
+    """Why a member may not import `kind`: the rights that needs."""
+    return gettext("Importing %(kind)s needs the rights %(import)s and %(write)s.") % {
+        "kind": kind,
+        "import": Action.IMPORT_RECORDS.value,
+        "write": RECORD_WRITES[kind].value if kind in RECORD_WRITES else "",
+    }
+
+
 def allowed_actions(role: str) -> list[Action]:
     return [action for action in Action if can(role, action)]
 
 
 def matrix_markdown() -> str:
-    """The matrix as the Markdown table in docs/permissions.md (in English)."""
+    """The matrix as the Markdown table in docs/permissions.md (in English), and what it
+    means for imports."""
     with translation.override("en"):
-        return _matrix_table()
+        return _matrix_table() + "\n" + _imports_section()
 
 
 def _matrix_table() -> str:
@@ -83,3 +116,21 @@ def _matrix_table() -> str:
         marks = " | ".join("yes" if can(role, action) else "-" for role in roles)
         lines.append(f"| `{action}`: {ACTION_LABELS[action]} | {marks} |")
     return "\n".join(lines) + "\n"
+
+
+def _imports_section() -> str:
+    kinds = ", ".join(f"{kind}: `{action}`" for kind, action in RECORD_WRITES.items())
+    return (
+        "## Imports and bulk upserts\n"
+        "Writing many records at once needs the same right as writing them one by one "
+        f"({kinds}). A file import (the page, `POST /api/v1/imports/`, or `import_records "
+        "--member`) needs `import_records` and that right for the kind of records it holds; "
+        "a bulk upsert (`POST /api/v1/<records>/bulk/`) needs that right, like the endpoint's "
+        "other writes. `import_records` without `--member` is run by whoever operates the "
+        "server, with every right.\n\n"
+        "A channel code that no channel of the organisation has is created by a file import "
+        "only when the member may write channels (`edit_campaigns`); otherwise the row is "
+        "rejected with the reason. A bulk upsert treats it as `POST /api/v1/leads/` and "
+        "`/campaigns/` do: it creates no channel, and the record is rejected naming `channel` "
+        "(create channels through `/api/v1/channels/`).\n"
+    )

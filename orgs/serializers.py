@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from orgs.models import Membership, Organization, Role, User
@@ -25,6 +28,12 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         model = Membership
         fields = ["id", "user", "role", "created_at"]
         read_only_fields = ["id", "user", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH may leave out fields, but the role is the only thing a PATCH can change.
+        if "role" not in attrs:
+            raise serializers.ValidationError({"role": [_("Give the member's new role.")]})
+        return attrs
 
 
 class MembershipBriefSerializer(serializers.Serializer[Membership]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from orgs.models import ApiToken, Invitation, Membership, Organization, Role, User
@@ -106,6 +108,41 @@ def membership_add(*, organization: Organization, user: User, role: str) -> Memb
     membership.full_clean()
     membership.save()
     return membership
+
+
+@transaction.atomic
+def sales_rep_record(*, organization: Organization, name: str) -> Membership:
+    """A sales rep known only by name (an owner in an imported file): a member who owns
+    records and appears in the dashboards' owner filter, but cannot sign in (inactive, no
+    usable password) until invited. Owners stay users, so every owner column stays a user."""
+    name = " ".join(name.split())[:150]
+    first, _space, last = name.rpartition(" ")
+    user = User(
+        username=_free_username(slugify(name) or "sales-rep"),
+        first_name=first if last else name,
+        last_name=last if first else "",
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return membership_add(organization=organization, user=user, role=Role.SALES_REP)
+
+
+def _free_username(base: str) -> str:
+    """`base`, or `base-2`, `base-3`...: the first no account has (usernames are global)."""
+    base = base[:140]
+    taken = set(
+        User.objects.filter(username__iregex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
+            "username", flat=True
+        )
+    )
+    taken = {t.lower() for t in taken}
+    candidate, number = base, 1
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
 
 
 def _ensure_another_admin(membership: Membership) -> None:

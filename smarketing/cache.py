@@ -1,8 +1,9 @@
 """A Redis cache that degrades to 'no cache' while Redis is unreachable.
 
 The cache holds only what can be recomputed (API throttle counters, short-lived
-values), so a Redis outage should slow nothing down and break no request: each call
-gives up after REDIS_SOCKET_TIMEOUT and answers as a cache miss.
+values), so a Redis outage should slow nothing down and break no request: a call gives
+up after REDIS_SOCKET_TIMEOUT and answers as a cache miss, and opens the Redis breaker
+(smarketing.redis_breaker), so the calls after it answer at once without trying.
 """
 
 from __future__ import annotations
@@ -13,25 +14,28 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from smarketing.redis_breaker import REDIS_UNREACHABLE, breaker
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
-REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def _forgiving(fallback: Any) -> Callable[[F], F]:
     def decorate(method: F) -> F:
         @functools.wraps(method)
-        def wrapper(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(self: ForgivingRedisCache, *args: Any, **kwargs: Any) -> Any:
+            if breaker.is_open(self._server):
+                return _fallback(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
-            except REDIS_DOWN as exc:
+            except REDIS_UNREACHABLE as exc:
                 logger.warning("cache unavailable, %s skipped: %s", method.__name__, exc)
-                if callable(fallback):
-                    return fallback(*args, **kwargs)
-                return fallback
+                breaker.trip(self._server, exc)
+                return _fallback(*args, **kwargs)
+
+        def _fallback(*args: Any, **kwargs: Any) -> Any:
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
 
         return wrapper  # type: ignore[return-value]
 
@@ -63,6 +67,9 @@ class ForgivingRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusedClient
+        # One breaker for the cache: its first server, which takes the writes (a cache
+        # with read replicas is rare enough not to track each replica on its own).
+        self._server: str = self._servers[0]  # type: ignore[attr-defined]
 
     def _count(self, key: str, timeout: int) -> int:
         """Raise a counter that lives `timeout` seconds from its first count: one round trip."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import django_stubs_ext
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "axes",
     "orgs",
     "crm",
@@ -95,15 +97,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the view: answers to a signed-in member get Cache-Control: private, no-store.
+    "smarketing.middleware.PrivateAnswersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.CurrentMembershipMiddleware",
+    # After the membership, so its 400 page has the usual navigation.
+    "orgs.middleware.RefuseNulBytes",
+    "smarketing.statement_timeout.StatementTimeoutMiddleware",
     # Last, as django-axes asks: it turns a lock-out signalled by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -156,6 +164,10 @@ CELERY_BROKER_URL = check_redis_url("CELERY_BROKER_URL", _broker_url) if _broker
 # A Redis that accepts connections but never answers must not hang a request: every
 # Redis call gives up after this many seconds.
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
+# After one such timeout (or a refused connection), the cache, the API throttle and task
+# sends skip that Redis for this many seconds, so a request pays one timeout, not one per
+# call (smarketing/redis_breaker.py); 0 tries Redis on every call.
+REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 30, minimum=0)
 
 if REDIS_URL:
     CACHES = {
@@ -194,6 +206,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # A send connects once: kombu would otherwise retry a hung broker for
+    # CELERY_BROKER_CONNECTION_TIMEOUT, two socket timeouts and a sleep. The worker's own
+    # connection keeps retrying (broker_connection_retry); a missed send is swept up.
+    "max_retries": 0,
 }
 # Publishing while Redis is down: try briefly, then let the caller decide (the web
 # request must not wait for the broker).
@@ -218,6 +234,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
+# Fairness: a recompute task does at most this many month x channel cells, or stops after
+# this many seconds, then queues the rest of the organisation's marks behind the others'
+# work (funnel/kpis/turns.py). With one worker process, a change elsewhere waits at most
+# about two slices beyond the coalescing delay; with two or more, not at all.
+KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 200, minimum=1)
+KPI_SLICE_SECONDS = env_int("KPI_SLICE_SECONDS", 5, minimum=1)
+# Every statement of a web request, or of a Celery task, is cancelled after this many
+# milliseconds (0: never); management commands have no limit (smarketing/statement_timeout.py).
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+DB_TASK_STATEMENT_TIMEOUT_MS = env_int("DB_TASK_STATEMENT_TIMEOUT_MS", 600_000, minimum=0)
 
 # --- Auth and accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"
@@ -327,6 +353,25 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own static
+# files, nothing inline. htmx comes from django-htmx's static file, configured by a meta tag
+# so it injects no <style> of its own; charts are drawn by static/js/charts.js from
+# json_script data; plotly.js draws its SVG with element.style (CSSOM, which a policy does
+# not govern). The API docs load Swagger UI's init script from a URL of their own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Swagger UI's and plotly's icons are data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------
 _rate = re.compile(r"^\d+/(second|minute|hour|day|s|m|h|d)$")
@@ -378,6 +423,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orgs.schema.document_error_answers",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------

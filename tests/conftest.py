@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from orgs.middleware import SESSION_KEY
 from orgs.models import Role
 from orgs.services import api_token_create
+from smarketing.redis_breaker import breaker
 from tests.factories import MembershipFactory, OrganizationFactory
 
 ALL_ROLES = list(Role)
@@ -17,6 +18,15 @@ def link_in(text: str, pattern: str = r"http://testserver(/\S+)") -> str:
     match = re.search(pattern, text)
     assert match, f"no link in: {text}"
     return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def redis_breaker_closed():
+    """Each test starts with every Redis trusted: a failure one test provoked (a broker
+    made to fail) must not make the next test skip the real Redis."""
+    breaker.reset()
+    yield
+    breaker.reset()
 
 
 @pytest.fixture

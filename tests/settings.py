@@ -17,6 +17,11 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 
 # Tests run tasks in-process unless a test starts a real worker (tests/smarketing/test_celery.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# A real worker (tests/workers.py) sends what its tasks send through Redis, to its own
+# queue, as production does: a recompute's rest must wait in the queue, not run inline.
+if os.environ.get("TEST_WORKER_QUEUE"):
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_WORKER_QUEUE"]
 # Each test process gets its own cache; the Redis cache backend is tested on its own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Except a real worker's, when its test shares a Redis cache with it (tests/workers.py).

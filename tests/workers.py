@@ -57,6 +57,7 @@ def real_worker(cache_prefix: str = "") -> Iterator[Worker]:
         "DATABASE_URL": database_url_for_workers(),
         "CELERY_BROKER_URL": redis_url,
         "TEST_REDIS_CACHE_PREFIX": cache_prefix,
+        "TEST_WORKER_QUEUE": worker.queue,
     }
     process = subprocess.Popen(
         [
@@ -91,6 +92,8 @@ def real_worker(cache_prefix: str = "") -> Iterator[Worker]:
         app.conf.task_always_eager, app.conf.task_default_queue = eager, queue
         process.terminate()
         worker.output.append(process.communicate(timeout=30)[0])
+        with app.connection_for_write() as broker:
+            broker.default_channel.queue_purge(worker.queue)  # what the test left queued
 
 
 def shared_redis_cache(settings) -> str:

@@ -6,8 +6,10 @@ from typing import Any
 
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from crm.imports.mapping import DATE_TYPES, FIELDS, parse_mapping
+from crm.imports.mapping import DATE_TYPES, FIELDS, Mapping, MappingError, parse_mapping
+from crm.imports.numbers import largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
 from crm.imports.runner import _context, _funnel
 from crm.imports.transform import prepare
@@ -18,7 +20,11 @@ MAX_ROWS = 1000
 
 
 class BulkError(ValueError):
-    pass
+    """The request is refused whole; `fields` names the fields at fault, if any."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 def bulk_upsert(
@@ -38,7 +44,10 @@ def bulk_upsert(
             f"Unknown fields: {', '.join(unknown)}. Fields of {kind}: {', '.join(fields)}."
         )
     present = [name for name in fields if any(name in row for row in rows)]
-    mapping = parse_mapping({"kind": kind, "columns": {name: name for name in present}})
+    try:
+        mapping = parse_mapping({"kind": kind, "columns": {name: name for name in present}})
+    except MappingError as error:  # a required field no record has
+        raise BulkError(" ".join(error.problems)) from None
     frame = pd.DataFrame(
         [
             {name: "" if row.get(name) is None else str(row.get(name)) for name in present}
@@ -46,9 +55,13 @@ def bulk_upsert(
         ],
         dtype=str,
     )
+    unstorable = _unstorable(frame, mapping)
+    if unstorable:
+        raise BulkError(_("Some values cannot be stored at all."), unstorable)
     frame[LINE] = range(len(rows))  # a record's position in the list
     formats = {name: "ISO8601" for name in present if fields[name].type in DATE_TYPES}
-    context = _context(organization, mapping, formats)
+    # Like POST /leads/ and /campaigns/, a bulk upsert refers to channels and creates none.
+    context = _context(organization, mapping, formats, may_create_channels=False)
     missing_id = (
         frame["external_id"].str.strip() == ""
         if "external_id" in frame
@@ -86,3 +99,22 @@ def bulk_upsert(
         "rejected": len({e["index"] for e in errors}),
         "errors": errors,
     }
+
+
+def _unstorable(frame: pd.DataFrame, mapping: Mapping) -> dict[str, list[str]]:
+    """Values no column can hold: text with a NUL character (PostgreSQL text cannot) and
+    amounts wider than their column. Only a program sends them, so the whole request is
+    refused as malformed, as the one-record endpoints refuse it (the database used to, with a 500)."""
+    problems: dict[str, list[str]] = {}
+    for name in frame.columns:
+        values = frame[name]
+        reasons = pd.Series("", index=frame.index)
+        reasons[values.str.contains("\x00", regex=False)] = _("holds a NUL character")
+        if mapping.fields[name].type == "decimal":
+            wide = too_large(normalise_decimal(values.str.strip()))
+            reasons[wide] = _("larger than %(largest)s") % {"largest": largest()}
+        for index, reason in reasons[reasons != ""].items():
+            problems.setdefault(name, []).append(
+                _("record %(index)s: %(reason)s") % {"index": index, "reason": reason}
+            )
+    return problems

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crm.imports.numbers import MONEY_DIGITS, MONEY_PLACES
+
 SQL_TYPES = {
     "text": "text",
     "email": "text",
@@ -14,7 +16,7 @@ SQL_TYPES = {
     "currency": "text",
     "datetime": "timestamptz",
     "date": "date",
-    "decimal": "numeric(16,2)",
+    "decimal": f"numeric({MONEY_DIGITS},{MONEY_PLACES})",
     "int": "integer",
     "channel": "bigint",
     "ref": "bigint",

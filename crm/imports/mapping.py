@@ -3,8 +3,15 @@
 {"kind": "leads",
  "columns": {"external_id": "mql_id", "created_at": "first_contact_date", "channel": "origin"},
  "constants": {"stage": "mql"},
- "values": {"channel": {"": "unknown"}},
+ "values": {"channel": {"": "unknown"}, "owner": {"M. Frase": "moses", "Temp desk": ""}},
+ "new_sales_reps": ["Darcel Schlecht"],
  "date_formats": {"created_at": "%d-%m-%Y"}}
+
+`values` maps a file's value to ours: for a member field (owner, by) to a member's
+username, e-mail or full name, or "" to leave the record unassigned. An owner no member
+matches is not a reason to refuse a row: the record is imported unassigned, and counted.
+`new_sales_reps` names owners to record as sales reps without a login, who can be invited
+later: their records are theirs from this import on.
 """
 
 from __future__ import annotations
@@ -101,7 +108,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     ),
 }
 DATE_TYPES = {"date", "datetime"}
-KEYS = {"kind", "columns", "constants", "values", "date_formats"}
+KEYS = {"kind", "columns", "constants", "values", "date_formats", "new_sales_reps"}
+MEMBER_REF = "user"  # a field of type "ref" with this ref names a member
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     date_formats: dict[str, str] = field(default_factory=dict)
+    new_sales_reps: tuple[str, ...] = ()
 
     @property
     def fields(self) -> dict[str, Field]:
@@ -128,7 +137,13 @@ class Mapping:
             "constants": self.constants,
             "values": self.values,
             "date_formats": self.date_formats,
+            "new_sales_reps": list(self.new_sales_reps),
         }
+
+    @property
+    def member_fields(self) -> list[str]:
+        """The fields this import sets that name a member (owner, by)."""
+        return [n for n in self.mapped if self.fields[n].ref == MEMBER_REF]
 
 
 def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
@@ -172,6 +187,9 @@ def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
                 problems.append(f"'{key}.{name}' must be a string.")
             elif key == "date_formats" and fields[name].type not in DATE_TYPES:
                 problems.append(f"'date_formats' names {name!r}, which is not a date.")
+    reps = document.get("new_sales_reps") or []
+    if not (isinstance(reps, list) and all(isinstance(r, str) and r.strip() for r in reps)):
+        problems.append("'new_sales_reps' must be a list of names.")
     if problems:
         raise MappingError(problems)
     columns, constants = sections["columns"], sections["constants"]
@@ -190,4 +208,5 @@ def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
         dict(constants),
         dict(sections["values"]),
         dict(sections["date_formats"]),
+        tuple(dict.fromkeys(r.strip() for r in reps)),
     )

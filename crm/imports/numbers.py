@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pandas as pd
 
 NUMBER = r"^-?\d+(\.\d+)?$"
+# Every decimal an import writes is money, numeric(16, 2) (crm.models.money_field): a wider
+# value failed the whole import in the database, losing its good rows too.
+MONEY_DIGITS, MONEY_PLACES = 16, 2
 
 
 def normalise_decimal(values: pd.Series) -> pd.Series:
@@ -29,3 +34,25 @@ def normalise_decimal(values: pd.Series) -> pd.Series:
 
 def is_number(values: pd.Series) -> pd.Series:
     return values.str.match(NUMBER)
+
+
+def too_large(
+    number: pd.Series, digits: int = MONEY_DIGITS, places: int = MONEY_PLACES
+) -> pd.Series:
+    """Plain numbers ('1234.50') that a numeric(digits, places) column cannot hold once
+    rounded to `places`, as the database rounds them (half away from zero)."""
+    whole = number.str.replace(r"^-?0*", "", regex=True).str.split(".", n=1).str[0]
+    limit = digits - places
+    over = is_number(number) & (whole.str.len() > limit)
+    edge = is_number(number) & (whole.str.len() == limit)  # 99999999999999.995 rounds up
+    if edge.any():
+        step, largest = Decimal(1).scaleb(-places), Decimal(10) ** limit
+        over[edge] = number[edge].map(
+            lambda v: abs(Decimal(v).quantize(step, ROUND_HALF_UP)) >= largest
+        )
+    return over.astype(bool)
+
+
+def largest(digits: int = MONEY_DIGITS, places: int = MONEY_PLACES) -> str:
+    """'99999999999999.99' for numeric(16, 2)."""
+    return "9" * (digits - places) + "." + "9" * places

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 LINE = "_line"  # the row's line in the file: the header is line 1
+# A header is read whole up to this size: a header longer than the sample that used to be
+# read was cut off, and its last name misread (as a name that appears twice).
+HEADER_LIMIT = 1 << 20
+SNIFF_CHARS = 20_000  # the delimiter is guessed from the first lines up to this length
 DELIMITERS = [",", ";", "\t"]
 
 
@@ -56,6 +60,35 @@ class Table:
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise FileError(f"The file cannot be read past line {first}: {exc}") from None
 
+    def lines_of_another_width(self) -> dict[int, int]:
+        """Lines whose number of fields differs from the header's: line -> fields.
+
+        Such a row is misread (pandas pads a short one and drops what lies past the header),
+        so the import rejects it. A spreadsheet row can only be too wide: its empty cells
+        at the end are not stored."""
+        if self.format == "xlsx":
+            return _xlsx_wider_rows(self.path, len(self.header))
+        return _csv_other_widths(self)
+
+
+def _csv_other_widths(table: Table) -> dict[int, int]:
+    # The csv module counts each record's fields where pandas cannot: about 1.5 s for a
+    # million rows, against a minute and more for the import itself.
+    found: dict[int, int] = {}
+    line = 0
+    with table.path.open(encoding=table.encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=table.delimiter)
+        try:
+            for row in reader:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank lines, which pandas skips too
+                line += 1
+                if line > 1 and len(row) != len(table.header):
+                    found[line] = len(row)
+        except csv.Error as exc:
+            raise FileError(f"The file cannot be read past line {line}: {exc}.") from None
+    return found
+
 
 def open_table(path: Path, *, max_bytes: int) -> Table:
     """Look at the file: its format, encoding, delimiter and header; or FileError."""
@@ -71,11 +104,21 @@ def open_table(path: Path, *, max_bytes: int) -> Table:
     if start.startswith(b"PK\x03\x04"):
         return _open_xlsx(path)
     encoding = _encoding(path)
-    sample = path.read_bytes()[: 1 << 16].decode(encoding, errors="ignore")
+    with path.open("rb") as handle:
+        head = handle.read(HEADER_LIMIT + 1)
+    sample = head.decode(encoding, errors="ignore")
     if "\x00" in sample:
         raise FileError("This is not a CSV or XLSX file.")
+    if len(head) > HEADER_LIMIT and not any(end in sample for end in "\r\n"):
+        raise FileError(
+            f"The first line is longer than {HEADER_LIMIT // 2**20} MB: "
+            "it cannot be a header of column names."
+        )
     delimiter = _delimiter(sample)
-    header_line = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    try:
+        header_line = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise FileError(f"The first line cannot be read as column names: {exc}.") from None
     return Table(
         path, _check_header([h.lstrip("\ufeff") for h in header_line]), "csv", encoding, delimiter
     )
@@ -101,10 +144,12 @@ def _encoding(path: Path) -> str:
 
 def _delimiter(sample: str) -> str:
     first_line = sample.splitlines()[0] if sample else ""
+    counts = {d: first_line.count(d) for d in DELIMITERS}
+    if len(first_line) > SNIFF_CHARS:  # the sniffer would see part of the header alone
+        return max(counts, key=lambda d: counts[d])
     try:
-        return csv.Sniffer().sniff(sample[:20000], delimiters="".join(DELIMITERS)).delimiter
+        return csv.Sniffer().sniff(sample[:SNIFF_CHARS], delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
-        counts = {d: first_line.count(d) for d in DELIMITERS}
         return max(counts, key=lambda d: counts[d])
 
 
@@ -112,25 +157,33 @@ def _check_header(header: list[str]) -> list[str]:
     header = [h.strip() for h in header]
     if len(header) < 1 or not any(header):
         raise FileError("The first line holds no column names.")
-    duplicates = sorted({h for h in header if header.count(h) > 1 and h})
+    # Counted once: counting each name in the header took minutes for a wide one.
+    duplicates = sorted(h for h, n in Counter(header).items() if n > 1 and h)
     if duplicates:
         raise FileError(f"Column names appear twice: {', '.join(duplicates)}.")
     return header
 
 
+# openpyxl raises whatever its zip and XML layers raise on a malformed file (BadZipFile,
+# ParseError, KeyError, TypeError...): at this boundary any of them means "not readable".
+XLSX_ERRORS = (Exception,)
+
+
 def _open_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # A file object: openpyxl judges a path by its extension, and uploads lie about theirs.
         workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        sheet = workbook.worksheets[0]
+        first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        workbook.close()
+    except XLSX_ERRORS as exc:
         raise FileError(f"This is not a readable XLSX file ({exc}).") from None
-    sheet = workbook.worksheets[0]
-    first = next(sheet.iter_rows(max_row=1, values_only=True), ())
-    workbook.close()
-    return Table(path, _check_header([_cell(v) for v in first]), "xlsx")
+    header = [_cell(v) for v in first]
+    while header and not header[-1].strip():  # the sheet's width, not the header's
+        header.pop()
+    return Table(path, _check_header(header), "xlsx")
 
 
 def _cell(value: object) -> str:
@@ -145,20 +198,38 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(line, values) of every row after the header that holds a value, or FileError."""
+    from openpyxl import load_workbook
+
+    line = 1
+    try:
+        workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
+        rows = workbook.worksheets[0].iter_rows(min_row=2, values_only=True)
+        for line, row in enumerate(rows, start=2):
+            if any(v is not None and v != "" for v in row):  # spreadsheets end in blank rows
+                yield line, row
+        workbook.close()
+    except XLSX_ERRORS as exc:
+        raise FileError(f"The XLSX file cannot be read past line {line} ({exc}).") from None
+
+
+def _xlsx_wider_rows(path: Path, width: int) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for line, row in _xlsx_rows(path):
+        filled = max(i for i, v in enumerate(row) if v is not None and v != "") + 1
+        if filled > width:
+            found[line] = filled
+    return found
+
+
 def _xlsx_chunks(
     path: Path, header: list[str], columns: list[str], rows: int
 ) -> Iterator[pd.DataFrame]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path.open("rb"), read_only=True, data_only=True)
     positions = [header.index(c) for c in columns]
     batch: list[list[str]] = []
     lines: list[int] = []
-    for line, row in enumerate(
-        workbook.worksheets[0].iter_rows(min_row=2, values_only=True), start=2
-    ):
-        if not any(v is not None and v != "" for v in row):
-            continue  # spreadsheets end in blank rows
+    for line, row in _xlsx_rows(path):
         batch.append([_cell(row[p]) if p < len(row) else "" for p in positions])
         lines.append(line)
         if len(batch) == rows:
@@ -166,7 +237,6 @@ def _xlsx_chunks(
             batch, lines = [], []
     if batch:
         yield _frame(batch, columns, lines)
-    workbook.close()
 
 
 def _frame(batch: list[list[str]], columns: list[str], lines: list[int]) -> pd.DataFrame:

@@ -4,6 +4,7 @@ chunk by chunk, and write the rejected rows to a CSV report."""
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -13,19 +14,23 @@ import pandas as pd
 from babel.numbers import list_currencies
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from crm.exports import neutralise
 from crm.imports import dates
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
-from crm.imports.transform import Context, prepare
+from crm.imports.transform import UNASSIGNED, Context, prepare
 from crm.imports.writing import Counts, Rejection, Writer
 from crm.models import Channel, LifecycleStage, PipelineStage
 from orgs.models import Membership, Organization
+from orgs.services import sales_rep_record
 
 # Rows per chunk: big enough that COPY and the upsert statements dominate, small enough
 # that a chunk of a wide file stays well under 100 MB of pandas memory.
 CHUNK_ROWS = 50_000
 Progress = Callable[[int, int], None]
+UNASSIGNED_NAMED = 50  # the owners left unassigned that the summary names, most rows first
 
 
 @dataclass
@@ -37,6 +42,11 @@ class Summary:
     error_report: str | None = None
     rows: int = 0
     channels_created: list[str] = field(default_factory=list)
+    sales_reps_created: list[str] = field(default_factory=list)
+    unassigned: int = 0  # records imported without the owner the file named
+    unassigned_owners: dict[str, int] = field(default_factory=dict)  # the file's names, rows
+    first_date: str | None = None  # the span of the records' dates (ISO), for the dashboards
+    last_date: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -52,16 +62,22 @@ def run_import(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     now: datetime | None = None,
+    may_create_channels: bool = True,
 ) -> Summary:
-    """Import `path`; raise FileError (nothing written) when the file cannot be used."""
+    """Import `path`; raise FileError (nothing written) when the file cannot be used.
+
+    A channel code no channel has is created only if `may_create_channels` (the importer may
+    write channels); otherwise its rows are rejected."""
     table = open_table(path, max_bytes=max_bytes)
-    missing = [column for column in mapping.columns.values() if column not in table.header]
+    missing = missing_columns(table, mapping)
     if missing:
         raise FileError(
             f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
         )
     rows, formats = _first_pass(table, mapping, chunk_rows)
-    context = _context(organization, mapping, formats)
+    other_widths = table.lines_of_another_width()
+    reps = _record_sales_reps(organization, mapping)
+    context = _context(organization, mapping, formats, may_create_channels=may_create_channels)
     writer = Writer(
         organization_id=organization.pk,
         mapping=mapping,
@@ -70,14 +86,19 @@ def run_import(
         funnel=_funnel(organization),
         currency=organization.currency,
     )
-    summary, counts, rejected = Summary(rows=rows), Counts(), []
+    summary, counts, rejected = Summary(rows=rows, sales_reps_created=reps), Counts(), []
     columns = list(dict.fromkeys(mapping.columns.values()))
+    unassigned: Counter[str] = Counter()
     done = 0
     for chunk in table.chunks(columns, chunk_rows):
-        valid, refused = prepare(chunk, mapping, context)
+        whole, misshapen = _refuse_other_widths(chunk, other_widths, len(table.header))
+        valid, refused = prepare(whole, mapping, context)
         chunk_counts, refused_by_sql = writer.write(valid)
         counts.add(chunk_counts)
-        rejected += list(refused.itertuples(index=False, name=None)) + refused_by_sql
+        rejected += misshapen + list(refused.itertuples(index=False, name=None)) + refused_by_sql
+        written = valid[~valid[LINE].isin({line for line, *_rest in refused_by_sql})]
+        unassigned.update(written[UNASSIGNED].dropna())
+        _widen_span(summary, written, mapping)
         done += len(chunk)
         if progress:
             progress(done, rows)
@@ -89,9 +110,74 @@ def run_import(
     )
     summary.rejected = len({line for line, *_rest in rejected})
     summary.channels_created = sorted(context.created_channels)
+    summary.unassigned = sum(unassigned.values())
+    summary.unassigned_owners = dict(unassigned.most_common(UNASSIGNED_NAMED))
     if rejected or notes:
         summary.error_report = str(_write_report(report_dir, path, rejected + notes))
     return summary
+
+
+def _record_sales_reps(organization: Organization, mapping: Mapping) -> list[str]:
+    """Record the mapping's new sales reps that no member is yet (by username, e-mail or
+    name, as the import will look them up): running the import again records nobody twice."""
+    known = set(_members(organization))
+    created = []
+    for name in mapping.new_sales_reps:
+        if name.lower() not in known:
+            sales_rep_record(organization=organization, name=name)
+            known.add(name.lower())
+            created.append(name)
+    return created
+
+
+def _members(organization: Organization) -> dict[str, int]:
+    """Lower-case username, e-mail and full name -> user id: how a file names a member."""
+    members: dict[str, int] = {}
+    rows = Membership.objects.for_org(organization).values_list(
+        "user__username", "user__email", "user__first_name", "user__last_name", "user_id"
+    )
+    for username, email, first, last, user_id in rows.order_by("-user__is_active", "user_id"):
+        full_name = " ".join(f"{first} {last}".split()).lower()
+        for key in (username.lower(), email.lower(), full_name):
+            if key:
+                members.setdefault(key, user_id)  # an active member first, then the oldest
+    return members
+
+
+def _widen_span(summary: Summary, written: pd.DataFrame, mapping: Mapping) -> None:
+    """Stretch the summary's date span over the written rows' dates (ISO text sorts as dates)."""
+    for name in mapping.mapped:
+        if mapping.fields[name].type in DATE_TYPES and name in written:
+            dates_written = written[name].dropna()
+            if dates_written.empty:
+                continue
+            first, last = str(dates_written.min())[:10], str(dates_written.max())[:10]
+            summary.first_date = min(filter(None, [summary.first_date, first]))
+            summary.last_date = max(filter(None, [summary.last_date, last]))
+
+
+def missing_columns(table: Table, mapping: Mapping) -> list[str]:
+    """The mapping's columns that the file does not have."""
+    return [column for column in mapping.columns.values() if column not in table.header]
+
+
+def _refuse_other_widths(
+    chunk: pd.DataFrame, other_widths: dict[int, int], width: int
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Drop the rows with more or fewer fields than the header: their values would land in
+    the wrong columns or be lost."""
+    lines = chunk[LINE][chunk[LINE].isin(other_widths)]
+    rejected: list[Rejection] = [
+        (
+            int(line),
+            "(row)",
+            "",
+            _("the row has %(fields)s fields where the header has %(width)s")
+            % {"fields": other_widths[line], "width": width},
+        )
+        for line in lines
+    ]
+    return chunk[~chunk[LINE].isin(other_widths)], rejected
 
 
 def _funnel(organization: Organization) -> list[str]:
@@ -131,15 +217,15 @@ def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, d
     return rows, formats
 
 
-def _context(organization: Organization, mapping: Mapping, formats: dict[str, str]) -> Context:
+def _context(
+    organization: Organization,
+    mapping: Mapping,
+    formats: dict[str, str],
+    *,
+    may_create_channels: bool,
+) -> Context:
     stages = LifecycleStage.objects.for_org(organization).order_by("is_exit", "position")
-    members: dict[str, int] = {}
-    for username, email, user_id in Membership.objects.for_org(organization).values_list(
-        "user__username", "user__email", "user_id"
-    ):
-        members[username.lower()] = user_id
-        if email:
-            members[email.lower()] = user_id
+    members = _members(organization)
     known = dict(Channel.objects.for_org(organization).values_list("code", "id"))
     context = Context(
         stages=list(stages.values_list("code", flat=True)),
@@ -154,8 +240,9 @@ def _context(organization: Organization, mapping: Mapping, formats: dict[str, st
     )
 
     def channel_ids(codes: set[str]) -> dict[str, int]:
+        """The ids of the codes known (or created, if the importer may write channels)."""
         missing = sorted(codes - set(known))
-        if missing:
+        if missing and may_create_channels:
             with transaction.atomic():
                 for code in missing:
                     channel, made = Channel.objects.get_or_create(
@@ -166,7 +253,7 @@ def _context(organization: Organization, mapping: Mapping, formats: dict[str, st
                     known[code] = channel.pk
                     if made:
                         context.created_channels.add(code)
-        return {code: known[code] for code in codes}
+        return {code: known[code] for code in codes if code in known}
 
     context.channel_ids = channel_ids
     return context
@@ -180,7 +267,8 @@ def _write_report(report_dir: Path, source: Path, rows: list[Rejection]) -> Path
         writer = csv.writer(handle)
         writer.writerow(["line", "column", "value", "reason"])
         for row in sorted(rows, key=lambda r: (int(r[0]), r[1])):
-            writer.writerow(row)
+            # The values come from the file: a spreadsheet must show them, never run them.
+            writer.writerow([neutralise(cell) for cell in row])
     return path
 
 

@@ -2,7 +2,8 @@
 
 Values are strings (or None for SQL NULL) so that COPY parses numbers and dates exactly.
 References to other records (company, lead, deal, campaign) stay text here and are
-resolved in SQL by the writer; members (owner, by) are looked up here.
+resolved in SQL by the writer; members (owner, by) are looked up here, and a name no
+member has leaves the record unassigned (UNASSIGNED says which name) rather than refused.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from crm.imports import dates
 from crm.imports.mapping import Field, Mapping
-from crm.imports.numbers import is_number, normalise_decimal
+from crm.imports.numbers import is_number, largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CONSTANT = "(constant)"
 REJECTION_COLUMNS = ["line", "column", "value", "reason"]
+UNASSIGNED = "_unassigned"  # the file's owner name of a row left without one, else None
 
 
 @dataclass
@@ -30,9 +33,10 @@ class Context:
     pipeline_stages: list[str]
     currencies: frozenset[str]
     default_currency: str
-    members: dict[str, int]  # lower-case username or e-mail -> user id
+    members: dict[str, int]  # lower-case username, e-mail or full name -> user id
     formats: dict[str, str]  # date field -> format
-    channel_ids: Callable[[set[str]], dict[str, int]]  # codes -> ids, creating missing ones
+    # codes -> ids, creating missing ones if the importer may; a code left out is unknown
+    channel_ids: Callable[[set[str]], dict[str, int]]
     created_channels: set[str] = field(default_factory=set)
 
 
@@ -53,12 +57,17 @@ def prepare(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (valid rows with one column per mapped field, rejections)."""
     out = pd.DataFrame({LINE: chunk[LINE].astype(int)}, index=chunk.index)
+    out[UNASSIGNED] = None
     problems: list[pd.DataFrame] = []
     for name in mapping.mapped:
         spec = mapping.fields[name]
         raw = source_values(chunk, mapping, name)
         value, reason = convert(spec, raw, context)
         out[name] = value
+        if name in mapping.member_fields:
+            out[UNASSIGNED] = out[UNASSIGNED].where(
+                out[UNASSIGNED].notna(), _unassigned(chunk, mapping, name, value)
+            )
         bad = reason.notna()
         if bad.any():
             problems.append(
@@ -112,6 +121,7 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
         number = normalise_decimal(raw)
         reason[~empty & ~is_number(number)] = "not a number"
         reason[~empty & is_number(number) & number.str.startswith("-")] = "cannot be negative"
+        reason[~empty & too_large(number)] = _("larger than %(largest)s") % {"largest": largest()}
         return number.where(~empty, None), reason
     if kind == "int":
         number = raw.str.replace(r"[\s,.'\u00a0]", "", regex=True)
@@ -134,11 +144,20 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
         return value, reason
     if kind == "channel":
         return _channels(raw, empty, reason, context)
-    if spec.ref == "user":
+    if spec.ref == "user":  # a name no member has leaves the record unassigned
         ids = raw.str.lower().map(context.members)
-        reason[~empty & ids.isna()] = "no member of this organisation has this username or e-mail"
         return ids.map(lambda v: None if pd.isna(v) else str(int(v))), reason
     return value, reason  # company, lead, deal, campaign: resolved in SQL
+
+
+def _unassigned(chunk: pd.DataFrame, mapping: Mapping, name: str, ids: pd.Series) -> pd.Series:
+    """The file's name where it gave one and the row has no member for it: the value of
+    the column as written (before `values`), so the summary names what the user sees."""
+    if name in mapping.columns:
+        written = chunk[mapping.columns[name]].astype(str).str.strip()
+    else:
+        written = pd.Series(mapping.constants[name], index=chunk.index, dtype=object)
+    return written.where((written != "") & ids.isna(), None)
 
 
 def _channels(
@@ -149,6 +168,9 @@ def _channels(
     reason[codes.str.len() > 50] = "longer than 50 characters"
     wanted = set(codes[~empty & reason.isna()].unique())
     ids = context.channel_ids(wanted) if wanted else {}
+    reason[~empty & reason.isna() & ~codes.isin(ids)] = _(
+        "no channel of this organisation has this code"
+    )
     return codes.map(lambda c: str(ids[c]) if c in ids else None), reason
 
 

@@ -10,33 +10,64 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from crm.imports.mapping import Mapping
-from crm.imports.reading import FileError
-from crm.imports.runner import run_import
+from crm.imports.mapping import Mapping, MappingError, parse_mapping
+from crm.imports.reading import FileError, open_table
+from crm.imports.runner import missing_columns, run_import
 from crm.models import ImportJob
-from orgs.models import Organization, User
+from orgs.models import Membership, Organization, User
+from orgs.permissions import can_import, can_write, import_refusal
 from smarketing.celery import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
 
-def import_job_upload(*, organization: Organization, by: User, upload: UploadedFile) -> ImportJob:
-    """Keep the uploaded file; the job waits for its mapping."""
+def import_job_upload(
+    *,
+    organization: Organization,
+    by: User,
+    upload: UploadedFile,
+    mapping: Mapping | None = None,
+) -> ImportJob:
+    """Keep the uploaded file if it can be imported (with `mapping`, if given): the job then
+    waits for its mapping. A refused file raises FileError (or MappingError, for the
+    mapping's columns) and leaves nothing behind: no job, no stored file."""
     if upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
         raise FileError(
             f"The file is {upload.size / 2**20:.0f} MB; the limit is {settings.IMPORT_MAX_BYTES / 2**20:.0f} MB."
         )
-    folder = settings.IMPORT_DIR / "uploads" / str(organization.pk)
-    folder.mkdir(parents=True, exist_ok=True)
     name = Path(upload.name or "upload").name
-    path = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    path = _store(organization, upload, suffix=Path(name).suffix.lower()[:8])
+    try:
+        _check(path, mapping)
+    except Exception:  # refused or not: an upload that makes no job leaves no file
+        path.unlink(missing_ok=True)
+        raise
     return ImportJob.objects.create(
         organization=organization, created_by=by, file_name=name, file_path=str(path)
     )
+
+
+def _store(organization: Organization, upload: UploadedFile, *, suffix: str) -> Path:
+    folder = settings.IMPORT_DIR / "uploads" / str(organization.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return path
+
+
+def _check(path: Path, mapping: Mapping | None) -> None:
+    """FileError unless the file reads and has rows; MappingError if it lacks mapped columns."""
+    table = open_table(path, max_bytes=settings.IMPORT_MAX_BYTES)
+    first = next(table.chunks(table.header[:1], 1), None)
+    if first is None or first.empty:
+        raise FileError(_("The file has a header but no rows."))
+    missing = missing_columns(table, mapping) if mapping else []
+    if missing:
+        raise MappingError([_("The file has no column %(c)s.") % {"c": ", ".join(missing)}])
 
 
 @transaction.atomic
@@ -61,8 +92,10 @@ def import_job_run(*, job_id: int) -> None:
     def progress(done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=total)
 
-    from crm.imports.mapping import parse_mapping
-
+    role = _importer_role(job)
+    if not can_import(role, job.kind):
+        _finish(job_id, status=ImportJob.Status.FAILED, error=_lost_right(job.kind))
+        return
     try:
         summary = run_import(
             organization=job.organization,
@@ -71,6 +104,7 @@ def import_job_run(*, job_id: int) -> None:
             max_bytes=settings.IMPORT_MAX_BYTES,
             report_dir=settings.IMPORT_DIR / "reports" / str(job.organization_id),
             progress=progress,
+            may_create_channels=can_write(role, "channels"),
         )
     except FileError as error:
         _finish(job_id, status=ImportJob.Status.FAILED, error=str(error))
@@ -90,10 +124,31 @@ def import_job_run(*, job_id: int) -> None:
         updated=summary.updated,
         unchanged=summary.unchanged,
         rejected=summary.rejected,
+        unassigned=summary.unassigned,
+        unassigned_owners=summary.unassigned_owners,
+        channels_created=summary.channels_created,
+        sales_reps_created=summary.sales_reps_created,
+        first_date=summary.first_date,
+        last_date=summary.last_date,
         error_report=summary.error_report or "",
         rows_done=summary.rows,
         rows_total=summary.rows,
     )
+
+
+def _importer_role(job: ImportJob) -> str | None:
+    """The role of the member who started the job, as it is now: a job runs with the rights
+    its member has when it runs, as a token acts with its member's current role."""
+    membership = (
+        Membership.objects.for_org(job.organization).filter(user_id=job.created_by_id).first()
+    )
+    return membership.role if membership else None
+
+
+def _lost_right(kind: str) -> str:
+    return _("The member who started this import may no longer import it. %(why)s") % {
+        "why": import_refusal(kind)
+    }
 
 
 def _finish(job_id: int, **fields: object) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import Activity, Deal, Lead, LeadStageChange, LifecycleStage
 from crm.services.changes import mark_leads
+from crm.services.deletes import leads_delete
 from orgs.models import Organization, User
 
 FILLED_FROM_DUPLICATE = [
@@ -94,7 +95,9 @@ def leads_merge(*, survivor: Lead, duplicate: Lead, by: User | None) -> Lead:
         if mine in ("", None) and theirs not in ("", None):
             filled[field] = theirs
     stage = _further(survivor.organization, survivor.stage, duplicate.stage)
-    duplicate.delete()  # first: its e-mail and external id may move to the survivor
+    # First: its e-mail and external id may move to the survivor. Through the delete service,
+    # which knows what a lead takes with it (by now its history has moved here).
+    leads_delete(organization_id=duplicate.organization_id, lead_ids=[duplicate.pk])
     for field, value in filled.items():
         setattr(survivor, field, value)
     survivor.created_at = min(survivor.created_at, duplicate.created_at)

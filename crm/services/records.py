@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from crm.models import Activity, Campaign, Channel, Company
-from crm.services.changes import mark_campaigns, mark_leads
+from crm.models import Activity, Campaign, Channel, Company, Deal, Lead
+from crm.services.changes import mark_campaigns, mark_deals, mark_leads
 from crm.services.common import assign, ensure_same_organization
 from orgs.models import Organization
 
@@ -64,3 +64,29 @@ def record_update(instance: M, **fields: Any) -> M:
     _mark(instance)  # the cells it leaves
     assign(instance, fields)
     return _save(instance)
+
+
+def _mark_stored(model: type[Model], organization_id: int, pk: int) -> None:
+    """Mark the cells of the record as the database holds it now."""
+    if model is Lead:
+        mark_leads(organization_id, [pk])
+    elif model is Deal:
+        mark_deals(organization_id, [pk])
+    elif model is Campaign:
+        mark_campaigns(organization_id, [pk])
+    elif model is Activity:
+        mark_leads(
+            organization_id, Activity.objects.filter(pk=pk).values_list("lead_id", flat=True)
+        )
+
+
+@transaction.atomic
+def record_save_as_staff(instance: Model) -> None:
+    """A save from the Django admin, which edits rows as they are: the cells the record
+    leaves (as stored before) and enters (as stored after) are marked like any other write,
+    so that staff fixing an amount or a channel leave no stale KPIs claiming to be fresh."""
+    organization_id = instance.organization_id  # type: ignore[attr-defined]
+    if instance.pk:
+        _mark_stored(type(instance), organization_id, instance.pk)
+    instance.save()
+    _mark_stored(type(instance), organization_id, instance.pk)

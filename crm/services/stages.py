@@ -60,13 +60,22 @@ def stage_in_use(stage: Stage) -> bool:
     return Deal.objects.for_org(stage.organization).filter(pipeline_stage=stage.code).exists()
 
 
+def stage_removal_refused(stage: Stage) -> str | None:
+    """Why the stage cannot be removed, or None when it can."""
+    if isinstance(stage, LifecycleStage) and stage.code == CUSTOMER_STAGE:
+        return _("The customer stage cannot be removed: won deals lead there.")
+    if stage_in_use(stage):
+        return _("%(stage)s is in use by records or their history; rename it instead.") % {
+            "stage": stage.name
+        }
+    return None
+
+
 @transaction.atomic
 def stage_delete(*, stage: Stage) -> None:
-    if isinstance(stage, LifecycleStage) and stage.code == CUSTOMER_STAGE:
-        raise ValidationError(_("The customer stage cannot be removed: won deals lead there."))
-    if stage_in_use(stage):
-        raise ValidationError(
-            _("%(stage)s is in use by records or their history; rename it instead.")
-            % {"stage": stage.name}
-        )
+    if refusal := stage_removal_refused(stage):
+        raise ValidationError(refusal)
+    if isinstance(stage, LifecycleStage) and not stage.is_exit:
+        # Unused, yet counted: a lead that skipped it reached it on the way further.
+        mark_everything(stage.organization_id)
     stage.delete()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,15 +16,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.forms import UploadForm
-from crm.imports.mapping import FIELDS, MappingError, parse_mapping
-from crm.imports.reading import FileError, open_table
-from crm.imports.suggest import suggest_columns
+from crm.imports.mapping import FIELDS, Mapping, MappingError, parse_mapping
+from crm.imports.reading import FileError, Table, open_table
+from crm.imports.suggest import suggest_columns, suggest_kind
+from crm.imports.value_choices import ValueField, listed_fields, posted_values, value_fields
+from crm.imports.values import column_values
 from crm.models import ImportJob, ImportPreset
+from crm.selectors import import_value_options
 from crm.services.import_jobs import import_job_start, import_job_upload
-from orgs.permissions import Action
+from orgs.models import Organization
+from orgs.permissions import Action, can_import, import_refusal
 from orgs.tenancy import MemberRequest, member_required
 
 PREVIEW_ROWS = 5
+# The dashboard that counts each kind of record (companies have none).
+DASHBOARD_OF = {
+    "leads": "marketing",
+    "campaigns": "marketing",
+    "deals": "sales",
+    "activities": "sales",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +47,6 @@ def import_upload(request: MemberRequest) -> HttpResponse:
             job = import_job_upload(
                 organization=request.organization, by=request.user, upload=form.cleaned_data["file"]
             )
-            open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
         except FileError as error:
             form.add_error("file", str(error))
         else:
@@ -44,11 +55,18 @@ def import_upload(request: MemberRequest) -> HttpResponse:
     return render(request, "crm/import_upload.html", {"form": form, "jobs": jobs})
 
 
-def _preview(job: ImportJob) -> tuple[list[str], list[list[str]]]:
-    table = open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
+def _preview(table: Table) -> list[list[str]]:
     first = next(table.chunks(table.header, PREVIEW_ROWS), None)
-    rows = [] if first is None else first[table.header].astype(str).values.tolist()
-    return table.header, rows
+    return [] if first is None else first[table.header].astype(str).values.tolist()
+
+
+def _value_tables(
+    table: Table, document: dict[str, Any], organization: Organization
+) -> list[ValueField]:
+    """Each mapped column's distinct values, to map one by one (one read of the file)."""
+    listed = listed_fields(document["kind"], document.get("columns") or {})
+    counted = column_values(table, list(listed.values()))
+    return value_fields(document, counted, import_value_options(organization))
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,42 +76,65 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
         ImportJob.objects.for_org(request.organization), pk=pk, status=ImportJob.Status.DRAFT
     )
     try:
-        header, preview = _preview(job)
+        table = open_table(Path(job.file_path), max_bytes=settings.IMPORT_MAX_BYTES)
+        header, preview = table.header, _preview(table)
     except FileError as error:
         messages.error(request, str(error))
         return redirect("crm-import")
     presets = ImportPreset.objects.for_org(request.organization)
-    kind = request.POST.get("kind") or request.GET.get("kind") or "leads"
-    if kind not in FIELDS:
-        kind = "leads"
+    suggestion = suggest_kind(header)
+    kinds = [kind for kind in FIELDS if can_import(request.membership.role, kind)]
+    # The suggested kind, where the member may import it; otherwise the first they may.
+    default = suggestion.kind if suggestion.kind in kinds else kinds[0]
+    kind = request.POST.get("kind") or request.GET.get("kind") or default
+    if kind not in kinds:
+        if request.method == "POST" and kind in FIELDS:
+            raise PermissionDenied(import_refusal(kind))
+        kind = default
     document = _document(request, kind, header, presets)
     problems: list[str] = []
     if request.method == "POST" and request.POST.get("action") == "start":
-        try:
-            mapping = parse_mapping(document)
-        except MappingError as error:
-            problems = error.problems
-        else:
-            missing = [c for c in mapping.columns.values() if c not in header]
-            if missing:
-                problems = [_("The file has no column %(c)s.") % {"c": ", ".join(missing)}]
-            else:
-                _save_preset(request, mapping.as_json())
-                import_job_start(job=job, mapping=mapping)
-                return redirect("crm-import-job", pk=job.pk)
+        mapping, problems = _checked_mapping(document, header, kinds)
+        if mapping is not None:
+            _save_preset(request, mapping.as_json())
+            import_job_start(job=job, mapping=mapping)
+            return redirect("crm-import-job", pk=job.pk)
+    try:
+        value_tables = _value_tables(table, document, request.organization)
+    except FileError as error:
+        value_tables, problems = [], [*problems, str(error)]
     context = {
+        "value_tables": value_tables,
         "job": job,
         "header": header,
         "preview": preview,
         "kind": kind,
-        "kinds": list(FIELDS),
+        "suggestion": suggestion,
+        "kinds": kinds,
         "fields": FIELDS[kind].values(),
         "document": document,
         "problems": problems,
         "presets": presets,
-        "document_json": json.dumps(document, indent=1, ensure_ascii=False),
+        "advanced_json": _advanced_json(document),
     }
     return render(request, "crm/import_map.html", context)
+
+
+def _checked_mapping(
+    document: dict[str, Any], header: list[str], kinds: list[str]
+) -> tuple[Mapping | None, list[str]]:
+    """The mapping to start the import with, or the problems to show; PermissionDenied for
+    a kind of records the member may not import (a preset may hold one)."""
+    try:
+        mapping = parse_mapping(document)
+    except MappingError as error:
+        return None, error.problems
+    if mapping.kind not in kinds:
+        raise PermissionDenied(import_refusal(mapping.kind))
+    missing = [c for c in mapping.columns.values() if c not in header]
+    if missing:
+        return None, [_("The file has no column %(c)s.") % {"c": ", ".join(missing)}]
+    return mapping, []
 
 
 def _document(request: MemberRequest, kind: str, header: list[str], presets: Any) -> dict[str, Any]:
@@ -107,7 +148,7 @@ def _document(request: MemberRequest, kind: str, header: list[str], presets: Any
             for f in FIELDS[kind]
             if request.POST.get(f"constant_{f}", "").strip() and f not in columns
         }
-        document = {"kind": kind, "columns": columns, "constants": constants}
+        document: dict[str, Any] = {"kind": kind, "columns": columns, "constants": constants}
         extra = request.POST.get("advanced", "").strip()
         if extra:
             try:
@@ -117,11 +158,27 @@ def _document(request: MemberRequest, kind: str, header: list[str], presets: Any
             for key in ("values", "date_formats"):
                 if isinstance(advanced.get(key), dict):
                     document[key] = advanced[key]
+        # The value tables on the page decide their fields' values, over the JSON box.
+        listed, reps = posted_values(kind, columns, request.POST)
+        document["values"] = {**(document.get("values") or {}), **listed}
+        if reps:
+            document["new_sales_reps"] = reps
         return document
     preset = presets.filter(pk=request.GET.get("preset") or 0).first()
     if preset is not None:
         return dict(preset.mapping)
     return {"kind": kind, "columns": suggest_columns(kind, header), "constants": {}}
+
+
+def _advanced_json(document: dict[str, Any]) -> str:
+    """What the JSON box shows: date formats, and the values of fields that have no table
+    of values on the page (a product renamed, say)."""
+    listed = listed_fields(document["kind"], document.get("columns") or {})
+    values = {k: v for k, v in (document.get("values") or {}).items() if k not in listed}
+    formats = document.get("date_formats") or {}
+    if not values and not formats:
+        return ""
+    return json.dumps({"values": values, "date_formats": formats}, ensure_ascii=False)
 
 
 def _save_preset(request: MemberRequest, document: dict[str, Any]) -> None:
@@ -141,7 +198,7 @@ def _save_preset(request: MemberRequest, document: dict[str, Any]) -> None:
 def import_job(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.for_org(request.organization), pk=pk)
     template = "crm/_import_progress.html" if request.htmx else "crm/import_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "dashboard": DASHBOARD_OF.get(job.kind)})
 
 
 @require_GET

@@ -86,6 +86,17 @@ METRICS = [
         _("Later months' cohorts keep converting: recent months rise as leads move on."),
     ),
     Metric(
+        "funnel_conversion",
+        _("Lead to MQL, MQL to SQL, lead to customer"),
+        _(
+            "Cohort conversions between two stages: for neighbouring stages, of the leads that "
+            "reached the first in the period, the share that has reached the next since; further "
+            "apart (lead to customer), the product of the conversions of the stages between."
+        ),
+        _("The date the lead reached each first stage."),
+        _("As for the stage conversion."),
+    ),
+    Metric(
         "avg_deal_size",
         _("Average deal size"),
         _("Won revenue divided by won deals with an amount."),
@@ -164,6 +175,7 @@ SUMMED = [
         "month",
         "channel_id",
         "campaign_id",
+        "owner_id",
         "reached",
         "converted",
         "response_minutes",
@@ -217,6 +229,34 @@ def conversion(
     return {
         f"{a}->{b}": ratio(converted.get(a, 0), reached.get(a, 0), RATE)
         for a, b in itertools.pairwise(stages)
+    }
+
+
+def chained_conversion(
+    reached: Mapping[str, int], converted: Mapping[str, int], stages: Sequence[str], a: str, b: str
+) -> Decimal | None:
+    """The share of the leads reaching stage `a` that reach the later stage `b`: the product
+    of the cohort conversions of every stage from `a` up to `b` (for neighbours, the one)."""
+    if a not in stages or b not in stages or stages.index(a) >= stages.index(b):
+        return None
+    numerator, denominator = 1, 1
+    for code in stages[stages.index(a) : stages.index(b)]:
+        if not numerator:
+            break  # nobody went on: the stages after are empty, and the chain is 0
+        numerator *= converted.get(code, 0)
+        denominator *= reached.get(code, 0)
+    return ratio(numerator, denominator, RATE)
+
+
+def funnel_conversions(facts: Mapping[str, Any], stages: Sequence[str]) -> dict[str, Any]:
+    """Marketing's three conversions; the funnel's first stage is where leads enter, its last
+    is the customer."""
+    reached, converted = facts["reached"], facts["converted"]
+    first, last = stages[0], stages[-1]
+    return {
+        "lead_to_mql": chained_conversion(reached, converted, stages, first, "mql"),
+        "mql_to_sql": chained_conversion(reached, converted, stages, "mql", "sql"),
+        "lead_to_customer": chained_conversion(reached, converted, stages, first, last),
     }
 
 

@@ -9,34 +9,28 @@ sweep schedules whatever is still marked.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 
-logger = logging.getLogger(__name__)
+from smarketing.celery import send_now
 
 
 def scheduled_key(organization_id: int) -> str:
     return f"kpis:scheduled:{organization_id}"
 
 
-def kpis_schedule(*, organization_id: int) -> bool:
-    """Send one recompute for the organisation unless one is already waiting; True if sent."""
+def kpis_schedule(*, organization_id: int, countdown: int | None = None) -> bool:
+    """Send one recompute for the organisation unless one is already waiting; True if sent.
+    It runs after the coalescing delay, or after `countdown` seconds."""
     from funnel.tasks import kpis_recompute_task
 
-    delay = settings.KPI_COALESCE_SECONDS
+    delay = settings.KPI_COALESCE_SECONDS if countdown is None else countdown
     key = scheduled_key(organization_id)
     # The key outlives the countdown by a margin: a lost task frees it for the sweep.
     if not cache.add(key, 1, timeout=delay + 60):
         return False
-    try:
-        kpis_recompute_task.apply_async(args=(organization_id,), countdown=delay, retry=False)
-    except Exception as exc:
-        if kpis_recompute_task.app.conf.task_always_eager:
-            raise
-        cache.delete(key)
-        logger.warning("broker unavailable, kpi recompute of %s not sent: %s", organization_id, exc)
+    if not send_now(kpis_recompute_task, organization_id, countdown=delay):
+        cache.delete(key)  # the sweep may schedule it (on a hung Redis the key just expires)
         return False
     return True
 

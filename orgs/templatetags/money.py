@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 from django.utils.translation import get_language, to_locale
 
@@ -37,3 +39,26 @@ def number(value: object, digits: int = 0) -> str:
         return str(value)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(amount, format=pattern, locale=_locale())
+
+
+@register.filter
+def percent(value: object, digits: int = 1) -> str:
+    """A rate (0.339) as a percentage for the active language: 33.9%, 33,9 %; a rate that
+    cannot be taken (nothing to divide by) as a dash."""
+    if value is None or value == "":
+        return "—"
+    try:
+        rate = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    # The locale's own pattern (34%, 34 %, %34), with the digits asked for.
+    pattern = Locale.parse(_locale()).percent_formats[None].pattern
+    if digits:
+        pattern = re.sub(r"0(?!.*0)", "0." + "0" * digits, pattern, count=1)
+    return format_percent(rate, format=pattern, locale=_locale())
+
+
+@register.filter
+def named(code: object, names: dict[str, str]) -> str:
+    """`{{ code|named:channel_names }}`: a code's name where one is known, else the code."""
+    return names.get(str(code), str(code)) if code not in (None, "") else ""

@@ -1,14 +1,16 @@
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from crm.models import Activity, Company, Deal, Lead, LeadStageChange
-from crm.services.deals import deal_create
-from crm.services.leads import lead_change_stage, lead_create
+from crm.models import Activity, ChangedCell, Channel, Company, Deal, Lead, LeadStageChange
+from crm.services.deals import deal_create, deal_win
+from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.merge import duplicate_groups, leads_merge
 from crm.services.records import record_create
+from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import signed_in_client, token_client
 
@@ -117,3 +119,22 @@ def test_leadership_cannot_merge(pair, member):
 
     assert response.status_code == 403
     assert Lead.objects.count() == 2
+
+
+def test_a_merge_on_the_page_leaves_the_kpis_as_a_full_recompute_would(org, pair, member):
+    first, second = pair
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    lead_update(lead=second, by=None, channel=paid)  # the survivor, without one, takes it
+    deal_win(deal=Deal.objects.get(), by=None, at=T0 + timedelta(days=40), amount=Decimal("700"))
+    kpis_recompute_full(organization_id=org.pk)
+
+    merged = signed_in_client(member(Role.SALES_REP)).post(
+        reverse("crm-lead-merge", args=[first.pk]), {"duplicate": second.pk}
+    )
+    marked = ChangedCell.objects.for_org(org).count()
+    kpis_recompute_changed(organization_id=org.pk)
+
+    assert merged.status_code == 302
+    assert marked
+    assert Lead.objects.get().channel_id == paid.pk
+    assert kpis_recompute_full(organization_id=org.pk, check=True) == 0

@@ -1,18 +1,31 @@
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from crm.models import Channel, Company, ImportJob, ImportPreset, Lead, LeadStageChange
+from crm.models import (
+    Activity,
+    Campaign,
+    Channel,
+    Company,
+    Deal,
+    ImportJob,
+    ImportPreset,
+    Lead,
+    LeadStageChange,
+)
 from crm.services.leads import lead_create
 from crm.services.records import record_create
 from orgs.models import Role
-from orgs.permissions import Action, can
+from orgs.permissions import Action, can, can_import
 from tests.conftest import ALL_ROLES, signed_in_client
+from tests.crm.imports.conftest import DATA, needs_data
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 1, 10, tzinfo=UTC)
@@ -80,6 +93,18 @@ def test_a_bad_form_shows_errors_and_saves_nothing(org, member):
 
     assert "Enter a valid date/time." in lead.content.decode()
     assert "A campaign cannot end before it starts." in campaign.content.decode()
+    assert not Lead.objects.exists()
+
+
+def test_a_lead_form_with_no_name_email_or_external_id_saves_nothing(member):
+    client = signed_in_client(member(Role.ADMIN))
+
+    page = client.post(
+        reverse("crm-new", args=["leads"]), {"stage": "mql", "created_at": "2026-01-10T09:00"}
+    )
+
+    assert page.status_code == 200
+    assert "A lead needs a name, an e-mail or an external id." in page.content.decode()
     assert not Lead.objects.exists()
 
 
@@ -224,6 +249,57 @@ def test_the_import_pages_upload_map_run_and_report(
     assert Lead.objects.get().channel.code == "paid_search"
 
 
+def test_the_mapping_step_suggests_deals_for_olists_won_deals_and_says_why(
+    member, settings, tmp_path
+):
+    needs_data()
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.SALES_MANAGER))
+    upload = SimpleUploadedFile(
+        "olist_closed_deals_dataset.csv",
+        (DATA / "olist/olist_closed_deals_dataset.csv").read_bytes(),
+    )
+
+    uploaded = client.post(reverse("crm-import"), {"file": upload})
+    page = client.get(uploaded["Location"]).content.decode()
+
+    assert '<option value="deals" selected>' in page
+    why = page.split('data-testid="kind-suggestion">')[1].split("</p>")[0]
+    assert "<strong>won_date</strong> (a won or close date)" in why
+    assert "<strong>declared_monthly_revenue</strong> (an amount, value or revenue)" in why
+    assert 'value="won_date" selected' in page  # closed_at, from the deals' fields
+
+
+def test_a_suggested_kind_the_role_may_not_import_is_said_and_not_chosen(
+    member, settings, tmp_path
+):
+    needs_data()
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))  # may not write deals
+    upload = SimpleUploadedFile(
+        "olist_closed_deals_dataset.csv",
+        (DATA / "olist/olist_closed_deals_dataset.csv").read_bytes(),
+    )
+
+    uploaded = client.post(reverse("crm-import"), {"file": upload})
+    page = client.get(uploaded["Location"]).content.decode()
+
+    assert "These rows look like deals" in page
+    assert 'data-testid="kind-not-allowed"' in page
+    assert '<option value="deals"' not in page
+
+
+def test_the_mapping_step_says_when_no_column_tells_the_kind(member, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("x.csv", b"Foo,Bar\n1,2\n")})
+
+    page = client.get(reverse("crm-import-map", args=[ImportJob.objects.get().pk])).content.decode()
+
+    assert "No column tells which kind of records these are" in page
+    assert '<option value="leads" selected>' in page
+
+
 def test_an_unreadable_upload_is_refused_on_the_page(member, settings, tmp_path):
     settings.IMPORT_DIR = tmp_path
     client = signed_in_client(member(Role.ADMIN))
@@ -233,7 +309,8 @@ def test_an_unreadable_upload_is_refused_on_the_page(member, settings, tmp_path)
     )
 
     assert "This is not a CSV or XLSX file." in response.content.decode()
-    assert ImportJob.objects.get().status == "draft"
+    assert not ImportJob.objects.exists()
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_a_mapping_problem_is_shown_and_nothing_starts(org, member, settings, tmp_path):
@@ -267,3 +344,226 @@ def test_a_company_page_lists_its_deals_leads_and_subsidiaries(org, member):
     assert "Big order" in page
     assert "Ann" in page
     assert "Acme Italia" in page
+
+
+# One small file per kind of record and the form fields that map it; importing it writes one record.
+IMPORTS = {
+    "leads": (b"id,name\nL1,Ann\n", {"external_id": "id", "name": "name"}, Lead),
+    "companies": (b"name\nAcme\n", {"name": "name"}, Company),
+    "campaigns": (
+        b"name,start\nSpring,2026-03-01\n",
+        {"name": "name", "start_date": "start"},
+        Campaign,
+    ),
+    "deals": (
+        b"id,amount,status,closed\nD1,99999,won,2026-01-05\n",
+        {"external_id": "id", "amount": "amount", "status": "status", "closed_at": "closed"},
+        Deal,
+    ),
+    "activities": (
+        b"kind,at,deal\ncall,2026-01-05,D0\n",
+        {"kind": "kind", "at": "at", "deal": "deal"},
+        Activity,
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("kind", list(IMPORTS))
+def test_the_import_page_imports_only_kinds_the_role_may_write(
+    kind, role, org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from crm.services.deals import deal_create
+
+    settings.IMPORT_DIR = tmp_path
+    deal_create(organization=org, by=None, external_id="D0", name="For the activity")
+    content, columns, model = IMPORTS[kind]
+    before = model.objects.count()
+    client = signed_in_client(member(role))
+
+    uploaded = client.post(
+        reverse("crm-import"), {"file": SimpleUploadedFile(f"{kind}.csv", content)}
+    )
+    if not can(role, Action.IMPORT_RECORDS):
+        assert uploaded.status_code == 403
+        assert not ImportJob.objects.exists()
+        return
+    job = ImportJob.objects.get()
+    offered = client.get(uploaded["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {"kind": kind, "action": "start", **{f"column_{f}": c for f, c in columns.items()}},
+        )
+
+    job.refresh_from_db()
+    assert (f'<option value="{kind}"' in offered) == can_import(role, kind)
+    if can_import(role, kind):
+        assert started.status_code == 302
+        assert job.status == "done"
+        assert model.objects.count() == before + 1
+    else:
+        assert started.status_code == 403
+        assert job.status == "draft"
+        assert model.objects.count() == before
+
+
+def test_the_rejected_rows_download_neutralises_formulas(
+    member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.ADMIN))
+    formula = '=HYPERLINK("http://evil.test","click")'
+    content = b'id,mail\n1,"=HYPERLINK(""http://evil.test"",""click"")"\n'
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("leads.csv", content)})
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {
+                "kind": "leads",
+                "action": "start",
+                "column_external_id": "id",
+                "column_email": "mail",
+            },
+        )
+
+    report = client.get(reverse("crm-import-report", args=[job.pk]))
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(report.streaming_content).decode())))
+    assert [(row["value"], row["reason"]) for row in rows] == [
+        ("'" + formula, "not an e-mail address")
+    ]
+
+
+def _form(page: str) -> dict[str, str]:
+    """The values a browser would post from the mapping form as rendered (selected options)."""
+    data = dict(re.findall(r'<input type="hidden" name="(vsrc_[^"]+)" value="([^"]*)"', page))
+    for name, options in re.findall(r'<select name="(vmap_[^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_the_mapping_step_lists_olists_channels_with_their_counts(member, settings, tmp_path):
+    needs_data()
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    path = DATA / "olist/olist_marketing_qualified_leads_dataset.csv"
+    origins = pd.read_csv(path, dtype=str, keep_default_na=False)["origin"].value_counts()
+
+    uploaded = client.post(
+        reverse("crm-import"), {"file": SimpleUploadedFile(path.name, path.read_bytes())}
+    )
+    page = client.get(uploaded["Location"]).content.decode()
+
+    table = page.split('data-testid="values-channel"')[1].split("</table>")[0]
+    listed = re.findall(r'name="vsrc_channel_\d+" value="([^"]*)"></td>\s*<td>([^<]+)</td>', table)
+    counts = [(value, int(re.sub(r"\D", "", rows))) for value, rows in listed]  # 2,296
+    assert dict(counts) == origins.to_dict()
+    assert [rows for _value, rows in counts] == sorted(origins, reverse=True)  # most first
+    assert origins[""] == 60  # the blank origins are listed, to be mapped like any value
+    assert "New channel: direct_traffic" in table  # said, not silently created
+    assert '<option value="organic_search" selected>' in table
+
+
+def test_channel_values_map_to_existing_channels_and_blanks_to_unknown(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    content = b"id,origin\n1,Direct traffic\n2,\n3,paid_search\n4,display\n5,Direct traffic\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("mql.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"kind": "leads", "column_external_id": "id", "column_channel": "origin"}
+    page = client.post(reverse("crm-import-map", args=[job.pk]), columns).content.decode()
+    form = _form(page)
+    direct = next(k for k, v in form.items() if v == "Direct traffic").replace("vsrc", "vmap")
+    display = next(k for k, v in form.items() if v == "display").replace("vsrc", "vmap")
+    blank = next(k for k, v in form.items() if k.startswith("vsrc") and v == "").replace(
+        "vsrc", "vmap"
+    )
+    assert (form[direct], form[blank], form[display]) == ("direct_traffic", "unknown", "display")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {**columns, **form, direct: "direct", display: "", "action": "start"},
+        )
+
+    job.refresh_from_db()
+    channels = dict(Lead.objects.values_list("external_id", "channel__code"))
+    assert channels == {"1": "direct", "2": "unknown", "3": "paid_search", "4": None, "5": "direct"}
+    assert job.mapping["values"]["channel"] == {
+        "Direct traffic": "direct",
+        "": "unknown",
+        "display": "",
+    }
+    assert job.channels_created == ["unknown"]
+    assert not Channel.objects.filter(code__in=["direct_traffic", "display"]).exists()
+
+
+def test_owner_values_map_to_a_member_a_new_rep_or_nobody(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    manager = member(Role.SALES_MANAGER)
+    manager.user.first_name, manager.user.last_name = "Ada", "Byron"
+    manager.user.save()
+    client = signed_in_client(manager)
+    content = b"id,agent,stage\nD1,Ada Byron,Won\nD2,Moses Frase,Engaging\nD3,Temp Desk,Lost\nD4,,Engaging\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("pipe.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"kind": "deals", "column_external_id": "id", "column_owner": "agent"}
+    form = _form(client.post(reverse("crm-import-map", args=[job.pk]), columns).content.decode())
+    pick = {v: k.replace("vsrc", "vmap") for k, v in form.items() if k.startswith("vsrc_owner")}
+    # Suggested: the member by name, a new rep for a name nobody has, nobody for a blank.
+    assert [form[pick[n]] for n in ("Ada Byron", "Moses Frase", "")] == [
+        manager.user.username,
+        "+rep",
+        "",
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {**columns, **form, pick["Temp Desk"]: "", "action": "start"},
+        )
+
+    job.refresh_from_db()
+    owners = dict(Deal.objects.values_list("external_id", "owner__first_name"))
+    assert owners == {"D1": "Ada", "D2": "Moses", "D3": None, "D4": None}
+    assert job.mapping["new_sales_reps"] == ["Moses Frase"]
+    assert (job.created, job.rejected, job.unassigned) == (4, 0, 1)
+    assert job.unassigned_owners == {"Temp Desk": 1}
+    assert job.sales_reps_created == ["Moses Frase"]
+
+
+def test_a_finished_import_ends_with_its_summary_and_where_to_see_the_records(
+    org, member, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.SALES_MANAGER))
+    content = b"id,agent,closed,status\nD1,Nobody Known,2017-03-01,won\nD2,,2018-08-20,lost\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("pipe.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"column_external_id": "id", "column_owner": "agent", "column_closed_at": "closed"}
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse("crm-import-map", args=[job.pk]),
+            {"kind": "deals", "action": "start", **columns, "column_status": "status"},
+        )
+
+    polled = client.get(started["Location"], HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(started["Location"]).content.decode()
+
+    assert "hx-get" not in polled  # the polling stops: the summary replaced the progress
+    heading = polled.split('data-testid="import-heading">')[1].split("</h1>")[0]
+    assert heading == "Imported pipe.csv"
+    assert "Importing" not in page
+    summary = polled.split('data-testid="import-summary"')[1].split("</dl>")[0]
+    assert 'data-testid="summary-created">2<' in summary
+    assert 'data-testid="summary-unassigned">1 <small class="muted">(Nobody Known: 1)' in summary
+    links = polled.split('data-testid="import-links"')[1].split("</p>")[0]
+    assert f'href="{reverse("crm-list", args=["deals"])}"' in links
+    assert 'href="/dashboards/sales/?start=2017-03&amp;end=2018-08"' in links

@@ -1,14 +1,20 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 
 from crm.models import LifecycleStage, PipelineStage
 from crm.services.deals import deal_create
-from crm.services.leads import lead_create
+from crm.services.leads import lead_change_stage, lead_create
+from crm.services.stages import stage_add, stage_update
+from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from funnel.models import KpiFact
 from orgs.models import Role
 from orgs.permissions import Action, can
 from tests.conftest import ALL_ROLES, signed_in_client
 
 pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 3, 2, tzinfo=UTC)
 
 
 def codes(org, model=LifecycleStage):
@@ -119,3 +125,23 @@ def test_another_organisations_stage_is_404(other_org, member):
         == 404
     )
     assert LifecycleStage.objects.filter(pk=theirs.pk).exists()
+
+
+def test_removing_an_unused_funnel_stage_reshapes_the_kpis_it_was_counted_in(org, member):
+    lead = lead_create(organization=org, by=None, stage="lead", created_at=T0)
+    lead_change_stage(lead=lead, to_stage="sql", by=None, at=T0 + timedelta(days=2))
+    nurture = stage_add(organization=org, model=LifecycleStage, code="nurture", name="Nurture")
+    stage_update(stage=nurture, name="Nurture", position=1)  # after mql, before sql
+    kpis_recompute_changed(organization_id=org.pk)
+    reached = KpiFact.objects.for_org(org).get().reached  # skipped, so reached, on the way
+
+    removed = signed_in_client(member(Role.ADMIN)).post(
+        reverse("crm-stage", args=["lifecycle", nurture.pk]), {"delete": "1"}
+    )
+    kpis_recompute_changed(organization_id=org.pk)
+
+    assert removed.status_code == 302
+    assert "nurture" not in codes(org)
+    assert reached["nurture"] == 1
+    assert "nurture" not in KpiFact.objects.for_org(org).get().reached
+    assert kpis_recompute_full(organization_id=org.pk, check=True) == 0

@@ -2,13 +2,20 @@
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
+from django.db.models import Max, Min
 
 from crm.demo import seed_crm_history
-from crm.services.leads import lead_create
+from crm.models import Campaign, Channel
+from crm.services.deals import deal_create, deal_win
+from crm.services.leads import lead_change_stage, lead_create
+from crm.services.records import record_create
 from funnel.kpis.recompute import kpis_recompute_full
+from funnel.models import KpiFact
 from funnel.services import plan_activate, plan_create
 from orgs.models import Role
 from tests.conftest import signed_in_client
@@ -37,9 +44,11 @@ def history(org):
 @pytest.mark.parametrize(
     ("name", "queries", "testids"),
     [
-        ("marketing", 14, ["tiles", "pace", "kpi-table", "campaigns"]),
-        ("sales", 13, ["tiles", "conversion", "pipeline", "kpi-table"]),
-        ("leadership", 12, ["tiles", "pace", "kpi-table"]),
+        # marketing reads the funnel's stages for its conversions; sales and leadership the
+        # members, to filter by owner
+        ("marketing", 15, ["tiles", "conversion-by-channel", "pace", "kpi-table", "campaigns"]),
+        ("sales", 14, ["tiles", "owner-filter", "conversion", "pipeline", "kpi-table"]),
+        ("leadership", 13, ["tiles", "owner-filter", "pace", "kpi-table"]),
     ],
 )
 def test_each_dashboard_opens_in_a_fixed_number_of_queries(
@@ -102,3 +111,191 @@ def test_a_bad_period_falls_back_to_the_last_year(history, member):
     page = signed_in_client(member(Role.ADMIN)).get("/dashboards/sales/?start=never&end=2026-13")
 
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["end=0001-01", "start=9999-12&end=9999-12"])
+def test_a_period_at_the_ends_of_the_calendar_opens(query, member):
+    page = signed_in_client(member(Role.LEADERSHIP)).get(f"/dashboards/marketing/?{query}")
+
+    assert page.status_code == 200
+
+
+JANUARY = datetime(2026, 1, 10, tzinfo=UTC)
+Q1 = "?start=2026-01&end=2026-03"
+
+
+def _leads(org, n, *, channel, campaign=None, owner=None, upto=None):
+    """n leads in January 2026, each moved up to `upto`'s stages in February."""
+    leads = []
+    for i in range(n):
+        lead = lead_create(
+            organization=org, by=None, name=f"{channel.code} {i}", stage="lead",
+            channel=channel, campaign=campaign, owner=owner, created_at=JANUARY,
+        )  # fmt: skip
+        for stage in upto or []:
+            lead_change_stage(
+                lead=lead, to_stage=stage, by=None, at=datetime(2026, 2, 2, tzinfo=UTC)
+            )
+        leads.append(lead)
+    return leads
+
+
+@pytest.fixture
+def funnel(org, member):
+    """Paid search: 4 leads, 2 MQLs, 1 SQL who became a customer; a campaign of 400 bought
+    them. Organic: 2 leads, none qualified. Ada owns the paid leads, Bo the organic ones."""
+    ada, bo = member(Role.SALES_REP).user, member(Role.SALES_REP).user
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    organic = Channel.objects.for_org(org).get(code="organic_search")
+    ads = record_create(
+        Campaign, organization=org, name="Spring ads", channel=paid,
+        start_date=date(2026, 1, 1), end_date=date(2026, 1, 31), actual_cost=Decimal("400"),
+    )  # fmt: skip
+    _leads(org, 2, channel=paid, campaign=ads, owner=ada)
+    _leads(org, 1, channel=paid, campaign=ads, owner=ada, upto=["mql"])
+    (buyer,) = _leads(org, 1, channel=paid, campaign=ads, owner=ada, upto=["mql", "sql"])
+    deal = deal_create(organization=org, by=None, lead=buyer, amount=Decimal("900"))
+    deal_win(deal=deal, by=None, at=datetime(2026, 3, 3, tzinfo=UTC))
+    _leads(org, 2, channel=organic, owner=bo)
+    kpis_recompute_full(organization_id=org.pk)
+    return org, ada, bo
+
+
+def _table(page, testid):
+    """The rows of a table as lists of cell texts."""
+    table = page.split(f'data-testid="{testid}"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r, re.S)]
+        for r in rows
+    ]
+
+
+def test_marketing_shows_conversion_per_channel_beside_cost_per_lead(funnel, member):
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+
+    page = client.get(f"/dashboards/marketing/{Q1}").content.decode()
+
+    rows = {row[0]: row[1:] for row in _table(page, "conversion-by-channel")}
+    # leads, lead to MQL, MQL to SQL, lead to customer, cost per lead
+    assert rows["paid_search"] == ["4", "50.0%", "50.0%", "25.0%", "100.00"]
+    assert rows["organic_search"] == ["2", "0.0%", "—", "0.0%", "0.00"]
+    assert rows["All channels"] == ["6", "33.3%", "50.0%", "16.7%", "66.67"]
+
+
+def test_marketing_shows_conversion_per_campaign(funnel, member):
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+
+    page = client.get(f"/dashboards/marketing/{Q1}").content.decode()
+
+    rows = {row[0]: row[1:] for row in _table(page, "campaigns")}
+    # leads, MQLs, lead to MQL, MQL to SQL, lead to customer, won revenue, cost, per lead, ROI
+    assert rows["Spring ads"][:6] == [
+        "4",
+        "2",
+        "50.0%",
+        "50.0%",
+        "25.0%",
+        "900.00",
+    ]
+    assert rows["Spring ads"][7] == "100.00"
+
+
+def test_the_conversions_are_the_stored_facts_not_the_crm_rows(funnel, member):
+    org, _, _ = funnel
+    client = signed_in_client(member(Role.MARKETING_MANAGER))
+    before = _table(
+        client.get(f"/dashboards/marketing/{Q1}").content.decode(), "conversion-by-channel"
+    )
+
+    _leads(org, 3, channel=Channel.objects.for_org(org).get(code="paid_search"), upto=["mql"])
+    unchanged = _table(
+        client.get(f"/dashboards/marketing/{Q1}").content.decode(), "conversion-by-channel"
+    )
+    kpis_recompute_full(organization_id=org.pk)
+    after = _table(
+        client.get(f"/dashboards/marketing/{Q1}").content.decode(), "conversion-by-channel"
+    )
+
+    assert unchanged == before
+    paid = next(row for row in after if row[0] == "paid_search")
+    assert paid[1:3] == ["7", "71.4%"]  # 5 of 7 leads are MQLs
+
+
+def test_the_sales_dashboard_filters_by_owner(funnel, member):
+    _, ada, bo = funnel
+    client = signed_in_client(member(Role.SALES_MANAGER))
+
+    ada_page = client.get(f"/dashboards/sales/{Q1}&owner={ada.pk}").content.decode()
+    bo_page = client.get(f"/dashboards/sales/{Q1}&owner={bo.pk}").content.decode()
+
+    ada_months = {row[0]: row[1:] for row in _table(ada_page, "kpi-table")[1:]}
+    bo_months = {row[0]: row[1:] for row in _table(bo_page, "kpi-table")[1:]}
+    # leads, MQLs, SQLs, won, lost, won revenue, win rate, cost, cost per lead, ROI
+    assert ada_months["2026-01"][:2] == ["4", "0"]
+    assert ada_months["2026-02"][1:3] == ["2", "1"]
+    assert ada_months["2026-03"][3:6] == ["1", "0", "900.00"]
+    assert ada_months["2026-01"][7:] == ["—", "—", "—"]  # costs are not kept per owner
+    assert bo_months["2026-01"][:2] == ["2", "0"]
+    assert "2026-03" not in bo_months or bo_months["2026-03"][3] == "0"
+    assert f'<option value="{ada.pk}" selected>' in ada_page
+    assert 'data-testid="owner-note"' in ada_page
+
+
+def test_the_leadership_dashboard_filters_by_owner_and_exports_it(funnel, member):
+    _, ada, bo = funnel
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    ada_page = client.get(f"/dashboards/leadership/{Q1}&owner={ada.pk}").content.decode()
+    bo_page = client.get(f"/dashboards/leadership/{Q1}&owner={bo.pk}").content.decode()
+    export = client.get(
+        f"/dashboards/leadership/{Q1}&owner={bo.pk}&channel=organic_search&export=csv"
+    )
+
+    assert _tile(ada_page, "Won revenue") == "900.00"
+    assert _tile(bo_page, "Won revenue") == "0.00"
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert [(r[0], r[1]) for r in rows[1:]] == [("2026-01", "2")]
+
+
+def _tile(page, title):
+    tile = page.split(f"<h2>{title}</h2>")[1]
+    return re.search(r'<p class="big">(.*?)</p>', tile, re.S).group(1).strip()
+
+
+def test_an_owner_of_another_organisation_filters_nothing(funnel, member, other_org):
+    stranger = member(Role.SALES_REP, organization=other_org).user
+    client = signed_in_client(member(Role.SALES_MANAGER))
+
+    everyone = client.get(f"/dashboards/sales/{Q1}").content.decode()
+    asked = client.get(f"/dashboards/sales/{Q1}&owner={stranger.pk}").content.decode()
+
+    assert _table(asked, "kpi-table") == _table(everyone, "kpi-table")
+    assert 'data-testid="owner-note"' not in asked
+
+
+@pytest.mark.parametrize("name", ["marketing", "sales", "leadership"])
+def test_an_empty_period_says_where_the_data_is(history, member, name):
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get(f"/dashboards/{name}/?start=2019-01&end=2019-12").content.decode()
+
+    said = page.split('data-testid="data-span">')[1].split("</p>")[0]
+    first, last = (
+        KpiFact.objects.for_org(history).aggregate(first=Min("month"), last=Max("month")).values()
+    )
+    assert (
+        f"No data between 2019-01 and 2019-12: your data runs from {first:%Y-%m} to {last:%Y-%m}."
+        in said
+    )
+    assert f'href="/dashboards/{name}/?start={first:%Y-%m}&amp;end={last:%Y-%m}"' in said
+    shown = client.get(f"/dashboards/{name}/?start={first:%Y-%m}&end={last:%Y-%m}").content.decode()
+    assert 'data-testid="data-span"' not in shown
+
+
+def test_an_organisation_without_data_is_not_told_where_it_is(org, member):
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get("/dashboards/marketing/").content.decode()
+
+    assert 'data-testid="data-span"' not in page

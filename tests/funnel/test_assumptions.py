@@ -100,10 +100,16 @@ def test_deal_size_seasonality_and_cost_per_lead_match_pandas(history):
         Decimal("0.01")
     )
     assert learned.average_deal_size[ALL].sample == len(won)
-    monthly = won.groupby(won.closed_at.dt.month).amount.sum()
-    mean = sum(monthly) / 12
+    monthly = won.groupby(won.closed_at.dt.month).amount.agg(["sum", "count"])
+    mean = sum(monthly["sum"]) / len(monthly)
+    shrunk = {  # each month's weight, pulled toward 1 by SEASONALITY_PRIOR_DEALS = 6
+        m: (row["count"] * row["sum"] / mean + 6) / (row["count"] + 6)
+        for m, row in monthly.iterrows()
+    }
+    shrunk |= {m: Decimal(1) for m in range(1, 13) if m not in shrunk}
+    scale = Decimal(12) / sum(shrunk.values())
     assert learned.seasonality == {
-        m: (monthly.get(m, Decimal(0)) / mean).quantize(Decimal("0.001")) for m in range(1, 13)
+        m: (shrunk[m] * scale).quantize(Decimal("0.001")) for m in range(1, 13)
     }
     spend = campaigns.groupby("channel_code").actual_cost.sum()
     count = leads.groupby("channel_code").size()

@@ -60,6 +60,8 @@ def test_kpis_by_channel_and_campaign(history, member):
         ("end=yesterday", "end"),
         ("start=2026-05-01&end=2026-01-01", "end"),
         ("group_by=week", "group_by"),
+        ("channel=a%00b", "channel"),
+        ("channel=not a code", "channel"),
     ],
 )
 def test_bad_queries_name_the_parameter(member, query, field):
@@ -67,6 +69,19 @@ def test_bad_queries_name_the_parameter(member, query, field):
 
     assert answer.status_code == 400
     assert field in answer.json()["error"]["fields"]
+
+
+def test_kpis_of_one_channel(history, member):
+    api = token_client(member(Role.MARKETING_MANAGER))
+
+    paid = api.get("/api/v1/kpis/?channel=paid_search").json()["results"]
+    unknown = api.get("/api/v1/kpis/?channel=x")
+    by_channel = api.get("/api/v1/kpis/?group_by=channel").json()["results"]
+
+    expected = next(r["leads"] for r in by_channel if r["channel"] == "paid_search")
+    assert sum(r["leads"] for r in paid) == expected
+    assert unknown.status_code == 200
+    assert unknown.json()["results"] == []
 
 
 def test_another_organisations_facts_stay_out(history, other_org, member):

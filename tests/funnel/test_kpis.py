@@ -19,6 +19,7 @@ from funnel.kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
 from funnel.models import KpiFact, KpiState, PipelineFact
 from funnel.selectors import kpi_rows, kpi_sums, response_minutes
 from funnel.tasks import kpis_recompute_task, kpis_sweep_task
+from orgs.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +373,64 @@ def test_the_command_names_an_unknown_organisation(db):
 
     with pytest.raises(CommandError, match="no-such-org"):
         call_command("recompute_kpis", "--org", "no-such-org")
+
+
+@pytest.fixture
+def owned(story, member):
+    """The story's leads owned: Ann and Ben by one rep, Cy by another; Ben's won deal is
+    owned by the second rep."""
+    ada, bo = member(Role.SALES_REP).user, member(Role.SALES_REP).user
+    for name, owner in [("Ann", ada), ("Ben", ada), ("Cy", bo)]:
+        lead_update(lead=Lead.objects.get(name=name), by=None, owner=owner)
+    deal_update(deal=Deal.objects.get(lead__name="Ben"), by=None, owner=bo)
+    return story, ada, bo
+
+
+def test_the_facts_are_kept_per_owner(owned):
+    org, ada, bo = owned
+    kpis_recompute_full(organization_id=org.pk)
+
+    ada_total = kpi_sums(org, group_by=None, owner=ada.pk, stages=["lead", "mql"])[0]
+    bo_total = kpi_sums(org, group_by=None, owner=bo.pk, stages=["lead", "mql"])[0]
+    everyone = kpi_sums(org, group_by=None, stages=["lead", "mql"])[0]
+
+    assert (ada_total["leads"], bo_total["leads"]) == (2, 1)
+    assert (ada_total["reached"], bo_total["reached"]) == (
+        {"lead": 2, "mql": 2},
+        {"lead": 1, "mql": 1},
+    )
+    # a deal counts for its own owner: Ben's win is Bo's, Ann's (no owner of its own) Ada's
+    assert (ada_total["won_revenue"], bo_total["won_revenue"]) == (Decimal(1000), Decimal(500))
+    assert bo_total["lost_deals"] == 1
+    assert response_minutes(org, owner=ada.pk) == (2, [90])
+    # the campaign's cost belongs to no owner, but to everyone's total
+    assert ada_total["cost"] == bo_total["cost"] == 0
+    assert everyone["cost"] == Decimal("2000.00")
+    for summed in ("leads", "won_deals", "lost_deals", "won_revenue", "handed_over"):
+        assert ada_total[summed] + bo_total[summed] == everyone[summed], summed
+
+
+def test_an_owner_change_moves_the_counts_as_a_full_recompute_would(owned, caplog):
+    org, ada, bo = owned
+    kpis_recompute_full(organization_id=org.pk)
+
+    lead_update(lead=Lead.objects.get(name="Ann"), by=None, owner=bo)
+    kpis_recompute_changed(organization_id=org.pk)
+
+    assert kpi_sums(org, group_by=None, owner=ada.pk)[0]["leads"] == 1
+    assert kpi_sums(org, group_by=None, owner=bo.pk)[0]["leads"] == 2
+    with caplog.at_level(logging.ERROR):
+        assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
+
+
+def test_the_open_pipeline_is_kept_per_owner(org, channels, member):
+    ada, bo = member(Role.SALES_REP).user, member(Role.SALES_REP).user
+    mine = open_deal(org, "Di", channels["paid_search"], "300")
+    theirs = open_deal(org, "Eve", channels["paid_search"], "70")
+    lead_update(lead=mine.lead, by=None, owner=ada)
+    deal_update(deal=theirs, by=None, owner=bo)
+    kpis_recompute_full(organization_id=org.pk)
+
+    rows = PipelineFact.objects.for_org(org).values_list("owner_id", "deals", "amount")
+
+    assert sorted(rows) == sorted([(ada.pk, 1, Decimal("300.00")), (bo.pk, 1, Decimal("70.00"))])

@@ -2,11 +2,13 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
 
 from crm.demo import seed_crm_history
+from crm.models import Channel
 from funnel.kpis.recompute import kpis_recompute_full
 from funnel.models import Plan
 from funnel.services import plan_create
@@ -94,7 +96,8 @@ def test_the_preview_shows_the_targets_as_one_types(member):
 def test_a_plan_page_sets_targets_beside_actuals(org, plan, member, django_assert_max_num_queries):
     client = signed_in_client(member(Role.LEADERSHIP))
 
-    with django_assert_max_num_queries(16):
+    # the plan, its progress, revenue against the goal, budget against spend, channel names
+    with django_assert_max_num_queries(20):
         page = client.get(f"/plans/{plan.pk}/").content.decode()
     fragment = client.get(f"/plans/{plan.pk}/?channel=paid_search", HTTP_HX_REQUEST="true")
 
@@ -102,7 +105,8 @@ def test_a_plan_page_sets_targets_beside_actuals(org, plan, member, django_asser
     assert 'data-testid="funnel-chart"' in page
     assert "vendor/plotly.min.js" in page
     assert "<html" not in fragment.content.decode()  # htmx gets the grid alone
-    assert "paid_search" in fragment.content.decode()
+    paid_search = Channel.objects.for_org(org).get(code="paid_search")
+    assert f"Month by stage · {paid_search.name}" in fragment.content.decode()  # a name, not a code
 
 
 def test_targets_export_with_actuals(plan, member):
@@ -116,6 +120,23 @@ def test_targets_export_with_actuals(plan, member):
     assert len(rows) == plan.targets.count() + 1
     assert any(int(row[4]) > 0 for row in rows[1:])
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_plan_of_any_name_exports_as_one_safe_attachment(plan, member):
+    client = signed_in_client(member(Role.SALES_REP))
+    names = ["Q1: EMEA/APAC", "two\nlines", 'x"; filename="evil.html', "Plan Zürich"]
+
+    for name in names:
+        Plan.objects.filter(pk=plan.pk).update(name=name)
+        for fmt in ("csv", "xlsx"):
+            answer = client.get(f"/plans/{plan.pk}/targets.{fmt}")
+
+            assert answer.status_code == 200, (name, fmt)
+            # One parameter: a quoted plain name, or a percent-encoded UTF-8 one (RFC 6266).
+            assert re.fullmatch(
+                rf"attachment; (filename=\"[\w.-]+\.{fmt}\"|filename\*=utf-8''[\w.%-]+\.{fmt})",
+                answer.headers["Content-Disposition"],
+            ), (name, fmt)
 
 
 def test_the_assumptions_page_sets_learned_beside_used(plan, member):

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from crm.demo import seed_crm_history
 from crm.models import Deal
@@ -73,7 +74,7 @@ def test_editing_an_active_plan_makes_a_new_version_and_keeps_the_old(member):
         {"inputs": {**BODY["inputs"], "revenue_goal": "2400000"}},
         format="json",
     ).json()
-    versions = api.get(f"/api/v1/plans/{edited['id']}/versions/").json()
+    versions = api.get(f"/api/v1/plans/{edited['id']}/versions/").json()["results"]
 
     assert (edited["version"], edited["status"], edited["result"]["customers_needed"]) == (
         2,
@@ -258,3 +259,72 @@ def test_targets_come_a_page_at_a_time_as_the_schema_says(member, django_assert_
     assert answer["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/PaginatedPlanTargetList"
     }
+
+
+def _month(day: date, ahead: int) -> date:
+    index = day.year * 12 + day.month - 1 + ahead
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def test_a_learned_plan_on_the_demo_history_is_one_to_trust(org, member):
+    # Given the demo's two years of history up to today, and a plan starting next month
+    # whose stage times (four months from lead to customer) put its first leads before today
+    today = timezone.localdate()
+    seed_crm_history(organization=org, today=today)
+    first = _month(today, 1)
+    body = {
+        **BODY,
+        "mode": "learned",
+        "first_month": first.strftime("%Y-%m"),
+        "last_month": _month(today, 12).strftime("%Y-%m"),
+        "inputs": {"revenue_goal": "1500000", "stage_days": ["30", "30", "30", "30"]},
+    }
+
+    # When a marketing manager creates it
+    answer = token_client(member(Role.MARKETING_MANAGER)).post(
+        "/api/v1/plans/", body, format="json"
+    )
+
+    # Then it learned from the twelve complete months before today, and says so
+    assert answer.status_code == 201, answer.json()
+    plan = Plan.objects.get(pk=answer.json()["id"])
+    used = plan.result["inputs_used"]
+    assert used["learned_from"]["end"] == today.replace(day=1).isoformat()
+    assert used["learned_from"]["start"] == _month(today, -12).isoformat()
+    # customers are planned in every month of the period
+    customers = dict(
+        plan.targets.filter(stage="customer", channel="").values_list("month", "target")
+    )
+    assert all(customers.get(_month(today, n), 0) > 0 for n in range(1, 13)), customers
+    # leads are split by the channels' learned shares and priced at their learned cost
+    codes = {c["code"] for c in used["channels"]}
+    assert codes >= {"organic_search", "paid_search", "social", "email", "referral", "event"}
+    assert Decimal(plan.result["budget"]) > 0
+    assert sum(Decimal(v) for v in plan.result["budget_by_channel"].values()) == Decimal(
+        plan.result["budget"]
+    )
+    # no target is left in a month already over: those were moved, and the plan says where
+    assert not plan.targets.filter(month__lt=today.replace(day=1)).exists()
+    moved = {m["stage"]: m for m in plan.result["moved"]}
+    assert moved["lead"]["count"] > 0
+    assert set(moved["lead"]["into"]) <= {today.strftime("%Y-%m"), first.strftime("%Y-%m")}
+    leads = plan.targets.filter(stage="lead", channel="").values_list("target", flat=True)
+    assert sum(leads) == plan.result["leads_needed"]  # moved, not lost
+
+
+def test_a_month_without_won_revenue_in_the_window_weighs_as_an_average_month(org, member):
+    seed_crm_history(organization=org, today=date(2026, 12, 1))
+    Deal.objects.for_org(org).filter(status="won", closed_at__month=12).delete()
+    body = {**BODY, "mode": "learned", "inputs": {"revenue_goal": "1500000"}}
+
+    plan = token_client(member(Role.ADMIN)).post("/api/v1/plans/", body, format="json").json()
+
+    used = plan["result"]["inputs_used"]
+    # December has no history: it weighs as an average month (1 before the weights are
+    # scaled to a mean of 1 with the others), never 0
+    assert Decimal("0.8") < Decimal(used["seasonality"][11]) < Decimal("1.2")
+    assert 12 in used["learned_from"]["seasonality_fallback"]
+    december = Plan.objects.get(pk=plan["id"]).targets.filter(
+        stage="customer", channel="", month=date(2027, 12, 1)
+    )
+    assert december.get().target > 0

@@ -1,37 +1,62 @@
 """Plan versus actual, pace and projection, and the metric dictionary's ratios: pure."""
 
+from datetime import date
 from decimal import Decimal
 
-from funnel.kpis.dictionary import derive, percentile, response
-from funnel.tracking import progress
+from funnel.kpis.dictionary import (
+    chained_conversion,
+    derive,
+    funnel_conversions,
+    percentile,
+    response,
+)
+from funnel.tracking import elapsed_share, progress
 
 TARGETS = {"2027-01": 10, "2027-02": 20, "2027-03": 30, "2027-04": 40}
 
 
-def test_before_the_period_nothing_is_projected():
-    p = progress(TARGETS, {}, "2026-12")
+def test_before_the_period_nothing_is_due_or_projected():
+    p = progress(TARGETS, {}, date(2026, 12, 15))
 
-    assert (p.target, p.actual, p.variance, p.months_left) == (100, 0, 0, 4)
+    assert (p.target, p.actual, p.target_to_date, p.variance) == (100, 0, 0, 0)
+    assert p.months_left == 4
     assert (p.pace_needed, p.projected) == (25, None)
 
 
-def test_mid_period_pace_and_projection_follow_the_plan_shape():
-    p = progress(TARGETS, {"2027-01": 8, "2027-02": 16, "2027-03": 5}, "2027-03")
+def test_mid_period_the_current_month_counts_by_the_days_elapsed():
+    # 15 March: 15 of 31 days gone, so 30 x 15/31 = 14.5 of March's target is due.
+    p = progress(TARGETS, {"2027-01": 8, "2027-02": 16, "2027-03": 5}, date(2027, 3, 15))
 
-    assert (p.target_to_date, p.actual_to_date, p.variance) == (30, 24, -6)
-    assert p.actual == 29  # the month in progress counts as actual, not yet as judged
-    assert p.pace_needed == 38  # (100 - 24) over March and April, rounded up
-    assert p.projected == 80  # 24 of 30 so far: 80 % of the whole target
+    assert p.target_to_date == 45  # 10 + 20 + 14.5, rounded half up
+    assert p.actual == p.actual_to_date == 29  # March so far counts, as the target does
+    assert p.variance == -16  # actual and target to date: one definition for both
+    assert p.months_left == Decimal(16) / 31 + 1  # the rest of March and April
+    assert p.pace_needed == 47  # (100 - 29) / 1.516..., rounded up
+    assert p.projected == 65  # 29 of 44.5 due: 65 % of the whole target
+
+
+def test_on_the_last_day_of_a_month_all_of_it_is_due():
+    p = progress(TARGETS, {"2027-01": 10}, date(2027, 1, 31))
+
+    assert (p.target_to_date, p.variance, p.projected) == (10, 0, 100)
+    assert p.months_left == 3
 
 
 def test_after_the_period_the_projection_is_the_outcome():
-    p = progress(TARGETS, {"2027-01": 10, "2027-02": 30, "2027-03": 30, "2027-04": 45}, "2027-06")
+    p = progress(
+        TARGETS, {"2027-01": 10, "2027-02": 30, "2027-03": 30, "2027-04": 45}, date(2027, 6, 1)
+    )
 
-    assert (p.variance, p.pace_needed, p.projected) == (15, None, 115)
+    assert (p.target_to_date, p.variance, p.pace_needed, p.projected) == (100, 15, None, 115)
 
 
 def test_a_target_already_met_needs_no_pace():
-    assert progress(TARGETS, {"2027-01": 120}, "2027-02").pace_needed == 0
+    assert progress(TARGETS, {"2027-01": 120}, date(2027, 2, 1)).pace_needed == 0
+
+
+def test_elapsed_share_counts_today():
+    assert elapsed_share(date(2026, 11, 29)) == Decimal(29) / 30
+    assert elapsed_share(date(2028, 2, 29)) == 1
 
 
 def test_ratios_with_nothing_to_divide_by_are_none():
@@ -77,3 +102,44 @@ def test_response_share_counts_unanswered_leads_against_the_window():
         Decimal("90.0"),
         Decimal("0.2500"),
     )
+
+
+STAGES = ["lead", "mql", "sql", "opportunity", "customer"]
+
+
+def test_marketings_conversions_come_from_the_stage_counts():
+    # 8 leads, 4 became MQLs, 1 of them an SQL, who went on to opportunity and customer
+    reached = {"lead": 8, "mql": 4, "sql": 1, "opportunity": 1, "customer": 1}
+    converted = {"lead": 4, "mql": 1, "sql": 1, "opportunity": 1, "customer": 0}
+
+    rates = funnel_conversions({"reached": reached, "converted": converted}, STAGES)
+
+    assert rates == {
+        "lead_to_mql": Decimal("0.5000"),
+        "mql_to_sql": Decimal("0.2500"),
+        "lead_to_customer": Decimal("0.1250"),
+    }
+
+
+def test_a_conversion_with_nobody_to_convert_is_not_a_number_but_nobody_going_on_is_nil():
+    reached = {"lead": 3, "mql": 0}
+    converted = {"lead": 0}
+
+    rates = funnel_conversions({"reached": reached, "converted": converted}, STAGES)
+
+    assert rates == {
+        "lead_to_mql": Decimal("0.0000"),
+        "mql_to_sql": None,  # no MQLs to convert
+        "lead_to_customer": Decimal("0.0000"),  # no lead went on: none reaches a later stage
+    }
+
+
+def test_a_chain_spans_the_stages_between_in_the_funnels_order():
+    reached = {"lead": 3, "mql": 3, "sql": 3}
+    converted = {"lead": 2, "mql": 2, "sql": 2}
+
+    assert chained_conversion(reached, converted, STAGES, "lead", "opportunity") == Decimal(
+        "0.2963"
+    )  # 8/27
+    assert chained_conversion(reached, converted, STAGES, "sql", "lead") is None
+    assert chained_conversion(reached, converted, STAGES, "lead", "won") is None

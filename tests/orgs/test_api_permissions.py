@@ -115,3 +115,17 @@ def test_an_unknown_role_is_a_field_error(member):
     assert response.status_code == 400
     assert "role" in response.json()["error"]["fields"]
     assert Membership.objects.get(pk=target.pk).role == Role.SALES_REP
+
+
+@pytest.mark.django_db
+def test_a_change_without_a_role_is_a_field_error(member):
+    admin = member(Role.ADMIN)
+    target = member(Role.SALES_REP)
+
+    response = token_client(admin).patch(f"/api/v1/members/{target.pk}/", {}, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "role" in error["fields"]
+    assert Membership.objects.get(pk=target.pk).role == Role.SALES_REP

@@ -7,6 +7,8 @@ import uuid
 import pytest
 
 from smarketing.cache import ForgivingRedisCache
+from smarketing.redis_breaker import breaker
+from tests.hung_redis import silent_redis_server
 
 
 def _cache(url):
@@ -63,3 +65,24 @@ def test_a_counter_counts_in_a_real_redis_and_expires(real):
 
 def test_with_redis_down_a_counter_counts_nothing():
     assert _cache(_dead_url()).count("k", 30) == 0
+
+
+def test_with_redis_hung_only_the_first_call_waits():
+    with silent_redis_server() as server:
+        cache = _cache(server.url)
+
+        assert cache.count("k", 30) == 0
+        assert cache.get("k", "default") == "default"
+        cache.set("k", 1)
+        assert cache.add("k", 1) is False
+
+        assert server.connections == 1  # the count waited; the breaker skipped the rest
+
+
+def test_a_cache_skips_redis_while_the_broker_on_it_just_failed(settings):
+    with silent_redis_server() as server:
+        breaker.trip(server.url.replace("/0", "/1"), TimeoutError("the broker timed out"))
+
+        assert _cache(server.url).get("k") is None
+
+        assert server.connections == 0

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from orgs.models import Invitation, Role
 from orgs.tasks import invitations_purge_expired_task
-from smarketing.celery import app, enqueue_on_commit
+from smarketing.celery import app, enqueue_on_commit, send_now
+from smarketing.redis_breaker import breaker
+from tests.hung_redis import celery_broker_at, silent_redis_server
 from tests.workers import database_url_for_workers, real_worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,9 +92,7 @@ print(f"returned after {time.monotonic() - started:.1f}s")
 
 @pytest.mark.django_db
 def test_a_hung_broker_does_not_hang_or_fail_the_caller():
-    from tests.smarketing.test_healthz import silent_redis_server
-
-    with silent_redis_server() as url:
+    with silent_redis_server() as server:
         result = subprocess.run(
             [sys.executable, "-c", SEND_WITH_A_SILENT_BROKER],
             cwd=ROOT,
@@ -101,7 +101,7 @@ def test_a_hung_broker_does_not_hang_or_fail_the_caller():
                 "DJANGO_SETTINGS_MODULE": "smarketing.settings",
                 "DJANGO_DEBUG": "1",
                 "DATABASE_URL": database_url_for_workers(),
-                "CELERY_BROKER_URL": url,
+                "CELERY_BROKER_URL": server.url,
                 "REDIS_SOCKET_TIMEOUT": "1",
             },
             capture_output=True,
@@ -112,3 +112,20 @@ def test_a_hung_broker_does_not_hang_or_fail_the_caller():
     assert result.returncode == 0, result.stderr
     assert "returned after" in result.stdout
     assert "broker unavailable, orgs.tasks.invitations_purge_expired_task not sent" in result.stderr
+
+
+def test_a_send_to_a_hung_broker_waits_once_then_skips_it_a_while():
+    with silent_redis_server() as server, celery_broker_at(server.url):
+        sent = [send_now(invitations_purge_expired_task) for _ in range(3)]
+
+        assert sent == [False, False, False]
+        assert server.connections == 1
+
+
+def test_a_send_skips_a_broker_whose_redis_the_cache_just_found_hung():
+    with silent_redis_server() as server, celery_broker_at(server.url):
+        breaker.trip(server.url, TimeoutError("the cache timed out"))
+
+        assert send_now(invitations_purge_expired_task) is False
+
+        assert server.connections == 0

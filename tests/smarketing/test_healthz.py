@@ -6,13 +6,13 @@ import socket
 import subprocess
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection
 from django.test import override_settings
 
 from smarketing import health
+from tests.hung_redis import silent_redis_server
 
 
 def _free_port():
@@ -21,39 +21,10 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@contextmanager
-def silent_redis_server():
-    """A server that accepts connections and never answers, like a wedged Redis."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    finally:
-        stop.set()
-        thread.join()
-        for conn in accepted:
-            conn.close()
-        server.close()
-
-
 @pytest.fixture
 def silent_redis():
-    with silent_redis_server() as url:
-        yield url
+    with silent_redis_server() as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ def run_import(org, capsys, settings, tmp_path):
     """run_import(file, mapping name or dict) -> the command's summary (its last line)."""
     settings.IMPORT_DIR = tmp_path / "imports"
 
-    def run(path, mapping, organization=None):
+    def run(path, mapping, organization=None, member=None):
         if isinstance(mapping, dict):
             mapping_path = tmp_path / "mapping.json"
             mapping_path.write_text(json.dumps(mapping))
@@ -30,6 +30,7 @@ def run_import(org, capsys, settings, tmp_path):
             (organization or org).slug,
             "--mapping",
             str(mapping_path),
+            *(["--member", member] if member else []),
         )
         return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from openpyxl import Workbook
 
-from crm.models import Channel, Lead, LeadStageChange
+from crm.models import Channel, Deal, Lead, LeadStageChange
+from orgs.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +245,203 @@ def test_a_large_import_leaves_the_planner_statistics_up_to_date(tmp_path, run_i
         for table in ("crm_lead", "crm_leadstagechange"):  # the leads and their first stage
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
             assert cursor.fetchone()[0] >= 12_000, table
+
+
+DEALS = {
+    "kind": "deals",
+    "columns": {"external_id": "Id", "amount": "Amount", "status": "Status", "closed_at": "Closed"},
+}
+
+
+def test_an_amount_too_large_for_its_column_rejects_its_row_only(tmp_path, run_import):
+    field = Deal._meta.get_field("amount")
+    largest = "9" * (field.max_digits - field.decimal_places) + "." + "9" * field.decimal_places
+    rows = [
+        ["Id", "Amount", "Status", "Closed"],
+        ["D1", "1" * 30, "won", "2026-01-05"],
+        ["D2", largest, "won", "2026-01-05"],
+        ["D3", "99999999999999.995", "open", ""],  # rounds to 15 digits
+        ["D4", "1200", "open", ""],
+    ]
+
+    summary = run_import(write_csv(tmp_path / "deals.csv", rows), DEALS)
+
+    assert (summary["created"], summary["rejected"]) == (2, 2)
+    report = read_report(summary)
+    assert [(r["line"], r["column"], r["reason"]) for r in report] == [
+        ("2", "Amount", f"larger than {largest}"),
+        ("4", "Amount", f"larger than {largest}"),
+    ]
+    assert sorted(Deal.objects.values_list("external_id", flat=True)) == ["D2", "D4"]
+    assert str(Deal.objects.get(external_id="D2").amount) == largest
+
+
+def test_every_imported_decimal_is_money_of_the_columns_precision():
+    from crm.imports.mapping import FIELDS
+    from crm.imports.numbers import MONEY_DIGITS, MONEY_PLACES
+    from crm.models import Campaign, Company
+
+    models = {"deals": Deal, "companies": Company, "campaigns": Campaign}
+    decimals = [
+        (kind, name)
+        for kind, fields in FIELDS.items()
+        for name, spec in fields.items()
+        if spec.type == "decimal"
+    ]
+
+    assert decimals
+    for kind, name in decimals:
+        column = models[kind]._meta.get_field(name)
+        assert (column.max_digits, column.decimal_places) == (MONEY_DIGITS, MONEY_PLACES)
+
+
+def read_report(summary):
+    with open(summary["error_report"], newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def junk_xlsx(path, broken):
+    """A real workbook whose `broken` part is replaced by junk."""
+    good = write_xlsx(path.with_name("good.xlsx"), ROWS)
+    with zipfile.ZipFile(good) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in {**parts, broken: b"<junk"}.items():
+            target.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/styles.xml"],
+)
+def test_an_xlsx_of_junk_exits_1_with_a_clear_message(tmp_path, run_import, broken):
+    path = junk_xlsx(tmp_path / "leads.xlsx", broken)
+
+    with pytest.raises(CommandError, match="not a readable XLSX file"):
+        run_import(path, MAPPING)
+
+    assert not Lead.objects.exists()
+
+
+def test_an_xlsx_whose_rows_are_junk_exits_1_naming_the_line(tmp_path, run_import):
+    path = write_xlsx(tmp_path / "leads.xlsx", ROWS)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    cut = sheet.index(b"</row>") + len(b"</row>")  # the header row survives, then junk
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet[:cut] + b"<row r='2'><c r='A2' t='inlineStr'><is><t>L1"
+    )
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+    with pytest.raises(CommandError, match="cannot be read past line"):
+        run_import(path, MAPPING)
+
+    assert not Lead.objects.exists()
+
+
+def test_a_header_longer_than_64_kib_is_read_whole(tmp_path, run_import):
+    # Names whose truncation is another name: the old reader cut the header at 64 KiB.
+    extra = [f"c{i}" for i in range(20_000)]
+    rows = [ROWS[0] + extra, ROWS[1] + [""] * len(extra), ROWS[2] + ["x"] * len(extra)]
+    path = write_csv(tmp_path / "wide.csv", rows)
+    assert len(path.read_text().splitlines()[0]) > 2**16
+
+    summary = run_import(path, MAPPING)
+
+    assert summary["created"] == 2
+    assert imported() == EXPECTED
+
+
+def test_a_first_line_over_the_header_limit_is_refused_clearly(tmp_path, run_import):
+    path = tmp_path / "one-line.csv"
+    path.write_text("Id," + "x" * (2**20 + 10))
+
+    with pytest.raises(CommandError, match="The first line is longer than 1 MB"):
+        run_import(path, MAPPING)
+
+
+def test_rows_with_more_or_fewer_fields_than_the_header_are_rejected(tmp_path, run_import):
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "Id,Name,Email,Created,Source\n"
+        "L1,Zoë,zoe@example.test,31/01/2024,social\n"
+        "L2,Short,short@example.test,02/02/2024\n"
+        "L3,Long,long@example.test,03/02/2024,social,surplus\n"
+        "\n"
+        'L4,"Quoted, with a comma",,04/02/2024,""\n',
+        encoding="utf-8",
+    )
+
+    summary = run_import(path, MAPPING)
+
+    assert (summary["created"], summary["rejected"]) == (2, 2)
+    assert [(r["line"], r["column"], r["reason"]) for r in read_report(summary)] == [
+        ("3", "(row)", "the row has 4 fields where the header has 5"),
+        ("4", "(row)", "the row has 6 fields where the header has 5"),
+    ]
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["L1", "L4"]
+
+
+def test_xlsx_rows_with_values_past_the_header_are_rejected(tmp_path, run_import):
+    path = write_xlsx(tmp_path / "leads.xlsx", [ROWS[0], ROWS[1] + ["surplus"], ROWS[2]])
+
+    summary = run_import(path, MAPPING)
+
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    assert [(r["line"], r["reason"]) for r in read_report(summary)] == [
+        ("2", "the row has 6 fields where the header has 5")
+    ]
+
+
+def test_the_rejected_rows_report_neutralises_formulas(tmp_path, run_import):
+    formula = '=HYPERLINK("http://evil.test","click")'
+    rows = [
+        ROWS[0],
+        ["L1", "A", formula, "31/01/2024", "x"],
+        ["L2", "B", "", "+1/2/3", "x"],
+        ["L3", "C", "", "01/02/2024", "x"],
+    ]
+
+    summary = run_import(write_csv(tmp_path / "leads.csv", rows), MAPPING)
+
+    assert [(r["line"], r["value"]) for r in read_report(summary)] == [
+        ("2", "'" + formula),
+        ("3", "'+1/2/3"),
+    ]
+
+
+def test_the_command_imports_with_a_members_rights(tmp_path, org, member, run_import):
+    marketer = member(Role.MARKETING_MANAGER)
+    seller = member(Role.SALES_MANAGER)
+    rows = [ROWS[0], ROWS[1], [*ROWS[2][:4], "Carrier pigeon"]]
+    leads = write_csv(tmp_path / "leads.csv", rows)
+    deals = write_csv(
+        tmp_path / "deals.csv",
+        [["Id", "Amount", "Status", "Closed"], ["D1", "99999", "won", "2026-01-05"]],
+    )
+
+    with pytest.raises(CommandError, match="Importing deals needs the rights"):
+        run_import(deals, DEALS, member=marketer.user.username)
+    by_seller = run_import(leads, MAPPING, member=seller.user.email)
+
+    assert not Deal.objects.exists()
+    assert (by_seller["created"], by_seller["rejected"]) == (1, 1)
+    assert "no channel of this organisation" in Path(by_seller["error_report"]).read_text()
+    assert not Channel.objects.for_org(org).filter(code="carrier_pigeon").exists()
+    assert run_import(leads, MAPPING, member=marketer.user.username)["created"] == 1
+    assert Channel.objects.for_org(org).filter(code="carrier_pigeon").exists()
+
+
+def test_the_command_refuses_someone_who_is_not_a_member(tmp_path, run_import, other_org):
+    from tests.factories import MembershipFactory
+
+    stranger = MembershipFactory(organization=other_org, role=Role.ADMIN)
+
+    with pytest.raises(CommandError, match="No member"):
+        run_import(write_csv(tmp_path / "leads.csv", ROWS), MAPPING, member=stranger.user.username)
+
+    assert not Lead.objects.exists()

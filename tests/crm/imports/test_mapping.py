@@ -52,6 +52,14 @@ def test_the_issues_example_is_a_valid_mapping():
             "'values.channel' must map source values",
         ),
         ({"kind": "leads", "columns": {}, "extra": 1}, "Unknown keys: extra"),
+        (
+            {"kind": "deals", "columns": {"owner": "o"}, "new_sales_reps": "Ann Lee"},
+            "'new_sales_reps' must be a list of names",
+        ),
+        (
+            {"kind": "deals", "columns": {"owner": "o"}, "new_sales_reps": ["  "]},
+            "'new_sales_reps' must be a list of names",
+        ),
     ],
 )
 def test_a_bad_mapping_names_its_problem(document, problem):
@@ -59,3 +67,18 @@ def test_a_bad_mapping_names_its_problem(document, problem):
         parse_mapping(document)
 
     assert problem in str(error.value)
+
+
+def test_owners_are_mapped_to_members_or_new_sales_reps_in_the_same_document():
+    document = {
+        "kind": "deals",
+        "columns": {"owner": "sales_agent"},
+        "values": {"owner": {"M. Frase": "moses", "Temp desk": ""}},
+        "new_sales_reps": [" Darcel  Schlecht", "Darcel  Schlecht "],
+    }
+
+    mapping = parse_mapping(document)
+
+    assert mapping.member_fields == ["owner"]
+    assert mapping.new_sales_reps == ("Darcel  Schlecht",)  # trimmed, once
+    assert parse_mapping(mapping.as_json()) == mapping

@@ -1,5 +1,6 @@
 """Acceptance: the two public data sets import completely, checked against pandas on the raw files."""
 
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -8,8 +9,10 @@ import pytest
 from django.db.models import Count
 
 from crm.calculations import deal_kind
+from crm.defaults import CHANNELS
 from crm.models import Company, Deal, Lead, LeadStageChange
-from tests.crm.imports.conftest import DATA, needs_data
+from orgs.models import Membership, Role
+from tests.crm.imports.conftest import DATA, EXAMPLES, needs_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +29,16 @@ def test_olist_leads_and_won_deals(org, run_import):
     leads = run_import(DATA / "olist/olist_marketing_qualified_leads_dataset.csv", "olist-leads")
     deals = run_import(DATA / "olist/olist_closed_deals_dataset.csv", "olist-deals")
 
+    # The channels the organisation did not have are created, and the summary names them.
+    new_channels = sorted(set(mqls["origin"].replace("", "unknown")) - {c for c, _n in CHANNELS})
     assert leads == {
         "created": len(mqls),
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "unassigned": 0,
+        "channels_created": new_channels,
+        "sales_reps_created": [],
         "error_report": None,
     }
     assert deals == {
@@ -38,6 +46,9 @@ def test_olist_leads_and_won_deals(org, run_import):
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "unassigned": 0,
+        "channels_created": [],
+        "sales_reps_created": [],
         "error_report": None,
     }
     expected_channels = Counter(mqls["origin"].replace("", "unknown"))
@@ -137,3 +148,53 @@ def test_importing_the_same_files_again_changes_nothing(org, run_import):
     assert [(r["created"], r["updated"], r["rejected"]) for r in again] == [(0, 0, 0)] * 4
     assert [r["unchanged"] for r in again] == [8000, 842, 85, 8800]
     assert LeadStageChange.objects.count() == changes
+
+
+def test_maven_deals_with_their_owners_mapped_all_come_in_unassigned_and_counted(org, run_import):
+    needs_data()
+    pipeline = pd.read_csv(DATA / "maven/sales_pipeline.csv", dtype=str, keep_default_na=False)
+    mapping = json.loads((EXAMPLES / "maven-deals.json").read_text())
+    mapping["columns"]["owner"] = "sales_agent"
+    run_import(DATA / "maven/accounts.csv", "maven-companies")
+
+    deals = run_import(DATA / "maven/sales_pipeline.csv", mapping)
+
+    # No member is called like maven's agents: every deal is in, none with an owner.
+    assert deals["created"] == len(pipeline) == 8800
+    assert deals["rejected"] == 0
+    assert deals["unassigned"] == (pipeline["sales_agent"] != "").sum()
+    assert not Deal.objects.for_org(org).filter(owner__isnull=False).exists()
+
+
+def test_maven_owners_map_to_members_new_reps_or_nobody(org, member, run_import):
+    needs_data()
+    pipeline = pd.read_csv(DATA / "maven/sales_pipeline.csv", dtype=str, keep_default_na=False)
+    agents = pipeline["sales_agent"].value_counts()
+    darcel, vicki, anna, *others = agents.index
+    ada = member(Role.SALES_MANAGER).user
+    mapping = json.loads((EXAMPLES / "maven-deals-with-owners.json").read_text())
+    mapping["values"]["owner"] = {darcel: ada.username, anna: ""}
+    mapping["new_sales_reps"] = [vicki, *others]
+    run_import(DATA / "maven/accounts.csv", "maven-companies")
+
+    deals = run_import(DATA / "maven/sales_pipeline.csv", mapping)
+
+    assert deals["created"] == 8800
+    assert deals["rejected"] == 0
+    assert deals["unassigned"] == agents[anna]  # the one mapped to nobody
+    assert deals["sales_reps_created"] == [vicki, *others]
+    owned = dict(Deal.objects.for_org(org).values_list("owner__username").annotate(n=Count("id")))
+    assert owned[ada.username] == agents[darcel]
+    assert owned[None] == agents[anna]
+    reps = Membership.objects.for_org(org).filter(role=Role.SALES_REP).select_related("user")
+    by_name = {m.user.get_full_name(): m.user for m in reps}
+    assert set(by_name) == {vicki, *others}
+    assert owned[by_name[vicki].username] == agents[vicki]
+    # Recorded without a login: they cannot sign in until invited.
+    assert not any(user.has_signed_up for user in by_name.values())
+
+    again = run_import(DATA / "maven/sales_pipeline.csv", mapping)
+
+    assert again["sales_reps_created"] == []  # found by name, not recorded twice
+    assert again["unchanged"] == 8800
+    assert again["unassigned"] == agents[anna]

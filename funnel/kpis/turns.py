@@ -1,0 +1,102 @@
+"""Fairness: organisations take turns on the shared workers.
+
+An organisation's recompute runs in its *turn*, a PostgreSQL session advisory lock on
+(organisation, TURN) held for the whole run, so one organisation never holds more than one
+worker slot: a second task for it finds the turn taken and returns at once (it does not
+wait, which would hold a slot too), and the beat sweep leaves a busy organisation alone.
+The lock lives with the connection, so a worker killed mid-run frees the turn.
+
+The incremental recompute runs in slices of at most KPI_SLICE_CELLS cells or
+KPI_SLICE_SECONDS seconds. What is left is sent as a new task, at the back of the queue,
+behind the work other organisations sent meanwhile: a hundred thousand waiting cells cost
+everyone else at most a slice's wait.
+
+Nothing is stranded: a task unschedules (frees the coalescing key) before it tries the
+turn, and whoever held the turn looks for marks still waiting after letting it go, so
+either the holder or the next change schedules them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+
+from crm.models import ChangedCell
+from funnel.kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_full
+from funnel.kpis.scheduling import kpis_schedule, kpis_unschedule
+
+TURN = -2  # the advisory lock's second key; recompute.py uses 0, -1 and the months
+
+
+@contextmanager
+def organisation_turn(organization_id: int, *, wait: bool) -> Iterator[bool]:
+    """Hold the organisation's turn; yields False, without waiting, if it is taken and
+    `wait` is off."""
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [organization_id, TURN])
+            taken = True
+        else:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [organization_id, TURN])
+            taken = cursor.fetchone()[0]
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [organization_id, TURN])
+
+
+def organisations_busy() -> set[int]:
+    """The organisations whose turn a connection holds now, on any worker."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT classid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND objsubid = 2 AND objid = %s::bigint::oid"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [TURN & 0xFFFFFFFF],  # the key as pg_locks shows it, an unsigned oid
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def kpis_recompute_slice(*, organization_id: int) -> Recomputed | None:
+    """Recompute one slice of the organisation's waiting cells and queue the rest; None if
+    another worker has its turn. Without a broker (tasks run in-process) there is no queue
+    to share, and a slice that scheduled the next would recurse: it takes everything."""
+    kpis_unschedule(organization_id=organization_id)  # first: see the module's note
+    in_process = _tasks_run_in_process()
+    with organisation_turn(organization_id, wait=False) as ours:
+        if not ours:
+            return None
+        done = kpis_recompute_changed(
+            organization_id=organization_id,
+            max_cells=None if in_process else settings.KPI_SLICE_CELLS,
+            max_seconds=None if in_process else settings.KPI_SLICE_SECONDS,
+        )
+    _schedule_what_waits(organization_id)
+    return done
+
+
+def kpis_recompute_whole(*, organization_id: int, check: bool = False) -> int:
+    """A full recompute (see kpis_recompute_full) in the organisation's turn: it waits for a
+    slice running on another worker to end, and keeps the organisation's slices off the
+    other workers while it runs. Returns the differences found."""
+    with organisation_turn(organization_id, wait=True):
+        differences = kpis_recompute_full(organization_id=organization_id, check=check)
+    _schedule_what_waits(organization_id)
+    return differences
+
+
+def _schedule_what_waits(organization_id: int) -> None:
+    # No countdown: the rest goes to the back of the queue now, behind the others' work.
+    if ChangedCell.objects.filter(organization_id=organization_id).exists():
+        kpis_schedule(organization_id=organization_id, countdown=0)
+
+
+def _tasks_run_in_process() -> bool:
+    from funnel.tasks import kpis_recompute_task
+
+    return bool(kpis_recompute_task.app.conf.task_always_eager)
