@@ -278,7 +278,9 @@ def _journey(
         created_at=at,
     )
     closed = at + timedelta(days=rng.uniform(10, 75))
+    deal.pipeline_stage = _open_stage(opened=at, closing=closed, now=now)
     if closed < now:
+        deal.pipeline_stage = ""  # a closed deal has left the pipeline
         deal.closed_at = closed
         if rng.random() < profile.win_rate:
             deal.status = Deal.Status.WON
@@ -299,6 +301,16 @@ def _journey(
                 rng.choice(["price", "timing", "competitor", "no budget"]),
             )
     deals.append(deal)
+
+
+# An open deal's pipeline stage by how far it is on its way to closing (no draw of the random
+# generator, so the rest of the demo stays as it was).
+OPEN_STAGES = [(1 / 3, "discovery"), (2 / 3, "proposal"), (1.0, "negotiation")]
+
+
+def _open_stage(*, opened: datetime, closing: datetime, now: datetime) -> str:
+    elapsed = (now - opened) / (closing - opened)
+    return next((code for share, code in OPEN_STAGES if elapsed < share), "negotiation")
 
 
 def _repeat_business(

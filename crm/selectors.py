@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
 from crm.imports.value_choices import Options
 from crm.models import Campaign, Channel, Company, Deal, Lead, LifecycleStage, PipelineStage
@@ -72,3 +73,16 @@ def import_value_options(organization: Organization) -> Options:
             .values_list("code", "name")
         ),
     )
+
+
+def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+    """Lifecycle stage code -> the organisation's name for it, in the active language where
+    it is one of the default names (stored in English, translated when shown)."""
+    rows = LifecycleStage.objects.for_org(organization).values_list("code", "name")
+    return {code: gettext(name) for code, name in rows}
+
+
+def pipeline_stage_names(organization: Organization) -> dict[str, str]:
+    """Pipeline stage code -> its name, as for lifecycle stages."""
+    rows = PipelineStage.objects.for_org(organization).values_list("code", "name")
+    return {code: gettext(name) for code, name in rows}

@@ -15,23 +15,32 @@ from funnel.kpis.dictionary import conversion, derive, funnel_conversions, respo
 from funnel.models import PipelineFact, Plan
 from funnel.selectors import funnel_stages, kpi_rows, kpi_sums, plan_progress, response_minutes
 from orgs.models import Organization
+from orgs.templatetags.money import month_label
 
 
-def _bars(rows: list[dict[str, Any]], key: str, series: list[tuple[str, str]]) -> dict[str, Any]:
+def _bars(
+    rows: list[dict[str, Any]],
+    series: list[tuple[str, str]],
+    *,
+    title: str,
+    unit: str,
+) -> dict[str, Any]:
+    """Bars per month: the months written in the active language and sent as categories,
+    so plotly neither reads them as dates nor names them in English."""
+    months = [month_label(r["month"]) for r in rows]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": label,
-                "x": [r[key] for r in rows],
-                "y": [r[field] for r in rows],
-            }
+            {"type": "bar", "name": label, "x": months, "y": [r[field] for r in rows]}
             for field, label in series
         ],
         "layout": {
+            "title": {"text": title},
             "barmode": "group",
-            "height": 300,
-            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "height": 320,
+            "margin": {"l": 60, "r": 10, "t": 40, "b": 40},
+            "xaxis": {"type": "category", "title": {"text": _("Month")}},
+            "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
+            "legend": {"orientation": "h"},
         },
     }
 
@@ -65,7 +74,12 @@ def marketing(
         "totals": derive(sums) | funnel_conversions(sums, stages),
         "by_channel": kpi_rows(organization, group_by="channel", stages=stages, **period),
         "by_campaign": kpi_rows(organization, group_by="campaign", stages=stages, **period),
-        "chart": _bars(months, "month", [("leads", _("Leads")), ("mqls", _("MQLs"))]),
+        "chart": _bars(
+            months,
+            [("leads", _("Leads")), ("mqls", _("MQLs"))],
+            title=_("Leads and MQLs by month"),
+            unit=_("Leads"),
+        ),
         "plan": plan,
         "pace": plan_progress(organization, plan, today=timezone.localdate(), channel=channel or "")
         if plan
@@ -101,7 +115,12 @@ def sales(
             .annotate(deals=Sum("deals"), amount=Sum("amount"))
             .order_by("stage")
         ),
-        "chart": _bars(months, "month", [("won_deals", _("Won")), ("lost_deals", _("Lost"))]),
+        "chart": _bars(
+            months,
+            [("won_deals", _("Won")), ("lost_deals", _("Lost"))],
+            title=_("Deals won and lost by month"),
+            unit=_("Deals"),
+        ),
         "by_month": months,
         "table": ("by_month", "month"),
     }
@@ -121,7 +140,12 @@ def leadership(
     return {
         "totals": _per_owner(derive(kpi_sums(organization, group_by=None, **period)[0]), owner),
         "by_month": months,
-        "chart": _bars(months, "month", [("won_revenue", _("Won revenue"))]),
+        "chart": _bars(
+            months,
+            [("won_revenue", _("Won revenue"))],
+            title=_("Won revenue by month"),
+            unit=organization.currency,
+        ),
         "plan": plan,
         "pace": plan_progress(organization, plan, today=timezone.localdate(), channel=channel or "")
         if plan

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from crm.exports import export_response
-from crm.models import Channel
 from dashboards.selectors import BY_OWNER, DASHBOARDS
+from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import METRICS
-from funnel.selectors import kpi_months_span, kpis_as_of
+from funnel.selectors import display_names, kpi_months_span, kpis_as_of
 from orgs.models import Membership, Organization
 from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required
@@ -73,6 +73,7 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
             [group, *columns],
             ([row[group], *(row.get(c) for c in columns)] for row in data[rows_key]),
         )
+    names = display_names(request.organization)
     context = {
         "data_span": None if data[rows_key] else _data_span(request.organization, start, end),
         "name": name,
@@ -84,9 +85,8 @@ def dashboard(request: MemberRequest, name: str) -> HttpResponse:
         "channel": channel or "",
         "owners": owners,
         "owner": filters.get("owner") or "",
-        "channels": Channel.objects.for_org(request.organization)
-        .order_by("code")
-        .values_list("code", flat=True),
+        **names,
+        "channels": sorted(code for code in names["channel_names"] if code != NO_CHANNEL),
         "as_of": kpis_as_of(request.organization),
         "title": {"marketing": _("Marketing"), "sales": _("Sales"), "leadership": _("Leadership")}[
             name

@@ -252,6 +252,9 @@ def seasonality_weights(revenue: dict[int, tuple[Decimal, int]]) -> dict[int, De
 
 
 LEARNED_CACHE_SECONDS = 3600  # how long an unused result may stay: memory, not freshness
+# Part of the cache key: raise it when what `learn` computes changes, so that a deploy
+# never serves results learned the old way (seasonality was once unshrunk).
+LEARNING_RULES = 2
 
 
 def learn_cached(*, organization: Organization, start: date, end: date) -> Learned:
@@ -262,7 +265,7 @@ def learn_cached(*, organization: Organization, start: date, end: date) -> Learn
     version = (
         KpiState.objects.filter(organization=organization).values_list("version", flat=True).first()
     )
-    key = f"assumptions:{organization.pk}:{version or 0}:{start}:{end}"
+    key = f"assumptions:{LEARNING_RULES}:{organization.pk}:{version or 0}:{start}:{end}"
     learned: Learned | None = cache.get(key)
     if learned is None:
         learned = learn(organization=organization, start=start, end=end)

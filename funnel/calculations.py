@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
+from orgs.decimals import plain_decimal
 from smarketing.bounds import (
     CHANNEL_CODE_LENGTH,
     FIRST_DAY,
@@ -423,6 +424,8 @@ def jsonable(value: object) -> object:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
     return value if isinstance(value, int | str | type(None)) else str(value)
 
 

@@ -14,10 +14,11 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from crm.models import ChangedCell, Channel, LifecycleStage
+from crm.selectors import lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
-from funnel.tracking import Progress, progress
+from funnel.tracking import PROJECT_FROM, Progress, progress
 from orgs.api_conventions import json_bytes
 from orgs.models import Organization
 from orgs.prepared import fetch_one_prepared
@@ -33,9 +34,22 @@ KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memo
 
 def channel_names(organization: Organization) -> dict[str, str]:
     """Channel code -> name, with the key of leads without a channel named too."""
-    names: dict[str, str] = dict(Channel.objects.for_org(organization).values_list("code", "name"))
+    rows = Channel.objects.for_org(organization).values_list("code", "name")
+    # The default channels' names are stored in English and translated when shown.
+    names: dict[str, str] = {code: _(name) for code, name in rows}
     names[NO_CHANNEL] = str(_("No channel"))
     return names
+
+
+def display_names(organization: Organization) -> dict[str, Any]:
+    """What pages show instead of codes: channel, lifecycle and pipeline stage names, and
+    the key of leads without a channel (`{{ row.channel|default:no_channel|named:... }}`)."""
+    return {
+        "channel_names": channel_names(organization),
+        "stage_names": lifecycle_stage_names(organization),
+        "pipeline_names": pipeline_stage_names(organization),
+        "no_channel": NO_CHANNEL,
+    }
 
 
 def funnel_stages(organization: Organization) -> list[str]:
@@ -361,7 +375,7 @@ def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict
         "goal_to_date": goal_to_date,
         "variance": won - goal_to_date,
         "projected": (won / goal_to_date * goal).quantize(Decimal("0.01"))
-        if goal_to_date
+        if goal_to_date and goal_to_date >= goal * PROJECT_FROM
         else None,
         "share_of_goal": (won / goal) if goal else None,
     }

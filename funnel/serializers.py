@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from funnel.calculations import ChannelInput, FunnelInput
 from funnel.models import Plan
+from orgs.api_conventions import PlainDecimalField
 from smarketing.bounds import (
     CHANNEL_CODE_LENGTH,
     MAX_CHANNELS,
@@ -18,8 +19,8 @@ from smarketing.bounds import (
 
 
 def number(**options: Any) -> serializers.DecimalField:
-    """A decimal input or output: exact, never a float."""
-    return serializers.DecimalField(max_digits=24, decimal_places=10, **options)
+    """A decimal input or output: exact, never a float, written without trailing zeros."""
+    return PlainDecimalField(max_digits=24, decimal_places=10, **options)
 
 
 class BoundedListField(serializers.ListField):

@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+# The share of the target that must be due before the rate so far says enough to project:
+# a future plan whose first lead-in target is 23 of 2,433 leads would otherwise project
+# 15,835 from one month's leads.
+PROJECT_FROM = Decimal("0.1")
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -28,7 +33,7 @@ class Progress:
     variance: int  # actual_to_date - target_to_date
     months_left: Decimal  # the rest of the current month (a fraction) and the months after it
     pace_needed: int | None  # per month left, to reach the target; None when none are left
-    projected: int | None  # at the rate so far; None while nothing was due yet
+    projected: int | None  # at the rate so far; None until a tenth of the target was due
 
 
 def elapsed_share(today: date) -> Decimal:
@@ -59,7 +64,7 @@ def progress(targets: Mapping[str, int], actuals: Mapping[str, int], today: date
     if left > 0:
         pace_needed = math.ceil(Decimal(max(target - actual, 0)) / left)
     projected = None
-    if due > 0:
+    if due > 0 and due >= Decimal(target) * PROJECT_FROM:
         projected = _round(Decimal(actual) / due * Decimal(target))
     return Progress(
         target=target,

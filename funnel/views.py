@@ -23,7 +23,7 @@ from funnel.forms import PlanForm
 from funnel.models import Plan
 from funnel.planning import add_months
 from funnel.selectors import (
-    channel_names,
+    display_names,
     funnel_stages,
     kpis_as_of,
     plan_budget,
@@ -88,7 +88,8 @@ def plan_edit(request: MemberRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Plan saved: its targets are computed."))
             return redirect("plan-detail", pk=plan.pk)
-    return render(request, "funnel/plan_edit.html", {"form": form, "plan": plan})
+    context = {"form": form, "plan": plan, **display_names(request.organization)}
+    return render(request, "funnel/plan_edit.html", context)
 
 
 @require_POST
@@ -96,7 +97,7 @@ def plan_edit(request: MemberRequest, pk: int | None = None) -> HttpResponse:
 def plan_preview(request: MemberRequest) -> HttpResponse:
     """The editor's live preview (htmx): what the inputs give, or what is wrong with them."""
     form = _form(request, data=request.POST)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {"form": form, **display_names(request.organization)}
     if form.is_valid():
         try:
             used, result = plan_calculate(
@@ -123,6 +124,7 @@ def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
     months = sorted({row["month"] for row in rows})
     stages = [stage for stage, _ in progress]
     grid = {(row["month"], row["stage"]): row for row in rows}
+    names = display_names(request.organization)
     context = {
         "plan": plan,
         "progress": progress,
@@ -130,12 +132,12 @@ def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "budget": plan_budget(request.organization, plan, today=today),
         "moved": _moved(plan),
         "started_before_today": plan.first_month < today.replace(day=1),
-        "channel_names": channel_names(request.organization),
+        **names,
         "channel": channel,
         "channels": sorted({c for c in plan.targets.values_list("channel", flat=True) if c}),
         "stages": stages,
         "table": [(m, [grid.get((m, s)) for s in stages]) for m in months],
-        "chart": _funnel_chart(progress),
+        "chart": _funnel_chart(progress, names["stage_names"]),
         "as_of": kpis_as_of(request.organization),
         "can_edit": can(request.membership.role, Action.EDIT_PLANS),
     }
@@ -156,8 +158,9 @@ def _moved(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _funnel_chart(progress: list[tuple[str, Any]]) -> dict[str, Any]:
-    stages = [stage for stage, _ in progress]
+def _funnel_chart(progress: list[tuple[str, Any]], stage_names: dict[str, str]) -> dict[str, Any]:
+    """Target beside actual per stage, the stages by their names."""
+    stages = [stage_names.get(stage, stage) for stage, _ in progress]
     return {
         "data": [
             {
@@ -174,9 +177,12 @@ def _funnel_chart(progress: list[tuple[str, Any]]) -> dict[str, Any]:
             },
         ],
         "layout": {
-            "margin": {"l": 110, "r": 10, "t": 10, "b": 10},
-            "height": 320,
+            "title": {"text": _("Target and actual by stage (people)")},
+            "margin": {"l": 150, "r": 10, "t": 40, "b": 10},
+            "height": 340,
             "funnelmode": "group",
+            "yaxis": {"type": "category"},
+            "legend": {"orientation": "h"},
         },
     }
 
@@ -248,7 +254,7 @@ def plan_assumptions(request: MemberRequest, pk: int) -> HttpResponse:
         ),
         "cost_per_lead": sorted((k, v) for k, v in learned.cost_per_lead.items() if k != "__all__"),
         "last_month": add_months(end, -1),
-        "channel_names": channel_names(request.organization),
+        **display_names(request.organization),
         "seasonality": [
             (date(2000, m, 1), w, m in learned.seasonality_fallback)
             for m, w in sorted(learned.seasonality.items())

@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, renderers
+from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from orgs.decimals import plain_decimal
 from smarketing.statement_timeout import timed_out, timeout_message
 
 
@@ -76,9 +77,20 @@ def _as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
+class PlainDecimalField(serializers.DecimalField):
+    """A DecimalField that reads exactly and writes as `plain_decimal` (DRF's own writes
+    every one of its decimal places: "5000000.0000000000")."""
+
+    def to_representation(self, value: Any) -> Any:
+        represented = super().to_representation(value)
+        if isinstance(represented, str) and represented:
+            return plain_decimal(Decimal(represented))
+        return represented
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)  # money and rates keep their exact digits
+        return plain_decimal(value)  # money and rates keep their exact digits
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 

@@ -12,12 +12,16 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def show(context: template.Context, value: object, kind: str = "text") -> str:
-    """A list cell: money in the organisation's currency, dates per the language, '—' for blanks."""
+    """A list cell: money in the organisation's currency, dates per the language, stages by
+    name, '—' for blanks."""
     if value is None or value == "":
         return "—"
     if kind == "money":
         organization = context["request"].organization
         return money(value, organization.currency if organization else "EUR")
+    if kind == "stage":  # a lifecycle stage code, shown by the organisation's name for it
+        names = context.get("stage_names") or {}
+        return str(names.get(str(value), value))
     if kind == "date" and isinstance(value, (date, datetime)):
         return date_filter(value, "SHORT_DATE_FORMAT")
     if isinstance(value, datetime):

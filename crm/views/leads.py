@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.forms import ActivityForm, LeadForm, StageMoveForm
 from crm.models import Activity, Lead
+from crm.selectors import lifecycle_stage_names
 from crm.services.leads import lead_change_stage
 from crm.services.merge import duplicate_groups, leads_merge
 from crm.services.records import record_create
@@ -45,6 +46,7 @@ def lead_detail(request: MemberRequest, lead: Lead) -> HttpResponse:
             (form[name].label, getattr(lead, name)) for name in form.fields if name != "stage"
         ],
         "timeline": timeline(lead),
+        "stage_names": lifecycle_stage_names(request.organization),
         "can_write": can(request.membership.role, Action.EDIT_LEADS),
         "move_form": StageMoveForm(organization=request.organization, current=lead.stage),
         "activity_form": ActivityForm(organization=request.organization),

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import DecimalField, Model, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.exports import export_response
+from crm.selectors import lifecycle_stage_names, pipeline_stage_names
 from crm.views.specs import SPECS, Column, Spec
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
@@ -82,6 +83,7 @@ def record_list(request: MemberRequest, kind: str) -> HttpResponse:
         "rows": [(obj, [(c, cell(obj, c)) for c in spec.columns]) for obj in page.object_list],
         "filters": _filter_choices(spec, request),
         "query": request.GET,
+        "stage_names": lifecycle_stage_names(request.organization),
     }
     template = (
         "crm/_results.html"
@@ -130,7 +132,7 @@ def record_detail(request: MemberRequest, kind: str, pk: int) -> HttpResponse:
 
         return lead_detail(request, obj)
     form = spec.form(instance=obj, organization=request.organization)
-    fields = [(form[name].label, cell(obj, Column("", name))) for name in form.fields]
+    fields = [(form[name].label, *_shown(obj, name)) for name in form.fields]
     sections = [
         (
             title,
@@ -147,9 +149,24 @@ def record_detail(request: MemberRequest, kind: str, pk: int) -> HttpResponse:
         "obj": obj,
         "fields": fields,
         "sections": sections,
+        "stage_names": lifecycle_stage_names(request.organization),
         "can_write": can(request.membership.role, spec.write_action),
     }
     return render(request, "crm/detail.html", context)
+
+
+def _shown(obj: Model, name: str) -> tuple[Any, str]:
+    """A field's value as its page shows it, and how: a choice by its label, an amount as
+    money, a pipeline stage by its name."""
+    field = obj._meta.get_field(name)
+    if getattr(field, "choices", None):
+        return getattr(obj, f"get_{name}_display")(), "text"
+    if isinstance(field, DecimalField):
+        return getattr(obj, name), "money"
+    if name == "pipeline_stage" and getattr(obj, name):
+        names = pipeline_stage_names(obj.organization)  # type: ignore[attr-defined]
+        return names.get(getattr(obj, name), getattr(obj, name)), "text"
+    return cell(obj, Column("", name)), "text"
 
 
 @require_http_methods(["GET", "POST"])

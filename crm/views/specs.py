@@ -23,7 +23,7 @@ class Column:
     label: StrOrPromise
     path: str  # attribute path, e.g. "channel.name"
     sort: str = ""  # order_by key, when sortable
-    kind: str = "text"  # text, money, date, datetime, link
+    kind: str = "text"  # text, money, date, datetime, link, stage
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ SPECS = {
                 Column(_("E-mail"), "email", "email"),
                 Column(_("Company"), "company.name", "company__name"),
                 Column(_("Channel"), "channel.name", "channel__name"),
-                Column(_("Stage"), "stage", "stage"),
+                Column(_("Stage"), "stage", "stage", "stage"),
                 Column(_("Entered"), "created_at", "created_at", "date"),
             ],
             ("name", "email", "external_id", "company__name"),

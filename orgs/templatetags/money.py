@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.translation import get_language, to_locale
 
 register = template.Library()
@@ -26,6 +28,16 @@ def money(value: object, currency: str = "EUR") -> str:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
+    if amount == amount.to_integral_value():
+        # A whole amount without its ",00": €1,429,600, as people write it.
+        pattern = Locale.parse(_locale()).currency_formats["standard"].pattern
+        return format_currency(
+            amount,
+            currency,
+            format=re.sub(r"\.0+", "", pattern),
+            currency_digits=False,
+            locale=_locale(),
+        )
     return format_currency(amount, currency, locale=_locale())
 
 
@@ -62,3 +74,23 @@ def percent(value: object, digits: int = 1) -> str:
 def named(code: object, names: dict[str, str]) -> str:
     """`{{ code|named:channel_names }}`: a code's name where one is known, else the code."""
     return names.get(str(code), str(code)) if code not in (None, "") else ""
+
+
+@register.filter
+def pair_named(pair: object, names: dict[str, str]) -> str:
+    """`{{ "sql->opportunity"|pair_named:stage_names }}`: "Sales-qualified lead → Opportunity"."""
+    return " → ".join(named(code, names) for code in str(pair).split("->"))
+
+
+@register.filter
+def month_label(value: object) -> str:
+    """A month (a date, or "2025-11" as the KPI rows give it) as the language writes it:
+    "Nov 2025", "Ноя 2025"."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(f"{value[:7]}-01")
+        except ValueError:
+            return str(value)
+    if not isinstance(value, date):
+        return "" if value is None else str(value)
+    return date_filter(value, "M Y")

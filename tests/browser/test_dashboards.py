@@ -52,13 +52,13 @@ def test_the_marketing_dashboard_shows_which_channels_convert(mia_page):
 
     page.goto("/dashboards/marketing/?start=2026-01&end=2026-03")
     table = page.locator("[data-testid=conversion-by-channel]")
-    row = table.locator("tbody tr", has_text="paid_search")
+    row = table.locator("tbody tr", has_text="Paid search")
     cells = row.locator("td").all_inner_texts()
 
     assert cells[1] == "4"
     assert cells[2] == "50.0%"  # lead to MQL, as English writes a percentage
     assert re.fullmatch(r"\d+\.\d%|—", cells[3])  # MQL to SQL
-    assert cells[5] == "100.00"  # cost per lead, beside the conversions
+    assert cells[5] == "€100"  # cost per lead, in euros, beside the conversions
     assert table.locator("thead th").all_text_contents()[2:5] == [
         "Lead to MQL",
         "MQL to SQL",

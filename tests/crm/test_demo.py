@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, OuterRef, Subquery
 
 from crm.demo import seed_crm_history
-from crm.models import Activity, Campaign, Deal, Lead, LeadStageChange
+from crm.models import Activity, Campaign, Deal, Lead, LeadStageChange, PipelineStage
 from orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,16 @@ def test_it_is_deterministic_and_runs_once(org, other_org):
     assert again == 0
     stages = lambda o: dict(Lead.objects.for_org(o).values_list("stage").annotate(n=Count("id")))  # noqa: E731
     assert stages(org) == stages(other_org)
+
+
+def test_the_demos_open_deals_stand_at_a_pipeline_stage(org):
+    seed_crm_history(organization=org, today=date(2026, 11, 1))
+    deals = Deal.objects.for_org(org)
+    stages = set(PipelineStage.objects.for_org(org).values_list("code", flat=True))
+
+    open_stages = set(deals.filter(status="open").values_list("pipeline_stage", flat=True))
+
+    assert deals.filter(status="open").exists()
+    assert open_stages <= stages
+    assert len(open_stages) >= 2
+    assert not deals.exclude(status="open").exclude(pipeline_stage="").exists()

@@ -20,6 +20,7 @@ from crm.models import (
     Lead,
     LeadStageChange,
 )
+from crm.services.deals import deal_create
 from crm.services.leads import lead_create
 from crm.services.records import record_create
 from orgs.models import Role
@@ -141,13 +142,13 @@ def test_the_lead_page_moves_stages_and_logs_activities_on_its_timeline(org, mem
     )
     page = client.get(reverse("crm-detail", args=["leads", lead.pk])).content.decode()
 
-    assert "Stage mql → sql" in page
+    assert "Stage Marketing-qualified lead → Sales-qualified lead" in page
     assert "Call: interested" in page
-    assert "Entered the funnel as mql" in page
+    assert "Entered the funnel as Marketing-qualified lead" in page
     assert (
-        page.index("Stage mql → sql")
+        page.index("Stage Marketing-qualified lead → Sales-qualified lead")
         < page.index("Call: interested")
-        < page.index("Entered the funnel as mql")
+        < page.index("Entered the funnel as Marketing-qualified lead")
     )
 
 
@@ -567,3 +568,32 @@ def test_a_finished_import_ends_with_its_summary_and_where_to_see_the_records(
     links = polled.split('data-testid="import-links"')[1].split("</p>")[0]
     assert f'href="{reverse("crm-list", args=["deals"])}"' in links
     assert 'href="/dashboards/sales/?start=2017-03&amp;end=2018-08"' in links
+
+
+@pytest.mark.parametrize(
+    ("language", "status", "amount", "stage", "pipeline"),
+    [
+        ("en", "Open", "€1,200", "Sales-qualified lead", "Proposal"),
+        ("ru", "Открыта", "1\xa0200\xa0€", "Лид, квалифицированный продажами", "Предложение"),
+    ],
+)
+def test_records_show_labels_names_and_money_not_codes(
+    org, member, language, status, amount, stage, pipeline
+):
+    lead = lead_create(organization=org, by=None, name="Ann", stage="sql")
+    deal = deal_create(
+        organization=org, by=None, name="Big order", lead=lead, amount="1200",
+        pipeline_stage="proposal",
+    )  # fmt: skip
+    client = signed_in_client(member(Role.SALES_MANAGER))
+    client.post(reverse("set_language"), {"language": language})
+
+    deal_page = client.get(reverse("crm-detail", args=["deals", deal.pk])).content.decode()
+    leads = client.get(reverse("crm-list", args=["leads"])).content.decode()
+    lead_page = client.get(reverse("crm-detail", args=["leads", lead.pk])).content.decode()
+
+    assert f"<dd>{status}</dd>" in deal_page  # not "open"
+    assert f"<dd>{amount}</dd>" in deal_page  # not 1200.00
+    assert f"<dd>{pipeline}</dd>" in deal_page  # not "proposal"
+    assert f"<td>{stage}</td>" in leads  # not "sql"
+    assert f'data-testid="lead-stage">{stage}<' in lead_page

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import json
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.db.models import Max, Min
+from django.urls import reverse
 
 from crm.demo import seed_crm_history
 from crm.models import Campaign, Channel
@@ -45,10 +47,10 @@ def history(org):
     ("name", "queries", "testids"),
     [
         # marketing reads the funnel's stages for its conversions; sales and leadership the
-        # members, to filter by owner
-        ("marketing", 15, ["tiles", "conversion-by-channel", "pace", "kpi-table", "campaigns"]),
-        ("sales", 14, ["tiles", "owner-filter", "conversion", "pipeline", "kpi-table"]),
-        ("leadership", 13, ["tiles", "owner-filter", "pace", "kpi-table"]),
+        # members, to filter by owner; each the names of channels and stages it shows
+        ("marketing", 17, ["tiles", "conversion-by-channel", "pace", "kpi-table", "campaigns"]),
+        ("sales", 16, ["tiles", "owner-filter", "conversion", "pipeline", "kpi-table"]),
+        ("leadership", 15, ["tiles", "owner-filter", "pace", "kpi-table"]),
     ],
 )
 def test_each_dashboard_opens_in_a_fixed_number_of_queries(
@@ -166,7 +168,10 @@ def _table(page, testid):
     table = page.split(f'data-testid="{testid}"')[1].split("</table>")[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
     return [
-        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", r, re.S)]
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)
+        ]
         for r in rows
     ]
 
@@ -178,9 +183,9 @@ def test_marketing_shows_conversion_per_channel_beside_cost_per_lead(funnel, mem
 
     rows = {row[0]: row[1:] for row in _table(page, "conversion-by-channel")}
     # leads, lead to MQL, MQL to SQL, lead to customer, cost per lead
-    assert rows["paid_search"] == ["4", "50.0%", "50.0%", "25.0%", "100.00"]
-    assert rows["organic_search"] == ["2", "0.0%", "—", "0.0%", "0.00"]
-    assert rows["All channels"] == ["6", "33.3%", "50.0%", "16.7%", "66.67"]
+    assert rows["Paid search"] == ["4", "50.0%", "50.0%", "25.0%", "€100"]
+    assert rows["Organic search"] == ["2", "0.0%", "—", "0.0%", "€0"]
+    assert rows["All channels"] == ["6", "33.3%", "50.0%", "16.7%", "€66.67"]
 
 
 def test_marketing_shows_conversion_per_campaign(funnel, member):
@@ -196,9 +201,9 @@ def test_marketing_shows_conversion_per_campaign(funnel, member):
         "50.0%",
         "50.0%",
         "25.0%",
-        "900.00",
+        "€900",
     ]
-    assert rows["Spring ads"][7] == "100.00"
+    assert rows["Spring ads"][7] == "€100"
 
 
 def test_the_conversions_are_the_stored_facts_not_the_crm_rows(funnel, member):
@@ -218,7 +223,7 @@ def test_the_conversions_are_the_stored_facts_not_the_crm_rows(funnel, member):
     )
 
     assert unchanged == before
-    paid = next(row for row in after if row[0] == "paid_search")
+    paid = next(row for row in after if row[0] == "Paid search")
     assert paid[1:3] == ["7", "71.4%"]  # 5 of 7 leads are MQLs
 
 
@@ -232,12 +237,12 @@ def test_the_sales_dashboard_filters_by_owner(funnel, member):
     ada_months = {row[0]: row[1:] for row in _table(ada_page, "kpi-table")[1:]}
     bo_months = {row[0]: row[1:] for row in _table(bo_page, "kpi-table")[1:]}
     # leads, MQLs, SQLs, won, lost, won revenue, win rate, cost, cost per lead, ROI
-    assert ada_months["2026-01"][:2] == ["4", "0"]
-    assert ada_months["2026-02"][1:3] == ["2", "1"]
-    assert ada_months["2026-03"][3:6] == ["1", "0", "900.00"]
-    assert ada_months["2026-01"][7:] == ["—", "—", "—"]  # costs are not kept per owner
-    assert bo_months["2026-01"][:2] == ["2", "0"]
-    assert "2026-03" not in bo_months or bo_months["2026-03"][3] == "0"
+    assert ada_months["Jan 2026"][:2] == ["4", "0"]
+    assert ada_months["Feb 2026"][1:3] == ["2", "1"]
+    assert ada_months["Mar 2026"][3:6] == ["1", "0", "€900"]
+    assert ada_months["Jan 2026"][7:] == ["—", "—", "—"]  # costs are not kept per owner
+    assert bo_months["Jan 2026"][:2] == ["2", "0"]
+    assert "Mar 2026" not in bo_months or bo_months["Mar 2026"][3] == "0"
     assert f'<option value="{ada.pk}" selected>' in ada_page
     assert 'data-testid="owner-note"' in ada_page
 
@@ -252,8 +257,8 @@ def test_the_leadership_dashboard_filters_by_owner_and_exports_it(funnel, member
         f"/dashboards/leadership/{Q1}&owner={bo.pk}&channel=organic_search&export=csv"
     )
 
-    assert _tile(ada_page, "Won revenue") == "900.00"
-    assert _tile(bo_page, "Won revenue") == "0.00"
+    assert _tile(ada_page, "Won revenue") == "€900"
+    assert _tile(bo_page, "Won revenue") == "€0"
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert [(r[0], r[1]) for r in rows[1:]] == [("2026-01", "2")]
 
@@ -299,3 +304,54 @@ def test_an_organisation_without_data_is_not_told_where_it_is(org, member):
     page = client.get("/dashboards/marketing/").content.decode()
 
     assert 'data-testid="data-span"' not in page
+
+
+def test_the_open_pipeline_shows_each_stage_by_name_under_headers(history, member):
+    client = signed_in_client(member(Role.SALES_MANAGER))
+
+    page = client.get(f"/dashboards/sales/{PERIOD}").content.decode()
+
+    header, *rows = _table(page, "pipeline")
+    assert header == ["Pipeline stage", "Open deals", "Amount"]
+    assert {row[0] for row in rows} <= {"Discovery", "Proposal", "Negotiation"}
+    assert len(rows) >= 2
+    assert all(row[2].startswith("€") for row in rows)
+
+
+def test_the_sales_dashboard_names_stages_and_writes_rates_as_percentages(history, member):
+    client = signed_in_client(member(Role.SALES_MANAGER))
+
+    page = client.get(f"/dashboards/sales/{PERIOD}").content.decode()
+
+    pairs = dict(row for row in _table(page, "conversion")[1:])
+    assert "Sales-qualified lead → Opportunity" in pairs  # not "sql->opportunity"
+    assert all(re.fullmatch(r"\d+\.\d%|—", rate) for rate in pairs.values())
+    assert re.fullmatch(r"\d+\.\d%", _tile(page, "Win rate"))  # 33.9%, not 0.3389
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "channel", "header", "money"),
+    [
+        ("en", "Jan 2026", "Organic search", "Month", r"€[\d,]+"),
+        ("it", "Gen 2026", "Ricerca organica", "Mese", r"[\d.]+\xa0€"),
+        ("ru", "Янв 2026", "Органический поиск", "Месяц", r"[\d\xa0]+\xa0€"),
+    ],
+)
+def test_the_dashboards_speak_the_members_language(
+    history, member, language, month, channel, header, money
+):
+    client = signed_in_client(member(Role.LEADERSHIP))
+    client.post(reverse("set_language"), {"language": language})
+
+    page = client.get(f"/dashboards/leadership/{PERIOD}").content.decode()
+    marketing = client.get(f"/dashboards/marketing/{PERIOD}").content.decode()
+
+    table = _table(page, "kpi-table")
+    assert table[0][0] == header  # not the code "month"
+    assert table[1][0] == month
+    assert re.fullmatch(money, table[1][6]), table[1][6]  # won revenue in euros, the locale's way
+    chart = json.loads(page.split('id="dashboard-chart"')[1].split(">", 1)[1].split("</script>")[0])
+    assert chart["data"][0]["x"][0] == month  # the chart's months too, not plotly's English
+    assert chart["layout"]["title"]["text"]
+    assert chart["layout"]["yaxis"]["title"]["text"] == "EUR"
+    assert channel in [row[0] for row in _table(marketing, "conversion-by-channel")]

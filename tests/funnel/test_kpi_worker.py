@@ -47,7 +47,7 @@ def test_a_won_deal_shows_in_the_kpis_within_seconds(member, settings):
                 and api.get("/api/v1/kpis/?start=2026-10-01&end=2026-10-31").json()["results"][0][
                     "won_revenue"
                 ]
-                == "4200.00"
+                == "4200"
             ),
             seconds=30,
         )

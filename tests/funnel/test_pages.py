@@ -96,8 +96,9 @@ def test_the_preview_shows_the_targets_as_one_types(member):
 def test_a_plan_page_sets_targets_beside_actuals(org, plan, member, django_assert_max_num_queries):
     client = signed_in_client(member(Role.LEADERSHIP))
 
-    # the plan, its progress, revenue against the goal, budget against spend, channel names
-    with django_assert_max_num_queries(20):
+    # the plan, its progress, revenue against the goal, budget against spend, the names of
+    # channels and stages
+    with django_assert_max_num_queries(22):
         page = client.get(f"/plans/{plan.pk}/").content.decode()
     fragment = client.get(f"/plans/{plan.pk}/?channel=paid_search", HTTP_HX_REQUEST="true")
 
@@ -144,8 +145,8 @@ def test_the_assumptions_page_sets_learned_beside_used(plan, member):
 
     text = page.content.decode()
     assert page.status_code == 200
-    assert "lead-&gt;mql" in text
-    assert "0.4" in text  # used, set by hand
+    assert "Lead → Marketing-qualified lead" in text  # the stages' names, not "lead->mql"
+    assert "40.0%" in text  # used, set by hand as 0.4
 
 
 def test_readers_cannot_edit_or_activate(plan, member):

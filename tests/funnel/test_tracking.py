@@ -143,3 +143,13 @@ def test_a_chain_spans_the_stages_between_in_the_funnels_order():
     )  # 8/27
     assert chained_conversion(reached, converted, STAGES, "sql", "lead") is None
     assert chained_conversion(reached, converted, STAGES, "lead", "won") is None
+
+
+def test_nothing_is_projected_before_a_tenth_of_the_target_is_due():
+    # A plan for next year whose leads start this month: 23 of 2,433 are due so far.
+    early = progress(
+        {"2026-11": 25, "2026-12": 408, "2027-01": 2000}, {"2026-11": 151}, date(2026, 11, 28)
+    )
+
+    assert early.target_to_date == 23
+    assert early.projected is None  # 151 against 23 would project 15,973
