@@ -64,6 +64,9 @@ def _at(day: date, rng: random.Random) -> datetime:
     )
 
 
+NEVER_CALLED_AFTER = timedelta(days=2)
+
+
 def _months(today: date) -> list[date]:
     """The MONTHS months before today's, and today's own (filled up to yesterday)."""
     first = date(today.year, today.month, 1)
@@ -245,16 +248,19 @@ def _journey(
         return
     response = timedelta(hours=rng.lognormvariate(1.6, 1.1))  # median about 5 hours, a long tail
     if at + response < now:
-        activities.append(
-            Activity(
-                organization=lead.organization,
-                lead=lead,
-                kind=Activity.Kind.CALL,
-                at=at + response,
-                by_id=lead.owner_id,
-                outcome=rng.choice(OUTCOMES),
+        outcome = rng.choice(OUTCOMES)  # drawn either way: the rest of the history stays the same
+        # The tail past two days is a lead nobody called: the sales home has leads waiting.
+        if response < NEVER_CALLED_AFTER:
+            activities.append(
+                Activity(
+                    organization=lead.organization,
+                    lead=lead,
+                    kind=Activity.Kind.CALL,
+                    at=at + response,
+                    by_id=lead.owner_id,
+                    outcome=outcome,
+                )
             )
-        )
     if rng.random() > profile.to_sql:
         if rng.random() < 0.4:
             move("recycled", (10, 40))

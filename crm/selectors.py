@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
+from crm.defaults import HANDOFF_STAGE
 from crm.imports.value_choices import Options
-from crm.models import Campaign, Channel, Company, Deal, Lead, LifecycleStage, PipelineStage
+from crm.models import (
+    Activity,
+    Campaign,
+    Channel,
+    Company,
+    Deal,
+    Lead,
+    LifecycleStage,
+    PipelineStage,
+)
 from orgs.models import Membership, Organization, User
 
 # A related field's name -> the records it may point to.
@@ -86,3 +96,21 @@ def pipeline_stage_names(organization: Organization) -> dict[str, str]:
     """Pipeline stage code -> its name, as for lifecycle stages."""
     rows = PipelineStage.objects.for_org(organization).values_list("code", "name")
     return {code: gettext(name) for code, name in rows}
+
+
+def leads_waiting_for_first_touch(
+    organization: Organization, *, owner: int | None = None, shown: int = 8
+) -> tuple[int, list[Lead]]:
+    """Leads handed to sales (at the hand-off stage) that no call, e-mail or meeting has
+    answered since: how many, and the `shown` longest waiting. With `owner`, that member's
+    leads and the unassigned ones (which anyone may pick up)."""
+    touched = Activity.objects.filter(
+        organization=organization, lead=OuterRef("pk"), at__gte=OuterRef("stage_changed_at")
+    ).exclude(kind=Activity.Kind.NOTE)
+    waiting = (
+        Lead.objects.for_org(organization).filter(stage=HANDOFF_STAGE).filter(~Exists(touched))
+    )
+    if owner is not None:
+        waiting = waiting.filter(Q(owner_id=owner) | Q(owner__isnull=True))
+    oldest = waiting.select_related("channel").order_by("stage_changed_at", "pk")[:shown]
+    return waiting.count(), list(oldest)

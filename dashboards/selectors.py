@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
 from funnel.models import PipelineFact, Plan
-from funnel.selectors import funnel_stages, kpi_rows, kpi_sums, plan_progress, response_minutes
+from funnel.selectors import (
+    funnel_stages,
+    kpi_rows,
+    kpi_sums,
+    plan_progress,
+    plan_revenue,
+    response_minutes,
+)
 from orgs.models import Organization
 from orgs.templatetags.money import month_label
 
@@ -150,6 +157,8 @@ def leadership(
         "pace": plan_progress(organization, plan, today=timezone.localdate(), channel=channel or "")
         if plan
         else [],
+        # The revenue goal against won revenue heads leadership's view (the whole plan).
+        "revenue": plan_revenue(organization, plan, today=timezone.localdate()) if plan else None,
         "table": ("by_month", "month"),
     }
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from crm.exports import export_response
+from dashboards.home import home_overview
 from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import METRICS
@@ -105,3 +106,12 @@ def metric_dictionary(request: MemberRequest) -> HttpResponse:
         "dashboards/metrics.html",
         {"metrics": METRICS, "window_hours": request.organization.response_window_hours},
     )
+
+
+@require_GET
+@member_required()
+def home(request: MemberRequest) -> HttpResponse:
+    """The member's overview: the active plan against what happened, and what needs them."""
+    context = home_overview(request.membership, today=timezone.localdate())
+    context["as_of"] = kpis_as_of(request.organization)
+    return render(request, "dashboards/home.html", context)

@@ -215,6 +215,7 @@ def _seasonality(cursor, learned: Learned, org: int) -> None:  # type: ignore[no
     revenue = {month: (Decimal(total), deals) for month, total, deals in cursor.fetchall() if total}
     if not revenue:
         learned.seasonality = {m: Decimal(1) for m in range(1, 13)}
+        learned.seasonality_fallback = list(range(1, 13))
         learned.warnings.append("no won revenue in the window: months weigh the same")
         return
     learned.seasonality = seasonality_weights(revenue)

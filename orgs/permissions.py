@@ -86,10 +86,11 @@ def can_import(role: str | None, kind: str) -> bool:
     return can(role, Action.IMPORT_RECORDS) and can_write(role, kind)
 
 
-def import_refusal(kind: str) -> str:
-    """Why a member may not import `kind`: the rights that needs."""
+def import_refusal(kind: str, name: str | None = None) -> str:
+    """Why a member may not import `kind` (called `name` where a person reads it): the
+    rights that needs."""
     return gettext("Importing %(kind)s needs the rights %(import)s and %(write)s.") % {
-        "kind": kind,
+        "kind": name or kind,
         "import": Action.IMPORT_RECORDS.value,
         "write": RECORD_WRITES[kind].value if kind in RECORD_WRITES else "",
     }

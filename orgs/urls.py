@@ -3,7 +3,6 @@ from django.urls import path
 from orgs import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("welcome/", views.no_organization, name="no-organization"),
     path("organizations/new/", views.organization_create, name="organization-create"),
     path("organizations/switch/", views.organization_switch, name="organization-switch"),

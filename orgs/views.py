@@ -1,4 +1,4 @@
-"""Pages of the orgs app: home, organisation settings and switcher, members, invitations,
+"""Pages of the orgs app: organisation settings and switcher, members, invitations,
 API tokens. Each view authorises, validates, calls one service and responds."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from orgs.forms import (
 )
 from orgs.middleware import SESSION_KEY
 from orgs.models import ApiToken, Invitation, Membership, User
-from orgs.permissions import ACTION_LABELS, Action, allowed_actions, can
+from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, SignedInRequest, member_required
 
 
@@ -39,17 +39,6 @@ def _add_errors(form: BaseForm, error: ValidationError) -> None:
         return
     for field, messages_ in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages_)
-
-
-@require_GET
-@member_required()
-def home(request: MemberRequest) -> HttpResponse:
-    membership = request.membership
-    context = {
-        "members_count": selectors.members_of(request.organization).count(),
-        "abilities": [ACTION_LABELS[action] for action in allowed_actions(membership.role)],
-    }
-    return render(request, "orgs/home.html", context)
 
 
 @login_required

@@ -2,6 +2,7 @@
 """Install everything and start Smarketing with demo data at http://127.0.0.1:8000.
 
     python3 scripts/start.py [--port 8000]
+    python3 scripts/start.py --stop     # stop the embedded PostgreSQL it left running
 
 With no DATABASE_URL the app uses its embedded PostgreSQL in .data/; with no
 REDIS_URL, background tasks run in-process. Set them to use real services.
@@ -38,11 +39,17 @@ def local_settings() -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=8000, help="the port to serve (8000)")
+    parser.add_argument(
+        "--stop", action="store_true", help="stop the embedded PostgreSQL in .data/ and exit"
+    )
     args = parser.parse_args()
 
     python = str(ensure_environment("requirements.lock"))
     env = {**os.environ, **{k: v for k, v in local_settings().items() if k not in os.environ}}
+    if args.stop:
+        run([python, "-m", "smarketing.embedded_postgres", "stop"], env)
+        return
     run([python, "manage.py", "migrate", "--noinput"], env)
     run([python, "manage.py", "seed_demo"], env)
     # Hashed, gzipped copies that the browser keeps for a year: plotly's 4.8 MB once, not on

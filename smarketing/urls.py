@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from dashboards.views import home
 from orgs.api_conventions import error_body
 from orgs.forms import SignInForm
 from smarketing.health import healthz
@@ -28,6 +29,9 @@ urlpatterns = [
     path("crm/", include("crm.urls")),
     path("plans/", include("funnel.urls")),
     path("dashboards/", include("dashboards.urls")),
+    # Each role's home is an overview of the plan, composed by the dashboards app (orgs, below
+    # every domain app, cannot read plans or facts).
+    path("", home, name="home"),
     path("", include("orgs.urls")),
 ]
 

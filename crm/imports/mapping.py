@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class MappingError(ValueError):
     """The mapping cannot be used; `problems` says why, one sentence each."""
@@ -44,6 +46,15 @@ def _fields(*items: Field) -> dict[str, Field]:
 
 
 TEXT = "text"
+# What each kind of record is called where a person reads it.
+KIND_NAMES = {
+    "leads": _("leads"),
+    "deals": _("deals"),
+    "companies": _("companies"),
+    "campaigns": _("campaigns"),
+    "activities": _("activities"),
+    "channels": _("channels"),
+}
 FIELDS: dict[str, dict[str, Field]] = {
     "leads": _fields(
         Field("external_id", TEXT, max_length=100),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.forms import UploadForm
-from crm.imports.mapping import FIELDS, Mapping, MappingError, parse_mapping
+from crm.imports.mapping import FIELDS, KIND_NAMES, Mapping, MappingError, parse_mapping
 from crm.imports.reading import FileError, Table, open_table
 from crm.imports.suggest import suggest_columns, suggest_kind
 from crm.imports.value_choices import ValueField, listed_fields, posted_values, value_fields
@@ -89,7 +89,7 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind") or request.GET.get("kind") or default
     if kind not in kinds:
         if request.method == "POST" and kind in FIELDS:
-            raise PermissionDenied(import_refusal(kind))
+            raise PermissionDenied(import_refusal(kind, str(KIND_NAMES.get(kind, kind))))
         kind = default
     document = _document(request, kind, header, presets)
     problems: list[str] = []
@@ -110,6 +110,7 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
         "preview": preview,
         "kind": kind,
         "suggestion": suggestion,
+        "kind_names": KIND_NAMES,
         "kinds": kinds,
         "fields": FIELDS[kind].values(),
         "document": document,
@@ -198,7 +199,11 @@ def _save_preset(request: MemberRequest, document: dict[str, Any]) -> None:
 def import_job(request: MemberRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.for_org(request.organization), pk=pk)
     template = "crm/_import_progress.html" if request.htmx else "crm/import_job.html"
-    return render(request, template, {"job": job, "dashboard": DASHBOARD_OF.get(job.kind)})
+    return render(
+        request,
+        template,
+        {"job": job, "dashboard": DASHBOARD_OF.get(job.kind), "kind_names": KIND_NAMES},
+    )
 
 
 @require_GET

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import subprocess
 import threading
 import warnings
 from pathlib import Path
@@ -62,3 +64,23 @@ def _start(pgdata: Path) -> str:
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     uri: str = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
     return uri.split("host=", 1)[1]
+
+
+def stop_server(pgdata: Path) -> bool:
+    """Stop the embedded server of `pgdata`, whichever process started it; True if one was
+    running. pgserver's own cleanup stops it only when the calling process holds the last
+    handle, so after a process was killed (its pid stays in the handle list) it did nothing."""
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")  # as in _start
+    from pgserver._commands import POSTGRES_BIN_PATH  # the pg_ctl of the wheel that started it
+
+    # pgserver runs the server as its own system user when started by root, as PostgreSQL
+    # requires; only that user may signal it.
+    user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"]
+    # The wheel's own pg_ctl, on a path from our settings: no untrusted input.
+    result = subprocess.run(command, user=user, capture_output=True, check=False)  # noqa: S603
+    # Every process that held the server is gone with it: the next one starts afresh.
+    (pgdata / ".handle_pids.json").unlink(missing_ok=True)
+    return result.returncode == 0

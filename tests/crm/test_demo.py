@@ -65,3 +65,20 @@ def test_the_demos_open_deals_stand_at_a_pipeline_stage(org):
     assert open_stages <= stages
     assert len(open_stages) >= 2
     assert not deals.exclude(status="open").exclude(pipeline_stage="").exists()
+
+
+def test_the_planner_knows_the_history_at_once(org):
+    """Otherwise the plans learned right after it took minutes on a fresh database."""
+    from django.db import connection
+
+    leads = seed_crm_history(organization=org, today=date(2026, 11, 1))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('crm_lead', 'crm_leadstagechange', 'crm_deal', 'crm_activity')"
+        )
+        estimates = dict(cursor.fetchall())
+    assert len(estimates) == 4
+    assert estimates["crm_lead"] >= leads * 0.9
+    assert all(rows > 0 for rows in estimates.values())

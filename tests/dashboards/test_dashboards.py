@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
 from django.urls import reverse
 
 from crm.demo import seed_crm_history
@@ -47,10 +47,11 @@ def history(org):
     ("name", "queries", "testids"),
     [
         # marketing reads the funnel's stages for its conversions; sales and leadership the
-        # members, to filter by owner; each the names of channels and stages it shows
+        # members, to filter by owner; each the names of channels and stages it shows;
+        # leadership the plan's customer targets and won revenue, for the revenue goal
         ("marketing", 17, ["tiles", "conversion-by-channel", "pace", "kpi-table", "campaigns"]),
         ("sales", 16, ["tiles", "owner-filter", "conversion", "pipeline", "kpi-table"]),
-        ("leadership", 15, ["tiles", "owner-filter", "pace", "kpi-table"]),
+        ("leadership", 17, ["revenue-goal", "tiles", "owner-filter", "pace", "kpi-table"]),
     ],
 )
 def test_each_dashboard_opens_in_a_fixed_number_of_queries(
@@ -355,3 +356,23 @@ def test_the_dashboards_speak_the_members_language(
     assert chart["layout"]["title"]["text"]
     assert chart["layout"]["yaxis"]["title"]["text"] == "EUR"
     assert channel in [row[0] for row in _table(marketing, "conversion-by-channel")]
+
+
+def test_leadership_reads_the_revenue_goal_against_won_revenue_first(history, member):
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get(f"/dashboards/leadership/{PERIOD}").content.decode()
+
+    head = page.split('data-testid="revenue-goal"')[1].split("</section>")[0]
+    assert page.index('data-testid="revenue-goal"') < page.index('data-testid="tiles"')
+    assert "Revenue goal of FY2026 against won revenue" in head
+    assert "€900,000" in head  # the plan's goal, in the organisation's currency
+    won = (
+        KpiFact.objects.for_org(history)
+        .filter(month__gte=date(2026, 1, 1), month__lte=date(2026, 11, 1))
+        .aggregate(won=Sum("won_revenue"))["won"]
+    )
+    assert f"€{won:,.0f}" in head or f"€{won:,.2f}" in head
+    tiles = page.split('data-testid="tiles"')[1]
+    assert "Won revenue per paying customer" in tiles  # says what it divides by
+    assert "paying customers, new or returning" in tiles

@@ -1,0 +1,117 @@
+"""Each role's home: the active plan against what happened, and what needs the member now.
+
+Reads stored results only (plan targets, KPI facts, the leads at the hand-off stage), in a
+fixed number of queries whatever the data size; the arithmetic is `funnel.tracking`'s.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from crm.defaults import HANDOFF_STAGE
+from crm.selectors import leads_waiting_for_first_touch, lifecycle_stage_names
+from funnel.models import Plan
+from funnel.selectors import channel_names, plan_revenue, plan_targets
+from funnel.tracking import Progress, progress
+from orgs.models import Membership, Role
+
+STAGES_SHOWN = 3  # the stages furthest behind: a short list a reader acts on
+CHANNELS_SHOWN = 5
+
+# What each role's home adds to the plan's overview: the part of the funnel it answers for.
+# Everyone sees the revenue goal, the pace and projection and the stages furthest behind.
+NEEDS: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: ("customers", "channels", "waiting"),
+    Role.MARKETING_MANAGER: ("channels",),
+    Role.SALES_MANAGER: ("waiting",),
+    Role.SALES_REP: ("waiting",),
+    Role.LEADERSHIP: ("customers",),
+}
+
+
+@dataclass(frozen=True)
+class Behind:
+    """A stage (or a channel's stage) and how far it is from its target to date."""
+
+    stage: str
+    channel: str
+    progress: Progress
+
+    @property
+    def shortfall(self) -> float:
+        """The variance to date as a share of the target to date (-0.25: a quarter short)."""
+        due = self.progress.target_to_date
+        return self.progress.variance / due if due else 0.0
+
+
+def _progress_by_cell(rows: list[dict[str, Any]], today: date) -> dict[tuple[str, str], Progress]:
+    """(stage, channel code or '' for all) -> plan versus actual over the plan's months."""
+    targets: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    actuals: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        cell, month = (row["stage"], row["channel"]), row["month"].strftime("%Y-%m")
+        targets[cell][month] = row["target"]
+        actuals[cell][month] = row["actual"]
+    return {cell: progress(targets[cell], actuals[cell], today) for cell in targets}
+
+
+def furthest_behind(cells: list[Behind], shown: int) -> list[Behind]:
+    """The cells short of their target to date, the largest shortfall first: relative to the
+    target, so a small stage far behind is not hidden by a large one slightly behind."""
+    short = [cell for cell in cells if cell.progress.variance < 0]
+    return sorted(short, key=lambda cell: (cell.shortfall, cell.progress.variance))[:shown]
+
+
+def _active_plan(organization: Any) -> Plan | None:
+    return (
+        Plan.objects.for_org(organization)
+        .filter(status=Plan.Status.ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _plan_overview(
+    organization: Any, plan: Plan, needs: tuple[str, ...], today: date
+) -> dict[str, Any]:
+    stages = plan.result.get("inputs_used", {}).get("stages") or []
+    cells = _progress_by_cell(plan_targets(organization, plan), today)
+    overall = [Behind(s, "", cells[(s, "")]) for s in stages if (s, "") in cells]
+    overview: dict[str, Any] = {
+        "plan": plan,
+        "revenue": plan_revenue(organization, plan, today=today),
+        "stages": overall,
+        "behind": furthest_behind(overall, STAGES_SHOWN),
+        "customers": overall[-1] if overall else None,
+    }
+    if "channels" in needs:
+        # Marketing answers for the stages up to the hand-off: leads and MQLs.
+        handoff = stages.index(HANDOFF_STAGE) + 1 if HANDOFF_STAGE in stages else 1
+        marketing_stages = set(stages[:handoff])
+        by_channel = [
+            Behind(stage, channel, p)
+            for (stage, channel), p in cells.items()
+            if channel and stage in marketing_stages
+        ]
+        overview["channels_behind"] = furthest_behind(by_channel, CHANNELS_SHOWN)
+    return overview
+
+
+def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
+    """What the member's home shows: the active plan's revenue, pace and projection, the
+    stages furthest behind, and what the member's role can do about them."""
+    organization = membership.organization
+    needs = NEEDS.get(membership.role, ())
+    plan = _active_plan(organization)
+    overview: dict[str, Any] = {"needs": needs, "plan": None, "handoff_stage": HANDOFF_STAGE}
+    if plan is not None:
+        overview |= _plan_overview(organization, plan, needs, today)
+    overview["stage_names"] = lifecycle_stage_names(organization)
+    overview["channel_names"] = channel_names(organization)
+    if "waiting" in needs:
+        owner = membership.user_id if membership.role == Role.SALES_REP else None
+        overview["waiting"] = leads_waiting_for_first_touch(organization, owner=owner)
+    return overview
