@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -47,6 +47,7 @@ from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.merge import leads_merge
 from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
+from orgs.api_parsers import BoundedJSONParser
 from orgs.models import Organization, User
 from orgs.permissions import Action, can_import, import_refusal
 
@@ -319,7 +320,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScop
     serializer_class = ImportJobSerializer
     read_action = Action.IMPORT_RECORDS
     write_action = Action.IMPORT_RECORDS
-    parser_classes = [MultiPartParser, JSONParser]
+    parser_classes = [MultiPartParser, BoundedJSONParser]
 
     @extend_schema(
         request={"multipart/form-data": ImportStartSerializer}, responses={202: ImportJobSerializer}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LifecycleStage
 from crm.selectors import related_choices
 from orgs.models import Organization
+from smarketing.bounds import validate_business_date
 
 
 class ScopedForm(forms.ModelForm):
@@ -138,6 +139,7 @@ class StageMoveForm(forms.Form):
     at = forms.DateTimeField(
         label=_("When"),
         required=False,
+        validators=[validate_business_date],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from orgs.models import OrgScopedModel
+from smarketing.bounds import check_period, validate_business_date
+
+BOUNDED = [validate_business_date]  # every date a user gives lies within smarketing.bounds
 
 
 def money_field(verbose_name: StrOrPromise) -> models.DecimalField:
@@ -107,8 +110,8 @@ class Campaign(OrgScopedModel):
     channel = models.ForeignKey(
         Channel, on_delete=models.RESTRICT, null=True, blank=True, verbose_name=_("channel")
     )
-    start_date = models.DateField(_("start"))
-    end_date = models.DateField(_("end"), null=True, blank=True)
+    start_date = models.DateField(_("start"), validators=BOUNDED)
+    end_date = models.DateField(_("end"), null=True, blank=True, validators=BOUNDED)
     budget = money_field(_("budget"))
     actual_cost = money_field(_("actual cost"))
     status = models.CharField(
@@ -146,6 +149,10 @@ class Campaign(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Its cost is spread over every month it runs, each a KPI cell to recompute.
+        check_period(self.start_date, self.end_date, field="end_date")
 
 
 class Company(OrgScopedModel):
@@ -214,7 +221,9 @@ class Lead(OrgScopedModel):
         related_name="+",
         verbose_name=_("owner"),
     )
-    created_at = models.DateTimeField(_("entered the funnel"), default=timezone.now)
+    created_at = models.DateTimeField(
+        _("entered the funnel"), default=timezone.now, validators=BOUNDED
+    )
     stage = models.SlugField(_("stage"), max_length=32)
     stage_changed_at = models.DateTimeField(_("stage since"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -263,7 +272,7 @@ class LeadStageChange(OrgScopedModel):
     )
     from_stage = models.CharField(max_length=32, blank=True)
     to_stage = models.CharField(max_length=32)
-    at = models.DateTimeField()
+    at = models.DateTimeField(validators=BOUNDED)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -336,9 +345,9 @@ class Deal(OrgScopedModel):
     )
     pipeline_stage = models.SlugField(_("pipeline stage"), max_length=32, blank=True)
     created_at = models.DateTimeField(
-        _("created"), null=True, blank=True
+        _("created"), null=True, blank=True, validators=BOUNDED
     )  # unknown in some exports
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, validators=BOUNDED)
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NEW)
     updated_at = models.DateTimeField(auto_now=True)
@@ -393,7 +402,7 @@ class Activity(OrgScopedModel):
         verbose_name=_("deal"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"), default=timezone.now, validators=BOUNDED)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

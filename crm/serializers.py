@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
 from crm.selectors import related_choices
+from smarketing.bounds import validate_business_date
 
 
 class OrgScopedSerializer(serializers.ModelSerializer):
@@ -122,7 +123,9 @@ class StageChangeSerializer(serializers.ModelSerializer):
 class StageMoveSerializer(serializers.Serializer):
     stage = serializers.SlugField()
     at = serializers.DateTimeField(
-        required=False, help_text="When the move happened; now by default."
+        required=False,
+        validators=[validate_business_date],
+        help_text="When the move happened; now by default; from 1990 to 2100.",
     )
 
 

@@ -26,7 +26,13 @@ from funnel.calculations import (
     what_if,
 )
 from funnel.models import Plan
-from funnel.selectors import GROUPS, kpi_freshness, kpi_table_json, plan_targets
+from funnel.selectors import (
+    GROUPS,
+    kpi_freshness,
+    kpi_table_json,
+    plan_target_rows,
+    with_actuals,
+)
 from funnel.serializers import (
     CalculateSerializer,
     CalculationSerializer,
@@ -46,6 +52,7 @@ from orgs.api_base import OrgScopedViewSet
 from orgs.api_conventions import FastJSONRenderer
 from orgs.models import User
 from orgs.permissions import Action
+from smarketing.bounds import validate_business_date
 
 MINIMAL = {
     "revenue_goal": "5000000",
@@ -97,6 +104,16 @@ class FunnelCalculateView(APIView):
         return Response(CalculationSerializer(data).data)
 
 
+def bounded_date(**options: Any) -> serializers.DateField:
+    """A date a user gives, within the bounds a business can mean (smarketing.bounds)."""
+    return serializers.DateField(validators=[validate_business_date], **options)
+
+
+class AssumptionsQuerySerializer(serializers.Serializer):
+    start = bounded_date(required=False, help_text="first day of the window, from 1990-01-01")
+    end = bounded_date(required=False, help_text="first day after the window, to 2100-12-31")
+
+
 class AssumptionsView(APIView):
     """What the organisation's own history says: conversion by cohort and days between
     stages, average deal size and cost per lead (overall and per channel, each with its
@@ -108,18 +125,17 @@ class AssumptionsView(APIView):
 
     @extend_schema(
         operation_id="funnel_assumptions",
-        parameters=[
-            OpenApiParameter("start", OpenApiTypes.DATE, description="first day of the window"),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="first day after the window"),
-        ],
+        parameters=[AssumptionsQuerySerializer],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
+        query = AssumptionsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         organization = request.organization  # type: ignore[attr-defined]
         # By default the last twelve complete months with data, as a learned plan uses.
         default_start, default_end = plan_learning_window(organization, timezone.localdate())
-        end = _date(request, "end") or default_end
-        start = _date(request, "start") or (
+        end = query.validated_data.get("end") or default_end
+        start = query.validated_data.get("start") or (
             default_start if end == default_end else end.replace(year=end.year - 1)
         )
         if start >= end:
@@ -129,8 +145,8 @@ class AssumptionsView(APIView):
 
 
 class KpiQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="the first month: this date's month")
-    end = serializers.DateField(required=False, help_text="the last month: this date's month")
+    start = bounded_date(required=False, help_text="the first month: this date's month")
+    end = bounded_date(required=False, help_text="the last month: this date's month")
     group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
     channel = serializers.SlugField(
         required=False, max_length=50, help_text="only this channel's code"
@@ -189,11 +205,6 @@ class KpiView(APIView):
         return Response(
             {"as_of": as_of, "waiting_cells": waiting, "results": orjson.Fragment(rows)}
         )
-
-
-def _date(request: Request, name: str) -> date | None:
-    raw = request.query_params.get(name)
-    return _parse_date(name, raw) if raw else None
 
 
 class PlanViewSet(
@@ -287,18 +298,22 @@ class PlanViewSet(
     )
     @action(detail=True, methods=["get"])
     def targets(self, request: Request, pk: str | None = None) -> Response:
-        """Rows of {month, channel, stage, target, actual}; channel '' is all channels together."""
+        """Rows of {month, channel, stage, target, actual}, a page at a time like every list;
+        channel '' is all channels together."""
         params = request.query_params
         month = _parse_date("month", f"{params['month']}-01") if params.get("month") else None
         channel = params.get("channel")
-        data = plan_targets(
-            request.organization,  # type: ignore[attr-defined]
-            self.get_object(),
+        organization = request.organization  # type: ignore[attr-defined]
+        plan = self.get_object()
+        rows = plan_target_rows(
+            organization,
+            plan,
             month=month,
             channel="" if channel == "all" else channel,
             stage=params.get("stage") or None,
         )
-        return Response(PlanTargetSerializer(data, many=True).data)
+        page = with_actuals(organization, plan, list(self.paginate_queryset(rows) or []))
+        return self.get_paginated_response(PlanTargetSerializer(page, many=True).data)
 
 
 def _parse_date(name: str, raw: str) -> date:

@@ -10,13 +10,32 @@ so that the parts add up exactly to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, DecimalException, InvalidOperation
+from typing import Any, cast
+
+from django.utils.translation import gettext as _
 
 from orgs.decimals import plain_decimal
+from smarketing.bounds import (
+    CHANNEL_CODE_LENGTH,
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_CHANNELS,
+    MAX_MONTHS,
+    MAX_STAGES,
+    STAGE_CODE_LENGTH,
+)
 
 ONE = Decimal(1)
 DAYS_PER_MONTH = Decimal("30.4375")
+# Past these a figure is a typo: a stage needing more than 10^18 (20 stages at tiny rates
+# reached integers of hundreds of digits), a number over 14 digits (what the calculator's API
+# accepts), or leads taking more than five years to get through (targets before 1990).
+MAX_NEEDED = 10**18
+MAX_NUMBER = Decimal(10) ** 14
+MAX_FUNNEL_DAYS = 1826
+FIRST_MONTH, LAST_MONTH = f"{FIRST_DAY:%Y-%m}", f"{LAST_DAY:%Y-%m}"
+LISTS = ("stages", "conversion_rates", "months", "seasonality", "stage_days", "channels")
 
 
 class FunnelInputError(ValueError):
@@ -118,7 +137,30 @@ def revenue_goal(data: FunnelInput) -> Decimal:
     return baseline * (ONE + data.growth_pct / 100)
 
 
+def validate_sizes(data: FunnelInput) -> None:
+    """The bounds on a funnel's size, checked before anything is computed over it."""
+    if len(data.stages) > MAX_STAGES:
+        raise FunnelInputError("stages", _("list at most %(n)s stages.") % {"n": MAX_STAGES})
+    if len(data.channels) > MAX_CHANNELS:
+        raise FunnelInputError("channels", _("list at most %(n)s channels.") % {"n": MAX_CHANNELS})
+    if len(data.months) > MAX_MONTHS:
+        raise FunnelInputError("months", _("list at most %(n)s months.") % {"n": MAX_MONTHS})
+    for stage in data.stages:
+        if len(stage) > STAGE_CODE_LENGTH:
+            raise FunnelInputError(
+                "stages",
+                _("a stage's code has at most %(n)s characters.") % {"n": STAGE_CODE_LENGTH},
+            )
+    for channel in data.channels:
+        if len(channel.code) > CHANNEL_CODE_LENGTH:
+            raise FunnelInputError(
+                "channels",
+                _("a channel's code has at most %(n)s characters.") % {"n": CHANNEL_CODE_LENGTH},
+            )
+
+
 def validate(data: FunnelInput) -> None:
+    validate_sizes(data)
     if not data.stages:
         raise FunnelInputError("stages", "list at least one stage.")
     if len(set(data.stages)) != len(data.stages):
@@ -147,6 +189,12 @@ def validate(data: FunnelInput) -> None:
             or not (month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12)
         ):
             raise FunnelInputError("months", f"{month!r} is not a month written YYYY-MM.")
+        if not FIRST_MONTH <= month <= LAST_MONTH:
+            raise FunnelInputError(
+                "months",
+                _("%(month)s is not a month from %(first)s to %(last)s.")
+                % {"month": month, "first": FIRST_MONTH, "last": LAST_MONTH},
+            )
     if data.months != sorted(set(data.months)):
         raise FunnelInputError(
             "months", "list each month once, in order: the period cannot end before it starts."
@@ -157,6 +205,12 @@ def validate(data: FunnelInput) -> None:
         )
     if any(not d.is_finite() or d < 0 for d in data.stage_days):
         raise FunnelInputError("stage_days", "durations cannot be negative.")
+    if sum(data.stage_days, Decimal(0)) > MAX_FUNNEL_DAYS:
+        raise FunnelInputError(
+            "stage_days",
+            _("the durations add up to at most %(days)s days (five years).")
+            % {"days": MAX_FUNNEL_DAYS},
+        )
     _validate_channels(data.channels)
 
 
@@ -202,13 +256,8 @@ def calculate(data: FunnelInput) -> FunnelResult:
     """Everything the plan needs, from the bottom of the funnel up."""
     validate(data)
     goal = revenue_goal(data)
-    try:
-        customers = ceil_int(goal / data.average_deal_size)
-        needed = [customers]
-        for rate in reversed(data.conversion_rates):
-            needed.insert(0, ceil_int(Decimal(needed[0]) / rate))
-    except (InvalidOperation, OverflowError):
-        raise FunnelInputError("revenue_goal", "is too large for the rates given.") from None
+    needed = stages_needed(goal, data)
+    customers = needed[-1]
     months = data.months
     weights = data.seasonality or [ONE] * len(months)
     shares = channel_shares(data.channels)
@@ -244,6 +293,26 @@ def calculate(data: FunnelInput) -> FunnelResult:
             "rounding": "counts rounded up; splits by largest remainder",
         },
     )
+
+
+def stages_needed(goal: Decimal, data: FunnelInput) -> list[int]:
+    """How many each stage needs, from the customers up; refused past MAX_NEEDED, which
+    every step is checked against so that no figure grows to thousands of digits."""
+    try:
+        needed = [ceil_int(goal / data.average_deal_size)]
+        for rate in reversed(data.conversion_rates):
+            if needed[0] > MAX_NEEDED:
+                break
+            needed.insert(0, ceil_int(Decimal(needed[0]) / rate))
+    except (DecimalException, OverflowError):
+        needed = [MAX_NEEDED + 1]
+    if needed[0] > MAX_NEEDED:
+        raise FunnelInputError(
+            "revenue_goal",
+            _("is too large for the deal size and rates given: a stage would need more than %(n)s.")
+            % {"n": f"{MAX_NEEDED:,}"},
+        )
+    return needed
 
 
 def _shifts(data: FunnelInput) -> dict[str, int]:
@@ -284,18 +353,28 @@ def _decimal(field_name: str, raw: object) -> Decimal:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
         raise FunnelInputError(field_name, f"{raw!r} is not a number.") from None
+    if value.is_finite() and abs(value) >= MAX_NUMBER:
+        raise FunnelInputError(
+            field_name, _("must be below %(max)s.") % {"max": f"{MAX_NUMBER:,.0f}"}
+        )
     return value
+
+
+def check_lists(document: dict[str, object]) -> None:
+    """The calculator body's lists are lists (or absent), before anything reads them."""
+    for name in LISTS:
+        if document.get(name) not in (None, "") and not isinstance(document.get(name), list):
+            raise FunnelInputError(name, "must be a list.")
 
 
 def parse_input(document: dict[str, object]) -> FunnelInput:
     """A calculator body (strings or numbers) as a FunnelInput, naming the field of a bad value."""
     if not isinstance(document, dict):
         raise FunnelInputError("inputs", "must be a JSON object.")
+    check_lists(document)
 
     def decimals(name: str) -> list[Decimal]:
-        raw = document.get(name) or []
-        if not isinstance(raw, list):
-            raise FunnelInputError(name, "must be a list.")
+        raw = cast(list[object], document.get(name) or [])  # a list: check_lists said so
         return [_decimal(f"{name}[{i}]", v) for i, v in enumerate(raw)]
 
     def optional(name: str) -> Decimal | None:

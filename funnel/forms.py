@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from funnel.models import Plan
+from smarketing.bounds import check_period, validate_business_date
 
 
 class MonthField(forms.DateField):
@@ -17,6 +19,7 @@ class MonthField(forms.DateField):
 
     widget = forms.DateInput(attrs={"type": "month"})
     input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_validators = [validate_business_date]
 
     def prepare_value(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if isinstance(value, date) else value
@@ -46,6 +49,14 @@ class PlanForm(forms.Form):
         for code in channels:
             self.fields[f"share_{code}"] = forms.DecimalField(label=code, required=False)
             self.fields[f"cpl_{code}"] = forms.DecimalField(label=code, required=False, min_value=0)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            check_period(data.get("first_month"), data.get("last_month"), field="last_month")
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
 
     def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [(p, self[f"rate_{i}"], self[f"days_{i}"]) for i, p in enumerate(self.pairs)]

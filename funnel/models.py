@@ -7,12 +7,22 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgScopedModel
+from smarketing.bounds import check_period, validate_business_date
+
+
+def validate_inputs(value: object) -> None:
+    """A plan's inputs are the calculator's body: a JSON object."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            _("Give the inputs as a JSON object, like the calculator's body."), code="not_an_object"
+        )
 
 
 class Plan(OrgScopedModel):
@@ -33,15 +43,16 @@ class Plan(OrgScopedModel):
     )  # all versions of one plan share it
     version = models.PositiveIntegerField(default=1)
     name = models.CharField(_("name"), max_length=100)
-    first_month = models.DateField(_("first month"))
-    last_month = models.DateField(_("last month"))
+    first_month = models.DateField(_("first month"), validators=[validate_business_date])
+    last_month = models.DateField(_("last month"), validators=[validate_business_date])
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
     )
     mode = models.CharField(
         _("assumptions"), max_length=8, choices=Mode.choices, default=Mode.FROZEN
     )
-    inputs = models.JSONField(_("inputs"))  # the calculator's body, with learned values filled in
+    # The calculator's body, with learned values filled in.
+    inputs = models.JSONField(_("inputs"), validators=[validate_inputs])
     # Totals, budget and assumptions of the calculation.
     result = models.JSONField(_("result"), default=dict, blank=True)
     created_by = models.ForeignKey(
@@ -71,6 +82,9 @@ class Plan(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    def clean(self) -> None:
+        check_period(self.first_month, self.last_month, field="last_month")
 
 
 class PlanTarget(OrgScopedModel):

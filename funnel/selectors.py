@@ -231,6 +231,44 @@ def actual_counts(
     return counts
 
 
+def plan_target_rows(
+    organization: Organization,
+    plan: Plan,
+    *,
+    month: date | None = None,
+    channel: str | None = None,
+    stage: str | None = None,
+) -> QuerySet[PlanTarget, dict[str, Any]]:
+    """The plan's targets as rows of {month, stage, channel, target}, in order (to page)."""
+    rows = PlanTarget.objects.for_org(organization).filter(plan=plan)
+    if month:
+        rows = rows.filter(month=month)
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    if stage:
+        rows = rows.filter(stage=stage)
+    return rows.order_by("month", "stage", "channel").values("month", "stage", "channel", "target")
+
+
+def with_actuals(
+    organization: Organization, plan: Plan, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Target rows with `actual` beside each: the leads that reached the stage in the month,
+    read from the KPI facts of the rows' months only."""
+    if not rows:
+        return []
+    stages = plan.result.get("inputs_used", {}).get("stages") or funnel_stages(organization)
+    months = [row["month"] for row in rows]
+    actual = actual_counts(organization, min(months), max(months), stages)
+    return [
+        {
+            **row,
+            "actual": actual.get((row["month"].strftime("%Y-%m"), row["stage"], row["channel"]), 0),
+        }
+        for row in rows
+    ]
+
+
 def plan_targets(
     organization: Organization,
     plan: Plan,
@@ -239,29 +277,10 @@ def plan_targets(
     channel: str | None = None,
     stage: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of {month, stage, channel, target, actual}: the plan's targets beside the CRM."""
-    rows = PlanTarget.objects.for_org(organization).filter(plan=plan)
-    if month:
-        rows = rows.filter(month=month)
-    if channel is not None:
-        rows = rows.filter(channel=channel)
-    if stage:
-        rows = rows.filter(stage=stage)
-    stages = plan.result.get("inputs_used", {}).get("stages") or funnel_stages(organization)
-    # Early stages' targets start before the plan does: leads need time to get through.
-    span = rows.aggregate(first=Min("month"), last=Max("month"))
-    if span["first"] is None:
-        return []
-    actual = actual_counts(organization, span["first"], span["last"], stages)
-    return [
-        {
-            **row,
-            "actual": actual.get((row["month"].strftime("%Y-%m"), row["stage"], row["channel"]), 0),
-        }
-        for row in rows.order_by("month", "stage", "channel").values(
-            "month", "stage", "channel", "target"
-        )
-    ]
+    """Rows of {month, stage, channel, target, actual}: the plan's targets beside the CRM.
+    Early stages' targets start before the plan does: leads need time to get through."""
+    rows = plan_target_rows(organization, plan, month=month, channel=channel, stage=stage)
+    return with_actuals(organization, plan, list(rows))
 
 
 def plan_progress(

@@ -9,6 +9,13 @@ from rest_framework import serializers
 from funnel.calculations import ChannelInput, FunnelInput
 from funnel.models import Plan
 from orgs.api_conventions import PlainDecimalField
+from smarketing.bounds import (
+    CHANNEL_CODE_LENGTH,
+    MAX_CHANNELS,
+    MAX_MONTHS,
+    MAX_STAGES,
+    STAGE_CODE_LENGTH,
+)
 
 
 def number(**options: Any) -> serializers.DecimalField:
@@ -16,8 +23,18 @@ def number(**options: Any) -> serializers.DecimalField:
     return PlainDecimalField(max_digits=24, decimal_places=10, **options)
 
 
+class BoundedListField(serializers.ListField):
+    """A list whose length is checked before its items: a million numbers would take seconds
+    to validate one by one, only to be refused for their count."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if self.max_length is not None and isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 class ChannelInputSerializer(serializers.Serializer):
-    code = serializers.SlugField()
+    code = serializers.SlugField(max_length=CHANNEL_CODE_LENGTH)
     share = number(required=False, allow_null=True, help_text="Of the leads; shares add up to 1.")
     cost_per_lead = number(required=False, default=Decimal(0))
     conversion = number(
@@ -32,23 +49,39 @@ class CalculateSerializer(serializers.Serializer):
     baseline_revenue = number(required=False, allow_null=True)
     growth_pct = number(required=False, allow_null=True, help_text="25 for +25%.")
     average_deal_size = number()
-    stages = serializers.ListField(
-        child=serializers.SlugField(), help_text="From the top of the funnel to the customer."
+    stages = BoundedListField(
+        child=serializers.SlugField(max_length=STAGE_CODE_LENGTH),
+        max_length=MAX_STAGES,
+        help_text="From the top of the funnel to the customer.",
     )
-    conversion_rates = serializers.ListField(
-        child=number(), help_text="conversion_rates[i] is the rate from stages[i] to stages[i+1]."
-    )
-    months = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list, help_text="YYYY-MM, in order."
-    )
-    seasonality = serializers.ListField(child=number(), required=False, default=list)
-    stage_days = serializers.ListField(
+    conversion_rates = BoundedListField(
         child=number(),
+        max_length=MAX_STAGES - 1,
+        help_text="conversion_rates[i] is the rate from stages[i] to stages[i+1].",
+    )
+    months = BoundedListField(
+        child=serializers.CharField(max_length=7),
+        max_length=MAX_MONTHS,
         required=False,
         default=list,
-        help_text="Days leads spend going from stages[i] to stages[i+1].",
+        help_text="YYYY-MM, in order, from 1990-01 to 2100-12.",
     )
-    channels = ChannelInputSerializer(many=True, required=False, default=list)
+    seasonality = BoundedListField(
+        child=number(), max_length=MAX_MONTHS, required=False, default=list
+    )
+    stage_days = BoundedListField(
+        child=number(),
+        max_length=MAX_STAGES - 1,
+        required=False,
+        default=list,
+        help_text="Days leads spend going from stages[i] to stages[i+1]; at most 1826 in all.",
+    )
+    channels = ChannelInputSerializer(
+        many=True,
+        max_length=MAX_CHANNELS,  # type: ignore[call-arg]  # a ListSerializer argument
+        required=False,
+        default=list,
+    )
 
     def to_input(self) -> FunnelInput:
         data: dict[str, Any] = dict(self.validated_data)

@@ -17,12 +17,20 @@ from django.utils.translation import gettext as _
 
 from crm.models import Deal, LifecycleStage
 from funnel.assumptions import ALL, Learned, last_month_with_data, learn, learn_cached
-from funnel.calculations import FunnelInputError, FunnelResult, calculate, jsonable, parse_input
+from funnel.calculations import (
+    FunnelInputError,
+    FunnelResult,
+    calculate,
+    check_lists,
+    jsonable,
+    parse_input,
+)
 from funnel.models import Plan, PlanTarget
 from funnel.planning import Moved, learning_window, reschedule
 from orgs.models import Organization, User
 
 logger = logging.getLogger(__name__)
+MAX_TARGET = 2**31 - 1  # what a target's column holds; the top stage needs the most
 
 
 def months_between(first: date, last: date) -> list[str]:
@@ -36,6 +44,9 @@ def months_between(first: date, last: date) -> list[str]:
 def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> dict[str, Any]:
     """The plan's inputs with its months, and in learned mode what history says where it says
     nothing: as kept for the facts' version, or `fresh` from the CRM rows."""
+    if not isinstance(plan.inputs, dict):
+        raise FunnelInputError("inputs", _("must be a JSON object."))
+    check_lists(plan.inputs)
     inputs = dict(plan.inputs)
     inputs["months"] = months_between(plan.first_month, plan.last_month)
     if not inputs.get("stages"):
@@ -149,6 +160,15 @@ def _compute(plan: Plan, *, fresh: bool = False) -> None:
         result, moved = _calculated(plan, inputs)
     except FunnelInputError as error:
         raise ValidationError({f"inputs.{error.field}": [error.message]}) from error
+    if result.leads_needed > MAX_TARGET:
+        raise ValidationError(
+            {
+                "inputs.revenue_goal": _(
+                    "A plan's stage needs at most %(n)s; this one needs %(needed)s."
+                )
+                % {"n": f"{MAX_TARGET:,}", "needed": f"{result.leads_needed:,}"}
+            }
+        )
     # `inputs` keeps what the user gave; what was used (learned values filled in) is part
     # of the result, so a learned plan learns afresh each time it is recomputed.
     plan.result = jsonable(

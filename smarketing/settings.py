@@ -395,7 +395,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "orgs.api_conventions.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["orgs.api_parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "orgs.throttling.UserWindowThrottle",

@@ -7,7 +7,11 @@ gives its format.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
+
+from smarketing.bounds import FIRST_DAY, LAST_DAY, MAX_PERIOD_MONTHS
 
 ISO = [
     "%Y-%m-%d",
@@ -36,6 +40,32 @@ def parse(values: pd.Series, fmt: str) -> pd.Series:
 
     'ISO8601' also takes offsets (2024-05-01T10:00:00+02:00), converted to UTC."""
     return pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+
+
+OUT_OF_BOUNDS = f"not a date from {FIRST_DAY} to {LAST_DAY}"
+TOO_LONG = f"a period lasts at most {MAX_PERIOD_MONTHS} months ({MAX_PERIOD_MONTHS // 12} years)"
+_FIRST = pd.Timestamp(FIRST_DAY, tz="UTC")
+_AFTER_LAST = pd.Timestamp(LAST_DAY + timedelta(days=1), tz="UTC")
+
+
+def out_of_bounds(parsed: pd.Series) -> pd.Series:
+    """Parsed dates (UTC) outside smarketing.bounds, as the API and pages refuse them."""
+    return parsed.notna() & ((parsed < _FIRST) | (parsed >= _AFTER_LAST))
+
+
+def too_long(first: pd.Series, last: pd.Series) -> pd.Series:
+    """Periods of YYYY-MM-DD texts spanning more months than smarketing.bounds allows."""
+    both = first.notna() & last.notna()
+    months = pd.Series(0, index=first.index)
+    if both.any():
+        start, end = first[both], last[both]
+        months[both] = (
+            (end.str[:4].astype(int) - start.str[:4].astype(int)) * 12
+            + end.str[5:7].astype(int)
+            - start.str[5:7].astype(int)
+            + 1
+        )
+    return both & (months > MAX_PERIOD_MONTHS)
 
 
 def detect_format(column: str, values: pd.Series) -> str:

@@ -110,6 +110,7 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
         fmt = context.formats[spec.name]
         parsed = dates.parse(raw.where(~empty), fmt)
         reason[~empty & parsed.isna()] = f"not a date in the format {fmt}"
+        reason[dates.out_of_bounds(parsed)] = dates.OUT_OF_BOUNDS
         text = (
             parsed.dt.strftime("%Y-%m-%d")
             if kind == "date"
@@ -208,3 +209,5 @@ def _kind_rules(out: pd.DataFrame, mapping: Mapping, problems: list[pd.DataFrame
             & (out["end_date"] < out["start_date"])
         )
         reject(ends_early, "end_date", "a campaign cannot end before it starts")
+        # Its cost is spread over every month it runs, each a KPI cell to recompute.
+        reject(dates.too_long(out["start_date"], out["end_date"]), "end_date", dates.TOO_LONG)

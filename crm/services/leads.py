@@ -14,6 +14,7 @@ from crm.models import Lead, LeadStageChange, LifecycleStage
 from crm.services.changes import mark_leads
 from crm.services.common import assign, ensure_same_organization, normalise_email
 from orgs.models import Organization, User
+from smarketing.bounds import validate_business_date
 
 Source = LeadStageChange.Source
 RELATED = ("company", "channel", "campaign")
@@ -93,6 +94,10 @@ def lead_change_stage(
         return None
     _check_stage(lead.organization, to_stage)
     at = at or timezone.now()
+    try:
+        validate_business_date(at)
+    except ValidationError as error:
+        raise ValidationError({"at": error.messages}) from error
     if at < lead.created_at:
         raise ValidationError(
             {"at": _("A stage change cannot come before the lead entered the funnel.")}

@@ -50,6 +50,7 @@ def test_a_plan_stores_targets_that_add_up(member):
     plan = api.post("/api/v1/plans/", BODY, format="json").json()
     all_channels = api.get(f"/api/v1/plans/{plan['id']}/targets/?stage=lead&channel=all").json()
     january = api.get(f"/api/v1/plans/{plan['id']}/targets/?month=2027-01&stage=customer").json()
+    all_channels, january = all_channels["results"], january["results"]
 
     assert plan["result"]["customers_needed"] == 100
     assert plan["result"]["inputs_used"]["months"][0] == "2027-01"
@@ -198,7 +199,7 @@ def test_targets_carry_the_actuals_from_the_kpi_facts(org, member):
     body = {**BODY, "first_month": "2026-01", "last_month": "2026-06"}
     plan = api.post("/api/v1/plans/", body, format="json").json()
 
-    rows = api.get(f"/api/v1/plans/{plan['id']}/targets/?stage=mql").json()
+    rows = api.get(f"/api/v1/plans/{plan['id']}/targets/?stage=mql").json()["results"]
 
     march = {row["channel"]: row["actual"] for row in rows if row["month"] == "2026-03"}
     by_channel = {
@@ -225,6 +226,39 @@ def test_a_learned_plan_follows_its_history(org, member):
     doubled = Decimal(plan.result["inputs_used"]["average_deal_size"])
     assert abs(doubled - Decimal(before) * 2) <= Decimal("0.01")  # each average rounds to cents
     assert plans_refresh_learned(organization_id=org.pk, months=[date(2027, 6, 1)]) == 0
+
+
+def test_targets_come_a_page_at_a_time_as_the_schema_says(member, django_assert_max_num_queries):
+    from drf_spectacular.generators import SchemaGenerator
+
+    api = token_client(member(Role.MARKETING_MANAGER))
+    plan = api.post("/api/v1/plans/", BODY, format="json").json()
+    url = f"/api/v1/plans/{plan['id']}/targets/"
+    stored = list(
+        PlanTarget.objects.filter(plan_id=plan["id"])
+        .order_by("month", "stage", "channel")
+        .values_list("stage", "channel", "target")
+    )
+
+    with django_assert_max_num_queries(5):  # the caller, the plan, count, page, its actuals
+        first = api.get(url).json()
+    pages, page = [first], first
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        pages.append(page)
+    leads = api.get(f"{url}?stage=lead&channel=all&page_size=5").json()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert first["count"] == len(stored) > 100
+    assert len(first["results"]) == 50  # the page size of every list
+    rows = [(r["stage"], r["channel"], r["target"]) for p in pages for r in p["results"]]
+    assert rows == stored
+    assert leads["count"] == PlanTarget.objects.filter(stage="lead", channel="").count()
+    assert len(leads["results"]) == 5
+    answer = schema["paths"]["/api/v1/plans/{id}/targets/"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaginatedPlanTargetList"
+    }
 
 
 def _month(day: date, ahead: int) -> date:

@@ -43,11 +43,7 @@ CHECKS = [
 # deletes of channels in use, imports and bulk upserts), marked xfail until those merge: one
 # reported XPASS is fixed, so remove it from this list. (Not strict: schemathesis' pytest
 # plugin cannot report a strict XPASS.)
-KNOWN_FAILING = {
-    "POST /api/v1/plans/ as admin": "plans: `inputs` not validated (a TypeError)",
-    "GET /api/v1/plans/{id}/targets/ as admin": "plans: /targets/ not paginated",
-    "GET /api/v1/plans/{id}/targets/ as leadership": "plans: /targets/ not paginated",
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
