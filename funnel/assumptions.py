@@ -56,10 +56,13 @@ class Learned:
     seasonality_fallback: list[int] = field(default_factory=list)  # months weighed as average
     warnings: list[str] = field(default_factory=list)
 
-    def channel_shares(self) -> dict[str, tuple[Decimal, Decimal]]:
+    def channel_shares(self, most: int | None = None) -> dict[str, tuple[Decimal, Decimal]]:
         """Channel -> (share of the window's leads, cost per lead): what a learned plan
-        splits its leads and prices them by. Shares have six decimals and add up to 1."""
+        splits its leads and prices them by. Shares have six decimals and add up to 1. With
+        `most`, only that many channels, those with the most leads, share the leads."""
         leads = {k: f.sample for k, f in self.cost_per_lead.items() if k != ALL and f.sample}
+        if most is not None and len(leads) > most:
+            leads = dict(sorted(leads.items(), key=lambda kv: (-kv[1], kv[0]))[:most])
         total = sum(leads.values())
         if not total:
             return {}

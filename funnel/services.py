@@ -28,6 +28,7 @@ from funnel.calculations import (
 from funnel.models import Plan, PlanTarget
 from funnel.planning import Moved, learning_window, reschedule
 from orgs.models import Organization, User
+from smarketing.bounds import MAX_CHANNELS
 
 logger = logging.getLogger(__name__)
 MAX_TARGET = 2**31 - 1  # what a target's column holds; the top stage needs the most
@@ -111,9 +112,11 @@ def _learned_channels(given: list[Any], learned: Learned) -> list[dict[str, str]
             else channel
             for channel in given
         ]
+    # A plan holds at most MAX_CHANNELS channels: an organisation with more plans its
+    # largest, whose shares then carry the few leads of the rest.
     return [
         {"code": code, "share": str(share), "cost_per_lead": str(cost)}
-        for code, (share, cost) in learned.channel_shares().items()
+        for code, (share, cost) in learned.channel_shares(most=MAX_CHANNELS).items()
     ]
 
 

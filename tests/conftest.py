@@ -1,7 +1,9 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from orgs.middleware import SESSION_KEY
@@ -18,6 +20,16 @@ def link_in(text: str, pattern: str = r"http://testserver(/\S+)") -> str:
     match = re.search(pattern, text)
     assert match, f"no link in: {text}"
     return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in Russian leaves Russian active in
+    the thread (the locale middleware activates it and nothing deactivates it), and a later
+    test's service messages would come out in Russian."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -100,3 +100,19 @@ def test_seasonality_from_few_deals_is_pulled_toward_an_average_month():
     assert weights[1] == weights[12]
     no_december = seasonality_weights({m: (Decimal(50_000), 10) for m in range(1, 12)})
     assert no_december[12] == no_december[1] == 1  # no history: an average month, not 0
+
+
+def test_a_learned_plan_takes_at_most_the_channels_a_plan_holds():
+    from decimal import Decimal
+
+    from funnel.assumptions import Figure, Learned
+
+    learned = Learned(start=date(2026, 1, 1), end=date(2027, 1, 1), stages=["lead", "customer"])
+    learned.cost_per_lead = {f"c{i:02d}": Figure(Decimal(10), 100 + i) for i in range(60)}
+
+    shares = learned.channel_shares(most=50)
+
+    assert len(shares) == 50
+    assert "c59" in shares  # the largest are kept
+    assert "c00" not in shares
+    assert sum(share for share, _ in shares.values()) == 1
