@@ -181,7 +181,8 @@ def _funnel_chart(progress: list[tuple[str, Any]], stage_names: dict[str, str]) 
             "margin": {"l": 150, "r": 10, "t": 40, "b": 10},
             "height": 340,
             "funnelmode": "group",
-            "yaxis": {"type": "category"},
+            # Stage names are long in some languages: the margin grows to hold them.
+            "yaxis": {"type": "category", "automargin": True},
             "legend": {"orientation": "h"},
         },
     }

@@ -41,7 +41,12 @@ def turn_held_elsewhere(organization_id: int) -> Iterator[None]:
     }
     with psycopg.connect(**wanted, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", [organization_id, TURN])
-        yield
+        try:
+            yield
+        finally:
+            # Let go before closing: a closed connection's locks go when its server process
+            # has exited, a moment later, and the next assertion would race that exit.
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", [organization_id, TURN])
 
 
 class Sent(list):
