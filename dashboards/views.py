@@ -36,7 +36,7 @@ def _month(raw: str | None, default: date) -> date:
 
 def _owner(raw: str | None, members: list[Membership]) -> int | None:
     """The member whose numbers are asked for; anything else shows everyone's."""
-    chosen = int(raw) if raw and raw.isdigit() else None
+    chosen = int(raw) if raw and raw.isascii() and raw.isdigit() else None  # not "²"
     return chosen if chosen in {m.user_id for m in members} else None
 
 

@@ -26,6 +26,7 @@ from funnel.calculations import (
     what_if,
 )
 from funnel.models import Plan
+from funnel.planning import add_months
 from funnel.selectors import (
     GROUPS,
     kpi_freshness,
@@ -136,7 +137,7 @@ class AssumptionsView(APIView):
         default_start, default_end = plan_learning_window(organization, timezone.localdate())
         end = query.validated_data.get("end") or default_end
         start = query.validated_data.get("start") or (
-            default_start if end == default_end else end.replace(year=end.year - 1)
+            default_start if end == default_end else add_months(end.replace(day=1), -12)
         )
         if start >= end:
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})

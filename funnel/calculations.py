@@ -9,6 +9,7 @@ so that the parts add up exactly to it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, DecimalException, InvalidOperation
 from typing import Any, cast
@@ -183,11 +184,7 @@ def validate(data: FunnelInput) -> None:
     ):
         raise FunnelInputError("seasonality", "weights must not be negative, and not all 0.")
     for month in data.months:
-        if (
-            len(month) != 7
-            or month[4] != "-"
-            or not (month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12)
-        ):
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month, re.ASCII):  # not "2025-0²"
             raise FunnelInputError("months", f"{month!r} is not a month written YYYY-MM.")
         if not FIRST_MONTH <= month <= LAST_MONTH:
             raise FunnelInputError(

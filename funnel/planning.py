@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from funnel.calculations import StageTarget, allocate
+from funnel.tracking import elapsed_share
 
 WINDOW_MONTHS = 12
 
@@ -56,9 +56,9 @@ def _key(month: date) -> str:
 
 
 def left_share(today: date) -> Decimal:
-    """The share of today's month still to come, today included."""
-    days = calendar.monthrange(today.year, today.month)[1]
-    return Decimal(days - today.day + 1) / Decimal(days)
+    """The share of today's month still to come after today: what plan versus actual does not
+    count as elapsed yet (tracking.elapsed_share counts today as gone)."""
+    return 1 - elapsed_share(today)
 
 
 def _move(counts: dict[str, int], today: date) -> tuple[dict[str, int], dict[str, int]]:

@@ -48,17 +48,20 @@ def kpis_check_task(organization_id: int) -> None:
     and cannot be sliced, so the checks run one after another, each a task of its own at the
     back of the queue: the nightly work holds one worker slot at a time, and a big
     organisation's hour delays only itself (its slices find its turn taken meanwhile)."""
-    if Organization.objects.filter(pk=organization_id).exists():
-        differences = kpis_recompute_whole(organization_id=organization_id, check=True)
-        if differences:
-            logger.error(
-                "kpi check: %d cells of organisation %s differed", differences, organization_id
-            )
-    following = (
-        Organization.objects.filter(pk__gt=organization_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if following is not None:
-        kpis_check_task.delay(following)
+    try:
+        if Organization.objects.filter(pk=organization_id).exists():
+            differences = kpis_recompute_whole(organization_id=organization_id, check=True)
+            if differences:
+                logger.error(
+                    "kpi check: %d cells of organisation %s differed", differences, organization_id
+                )
+    finally:
+        # Whatever became of this one (a timeout, an error), the others are still checked.
+        following = (
+            Organization.objects.filter(pk__gt=organization_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if following is not None:
+            kpis_check_task.delay(following)

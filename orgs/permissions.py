@@ -91,8 +91,9 @@ def import_refusal(kind: str, name: str | None = None) -> str:
     rights that needs."""
     return gettext("Importing %(kind)s needs the rights %(import)s and %(write)s.") % {
         "kind": name or kind,
-        "import": Action.IMPORT_RECORDS.value,
-        "write": RECORD_WRITES[kind].value if kind in RECORD_WRITES else "",
+        # The rights as the role matrix names them to people, not their codes.
+        "import": f"«{ACTION_LABELS[Action.IMPORT_RECORDS]}»",
+        "write": f"«{ACTION_LABELS[RECORD_WRITES[kind]]}»" if kind in RECORD_WRITES else "",
     }
 
 

@@ -117,10 +117,12 @@ def sales_rep_record(*, organization: Organization, name: str) -> Membership:
     usable password) until invited. Owners stay users, so every owner column stays a user."""
     name = " ".join(name.split())[:150]
     first, _space, last = name.rpartition(" ")
+    if not first:  # one word ("Madonna"): a first name, not a blank one
+        first, last = name, ""
     user = User(
         username=_free_username(slugify(name) or "sales-rep"),
-        first_name=first if last else name,
-        last_name=last if first else "",
+        first_name=first,
+        last_name=last,
         is_active=False,
     )
     user.set_unusable_password()

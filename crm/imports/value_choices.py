@@ -125,13 +125,14 @@ def _new_channel(spec: Field, source: str, table: ValueField) -> tuple[str, str]
 
 def _suggest(spec: Field, source: str, options: Options) -> str:
     """What a value most likely is: the same code, member or choice; else, for an owner, a
-    new sales rep, and for a channel a new one (blanks: the 'unknown' channel)."""
+    new sales rep, and for a channel a new one (blanks: no channel, a group of their own,
+    never merged into a channel coded 'unknown' unless the user says so)."""
     if spec.ref == MEMBER_REF:
         if not source:
             return ""
         return options.member_keys.get(source.lower(), NEW_REP)
     if spec.type == "channel":
-        return channel_code(source) or UNKNOWN_CHANNEL
+        return channel_code(source)
     value = source.lower()
     codes = {"stage": options.stages, "pipeline_stage": options.pipeline_stages}.get(spec.type)
     allowed = [code for code, _label in codes] if codes is not None else list(spec.choices)

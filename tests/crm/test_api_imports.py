@@ -224,7 +224,7 @@ def test_a_marketing_manager_cannot_import_a_won_deal(org, member, settings, tmp
     )
 
     assert response.status_code == 403
-    assert "edit_deals" in response.json()["error"]["message"]
+    assert "«Create, edit, win and lose deals»" in response.json()["error"]["message"]
     assert not Deal.objects.exists()
 
 
@@ -332,5 +332,5 @@ def test_a_job_whose_member_lost_the_right_fails_and_writes_nothing(
 
     job = ImportJob.objects.get(pk=started.json()["id"])
     assert job.status == "failed"
-    assert "edit_deals" in job.error
+    assert "«Create, edit, win and lose deals»" in job.error
     assert not Deal.objects.exists()

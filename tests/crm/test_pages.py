@@ -468,7 +468,7 @@ def test_the_mapping_step_lists_olists_channels_with_their_counts(member, settin
     assert '<option value="organic_search" selected>' in table
 
 
-def test_channel_values_map_to_existing_channels_and_blanks_to_unknown(
+def test_channel_values_map_to_existing_channels_and_blanks_to_no_channel_unless_told(
     org, member, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.IMPORT_DIR = tmp_path
@@ -484,12 +484,13 @@ def test_channel_values_map_to_existing_channels_and_blanks_to_unknown(
     blank = next(k for k, v in form.items() if k.startswith("vsrc") and v == "").replace(
         "vsrc", "vmap"
     )
-    assert (form[direct], form[blank], form[display]) == ("direct_traffic", "unknown", "display")
+    # a blank is no channel (a group of its own), unless the user maps it, as here, to one
+    assert (form[direct], form[blank], form[display]) == ("direct_traffic", "", "display")
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("crm-import-map", args=[job.pk]),
-            {**columns, **form, direct: "direct", display: "", "action": "start"},
+            {**columns, **form, direct: "direct", blank: "unknown", display: "", "action": "start"},
         )
 
     job.refresh_from_db()

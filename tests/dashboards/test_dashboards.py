@@ -376,3 +376,12 @@ def test_leadership_reads_the_revenue_goal_against_won_revenue_first(history, me
     tiles = page.split('data-testid="tiles"')[1]
     assert "Won revenue per paying customer" in tiles  # says what it divides by
     assert "paying customers, new or returning" in tiles
+
+
+def test_an_owner_written_with_other_digits_shows_everyone(history, member):
+    client = signed_in_client(member(Role.LEADERSHIP))
+
+    page = client.get(f"/dashboards/sales/{PERIOD}&owner=%C2%B2")  # "²", a digit to isdigit()
+
+    assert page.status_code == 200
+    assert 'data-testid="owner-note"' not in page.content.decode()

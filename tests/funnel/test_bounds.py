@@ -277,3 +277,25 @@ def test_the_plan_editor_and_its_preview_refuse_a_period_past_the_bounds(change,
     assert message in saved.content.decode()
     assert message in preview.content.decode()
     assert not Plan.objects.exists()
+
+
+def test_an_assumptions_window_ending_on_a_leap_day_opens(api_as):
+    answer = api_as(Role.LEADERSHIP).get("/api/v1/funnel/assumptions/?end=2024-02-29")
+
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["start"] == "2023-02-01"  # twelve months back, from the 1st
+
+
+def test_a_month_written_with_other_digits_is_refused(api_as):
+    body = {
+        "revenue_goal": "1000",
+        "average_deal_size": "100",
+        "stages": ["lead", "customer"],
+        "conversion_rates": ["0.5"],
+        "months": ["2025-0\u00b2"],
+    }
+
+    answer = api_as(Role.LEADERSHIP).post("/api/v1/funnel/calculate/", body, format="json")
+
+    assert answer.status_code == 400
+    assert "months" in answer.json()["error"]["fields"]

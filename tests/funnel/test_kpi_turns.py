@@ -13,6 +13,7 @@ from django.db import connection
 
 from crm.models import ChangedCell
 from crm.services.leads import lead_create
+from funnel import tasks
 from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from funnel.kpis.scheduling import scheduled_key
 from funnel.kpis.turns import TURN, organisations_busy
@@ -151,3 +152,30 @@ def test_the_nightly_check_repairs_each_organisation_in_turn(org, caplog):
     assert set(KpiFact.objects.values_list("leads", flat=True)) == {1}
     assert f"cells of organisation {org.pk} differed" in caplog.text
     assert f"cells of organisation {other.pk} differed" in caplog.text
+
+
+def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatch):
+    other = OrganizationFactory()
+    for organization in (org, other):
+        leads_in_months(organization, 1)
+        kpis_recompute_full(organization_id=organization.pk)
+    KpiFact.objects.filter(organization=other).update(leads=7)  # the second one drifted
+    first, second = sorted([org.pk, other.pk])
+    checked = []
+    real = tasks.kpis_recompute_whole
+
+    def failing_first(*, organization_id, check):
+        checked.append(organization_id)
+        if organization_id == first:
+            raise TimeoutError("the first organisation's check timed out")
+        return real(organization_id=organization_id, check=check)
+
+    monkeypatch.setattr(tasks, "kpis_recompute_whole", failing_first)
+
+    with pytest.raises(TimeoutError):
+        tasks.kpis_check_task(first)  # in-process: the next check runs before this raises
+
+    assert checked == [first, second]
+    assert set(KpiFact.objects.filter(organization_id=second).values_list("leads", flat=True)) == {
+        1
+    }

@@ -6,6 +6,7 @@ import pytest
 
 from funnel.calculations import StageTarget
 from funnel.planning import learning_window, left_share, reschedule
+from funnel.tracking import elapsed_share
 
 
 def test_a_plan_for_next_year_learns_from_the_last_twelve_complete_months():
@@ -42,18 +43,18 @@ def _stage(by_month, grid=None):
 
 
 def test_targets_the_days_left_cannot_carry_move_into_the_next_month():
-    # 29 November: 2 of 30 days left. 300 leads were due in September and October, and
-    # November's own 300 assumed a whole month.
+    # 29 November, at the end of the day: 1 of 30 days left. 300 leads were due in
+    # September and October, and November's own 300 assumed a whole month.
     lead = _stage({"2026-09": 100, "2026-10": 200, "2026-11": 300, "2026-12": 400, "2027-01": 500})
 
     [stage], [moved] = reschedule([lead], first_month=date(2027, 1, 1), today=date(2026, 11, 29))
 
     assert sum(stage.by_month.values()) == lead.needed  # nothing lost
-    assert stage.by_month == {"2026-11": 20, "2026-12": 400 + 580, "2027-01": 500}
+    assert stage.by_month == {"2026-11": 10, "2026-12": 400 + 590, "2027-01": 500}
     assert moved.stage == "lead"
-    assert moved.count == 580
+    assert moved.count == 590
     assert moved.from_months == ["2026-09", "2026-10", "2026-11"]
-    assert moved.into == {"2026-12": 580}
+    assert moved.into == {"2026-12": 590}
 
 
 def test_channels_move_with_their_month_and_still_add_up():
@@ -78,9 +79,10 @@ def test_a_plan_already_under_way_is_measured_not_rescheduled():
     assert moved == []
 
 
-def test_left_share_counts_today():
-    assert left_share(date(2026, 11, 29)) * 30 == 2
-    assert left_share(date(2026, 11, 1)) == 1
+def test_the_days_left_and_elapsed_make_the_whole_month():
+    assert float(left_share(date(2026, 11, 29))) == pytest.approx(1 / 30)
+    assert left_share(date(2026, 11, 30)) == 0
+    assert left_share(date(2026, 11, 1)) + elapsed_share(date(2026, 11, 1)) == 1
 
 
 def test_seasonality_from_few_deals_is_pulled_toward_an_average_month():

@@ -38,3 +38,10 @@ def test_the_members_page_says_who_has_no_login_yet(org, client_as):
     row = page.split("moses-frase")[1].split("</tr>")[0]
     assert 'data-testid="not-signed-up"' in row
     assert page.count('data-testid="not-signed-up"') == 1  # the admin has signed up
+
+
+def test_a_sales_rep_known_by_one_name_keeps_it(org):
+    rep = sales_rep_record(organization=org, name="Madonna")
+
+    assert (rep.user.first_name, rep.user.last_name) == ("Madonna", "")
+    assert rep.user.get_full_name() == "Madonna"  # so the file's name finds this member again
