@@ -159,7 +159,7 @@ def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatc
     for organization in (org, other):
         leads_in_months(organization, 1)
         kpis_recompute_full(organization_id=organization.pk)
-    KpiFact.objects.filter(organization=other).update(leads=7)  # the second one drifted
+    KpiFact.objects.filter(organization_id=other.pk).update(leads=7)  # the second one drifted
     first, second = sorted([org.pk, other.pk])
     checked = []
     real = tasks.kpis_recompute_whole
