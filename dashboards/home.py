@@ -14,7 +14,7 @@ from typing import Any
 from crm.defaults import HANDOFF_STAGE
 from crm.selectors import leads_waiting_for_first_touch, lifecycle_stage_names
 from funnel.models import Plan
-from funnel.selectors import channel_names, plan_revenue, plan_targets
+from funnel.selectors import active_plan, channel_names, plan_revenue, plan_targets
 from funnel.tracking import Progress, progress
 from orgs.models import Membership, Role
 
@@ -65,15 +65,6 @@ def furthest_behind(cells: list[Behind], shown: int) -> list[Behind]:
     return sorted(short, key=lambda cell: (cell.shortfall, cell.progress.variance))[:shown]
 
 
-def _active_plan(organization: Any) -> Plan | None:
-    return (
-        Plan.objects.for_org(organization)
-        .filter(status=Plan.Status.ACTIVE)
-        .order_by("-created_at")
-        .first()
-    )
-
-
 def _plan_overview(
     organization: Any, plan: Plan, needs: tuple[str, ...], today: date
 ) -> dict[str, Any]:
@@ -105,7 +96,7 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
     stages furthest behind, and what the member's role can do about them."""
     organization = membership.organization
     needs = NEEDS.get(membership.role, ())
-    plan = _active_plan(organization)
+    plan = active_plan(organization)
     overview: dict[str, Any] = {"needs": needs, "plan": None, "handoff_stage": HANDOFF_STAGE}
     if plan is not None:
         overview |= _plan_overview(organization, plan, needs, today)

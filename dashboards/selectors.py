@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
-from funnel.models import PipelineFact, Plan
+from funnel.models import PipelineFact
 from funnel.selectors import (
+    active_plan,
     funnel_stages,
     kpi_rows,
     kpi_sums,
@@ -52,15 +53,6 @@ def _bars(
     }
 
 
-def _active_plan(organization: Organization) -> Plan | None:
-    return (
-        Plan.objects.for_org(organization)
-        .filter(status=Plan.Status.ACTIVE)
-        .order_by("-created_at")
-        .first()
-    )
-
-
 # What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
 COST_KPIS = ("cost", "cost_per_lead", "cac", "roi")
 
@@ -74,7 +66,7 @@ def marketing(
 ) -> dict[str, Any]:
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel}
     months = kpi_rows(organization, group_by="month", **period)
-    plan = _active_plan(organization)
+    plan = active_plan(organization)
     stages = funnel_stages(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     return {
@@ -143,7 +135,7 @@ def leadership(
 ) -> dict[str, Any]:
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel, "owner": owner}
     months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
-    plan = _active_plan(organization)
+    plan = active_plan(organization)
     return {
         "totals": _per_owner(derive(kpi_sums(organization, group_by=None, **period)[0]), owner),
         "by_month": months,

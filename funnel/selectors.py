@@ -32,6 +32,16 @@ KPI_STAGES = ("mql", "sql", "opportunity")  # the stage counts every KPI row car
 KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memory, not freshness
 
 
+def active_plan(organization: Organization) -> Plan | None:
+    """The plan the organisation measures itself against: its newest active one."""
+    return (
+        Plan.objects.for_org(organization)
+        .filter(status=Plan.Status.ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def channel_names(organization: Organization) -> dict[str, str]:
     """Channel code -> name, with the key of leads without a channel named too."""
     rows = Channel.objects.for_org(organization).values_list("code", "name")

@@ -31,6 +31,9 @@ class Options:
     member_keys: dict[str, str]  # lower-case username, e-mail or full name -> username
     stages: list[tuple[str, str]]  # (code, name)
     pipeline_stages: list[tuple[str, str]]
+    # Whether the member importing may make new channels (edit_campaigns): if not, a new
+    # channel is neither offered nor suggested, since its rows would be refused.
+    may_create_channels: bool = True
 
 
 @dataclass
@@ -96,7 +99,8 @@ def value_fields(
                 selected = chosen[source]
             else:
                 selected = _suggest(spec, source, options)
-            table.rows.append(ValueRow(source, count, selected, _new_channel(spec, source, table)))
+            new = _new_channel(spec, source, table) if options.may_create_channels else None
+            table.rows.append(ValueRow(source, count, selected, new))
         tables.append(table)
     return tables
 
@@ -132,7 +136,9 @@ def _suggest(spec: Field, source: str, options: Options) -> str:
             return ""
         return options.member_keys.get(source.lower(), NEW_REP)
     if spec.type == "channel":
-        return channel_code(source)
+        code = channel_code(source)
+        known = {existing for existing, _name in options.channels}
+        return code if code in known or options.may_create_channels else ""
     value = source.lower()
     codes = {"stage": options.stages, "pipeline_stage": options.pipeline_stages}.get(spec.type)
     allowed = [code for code, _label in codes] if codes is not None else list(spec.choices)

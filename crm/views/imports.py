@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from crm.models import ImportJob, ImportPreset
 from crm.selectors import import_value_options
 from crm.services.import_jobs import import_job_start, import_job_upload
 from orgs.models import Organization
-from orgs.permissions import Action, can_import, import_refusal
+from orgs.permissions import Action, can, can_import, import_refusal
 from orgs.tenancy import MemberRequest, member_required
 
 PREVIEW_ROWS = 5
@@ -61,12 +62,16 @@ def _preview(table: Table) -> list[list[str]]:
 
 
 def _value_tables(
-    table: Table, document: dict[str, Any], organization: Organization
+    table: Table, document: dict[str, Any], organization: Organization, role: str
 ) -> list[ValueField]:
     """Each mapped column's distinct values, to map one by one (one read of the file)."""
     listed = listed_fields(document["kind"], document.get("columns") or {})
     counted = column_values(table, list(listed.values()))
-    return value_fields(document, counted, import_value_options(organization))
+    options = dataclasses.replace(
+        import_value_options(organization),
+        may_create_channels=can(role, Action.EDIT_CAMPAIGNS),
+    )
+    return value_fields(document, counted, options)
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +105,7 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
             import_job_start(job=job, mapping=mapping)
             return redirect("crm-import-job", pk=job.pk)
     try:
-        value_tables = _value_tables(table, document, request.organization)
+        value_tables = _value_tables(table, document, request.organization, request.membership.role)
     except FileError as error:
         value_tables, problems = [], [*problems, str(error)]
     context = {

@@ -598,3 +598,21 @@ def test_records_show_labels_names_and_money_not_codes(
     assert f"<dd>{pipeline}</dd>" in deal_page  # not "proposal"
     assert f"<td>{stage}</td>" in leads  # not "sql"
     assert f'data-testid="lead-stage">{stage}<' in lead_page
+
+
+def test_a_role_that_may_not_make_channels_is_not_offered_new_ones(org, member, settings, tmp_path):
+    settings.IMPORT_DIR = tmp_path
+    client = signed_in_client(member(Role.SALES_MANAGER))  # imports leads, edits no campaigns
+    content = b"id,origin\n1,Direct traffic\n2,paid_search\n"
+    client.post(reverse("crm-import"), {"file": SimpleUploadedFile("mql.csv", content)})
+    job = ImportJob.objects.get()
+    columns = {"kind": "leads", "column_external_id": "id", "column_channel": "origin"}
+
+    page = client.post(reverse("crm-import-map", args=[job.pk]), columns).content.decode()
+
+    form = _form(page)
+    direct = next(k for k, v in form.items() if v == "Direct traffic").replace("vsrc", "vmap")
+    paid = next(k for k, v in form.items() if v == "paid_search").replace("vsrc", "vmap")
+    assert form[direct] == ""  # no channel, not a new one its rows would be refused for
+    assert form[paid] == "paid_search"  # an existing channel is still found
+    assert "New channel:" not in page
