@@ -31,6 +31,8 @@ class OrganizationCreateForm(forms.ModelForm[Organization]):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # The user id of a sales rep recorded by an import, whom the invitee becomes.
+    claims = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class MemberRoleForm(forms.Form):

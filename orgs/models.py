@@ -144,6 +144,11 @@ class Invitation(OrgScopedModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A sales rep recorded by an import (a member without a login): signing up through this
+    # invitation makes that very user theirs, so the records the rep owns stay with them.
+    claims = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar = ["-created_at"]

@@ -182,12 +182,21 @@ def membership_remove(*, membership: Membership) -> None:
 
 @transaction.atomic
 def invitation_create(
-    *, organization: Organization, email: str, role: str, invited_by: User, site_url: str
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    invited_by: User,
+    site_url: str,
+    claims: int | None = None,
 ) -> Invitation:
-    """Invite `email` to join with `role`; the link is e-mailed once the row is committed."""
+    """Invite `email` to join with `role`; the link is e-mailed once the row is committed.
+    With `claims`, the id of a member recorded without a login (a sales rep an import
+    named), the invitee becomes that member instead of a new one."""
     email = email.strip().lower()
     if Membership.objects.for_org(organization).filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
+    claimed = _claimable(organization, claims) if claims else None
     now = timezone.now()
     # A new invitation replaces any pending one for the same address.
     Invitation.objects.for_org(organization).filter(
@@ -202,12 +211,25 @@ def invitation_create(
         token_hash=hash_secret(token),
         created_at=now,
         expires_at=now + settings.INVITATION_TTL,
+        claims=claimed,
     )
     invitation.full_clean()
     invitation.save()
     link = site_url.rstrip("/") + reverse("invitation-accept", args=[token])
     transaction.on_commit(lambda: _send_invitation(invitation, link))
     return invitation
+
+
+def _claimable(organization: Organization, user_id: int) -> User:
+    """The member without a login that an invitation may hand over, or why it may not."""
+    membership = (
+        Membership.objects.for_org(organization).select_related("user").filter(user_id=user_id)
+    ).first()
+    if membership is None or membership.user.has_signed_up:
+        raise ValidationError(
+            {"claims": _("Only a member recorded without a login is invited this way.")}
+        )
+    return membership.user
 
 
 def _send_invitation(invitation: Invitation, link: str) -> None:
@@ -261,14 +283,31 @@ def invitation_sign_up(
 ) -> Membership:
     """Create the invitee's account with the invited address, and accept, all or nothing."""
     invitation = invitation_find(token=token, now=timezone.now())
-    user = user_create(
-        username=username,
-        password=password,
-        email=invitation.email,
-        first_name=first_name,
-        last_name=last_name,
-    )
+    if invitation.claims_id is not None:
+        user = _take_over(invitation.claims_id, username, password, invitation.email)
+        user.first_name, user.last_name = first_name or user.first_name, last_name or user.last_name
+        user.save(update_fields=["first_name", "last_name"])
+    else:
+        user = user_create(
+            username=username,
+            password=password,
+            email=invitation.email,
+            first_name=first_name,
+            last_name=last_name,
+        )
     return invitation_accept(token=token, user=user)
+
+
+def _take_over(user_id: int, username: str, password: str, email: str) -> User:
+    """The recorded sales rep becomes the invitee's account: their login, the rep's records."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if user.has_signed_up:  # claimed through another invitation meanwhile
+        raise ValidationError(_("This invitation has already been used."))
+    user.username, user.email, user.is_active = username, email.strip().lower(), True
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:

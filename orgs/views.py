@@ -158,6 +158,7 @@ def invitation_create(request: MemberRequest) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
                 site_url=request.build_absolute_uri("/"),
+                claims=form.cleaned_data.get("claims"),
             )
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}

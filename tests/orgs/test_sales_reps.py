@@ -45,3 +45,66 @@ def test_a_sales_rep_known_by_one_name_keeps_it(org):
 
     assert (rep.user.first_name, rep.user.last_name) == ("Madonna", "")
     assert rep.user.get_full_name() == "Madonna"  # so the file's name finds this member again
+
+
+def test_a_recorded_rep_is_invited_and_signing_up_makes_them_that_member(
+    org, member, client, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from django.core import mail
+    from django.urls import reverse
+
+    from crm.models import Deal
+    from crm.services.deals import deal_create
+    from orgs.models import Membership, User
+    from tests.conftest import link_in, signed_in_client
+
+    # Given a rep an import recorded, who owns a deal
+    rep = sales_rep_record(organization=org, name="Darcel Schlecht").user
+    deal = deal_create(organization=org, by=None, owner=rep, amount=Decimal("100"))
+    admin = signed_in_client(member(Role.ADMIN))
+    members_page = admin.get(reverse("members")).content.decode()
+    assert 'data-testid="invite-rep"' in members_page
+
+    # When an admin invites them from the members page and they sign up
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            reverse("invitation-create"),
+            {"email": "darcel@example.test", "role": Role.SALES_REP, "claims": rep.pk},
+        )
+    link = link_in(mail.outbox[-1].body, r"http://testserver(/invite/[^/\s]+/)")
+    answer = client.post(
+        link,
+        {"username": "darcel", "password1": "a-long-enough-pass-29", "password2": "a-long-enough-pass-29"},
+    )  # fmt: skip
+
+    # Then the recorded rep is now their account: the same user, with a login, and the deal
+    assert answer.status_code == 302
+    rep.refresh_from_db()
+    assert (rep.username, rep.email, rep.has_signed_up) == ("darcel", "darcel@example.test", True)
+    assert rep.get_full_name() == "Darcel Schlecht"  # the names the file gave stay
+    assert Deal.objects.get(pk=deal.pk).owner_id == rep.pk
+    assert Membership.objects.filter(organization=org, user=rep).count() == 1
+    assert not User.objects.filter(username="darcel").exclude(pk=rep.pk).exists()
+
+
+def test_only_a_member_without_a_login_is_invited_to_be_taken_over(org, other_org, member):
+    from django.urls import reverse
+
+    from orgs.models import Invitation
+    from tests.conftest import signed_in_client
+
+    admin = signed_in_client(member(Role.ADMIN))
+    signed_up = member(Role.SALES_REP).user
+    elsewhere = sales_rep_record(organization=other_org, name="Not Ours").user
+
+    for claims in (signed_up.pk, elsewhere.pk, 999_999):
+        page = admin.post(
+            reverse("invitation-create"),
+            {"email": "x@example.test", "role": Role.SALES_REP, "claims": claims},
+            follow=True,
+        ).content.decode()
+        assert "Only a member recorded without a login is invited this way." in page
+
+    assert not Invitation.objects.exists()
