@@ -13,7 +13,7 @@ def main() -> None:
     if sys.argv[1:2] != ["runserver"]:
         # Commands (migrations, imports, a full recompute) may run long statements on purpose.
         django.setup()
-        from smarketing.statement_timeout import limit_statements_of_this_process
+        from smarketing.lib.statement_timeout import limit_statements_of_this_process
 
         limit_statements_of_this_process(0)
     execute_from_command_line(sys.argv)

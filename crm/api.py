@@ -47,9 +47,9 @@ from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.merge import leads_merge
 from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
-from orgs.api_parsers import BoundedJSONParser
 from orgs.models import Organization, User
 from orgs.permissions import Action, can_import, import_refusal
+from smarketing.lib.api_parsers import BoundedJSONParser
 
 V = TypeVar("V", bound="RecordViewSet")
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from crm.imports.writing import derive_deal_kinds
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
 from orgs.models import Membership, Organization, Role
+from smarketing.lib.months import add_months, month_start
 
 SEED = 2026
 MONTHS = 24
@@ -69,12 +70,7 @@ NEVER_CALLED_AFTER = timedelta(days=2)
 
 def _months(today: date) -> list[date]:
     """The MONTHS months before today's, and today's own (filled up to yesterday)."""
-    first = date(today.year, today.month, 1)
-    months = []
-    for back in range(MONTHS, -1, -1):
-        year, month = divmod(first.month - 1 - back, 12)
-        months.append(date(first.year + year, month + 1, 1))
-    return months
+    return [add_months(month_start(today), -back) for back in range(MONTHS, -1, -1)]
 
 
 @transaction.atomic

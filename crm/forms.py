@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LifecycleStage
 from crm.selectors import related_choices
 from orgs.models import Organization
-from smarketing.bounds import validate_business_date
+from smarketing.lib.bounds import validate_business_date
 
 
 class ScopedForm(forms.ModelForm):

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from orgs.models import OrgScopedModel
-from smarketing.bounds import check_period, validate_business_date
+from smarketing.lib.bounds import check_period, validate_business_date
 
-BOUNDED = [validate_business_date]  # every date a user gives lies within smarketing.bounds
+BOUNDED = [validate_business_date]  # every date a user gives lies within smarketing.lib.bounds
 
 
 def money_field(verbose_name: StrOrPromise) -> models.DecimalField:

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
 from crm.selectors import related_choices
-from smarketing.bounds import validate_business_date
+from smarketing.lib.bounds import validate_business_date
 
 
 class OrgScopedSerializer(serializers.ModelSerializer):

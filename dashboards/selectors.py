@@ -23,7 +23,7 @@ from funnel.selectors import (
     response_minutes,
 )
 from orgs.models import Organization
-from orgs.templatetags.money import month_label
+from smarketing.lib.formatting import month_label
 
 
 def _bars(

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from crm.exports import export_response
 from dashboards.home import home_overview
 from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.assumptions import NO_CHANNEL
@@ -19,6 +18,7 @@ from funnel.selectors import display_names, kpi_months_span, kpis_as_of
 from orgs.models import Membership, Organization
 from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required
+from smarketing.lib.exports import export_response
 
 COLUMNS = [
     "leads", "mqls", "sqls", "won_deals", "lost_deals", "won_revenue", "win_rate",

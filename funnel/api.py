@@ -26,7 +26,6 @@ from funnel.calculations import (
     what_if,
 )
 from funnel.models import Plan
-from funnel.planning import add_months
 from funnel.selectors import (
     GROUPS,
     kpi_freshness,
@@ -50,10 +49,11 @@ from funnel.services import (
     plan_update,
 )
 from orgs.api_base import OrgScopedViewSet
-from orgs.api_conventions import FastJSONRenderer
 from orgs.models import User
 from orgs.permissions import Action
-from smarketing.bounds import validate_business_date
+from smarketing.lib.api_conventions import FastJSONRenderer
+from smarketing.lib.bounds import validate_business_date
+from smarketing.lib.months import add_months
 
 MINIMAL = {
     "revenue_goal": "5000000",
@@ -106,7 +106,7 @@ class FunnelCalculateView(APIView):
 
 
 def bounded_date(**options: Any) -> serializers.DateField:
-    """A date a user gives, within the bounds a business can mean (smarketing.bounds)."""
+    """A date a user gives, within the bounds a business can mean (smarketing.lib.bounds)."""
     return serializers.DateField(validators=[validate_business_date], **options)
 
 

@@ -8,3 +8,10 @@ class FunnelConfig(AppConfig):
 
     def ready(self) -> None:
         from funnel import signals  # noqa: F401 - KPI recomputes after CRM changes
+        from orgs.permissions import Action
+        from smarketing.lib.navigation import MenuEntry, register
+
+        register(
+            MenuEntry(40, "metric-dictionary", _("Metrics"), Action.VIEW),
+            MenuEntry(50, "plan-list", _("Plans"), Action.VIEW),
+        )

@@ -16,8 +16,7 @@ from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
-from orgs.decimals import plain_decimal
-from smarketing.bounds import (
+from smarketing.lib.bounds import (
     CHANNEL_CODE_LENGTH,
     FIRST_DAY,
     LAST_DAY,
@@ -26,6 +25,7 @@ from smarketing.bounds import (
     MAX_STAGES,
     STAGE_CODE_LENGTH,
 )
+from smarketing.lib.decimals import plain_decimal
 
 ONE = Decimal(1)
 DAYS_PER_MONTH = Decimal("30.4375")

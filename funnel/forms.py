@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from funnel.models import Plan
-from smarketing.bounds import check_period, validate_business_date
+from smarketing.lib.bounds import check_period, validate_business_date
 
 
 class MonthField(forms.DateField):

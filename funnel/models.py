@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgScopedModel
-from smarketing.bounds import check_period, validate_business_date
+from smarketing.lib.bounds import check_period, validate_business_date
 
 
 def validate_inputs(value: object) -> None:

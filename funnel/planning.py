@@ -17,17 +17,9 @@ from decimal import Decimal
 
 from funnel.calculations import StageTarget, allocate
 from funnel.tracking import elapsed_share
+from smarketing.lib.months import add_months, month_start
 
 WINDOW_MONTHS = 12
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def learning_window(

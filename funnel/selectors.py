@@ -19,9 +19,9 @@ from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
 from funnel.tracking import PROJECT_FROM, Progress, progress
-from orgs.api_conventions import json_bytes
 from orgs.models import Organization
-from orgs.prepared import fetch_one_prepared
+from smarketing.lib.api_conventions import json_bytes
+from smarketing.lib.prepared import fetch_one_prepared
 
 GROUPS = {
     "month": "month",

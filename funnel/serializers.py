@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from funnel.calculations import ChannelInput, FunnelInput
 from funnel.models import Plan
-from orgs.api_conventions import PlainDecimalField
-from smarketing.bounds import (
+from smarketing.lib.api_conventions import PlainDecimalField
+from smarketing.lib.bounds import (
     CHANNEL_CODE_LENGTH,
     MAX_CHANNELS,
     MAX_MONTHS,

@@ -28,18 +28,11 @@ from funnel.calculations import (
 from funnel.models import Plan, PlanTarget
 from funnel.planning import Moved, learning_window, reschedule
 from orgs.models import Organization, User
-from smarketing.bounds import MAX_CHANNELS
+from smarketing.lib.bounds import MAX_CHANNELS
+from smarketing.lib.months import month_keys
 
 logger = logging.getLogger(__name__)
 MAX_TARGET = 2**31 - 1  # what a target's column holds; the top stage needs the most
-
-
-def months_between(first: date, last: date) -> list[str]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> dict[str, Any]:
@@ -49,7 +42,7 @@ def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> d
         raise FunnelInputError("inputs", _("must be a JSON object."))
     check_lists(plan.inputs)
     inputs = dict(plan.inputs)
-    inputs["months"] = months_between(plan.first_month, plan.last_month)
+    inputs["months"] = month_keys(plan.first_month, plan.last_month)
     if not inputs.get("stages"):
         stages = (
             LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")

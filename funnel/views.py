@@ -15,13 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.exports import export_response
 from crm.models import Channel
 from funnel.assumptions import NO_CHANNEL, learn_cached
 from funnel.calculations import FunnelInputError
 from funnel.forms import PlanForm
 from funnel.models import Plan
-from funnel.planning import add_months
 from funnel.selectors import (
     display_names,
     funnel_stages,
@@ -41,6 +39,8 @@ from funnel.services import (
 )
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
+from smarketing.lib.exports import export_response
+from smarketing.lib.months import add_months
 
 
 def _plan(request: MemberRequest, pk: int) -> Plan:

@@ -13,8 +13,8 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from orgs.models import ApiToken, Membership, Organization, User
-from orgs.prepared import fetch_one_prepared
 from orgs.services import hash_secret
+from smarketing.lib.prepared import fetch_one_prepared
 
 # Recording every use would cost a write per request; a few minutes' precision is plenty.
 LAST_USED_PRECISION = timedelta(minutes=5)
@@ -23,7 +23,7 @@ LAST_USED_PRECISION = timedelta(minutes=5)
 # Every API call looks its token up: the ORM built this four-table query anew each time,
 # which cost three times the query itself (4 ms against 1 ms here), and PostgreSQL planned
 # it each time. The text is built once from the models' own columns and prepared (see
-# orgs.prepared); each row becomes the same model instances.
+# smarketing.lib.prepared); each row becomes the same model instances.
 _JOINED: list[tuple[type[Model], str]] = [
     (ApiToken, "t"), (Membership, "m"), (User, "u"), (Organization, "o"),
 ]  # fmt: skip

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from orgs.api_conventions import error_body
 from orgs.selectors import membership_for
+from smarketing.lib.api_conventions import error_body
 
 SESSION_KEY = "organization_id"
 

@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "orgs.middleware.CurrentMembershipMiddleware",
     # After the membership, so its 400 page has the usual navigation.
     "orgs.middleware.RefuseNulBytes",
-    "smarketing.statement_timeout.StatementTimeoutMiddleware",
+    "smarketing.lib.statement_timeout.StatementTimeoutMiddleware",
     # Last, as django-axes asks: it turns a lock-out signalled by the backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +132,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "orgs.context_processors.navigation",
             ],
+            # The formatting filters live in smarketing.lib, which is no installed app.
+            "libraries": {"money": "smarketing.lib.templatetags.money"},
         },
     },
 ]
@@ -166,13 +168,13 @@ CELERY_BROKER_URL = check_redis_url("CELERY_BROKER_URL", _broker_url) if _broker
 REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 2, minimum=1)
 # After one such timeout (or a refused connection), the cache, the API throttle and task
 # sends skip that Redis for this many seconds, so a request pays one timeout, not one per
-# call (smarketing/redis_breaker.py); 0 tries Redis on every call.
+# call (smarketing/lib/redis_breaker.py); 0 tries Redis on every call.
 REDIS_BREAKER_SECONDS = env_int("REDIS_BREAKER_SECONDS", 30, minimum=0)
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "smarketing.cache.ForgivingRedisCache",
+            "BACKEND": "smarketing.lib.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "smarketing",
             "OPTIONS": {
@@ -241,7 +243,7 @@ KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
 KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 200, minimum=1)
 KPI_SLICE_SECONDS = env_int("KPI_SLICE_SECONDS", 5, minimum=1)
 # Every statement of a web request, or of a Celery task, is cancelled after this many
-# milliseconds (0: never); management commands have no limit (smarketing/statement_timeout.py).
+# milliseconds (0: never); management commands have no limit (smarketing/lib/statement_timeout.py).
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
 DB_TASK_STATEMENT_TIMEOUT_MS = env_int("DB_TASK_STATEMENT_TIMEOUT_MS", 600_000, minimum=0)
 
@@ -392,19 +394,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["orgs.api_permissions.RolePermission"],
-    "DEFAULT_PAGINATION_CLASS": "orgs.api_conventions.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "smarketing.lib.api_conventions.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["orgs.api_parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["smarketing.lib.api_parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "orgs.throttling.UserWindowThrottle",
+        "smarketing.lib.throttling.UserWindowThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _throttle_rate("API_THROTTLE_ANON", "60/minute"),
         "user": _throttle_rate("API_THROTTLE_USER", "6000/minute"),
     },
-    "EXCEPTION_HANDLER": "orgs.api_conventions.exception_handler",
+    "EXCEPTION_HANDLER": "smarketing.lib.api_conventions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -425,7 +427,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "orgs.schema.document_error_answers",
+        "smarketing.lib.api_schema.document_error_answers",
     ],
 }
 

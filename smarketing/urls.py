@@ -6,9 +6,9 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dashboards.views import home
-from orgs.api_conventions import error_body
 from orgs.forms import SignInForm
 from smarketing.health import healthz
+from smarketing.lib.api_conventions import error_body
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from orgs.middleware import SESSION_KEY
 from orgs.models import Role
 from orgs.services import api_token_create
-from smarketing.redis_breaker import breaker
+from smarketing.lib.redis_breaker import breaker
 from tests.factories import MembershipFactory, OrganizationFactory
 
 ALL_ROLES = list(Role)

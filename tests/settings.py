@@ -28,7 +28,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("TEST_REDIS_CACHE_PREFIX") and REDIS_URL:  # noqa: F405
     CACHES = {
         "default": {
-            "BACKEND": "smarketing.cache.ForgivingRedisCache",
+            "BACKEND": "smarketing.lib.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,  # noqa: F405
             "KEY_PREFIX": os.environ["TEST_REDIS_CACHE_PREFIX"],
         }

@@ -105,7 +105,7 @@ def shared_redis_cache(settings) -> str:
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "smarketing.cache.ForgivingRedisCache",
+            "BACKEND": "smarketing.lib.cache.ForgivingRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from smarketing.bounds import FIRST_DAY, LAST_DAY, MAX_PERIOD_MONTHS
+from smarketing.lib.bounds import FIRST_DAY, LAST_DAY, MAX_PERIOD_MONTHS
 
 ISO = [
     "%Y-%m-%d",
@@ -49,12 +49,12 @@ _AFTER_LAST = pd.Timestamp(LAST_DAY + timedelta(days=1), tz="UTC")
 
 
 def out_of_bounds(parsed: pd.Series) -> pd.Series:
-    """Parsed dates (UTC) outside smarketing.bounds, as the API and pages refuse them."""
+    """Parsed dates (UTC) outside smarketing.lib.bounds, as the API and pages refuse them."""
     return parsed.notna() & ((parsed < _FIRST) | (parsed >= _AFTER_LAST))
 
 
 def too_long(first: pd.Series, last: pd.Series) -> pd.Series:
-    """Periods of YYYY-MM-DD texts spanning more months than smarketing.bounds allows."""
+    """Periods of YYYY-MM-DD texts spanning more months than smarketing.lib.bounds allows."""
     both = first.notna() & last.notna()
     months = pd.Series(0, index=first.index)
     if both.any():

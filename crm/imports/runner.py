@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.exports import neutralise
 from crm.imports import dates
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
@@ -25,6 +24,7 @@ from crm.imports.writing import Counts, Rejection, Writer
 from crm.models import Channel, LifecycleStage, PipelineStage
 from orgs.models import Membership, Organization
 from orgs.services import sales_rep_record
+from smarketing.lib.exports import neutralise
 
 # Rows per chunk: big enough that COPY and the upsert statements dominate, small enough
 # that a chunk of a wide file stays well under 100 MB of pandas memory.

@@ -18,7 +18,7 @@ from crm.imports.runner import missing_columns, run_import
 from crm.models import ImportJob
 from orgs.models import Membership, Organization, User
 from orgs.permissions import can_import, can_write, import_refusal
-from smarketing.celery import enqueue_on_commit
+from smarketing.lib.enqueue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +74,7 @@ def _check(path: Path, mapping: Mapping | None) -> None:
 def import_job_start(*, job: ImportJob, mapping: Mapping) -> ImportJob:
     job.kind, job.mapping, job.status = mapping.kind, mapping.as_json(), ImportJob.Status.QUEUED
     job.save(update_fields=["kind", "mapping", "status"])
-    from crm.tasks import import_job_run_task
-
-    enqueue_on_commit(import_job_run_task, job.pk)
+    enqueue_on_commit("crm.tasks.import_job_run_task", job.pk)
     return job
 
 

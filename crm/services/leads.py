@@ -14,7 +14,7 @@ from crm.models import Lead, LeadStageChange, LifecycleStage
 from crm.services.changes import mark_leads
 from crm.services.common import assign, ensure_same_organization, normalise_email
 from orgs.models import Organization, User
-from smarketing.bounds import validate_business_date
+from smarketing.lib.bounds import validate_business_date
 
 Source = LeadStageChange.Source
 RELATED = ("company", "channel", "campaign")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import template
 from django.template.defaultfilters import date as date_filter
 
-from orgs.templatetags.money import money
+from smarketing.lib.formatting import money
 
 register = template.Library()
 

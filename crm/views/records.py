@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.exports import export_response
 from crm.selectors import lifecycle_stage_names, pipeline_stage_names
 from crm.views.specs import SPECS, Column, Spec
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
+from smarketing.lib.exports import export_response
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 200_000

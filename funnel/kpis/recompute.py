@@ -35,6 +35,7 @@ from funnel.kpis.sql import (
     PIPELINE_SELECT,
 )
 from funnel.models import KpiState
+from smarketing.lib.months import add_months
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ class Recomputed:
     cells: int  # month x channel cells recomputed
     months: list[date]
     left: int = 0  # cells still marked when the budget ran out
-
-
-def _month_after(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 Mark = tuple[date | None, int | None, Any]  # month (None: the open pipeline), channel, token
@@ -176,7 +173,7 @@ def _oldest_marks(organization_id: int, limit: int | None) -> list[Mark]:
 
 def _recompute_month(organization_id: int, month: date, marks: list[Mark]) -> None:
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
-    end_month = _month_after(month)
+    end_month = add_months(month, 1)
     end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
     params = _params(organization_id, start, end, _channels(marks))
     with transaction.atomic(), connection.cursor() as cursor:

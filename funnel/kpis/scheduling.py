@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 
-from smarketing.celery import send_now
+from smarketing.lib.enqueue import send_now
 
 
 def scheduled_key(organization_id: int) -> str:

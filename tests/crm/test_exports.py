@@ -7,7 +7,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from crm.exports import export_response, safe_file_name
+from smarketing.lib.exports import export_response, safe_file_name
 
 ROWS = [["2027-01", "=1+1", 3]]
 

@@ -4,8 +4,8 @@ recursing: 100,000 levels raised RecursionError, a 500. Brackets inside strings 
 import pytest
 
 from crm.models import Lead
-from orgs.api_parsers import json_too_deep
 from orgs.models import Role
+from smarketing.lib.api_parsers import json_too_deep
 from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db

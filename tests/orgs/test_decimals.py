@@ -5,8 +5,8 @@ from decimal import Decimal
 import orjson
 import pytest
 
-from orgs.api_conventions import PlainDecimalField, json_bytes
-from orgs.decimals import plain_decimal
+from smarketing.lib.api_conventions import PlainDecimalField, json_bytes
+from smarketing.lib.decimals import plain_decimal
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from orgs.throttling import UserWindowThrottle, count_request
+from smarketing.lib.throttling import UserWindowThrottle, count_request
 from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db

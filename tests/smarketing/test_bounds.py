@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from django.core.exceptions import ValidationError
 
-from smarketing.bounds import (
+from smarketing.lib.bounds import (
     check_period,
-    months_spanned,
     validate_business_date,
     within_bounds,
 )
+from smarketing.lib.months import add_months, month_keys, months_spanned
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,15 @@ def test_a_date_time_is_bounded_by_its_day_in_utc():
     assert not within_bounds(datetime(1990, 1, 1, 1, 0, tzinfo=plus_two))  # 1989-12-31 in UTC
     assert within_bounds(datetime(2101, 1, 1, 1, 0, tzinfo=plus_two))  # 2100-12-31 in UTC
     assert not within_bounds(datetime(1, 1, 1, 0, 0, tzinfo=plus_two))  # before year 1 in UTC
+
+
+def test_months_are_counted_and_listed_across_years():
+    assert add_months(date(2026, 11, 1), 3) == date(2027, 2, 1)
+    assert add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
+    assert month_keys(date(2026, 11, 15), date(2027, 2, 1)) == [
+        "2026-11",
+        "2026-12",
+        "2027-01",
+        "2027-02",
+    ]
+    assert month_keys(date(2027, 1, 1), date(2026, 12, 1)) == []

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from smarketing.cache import ForgivingRedisCache
-from smarketing.redis_breaker import breaker
+from smarketing.lib.cache import ForgivingRedisCache
+from smarketing.lib.redis_breaker import breaker
 from tests.hung_redis import silent_redis_server
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from orgs.models import Invitation, Role
 from orgs.tasks import invitations_purge_expired_task
-from smarketing.celery import app, enqueue_on_commit, send_now
-from smarketing.redis_breaker import breaker
+from smarketing.celery import app
+from smarketing.lib.enqueue import enqueue_on_commit, send_now
+from smarketing.lib.redis_breaker import breaker
 from tests.hung_redis import celery_broker_at, silent_redis_server
 from tests.workers import database_url_for_workers, real_worker
 
@@ -83,7 +84,7 @@ SEND_WITH_A_SILENT_BROKER = """
 import time, django
 django.setup()
 from orgs.tasks import invitations_purge_expired_task
-from smarketing.celery import enqueue_on_commit
+from smarketing.lib.enqueue import enqueue_on_commit
 started = time.monotonic()
 enqueue_on_commit(invitations_purge_expired_task)
 print(f"returned after {time.monotonic() - started:.1f}s")

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from orgs.models import Role
-from orgs.templatetags.money import money, number
+from smarketing.lib.formatting import money, number
 from tests.conftest import signed_in_client
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"

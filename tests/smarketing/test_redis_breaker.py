@@ -8,7 +8,7 @@ here measures time."""
 import pytest
 
 from crm.models import ChangedCell, Lead
-from smarketing.redis_breaker import RedisBreaker, server_of
+from smarketing.lib.redis_breaker import RedisBreaker, server_of
 from tests.hung_redis import celery_broker_at, silent_redis_server
 
 
@@ -58,7 +58,7 @@ def hung_redis(settings):
     with silent_redis_server() as server:
         settings.CACHES = {
             "default": {
-                "BACKEND": "smarketing.cache.ForgivingRedisCache",
+                "BACKEND": "smarketing.lib.cache.ForgivingRedisCache",
                 "LOCATION": server.url,
                 "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
             }

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, transaction
 
 from orgs.models import Role
-from smarketing.statement_timeout import limit_statements_of_this_process, statement_limit_ms
+from smarketing.lib.statement_timeout import limit_statements_of_this_process, statement_limit_ms
 
 pytestmark = pytest.mark.django_db
 

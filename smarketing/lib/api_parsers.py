@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 from rest_framework.utils.json import strict_constant
 
-from smarketing.bounds import MAX_JSON_DEPTH
+from smarketing.lib.bounds import MAX_JSON_DEPTH
 
 # A JSON string, escapes included (the unrolled form, which never backtracks), and anything
 # that is not a bracket: what is left once both are removed is the body's nesting.

@@ -16,8 +16,8 @@ from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from orgs.decimals import plain_decimal
-from smarketing.statement_timeout import timed_out, timeout_message
+from smarketing.lib.decimals import plain_decimal
+from smarketing.lib.statement_timeout import timed_out, timeout_message
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -76,7 +76,7 @@ class StatementTimeoutMiddleware:
         if not timed_out(exception):
             return None
         if request.path.startswith("/api/"):
-            from orgs.api_conventions import error_body
+            from smarketing.lib.api_conventions import error_body
 
             body = error_body(503, "statement_timeout", timeout_message())
             return JsonResponse(body, status=503)

@@ -8,18 +8,14 @@ from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
-from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import get_language, to_locale
-
-register = template.Library()
 
 
 def _locale() -> str:
     return to_locale(get_language() or "en")
 
 
-@register.filter
 def money(value: object, currency: str = "EUR") -> str:
     """`{{ deal.amount|money:organization.currency }}`; blank for a blank value."""
     if value is None or value == "":
@@ -41,7 +37,6 @@ def money(value: object, currency: str = "EUR") -> str:
     return format_currency(amount, currency, locale=_locale())
 
 
-@register.filter
 def number(value: object, digits: int = 0) -> str:
     if value is None or value == "":
         return ""
@@ -53,7 +48,6 @@ def number(value: object, digits: int = 0) -> str:
     return format_decimal(amount, format=pattern, locale=_locale())
 
 
-@register.filter
 def percent(value: object, digits: int = 1) -> str:
     """A rate (0.339) as a percentage for the active language: 33.9%, 33,9 %; a rate that
     cannot be taken (nothing to divide by) as a dash."""
@@ -70,19 +64,16 @@ def percent(value: object, digits: int = 1) -> str:
     return format_percent(rate, format=pattern, locale=_locale())
 
 
-@register.filter
 def named(code: object, names: dict[str, str]) -> str:
     """`{{ code|named:channel_names }}`: a code's name where one is known, else the code."""
     return names.get(str(code), str(code)) if code not in (None, "") else ""
 
 
-@register.filter
 def pair_named(pair: object, names: dict[str, str]) -> str:
     """`{{ "sql->opportunity"|pair_named:stage_names }}`: "Sales-qualified lead → Opportunity"."""
     return " → ".join(named(code, names) for code in str(pair).split("->"))
 
 
-@register.filter
 def month_label(value: object) -> str:
     """A month (a date, or "2025-11" as the KPI rows give it) as the language writes it:
     "Nov 2025", "Ноя 2025"."""

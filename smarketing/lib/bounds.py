@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from smarketing.lib.months import months_spanned
+
 FIRST_DAY = date(1990, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 MAX_PERIOD_MONTHS = 60  # a campaign's or a plan's period: five years
@@ -45,11 +47,6 @@ def validate_business_date(value: date) -> None:
             code="date_out_of_bounds",
             params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
         )
-
-
-def months_spanned(first: date, last: date) -> int:
-    """How many calendar months a period touches, both ends included."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def check_period(first: date | None, last: date | None, *, field: str) -> None:

@@ -19,7 +19,7 @@ from rest_framework.throttling import UserRateThrottle
 def count_request(cache: Any, key: str, seconds: int) -> int:
     """Add one to the window's counter (made, lasting `seconds`, if missing); its new value."""
     counted = getattr(cache, "count", None)
-    if counted is not None:  # smarketing.cache.ForgivingRedisCache: one round trip
+    if counted is not None:  # smarketing.lib.cache.ForgivingRedisCache: one round trip
         return int(counted(key, seconds))
     cache.add(key, 0, timeout=seconds)
     try:

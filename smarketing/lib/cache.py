@@ -3,7 +3,7 @@
 The cache holds only what can be recomputed (API throttle counters, short-lived
 values), so a Redis outage should slow nothing down and break no request: a call gives
 up after REDIS_SOCKET_TIMEOUT and answers as a cache miss, and opens the Redis breaker
-(smarketing.redis_breaker), so the calls after it answer at once without trying.
+(smarketing.lib.redis_breaker), so the calls after it answer at once without trying.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-from smarketing.redis_breaker import REDIS_UNREACHABLE, breaker
+from smarketing.lib.redis_breaker import REDIS_UNREACHABLE, breaker
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])

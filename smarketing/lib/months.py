@@ -1,0 +1,28 @@
+"""Calendar months, written once: plans, KPI facts, bounds and the demo all count in them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month `count` months after `month`'s (before it, if negative)."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_spanned(first: date, last: date) -> int:
+    """How many calendar months a period touches, both ends included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def month_keys(first: date, last: date) -> list[str]:
+    """ "YYYY-MM" of every month from `first`'s to `last`'s, both included."""
+    return [
+        f"{month:%Y-%m}"
+        for month in (add_months(first, i) for i in range(max(months_spanned(first, last), 0)))
+    ]
