@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm.defaults import HANDOFF_STAGE
 from crm.selectors import leads_waiting_for_first_touch, lifecycle_stage_names
-from funnel.models import Plan
 from funnel.selectors import active_plan, channel_names, plan_revenue, plan_targets
 from funnel.tracking import Progress, progress
 from orgs.models import Membership, Role
+
+if TYPE_CHECKING:
+    from funnel.models import Plan
 
 STAGES_SHOWN = 3  # the stages furthest behind: a short list a reader acts on
 CHANNELS_SHOWN = 5

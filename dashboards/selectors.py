@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboards.charts import bars_by_month
 from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
 from funnel.models import PipelineFact
 from funnel.selectors import (
@@ -23,35 +24,6 @@ from funnel.selectors import (
     response_minutes,
 )
 from orgs.models import Organization
-from smarketing.lib.formatting import month_label
-
-
-def _bars(
-    rows: list[dict[str, Any]],
-    series: list[tuple[str, str]],
-    *,
-    title: str,
-    unit: str,
-) -> dict[str, Any]:
-    """Bars per month: the months written in the active language and sent as categories,
-    so plotly neither reads them as dates nor names them in English."""
-    months = [month_label(r["month"]) for r in rows]
-    return {
-        "data": [
-            {"type": "bar", "name": label, "x": months, "y": [r[field] for r in rows]}
-            for field, label in series
-        ],
-        "layout": {
-            "title": {"text": title},
-            "barmode": "group",
-            "height": 320,
-            "margin": {"l": 60, "r": 10, "t": 40, "b": 40},
-            "xaxis": {"type": "category", "title": {"text": _("Month")}},
-            "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
-            "legend": {"orientation": "h"},
-        },
-    }
-
 
 # What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
 COST_KPIS = ("cost", "cost_per_lead", "cac", "roi")
@@ -73,7 +45,7 @@ def marketing(
         "totals": derive(sums) | funnel_conversions(sums, stages),
         "by_channel": kpi_rows(organization, group_by="channel", stages=stages, **period),
         "by_campaign": kpi_rows(organization, group_by="campaign", stages=stages, **period),
-        "chart": _bars(
+        "chart": bars_by_month(
             months,
             [("leads", _("Leads")), ("mqls", _("MQLs"))],
             title=_("Leads and MQLs by month"),
@@ -114,7 +86,7 @@ def sales(
             .annotate(deals=Sum("deals"), amount=Sum("amount"))
             .order_by("stage")
         ),
-        "chart": _bars(
+        "chart": bars_by_month(
             months,
             [("won_deals", _("Won")), ("lost_deals", _("Lost"))],
             title=_("Deals won and lost by month"),
@@ -139,7 +111,7 @@ def leadership(
     return {
         "totals": _per_owner(derive(kpi_sums(organization, group_by=None, **period)[0]), owner),
         "by_month": months,
-        "chart": _bars(
+        "chart": bars_by_month(
             months,
             [("won_revenue", _("Won revenue"))],
             title=_("Won revenue by month"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.models import Channel
 from funnel.assumptions import NO_CHANNEL, learn_cached
 from funnel.calculations import FunnelInputError
+from funnel.charts import target_and_actual_by_stage
 from funnel.forms import PlanForm
 from funnel.models import Plan
 from funnel.selectors import (
@@ -137,7 +138,7 @@ def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "channels": sorted({c for c in plan.targets.values_list("channel", flat=True) if c}),
         "stages": stages,
         "table": [(m, [grid.get((m, s)) for s in stages]) for m in months],
-        "chart": _funnel_chart(progress, names["stage_names"]),
+        "chart": target_and_actual_by_stage(progress, names["stage_names"]),
         "as_of": kpis_as_of(request.organization),
         "can_edit": can(request.membership.role, Action.EDIT_PLANS),
     }
@@ -156,36 +157,6 @@ def _moved(plan: Plan) -> list[dict[str, Any]]:
         }
         for m in plan.result.get("moved", [])
     ]
-
-
-def _funnel_chart(progress: list[tuple[str, Any]], stage_names: dict[str, str]) -> dict[str, Any]:
-    """Target beside actual per stage, the stages by their names."""
-    stages = [stage_names.get(stage, stage) for stage, _ in progress]
-    return {
-        "data": [
-            {
-                "type": "funnel",
-                "name": _("Target"),
-                "y": stages,
-                "x": [p.target for _, p in progress],
-            },
-            {
-                "type": "funnel",
-                "name": _("Actual"),
-                "y": stages,
-                "x": [p.actual for _, p in progress],
-            },
-        ],
-        "layout": {
-            "title": {"text": _("Target and actual by stage (people)")},
-            "margin": {"l": 150, "r": 10, "t": 40, "b": 10},
-            "height": 340,
-            "funnelmode": "group",
-            # Stage names are long in some languages: the margin grows to hold them.
-            "yaxis": {"type": "category", "automargin": True},
-            "legend": {"orientation": "h"},
-        },
-    }
 
 
 @require_GET
