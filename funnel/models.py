@@ -98,8 +98,11 @@ class PlanTarget(OrgScopedModel):
 
     class Meta:
         constraints: ClassVar = [
+            # With the organisation, so the table stays distributable by it (docs/scaling.md);
+            # led by the plan, which deleting a plan's targets looks them up by.
             models.UniqueConstraint(
-                fields=["plan", "month", "stage", "channel"], name="plan_target_unique"
+                fields=["plan", "organization", "month", "stage", "channel"],
+                name="plan_target_unique",
             ),
         ]
         indexes: ClassVar = [
