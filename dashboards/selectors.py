@@ -11,8 +11,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
-from funnel.models import PipelineFact
 from funnel.selectors import (
     active_plan,
     funnel_stages,
@@ -22,6 +20,8 @@ from funnel.selectors import (
     plan_revenue,
     response_minutes,
 )
+from kpis.dictionary import conversion, derive, funnel_conversions, response
+from kpis.models import PipelineFact
 from orgs.models import Organization
 from smarketing.lib.formatting import month_label
 

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from crm.models import LifecycleStage
-from funnel.models import KpiState
+from kpis.models import KpiState
 from orgs.models import Organization
 
 MIN_COHORT = 30  # leads entering a stage, below which a rate is flagged

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from crm.models import ChangedCell, Channel, LifecycleStage
 from crm.selectors import lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
-from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
-from funnel.models import KpiFact, KpiState, Plan, PlanTarget
+from funnel.models import Plan, PlanTarget
 from funnel.tracking import PROJECT_FROM, Progress, progress
+from kpis.dictionary import SUMMED, derive, funnel_conversions
+from kpis.models import KpiFact, KpiState
 from orgs.models import Organization
 from smarketing.lib.api_conventions import json_bytes
 from smarketing.lib.prepared import fetch_one_prepared

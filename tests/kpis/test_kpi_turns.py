@@ -13,12 +13,12 @@ from django.db import connection
 
 from crm.models import ChangedCell
 from crm.services.leads import lead_create
-from funnel import tasks
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.scheduling import scheduled_key
-from funnel.kpis.turns import TURN, organisations_busy
-from funnel.models import KpiFact
-from funnel.tasks import kpis_nightly_check_task, kpis_recompute_task, kpis_sweep_task
+from kpis import tasks
+from kpis.models import KpiFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.scheduling import scheduled_key
+from kpis.tasks import kpis_nightly_check_task, kpis_recompute_task, kpis_sweep_task
+from kpis.turns import TURN, organisations_busy
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_the_nightly_check_repairs_each_organisation_in_turn(org, caplog):
         kpis_recompute_full(organization_id=organization.pk)
     KpiFact.objects.update(leads=7)  # both drifted
 
-    with caplog.at_level(logging.ERROR, logger="funnel.tasks"):
+    with caplog.at_level(logging.ERROR, logger="kpis.tasks"):
         kpis_nightly_check_task()  # in-process here: each check queues the next
 
     assert set(KpiFact.objects.values_list("leads", flat=True)) == {1}

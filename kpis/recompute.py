@@ -5,7 +5,7 @@ month), so two workers on the same cells take turns and the second finds the fir
 result; the whole organisation is locked for a full recompute. A recompute clears only the
 marks it read (by token), so a change committed meanwhile stays marked for the next run.
 An incremental recompute may be given a budget of cells and seconds (a slice, see
-funnel/kpis/turns.py): it takes the oldest marks first and leaves the rest marked.
+kpis/turns.py): it takes the oldest marks first and leaves the rest marked.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from crm.defaults import HANDOFF_STAGE
 from crm.models import ChangedCell, LifecycleStage
-from funnel.kpis.sql import (
+from kpis.models import KpiState
+from kpis.sql import (
     DELETE_FACTS,
     DELETE_PIPELINE,
     FACT_COLUMNS,
@@ -34,7 +35,6 @@ from funnel.kpis.sql import (
     PIPELINE_COLUMNS,
     PIPELINE_SELECT,
 )
-from funnel.models import KpiState
 from smarketing.lib.months import add_months
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.models import ChangedCell
-from funnel.kpis.scheduling import kpis_schedule
-from funnel.kpis.turns import kpis_recompute_slice, kpis_recompute_whole, organisations_busy
 from funnel.services import plans_refresh_learned
+from kpis.scheduling import kpis_schedule
+from kpis.turns import kpis_recompute_slice, kpis_recompute_whole, organisations_busy
 from orgs.models import Organization
 
 logger = logging.getLogger(__name__)

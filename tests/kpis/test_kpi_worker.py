@@ -11,7 +11,7 @@ from django.db import transaction
 
 from crm.models import Campaign, ChangedCell, Channel
 from crm.services.changes import mark_campaigns
-from funnel.kpis.recompute import kpis_recompute_full
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import token_client
 from tests.workers import real_worker, shared_redis_cache

@@ -22,7 +22,7 @@ def scheduled_key(organization_id: int) -> str:
 def kpis_schedule(*, organization_id: int, countdown: int | None = None) -> bool:
     """Send one recompute for the organisation unless one is already waiting; True if sent.
     It runs after the coalescing delay, or after `countdown` seconds."""
-    from funnel.tasks import kpis_recompute_task
+    from kpis.tasks import kpis_recompute_task
 
     delay = settings.KPI_COALESCE_SECONDS if countdown is None else countdown
     key = scheduled_key(organization_id)

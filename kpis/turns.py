@@ -25,8 +25,8 @@ from django.conf import settings
 from django.db import connection
 
 from crm.models import ChangedCell
-from funnel.kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.scheduling import kpis_schedule, kpis_unschedule
+from kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_full
+from kpis.scheduling import kpis_schedule, kpis_unschedule
 
 TURN = -2  # the advisory lock's second key; recompute.py uses 0, -1 and the months
 
@@ -97,6 +97,6 @@ def _schedule_what_waits(organization_id: int) -> None:
 
 
 def _tasks_run_in_process() -> bool:
-    from funnel.tasks import kpis_recompute_task
+    from kpis.tasks import kpis_recompute_task
 
     return bool(kpis_recompute_task.app.conf.task_always_eager)
