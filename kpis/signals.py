@@ -6,7 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from crm.services.changes import cells_changed
+from crm.journal import cells_changed
 
 
 @receiver(cells_changed, dispatch_uid="kpis-schedule")

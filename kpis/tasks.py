@@ -5,7 +5,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from crm.models import ChangedCell
+from crm.journal import organisations_marked_before
 from funnel.services import plans_refresh_learned
 from kpis.scheduling import kpis_schedule
 from kpis.turns import kpis_recompute_slice, kpis_recompute_whole, organisations_busy
@@ -26,9 +26,7 @@ def kpis_sweep_task() -> None:
     """Schedule every organisation whose marks have waited past the coalescing delay, but
     not one whose recompute is running: it queues its own rest when its slice ends."""
     waited = timezone.now() - timedelta(seconds=2 * settings.KPI_COALESCE_SECONDS)
-    stale = set(
-        ChangedCell.objects.filter(marked_at__lt=waited).values_list("organization_id", flat=True)
-    )
+    stale = organisations_marked_before(waited)
     for organization_id in sorted(stale - organisations_busy()):
         kpis_schedule(organization_id=organization_id)
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection
 
-from crm.models import ChangedCell
+from crm.journal import has_marks
 from kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_full
 from kpis.scheduling import kpis_schedule, kpis_unschedule
 
@@ -92,7 +92,7 @@ def kpis_recompute_whole(*, organization_id: int, check: bool = False) -> int:
 
 def _schedule_what_waits(organization_id: int) -> None:
     # No countdown: the rest goes to the back of the queue now, behind the others' work.
-    if ChangedCell.objects.filter(organization_id=organization_id).exists():
+    if has_marks(organization_id):
         kpis_schedule(organization_id=organization_id, countdown=0)
 
 
