@@ -6,7 +6,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.journal import organisations_marked_before
-from funnel.services import plans_refresh_learned
 from kpis.scheduling import kpis_schedule
 from kpis.turns import kpis_recompute_slice, kpis_recompute_whole, organisations_busy
 from orgs.models import Organization
@@ -16,9 +15,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def kpis_recompute_task(organization_id: int) -> None:
-    done = kpis_recompute_slice(organization_id=organization_id)
-    if done and done.months:
-        plans_refresh_learned(organization_id=organization_id, months=done.months)
+    kpis_recompute_slice(organization_id=organization_id)
 
 
 @shared_task

@@ -27,6 +27,7 @@ from django.db import connection
 from crm.journal import has_marks
 from kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_full
 from kpis.scheduling import kpis_schedule, kpis_unschedule
+from kpis.signals import announce_facts_changed
 
 TURN = -2  # the advisory lock's second key; recompute.py uses 0, -1 and the months
 
@@ -63,8 +64,8 @@ def organisations_busy() -> set[int]:
 
 
 def kpis_recompute_slice(*, organization_id: int) -> Recomputed | None:
-    """Recompute one slice of the organisation's waiting cells and queue the rest; None if
-    another worker has its turn. Without a broker (tasks run in-process) there is no queue
+    """Recompute one slice of the organisation's waiting cells, queue the rest and announce
+    the months rewritten (facts_changed); None if another worker has its turn. Without a broker (tasks run in-process) there is no queue
     to share, and a slice that scheduled the next would recurse: it takes everything."""
     kpis_unschedule(organization_id=organization_id)  # first: see the module's note
     in_process = _tasks_run_in_process()
@@ -77,6 +78,8 @@ def kpis_recompute_slice(*, organization_id: int) -> Recomputed | None:
             max_seconds=None if in_process else settings.KPI_SLICE_SECONDS,
         )
     _schedule_what_waits(organization_id)
+    if done.months:
+        announce_facts_changed(organization_id=organization_id, months=done.months)
     return done
 
 
