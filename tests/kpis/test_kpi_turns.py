@@ -13,7 +13,7 @@ from django.db import connection
 
 from crm.models import ChangedCell
 from crm.services.leads import lead_create
-from kpis import tasks
+from kpis import tasks, turns
 from kpis.models import KpiFact
 from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from kpis.scheduling import scheduled_key
@@ -147,7 +147,7 @@ def test_the_nightly_check_repairs_each_organisation_in_turn(org, caplog):
         kpis_recompute_full(organization_id=organization.pk)
     KpiFact.objects.update(leads=7)  # both drifted
 
-    with caplog.at_level(logging.ERROR, logger="kpis.tasks"):
+    with caplog.at_level(logging.ERROR, logger="kpis.turns"):
         kpis_nightly_check_task()  # in-process here: each check queues the next
 
     assert set(KpiFact.objects.values_list("leads", flat=True)) == {1}
@@ -163,7 +163,7 @@ def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatc
     KpiFact.objects.filter(organization_id=other.pk).update(leads=7)  # the second one drifted
     first, second = sorted([org.pk, other.pk])
     checked = []
-    real = tasks.kpis_recompute_whole
+    real = turns.kpis_recompute_whole
 
     def failing_first(*, organization_id, check):
         checked.append(organization_id)
@@ -171,7 +171,7 @@ def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatc
             raise TimeoutError("the first organisation's check timed out")
         return real(organization_id=organization_id, check=check)
 
-    monkeypatch.setattr(tasks, "kpis_recompute_whole", failing_first)
+    monkeypatch.setattr(turns, "kpis_recompute_whole", failing_first)
 
     with pytest.raises(TimeoutError):
         tasks.kpis_check_task(first)  # in-process: the next check runs before this raises
