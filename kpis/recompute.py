@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from crm.defaults import HANDOFF_STAGE
 from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
-from crm.models import LifecycleStage
+from crm.selectors import funnel_stage_codes
 from kpis.models import KpiState
 from kpis.sql import (
     DELETE_FACTS,
@@ -68,11 +68,7 @@ def _channels(marks: list[Mark] | None = None) -> dict[str, Any]:
 def _params(
     organization_id: int, start: datetime, end: datetime, channels: dict[str, Any]
 ) -> dict[str, Any]:
-    codes = list(
-        LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False)
-        .order_by("position")
-        .values_list("code", flat=True)
-    )
+    codes = funnel_stage_codes(organization_id)
     return {
         "org": organization_id,
         "start": start,
