@@ -27,7 +27,6 @@ from django.db.models import F, Min, Window
 from django.dispatch import Signal
 
 from crm.models import ChangedCell
-from smarketing.lib.prepared import fetch_one_prepared
 
 # Sent after commit with `organization_id`: some of its cells were marked.
 cells_changed = Signal()
@@ -171,15 +170,17 @@ def clear_marks(organization_id: int, marks: Sequence[Mark]) -> None:
         )
 
 
-def waiting_count(organization_id: int, *, prepared: bool = False) -> int:
-    """How many cells of the organisation wait for a recompute. `prepared`: as a server-side
-    prepared statement, for a hot path such as the KPI API (smarketing.lib.prepared)."""
-    if prepared:
-        row = fetch_one_prepared(
-            "SELECT count(*) FROM crm_changedcell WHERE organization_id = %s", [organization_id]
-        )
-        return row[0] if row else 0
+def waiting_count(organization_id: int) -> int:
+    """How many cells of the organisation wait for a recompute."""
     return ChangedCell.objects.filter(organization_id=organization_id).count()
+
+
+def waiting_count_sql(organization: str = "%(org)s") -> str:
+    """`waiting_count` as a scalar subquery, for the one hot statement that reads it beside
+    its own columns in a single round trip (the freshness of /api/v1/kpis/: a second
+    statement cost 0.2 ms a request); `organization` is the caller's parameter. The table
+    is still named here only."""
+    return f"(SELECT count(*) FROM crm_changedcell WHERE organization_id = {organization})"
 
 
 def has_marks(organization_id: int) -> bool:

@@ -7,21 +7,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funnel.selectors import (
     active_plan,
     funnel_stages,
-    kpi_rows,
-    kpi_sums,
     plan_progress,
     plan_revenue,
-    response_minutes,
 )
 from kpis.dictionary import conversion, derive, funnel_conversions, response
-from kpis.models import PipelineFact
+from kpis.selectors import kpi_rows, kpi_sums, open_pipeline, response_minutes
 from orgs.models import Organization
 from smarketing.lib.formatting import month_label
 
@@ -100,20 +96,11 @@ def sales(
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
     handed_over, minutes = response_minutes(organization, **period)
-    pipeline = PipelineFact.objects.for_org(organization)
-    if channel:
-        pipeline = pipeline.filter(channel__code=channel)
-    if owner:
-        pipeline = pipeline.filter(owner_id=owner)
     return {
         "totals": _per_owner(derive(sums), owner),
         "conversion": conversion(sums["reached"], sums["converted"], stages),
         "response": response(handed_over, minutes, organization.response_window_hours * 60),
-        "pipeline": list(
-            pipeline.values("stage")
-            .annotate(deals=Sum("deals"), amount=Sum("amount"))
-            .order_by("stage")
-        ),
+        "pipeline": open_pipeline(organization, channel=channel, owner=owner),
         "chart": _bars(
             months,
             [("won_deals", _("Won")), ("lost_deals", _("Lost"))],

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 from dashboards.home import home_overview
 from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.assumptions import NO_CHANNEL
-from funnel.selectors import display_names, kpi_months_span, kpis_as_of
+from funnel.selectors import display_names
+from kpis.selectors import kpi_months_span, kpis_as_of
 from orgs.models import Membership, Organization
 from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required

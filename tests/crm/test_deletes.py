@@ -33,9 +33,9 @@ from crm.services.deletes import (
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.merge import leads_merge
 from crm.services.records import record_create
-from funnel.selectors import response_minutes
 from kpis.models import KpiFact, PipelineFact
 from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.selectors import response_minutes
 from kpis.sql import FACT_COLUMNS
 
 pytestmark = pytest.mark.django_db

@@ -14,10 +14,10 @@ from crm.models import Activity, Campaign, ChangedCell, Channel, Deal, Lead
 from crm.services.deals import deal_create, deal_update, deal_win
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create, record_update
-from funnel.selectors import kpi_rows, kpi_sums, response_minutes
 from kpis.models import KpiFact, KpiState, PipelineFact
 from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
+from kpis.selectors import kpi_rows, kpi_sums, response_minutes
 from kpis.tasks import kpis_recompute_task, kpis_sweep_task
 from orgs.models import Role
 
