@@ -14,6 +14,7 @@ from django.db import transaction
 from django.dispatch import Signal, receiver
 
 from crm.journal import cells_changed
+from kpis.scheduling import kpis_schedule
 
 # Sent once the facts of some months are rewritten and committed by an incremental
 # recompute, with `organization_id` and `months` (the first day of each).
@@ -33,6 +34,4 @@ def announce_facts_changed(*, organization_id: int, months: list[date]) -> None:
 
 @receiver(cells_changed, dispatch_uid="kpis-schedule")
 def recompute_changed_cells(sender: type, organization_id: int, **kwargs: Any) -> None:
-    from kpis.scheduling import kpis_schedule
-
     kpis_schedule(organization_id=organization_id)
