@@ -100,10 +100,10 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from funnel.kpis.recompute import kpis_recompute_full
+    from kpis.recompute import kpis_recompute_full
 
     org = data.organization_id
-    with connection.cursor() as cursor:  # as the recompute runs (funnel/kpis/recompute.py)
+    with connection.cursor() as cursor:  # as the recompute runs (kpis/recompute.py)
         cursor.execute("SET jit = off")
     timings: dict[str, list[float]] = {"recompute": [], "floor": []}
     for _ in range(RUNS + 1):  # the first round warms the caches and is not counted

@@ -98,6 +98,16 @@ def pipeline_stage_names(organization: Organization) -> dict[str, str]:
     return {code: gettext(name) for code, name in rows}
 
 
+def funnel_stage_codes(organization_id: int) -> list[str]:
+    """The organisation's lifecycle stage codes a lead moves through, in order (exit stages,
+    such as disqualified, left out): the stages the KPI facts count."""
+    return list(
+        LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False)
+        .order_by("position")
+        .values_list("code", flat=True)
+    )
+
+
 def leads_waiting_for_first_touch(
     organization: Organization, *, owner: int | None = None, shown: int = 8
 ) -> tuple[int, list[Lead]]:

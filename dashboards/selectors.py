@@ -7,22 +7,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboards.charts import bars_by_month
-from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
-from funnel.models import PipelineFact
 from funnel.selectors import (
     active_plan,
     funnel_stages,
-    kpi_rows,
-    kpi_sums,
     plan_progress,
     plan_revenue,
-    response_minutes,
 )
+from kpis.dictionary import conversion, derive, funnel_conversions, response
+from kpis.selectors import kpi_rows, kpi_sums, open_pipeline, response_minutes
 from orgs.models import Organization
 
 # What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
@@ -72,20 +68,11 @@ def sales(
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
     handed_over, minutes = response_minutes(organization, **period)
-    pipeline = PipelineFact.objects.for_org(organization)
-    if channel:
-        pipeline = pipeline.filter(channel__code=channel)
-    if owner:
-        pipeline = pipeline.filter(owner_id=owner)
     return {
         "totals": _per_owner(derive(sums), owner),
         "conversion": conversion(sums["reached"], sums["converted"], stages),
         "response": response(handed_over, minutes, organization.response_window_hours * 60),
-        "pipeline": list(
-            pipeline.values("stage")
-            .annotate(deals=Sum("deals"), amount=Sum("amount"))
-            .order_by("stage")
-        ),
+        "pipeline": open_pipeline(organization, channel=channel, owner=owner),
         "chart": bars_by_month(
             months,
             [("won_deals", _("Won")), ("lost_deals", _("Lost"))],

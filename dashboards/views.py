@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 from dashboards.home import home_overview
 from dashboards.selectors import BY_OWNER, DASHBOARDS
 from funnel.assumptions import NO_CHANNEL
-from funnel.kpis.dictionary import METRICS
-from funnel.selectors import display_names, kpi_months_span, kpis_as_of
+from funnel.selectors import display_names
+from kpis.selectors import kpi_months_span, kpis_as_of
 from orgs.models import Membership, Organization
 from orgs.selectors import members_of
 from orgs.tenancy import MemberRequest, member_required
@@ -104,17 +104,6 @@ def _export_key(group: str, key: object) -> object:
     """A row's key as an export writes it: leads without a channel as "No channel", a group
     of their own that no channel code can name (not even "unknown")."""
     return _("No channel") if group == "channel" and key is None else key
-
-
-@require_GET
-@member_required()
-def metric_dictionary(request: MemberRequest) -> HttpResponse:
-    """Every KPI the dashboards and the API show: what it counts, its month, what it leaves out."""
-    return render(
-        request,
-        "dashboards/metrics.html",
-        {"metrics": METRICS, "window_hours": request.organization.response_window_hours},
-    )
 
 
 @require_GET

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any, cast
 
-import orjson
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -26,13 +25,7 @@ from funnel.calculations import (
     what_if,
 )
 from funnel.models import Plan
-from funnel.selectors import (
-    GROUPS,
-    kpi_freshness,
-    kpi_table_json,
-    plan_target_rows,
-    with_actuals,
-)
+from funnel.selectors import plan_target_rows, with_actuals
 from funnel.serializers import (
     CalculateSerializer,
     CalculationSerializer,
@@ -51,8 +44,7 @@ from funnel.services import (
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import User
 from orgs.permissions import Action
-from smarketing.lib.api_conventions import FastJSONRenderer
-from smarketing.lib.bounds import validate_business_date
+from smarketing.lib.api_conventions import bounded_date
 from smarketing.lib.months import add_months
 
 MINIMAL = {
@@ -105,11 +97,6 @@ class FunnelCalculateView(APIView):
         return Response(CalculationSerializer(data).data)
 
 
-def bounded_date(**options: Any) -> serializers.DateField:
-    """A date a user gives, within the bounds a business can mean (smarketing.lib.bounds)."""
-    return serializers.DateField(validators=[validate_business_date], **options)
-
-
 class AssumptionsQuerySerializer(serializers.Serializer):
     start = bounded_date(required=False, help_text="first day of the window, from 1990-01-01")
     end = bounded_date(required=False, help_text="first day after the window, to 2100-12-31")
@@ -143,69 +130,6 @@ class AssumptionsView(APIView):
             raise exceptions.ValidationError({"end": ["The window must end after it starts."]})
         learned = learn_cached(organization=organization, start=start, end=end)
         return Response(jsonable(asdict(learned)))
-
-
-class KpiQuerySerializer(serializers.Serializer):
-    start = bounded_date(required=False, help_text="the first month: this date's month")
-    end = bounded_date(required=False, help_text="the last month: this date's month")
-    group_by = serializers.ChoiceField(choices=sorted(GROUPS), default="month")
-    channel = serializers.SlugField(
-        required=False, max_length=50, help_text="only this channel's code"
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": ["The period must end after it starts."]})
-        return attrs
-
-
-class KpiView(APIView):
-    """The KPIs per month, channel or campaign, read from the stored facts (never computed
-    here). `as_of`: every change committed before it is counted; `waiting_cells`: cells
-    marked as changed and not yet recomputed. Definitions: the metric dictionary page."""
-
-    renderer_classes = [FastJSONRenderer]
-
-    @extend_schema(
-        operation_id="kpis",
-        parameters=[KpiQuerySerializer],
-        responses=OpenApiTypes.OBJECT,
-        examples=[
-            OpenApiExample(
-                "By month",
-                response_only=True,
-                value={
-                    "as_of": "2026-11-22T10:15:02Z",
-                    "waiting_cells": 0,
-                    "results": [
-                        {
-                            "month": "2026-10",
-                            "leads": 412,
-                            "mqls": 130,
-                            "sqls": 61,
-                            "opportunities": 40,
-                            "won_deals": 12,
-                            "lost_deals": 20,
-                            "won_revenue": "301200.00",
-                            "win_rate": "0.3750",
-                            "avg_deal_size": "25100.00",
-                            "new_customers": 9,
-                            "arpu": "27381.82",
-                        }
-                    ],
-                },
-            )
-        ],
-    )
-    def get(self, request: Request) -> Response:
-        query = KpiQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        organization = request.organization  # type: ignore[attr-defined]
-        as_of, version, waiting = kpi_freshness(organization)
-        rows = kpi_table_json(organization, version=version, **query.validated_data)
-        return Response(
-            {"as_of": as_of, "waiting_cells": waiting, "results": orjson.Fragment(rows)}
-        )
 
 
 class PlanViewSet(

@@ -7,11 +7,8 @@ class FunnelConfig(AppConfig):
     verbose_name = _("Funnel planning")
 
     def ready(self) -> None:
-        from funnel import signals  # noqa: F401 - KPI recomputes after CRM changes
+        from funnel import signals  # noqa: F401 - learned plans follow their facts
         from orgs.permissions import Action
         from smarketing.lib.navigation import MenuEntry, register
 
-        register(
-            MenuEntry(40, "metric-dictionary", _("Metrics"), Action.VIEW),
-            MenuEntry(50, "plan-list", _("Plans"), Action.VIEW),
-        )
+        register(MenuEntry(50, "plan-list", _("Plans"), Action.VIEW))

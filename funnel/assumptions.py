@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from crm.models import LifecycleStage
-from funnel.models import KpiState
+from kpis.selectors import kpi_version
 from orgs.models import Organization
 
 MIN_COHORT = 30  # leads entering a stage, below which a rate is flagged
@@ -266,10 +266,8 @@ def learn_cached(*, organization: Organization, start: date, end: date) -> Learn
     CRM change leads to a recompute, which raises the version, so a kept result is as fresh
     as the dashboards: the editor's live preview and the assumptions page stop learning from
     a million leads on every keystroke and every visit."""
-    version = (
-        KpiState.objects.filter(organization=organization).values_list("version", flat=True).first()
-    )
-    key = f"assumptions:{LEARNING_RULES}:{organization.pk}:{version or 0}:{start}:{end}"
+    version = kpi_version(organization)
+    key = f"assumptions:{LEARNING_RULES}:{organization.pk}:{version}:{start}:{end}"
     learned: Learned | None = cache.get(key)
     if learned is None:
         learned = learn(organization=organization, start=start, end=end)

@@ -1,4 +1,5 @@
-"""Reads of the KPI facts and of plans against them; every query scoped to one organisation."""
+"""Reads of plans and of plans against the KPI facts (read through kpis.selectors); every
+query scoped to one organisation."""
 
 from __future__ import annotations
 
@@ -7,29 +8,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import DecimalField, F, IntegerField, Max, Min, QuerySet, Sum, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from crm.models import ChangedCell, Channel, LifecycleStage
+from crm.models import Channel, LifecycleStage
 from crm.selectors import lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
-from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
-from funnel.models import KpiFact, KpiState, Plan, PlanTarget
+from funnel.models import Plan, PlanTarget
 from funnel.tracking import PROJECT_FROM, Progress, progress
+from kpis.selectors import fact_total, month_channel_sums
 from orgs.models import Organization
-from smarketing.lib.api_conventions import json_bytes
-from smarketing.lib.prepared import fetch_one_prepared
-
-GROUPS = {
-    "month": "month",
-    "channel": "channel__code",
-    "campaign": "campaign_id",
-}
-KPI_STAGES = ("mql", "sql", "opportunity")  # the stage counts every KPI row carries
-KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memory, not freshness
 
 
 def active_plan(organization: Organization) -> Plan | None:
@@ -71,172 +59,16 @@ def funnel_stages(organization: Organization) -> list[str]:
     )
 
 
-def _facts(
-    organization: Organization,
-    start: date | None,
-    end: date | None,
-    channel: str | None,
-    owner: int | None = None,
-) -> QuerySet[KpiFact]:
-    facts = KpiFact.objects.for_org(organization)
-    if start:
-        facts = facts.filter(month__gte=start.replace(day=1))
-    if end:
-        facts = facts.filter(month__lte=end)
-    if channel:
-        facts = facts.filter(channel__code=channel)
-    if owner:
-        facts = facts.filter(owner_id=owner)
-    return facts
-
-
-def _sum(name: str) -> Coalesce:
-    field = KpiFact._meta.get_field(name)
-    if isinstance(field, DecimalField):
-        money: DecimalField = DecimalField(
-            max_digits=field.max_digits, decimal_places=field.decimal_places
-        )
-        return Coalesce(Sum(name), Value(Decimal(0)), output_field=money)
-    return Coalesce(Sum(name), Value(0), output_field=IntegerField())
-
-
-def _stage_sum(field: str, code: str) -> Coalesce:
-    return Coalesce(Sum(Cast(KT(f"{field}__{code}"), IntegerField())), 0)
-
-
-def kpi_sums(
-    organization: Organization,
-    *,
-    group_by: str | None,
-    start: date | None = None,
-    end: date | None = None,
-    channel: str | None = None,
-    owner: int | None = None,
-    stages: tuple[str, ...] | list[str] = KPI_STAGES,
-) -> list[dict[str, Any]]:
-    """Summed facts per group (month, channel code or campaign id; one row for None)."""
-    facts = _facts(organization, start, end, channel, owner)
-    sums: dict[str, Any] = {name: _sum(name) for name in SUMMED}
-    sums |= {f"reached__{code}": _stage_sum("reached", code) for code in stages}
-    sums |= {f"converted__{code}": _stage_sum("converted", code) for code in stages}
-    rows: list[dict[str, Any]]
-    if group_by:
-        keys: dict[str, Any] = {"key": F(GROUPS[group_by])}
-        if group_by == "campaign":
-            keys["campaign_name"] = F("campaign__name")
-        rows = list(facts.values(**keys).annotate(**sums).order_by("key"))
-    else:
-        rows = [facts.aggregate(**sums)]
-    for row in rows:
-        row["reached"] = {code: row.pop(f"reached__{code}") for code in stages}
-        row["converted"] = {code: row.pop(f"converted__{code}") for code in stages}
-    return rows
-
-
-def kpi_rows(
-    organization: Organization,
-    *,
-    group_by: str,
-    start: date | None = None,
-    end: date | None = None,
-    channel: str | None = None,
-    owner: int | None = None,
-    stages: list[str] | None = None,
-) -> list[dict[str, Any]]:
-    """The KPIs per group, for /api/v1/kpis/ and the dashboards' tables; given the funnel's
-    `stages`, each row has their conversions too."""
-    rows = []
-    sums = kpi_sums(
-        organization,
-        group_by=group_by,
-        start=start,
-        end=end,
-        channel=channel,
-        owner=owner,
-        stages=stages or KPI_STAGES,
-    )
-    for row in sums:
-        key = row["key"]
-        if group_by == "month":
-            key = key.strftime("%Y-%m")
-        head: dict[str, Any] = {group_by: key}
-        if group_by == "campaign":
-            head["campaign_name"] = row["campaign_name"]
-        rows.append(head | derive(row) | (funnel_conversions(row, stages) if stages else {}))
-    return rows
-
-
-def response_minutes(
-    organization: Organization,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    channel: str | None = None,
-    owner: int | None = None,
-) -> tuple[int, list[int]]:
-    """Leads handed over to sales in the period, and the minutes each answered one waited."""
-    facts = _facts(organization, start, end, channel, owner)
-    handed_over = facts.aggregate(n=Coalesce(Sum("handed_over"), 0))["n"]
-    minutes: list[int] = []
-    for values in facts.exclude(response_minutes=[]).values_list("response_minutes", flat=True):
-        minutes.extend(values)
-    return handed_over, minutes
-
-
-def kpi_freshness(organization: Organization) -> tuple[Any, int, int]:
-    """As of, the facts' version and the cells waiting for a recompute, in one query."""
-    row = fetch_one_prepared(
-        "SELECT s.as_of, COALESCE(s.version, 0), "
-        "(SELECT count(*) FROM crm_changedcell WHERE organization_id = %(org)s) "
-        "FROM (SELECT 1) one LEFT JOIN funnel_kpistate s ON s.organization_id = %(org)s",
-        {"org": organization.pk},
-    )
-    as_of, version, waiting = row or (None, 0, 0)
-    return as_of, version, waiting
-
-
-def kpi_table_json(
-    organization: Organization,
-    *,
-    version: int,
-    group_by: str,
-    start: date | None = None,
-    end: date | None = None,
-    channel: str | None = None,
-) -> bytes:
-    """The KPI rows of /api/v1/kpis/ as JSON, cached under the facts' version, which every
-    recompute raises: a new version is a new key, so a cached answer is never older than the
-    facts it was read with, and nothing has to invalidate it."""
-    # A channel code is a slug (the query validated it), so it is safe inside a cache key.
-    key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}:{channel or ''}"
-    rows: bytes | None = cache.get(key)
-    if rows is None:
-        rows = json_bytes(
-            kpi_rows(organization, group_by=group_by, start=start, end=end, channel=channel)
-        )
-        cache.set(key, rows, timeout=KPI_CACHE_SECONDS)
-    return rows
-
-
-def kpis_as_of(organization: Organization) -> tuple[Any, int]:
-    """When the facts were last complete, and how many cells wait to be recomputed."""
-    state = KpiState.objects.filter(organization=organization).first()
-    waiting = ChangedCell.objects.for_org(organization).count()
-    return (state.as_of if state else None), waiting
-
-
 def actual_counts(
     organization: Organization, first: date, last: date, stages: list[str]
 ) -> dict[tuple[str, str, str], int]:
     """(month 'YYYY-MM', stage, channel code or '' for all) -> leads that reached the stage."""
-    facts = KpiFact.objects.for_org(organization).filter(month__gte=first, month__lte=last)
-    sums = {f"s__{code}": _stage_sum("reached", code) for code in stages}
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    for row in facts.values("month", code=F("channel__code")).annotate(**sums):
+    for row in month_channel_sums(organization, first=first, last=last, reached=stages):
         month = row["month"].strftime("%Y-%m")
         for stage in stages:
-            count = row[f"s__{stage}"]
-            counts[(month, stage, row["code"] or NO_CHANNEL)] += count
+            count = row["reached"][stage]
+            counts[(month, stage, row["channel_code"] or NO_CHANNEL)] += count
             counts[(month, stage, "")] += count
     return counts
 
@@ -329,11 +161,9 @@ def plan_budget(organization: Organization, plan: Plan, *, today: date) -> dict[
     months = sorted({month for month, _ in budget})
     spent: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     if months:
-        facts = KpiFact.objects.for_org(organization).filter(
-            month__gte=months[0], month__lte=min(months[-1], today.replace(day=1))
-        )
-        for row in facts.values("month", code=F("channel__code")).annotate(cost=_sum("cost")):
-            spent[(row["month"], _channel_key(row["code"]))] += row["cost"]
+        last = min(months[-1], today.replace(day=1))
+        for row in month_channel_sums(organization, first=months[0], last=last, sums=("cost",)):
+            spent[(row["month"], _channel_key(row["channel_code"]))] += row["cost"]
     channels = sorted({code for _, code in budget})
     return {
         "months": [
@@ -369,10 +199,11 @@ def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict
     by_month = {
         row["month"].strftime("%Y-%m"): row["target"] for row in customers.values("month", "target")
     }
-    won = (
-        KpiFact.objects.for_org(organization)
-        .filter(month__gte=plan.first_month, month__lte=min(plan.last_month, today.replace(day=1)))
-        .aggregate(won=_sum("won_revenue"))["won"]
+    won = fact_total(
+        organization,
+        "won_revenue",
+        first=plan.first_month,
+        last=min(plan.last_month, today.replace(day=1)),
     )
     reached = progress(by_month, {}, today)
     share = (
@@ -389,10 +220,3 @@ def plan_revenue(organization: Organization, plan: Plan, *, today: date) -> dict
         else None,
         "share_of_goal": (won / goal) if goal else None,
     }
-
-
-def kpi_months_span(organization: Organization) -> tuple[date, date] | None:
-    """The first and last month that hold KPI facts: where the data is, for a dashboard
-    whose period holds none (an import of 2017 is not in the last twelve months)."""
-    span = KpiFact.objects.for_org(organization).aggregate(first=Min("month"), last=Max("month"))
-    return (span["first"], span["last"]) if span["first"] else None

@@ -3,24 +3,27 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from crm.services.changes import cells_changed
+from kpis.signals import facts_changed
 from orgs.demo import demo_organization_ready
 from orgs.models import Organization
 
 
-@receiver(cells_changed, dispatch_uid="funnel-kpis-schedule")
-def recompute_changed_cells(sender: type, organization_id: int, **kwargs: Any) -> None:
-    from funnel.kpis.scheduling import kpis_schedule
+@receiver(facts_changed, dispatch_uid="funnel-refresh-learned-plans")
+def refresh_learned_plans(
+    sender: type, organization_id: int, months: list[date], **kwargs: Any
+) -> None:
+    """A learned plan whose learning window holds a month rewritten learns again."""
+    from funnel.services import plans_refresh_learned
 
-    kpis_schedule(organization_id=organization_id)
+    plans_refresh_learned(organization_id=organization_id, months=months)
 
 
 @receiver(demo_organization_ready, dispatch_uid="funnel-demo-facts")
 def give_the_demo_its_facts(
     sender: type, organization: Organization, today: date, **kwargs: Any
 ) -> None:
-    from funnel.kpis.recompute import kpis_recompute_full
     from funnel.services import plans_for_the_demo
+    from kpis.recompute import kpis_recompute_full
 
     kpis_recompute_full(organization_id=organization.pk)
     plans_for_the_demo(organization=organization, today=today)

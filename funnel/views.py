@@ -24,7 +24,6 @@ from funnel.models import Plan
 from funnel.selectors import (
     display_names,
     funnel_stages,
-    kpis_as_of,
     plan_budget,
     plan_progress,
     plan_revenue,
@@ -38,6 +37,7 @@ from funnel.services import (
     plan_learning_window,
     plan_update,
 )
+from kpis.selectors import kpis_as_of
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
 from smarketing.lib.exports import export_response

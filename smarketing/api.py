@@ -12,7 +12,8 @@ from crm.api import (
     ImportJobViewSet,
     LeadViewSet,
 )
-from funnel.api import AssumptionsView, FunnelCalculateView, KpiView, PlanViewSet
+from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
+from kpis.api import KpiView
 from orgs.api import MemberViewSet, MeView
 
 router = DefaultRouter(trailing_slash=True)

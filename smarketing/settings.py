@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "axes",
     "orgs",
     "crm",
+    "kpis",
     "funnel",
     "dashboards",
 ]
@@ -228,9 +229,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=6),
     },
     # Whatever a lost message or a Redis outage left marked as changed.
-    "kpis-sweep": {"task": "funnel.tasks.kpis_sweep_task", "schedule": timedelta(minutes=1)},
+    "kpis-sweep": {"task": "kpis.tasks.kpis_sweep_task", "schedule": timedelta(minutes=1)},
     "kpis-nightly-check": {
-        "task": "funnel.tasks.kpis_nightly_check_task",
+        "task": "kpis.tasks.kpis_nightly_check_task",
         "schedule": crontab(hour=3, minute=17),
     },
 }
@@ -238,7 +239,7 @@ CELERY_BEAT_SCHEDULE = {
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
 # Fairness: a recompute task does at most this many month x channel cells, or stops after
 # this many seconds, then queues the rest of the organisation's marks behind the others'
-# work (funnel/kpis/turns.py). With one worker process, a change elsewhere waits at most
+# work (kpis/turns.py). With one worker process, a change elsewhere waits at most
 # about two slices beyond the coalescing delay; with two or more, not at all.
 KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 200, minimum=1)
 KPI_SLICE_SECONDS = env_int("KPI_SLICE_SECONDS", 5, minimum=1)

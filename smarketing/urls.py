@@ -28,6 +28,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("crm/", include("crm.urls")),
     path("plans/", include("funnel.urls")),
+    # The metric dictionary sits beside the dashboards it explains; first, as "metrics" would
+    # otherwise be taken for a dashboard's name.
+    path("dashboards/", include("kpis.urls")),
     path("dashboards/", include("dashboards.urls")),
     # Each role's home is an overview of the plan, composed by the dashboards app (orgs, below
     # every domain app, cannot read plans or facts).

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from crm.imports.kinds import KINDS, SQL_TYPES, Kind, column_of
 from crm.imports.mapping import Mapping
 from crm.imports.reading import LINE
-from crm.services.changes import mark_selected
+from crm.journal import mark_selected
 
 STAGING = "import_staging"
 TOUCHED = "import_touched"  # ids of the rows a wave inserted or changed

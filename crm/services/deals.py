@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from crm.calculations import deal_kind
 from crm.defaults import CUSTOMER_STAGE
+from crm.journal import mark_deals
 from crm.models import Company, Deal, LeadStageChange, PipelineStage
-from crm.services.changes import mark_deals
 from crm.services.common import assign, ensure_same_organization
 from crm.services.leads import lead_change_stage
 from orgs.models import Organization, User

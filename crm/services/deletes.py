@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import ngettext
 
+from crm.journal import mark_campaigns, mark_deals, mark_leads
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead
-from crm.services.changes import mark_campaigns, mark_deals, mark_leads
 
 
 def _locked(model: type[Model], organization_id: int, ids: Iterable[int]) -> list[int]:

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.journal import mark_leads
 from crm.models import Lead, LeadStageChange, LifecycleStage
-from crm.services.changes import mark_leads
 from crm.services.common import assign, ensure_same_organization, normalise_email
 from orgs.models import Organization, User
 from smarketing.lib.bounds import validate_business_date

@@ -9,8 +9,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.journal import mark_leads
 from crm.models import Activity, Deal, Lead, LeadStageChange, LifecycleStage
-from crm.services.changes import mark_leads
 from crm.services.deletes import leads_delete
 from orgs.models import Organization, User
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from crm.journal import mark_campaigns, mark_deals, mark_leads
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead
-from crm.services.changes import mark_campaigns, mark_deals, mark_leads
 from crm.services.common import assign, ensure_same_organization
 from orgs.models import Organization
 

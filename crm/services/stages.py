@@ -8,8 +8,8 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from crm.defaults import CUSTOMER_STAGE
+from crm.journal import mark_everything
 from crm.models import Deal, Lead, LeadStageChange, LifecycleStage, PipelineStage
-from crm.services.changes import mark_everything
 from orgs.models import Organization
 
 Stage = LifecycleStage | PipelineStage

@@ -16,6 +16,7 @@ from rest_framework import exceptions, pagination, renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from smarketing.lib.bounds import validate_business_date
 from smarketing.lib.decimals import plain_decimal
 from smarketing.lib.statement_timeout import timed_out, timeout_message
 
@@ -86,6 +87,11 @@ class PlainDecimalField(serializers.DecimalField):
         if isinstance(represented, str) and represented:
             return plain_decimal(Decimal(represented))
         return represented
+
+
+def bounded_date(**options: Any) -> serializers.DateField:
+    """A date a user gives, within the bounds a business can mean (smarketing.lib.bounds)."""
+    return serializers.DateField(validators=[validate_business_date], **options)
 
 
 def _plain(value: Any) -> Any:

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm.demo import seed_crm_history
 from crm.services.import_jobs import import_job_upload
-from funnel.kpis.recompute import kpis_recompute_full
 from funnel.services import plan_create
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role, User
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 

@@ -9,7 +9,7 @@ import pytest
 from crm.models import Campaign, Channel
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
-from funnel.kpis.recompute import kpis_recompute_full
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory

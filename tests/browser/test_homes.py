@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from funnel.kpis.recompute import kpis_recompute_full
+from kpis.recompute import kpis_recompute_full
 from orgs.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_organizations
 from orgs.models import Organization
 

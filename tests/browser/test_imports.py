@@ -5,7 +5,7 @@ import pytest
 
 from crm.models import Lead
 from crm.services.import_jobs import import_job_run
-from funnel.kpis.recompute import kpis_recompute_full
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory

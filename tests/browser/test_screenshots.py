@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from crm.demo import seed_crm_history
-from funnel.kpis.recompute import kpis_recompute_full
 from funnel.services import plan_activate, plan_create
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 

@@ -12,7 +12,7 @@ from crm.models import Campaign, ChangedCell, Channel, Deal, Lead, LifecycleStag
 from crm.services.deals import deal_create
 from crm.services.leads import lead_create
 from crm.services.records import record_create
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

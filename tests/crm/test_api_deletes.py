@@ -11,8 +11,8 @@ from crm.models import Activity, Campaign, ChangedCell, Channel, Company, Deal, 
 from crm.services.deals import deal_create
 from crm.services.leads import lead_create
 from crm.services.records import record_create
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.scheduling import scheduled_key
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.scheduling import scheduled_key
 from orgs.models import Role
 from tests.conftest import token_client
 

@@ -33,10 +33,10 @@ from crm.services.deletes import (
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.merge import leads_merge
 from crm.services.records import record_create
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.sql import FACT_COLUMNS
-from funnel.models import KpiFact, PipelineFact
-from funnel.selectors import response_minutes
+from kpis.models import KpiFact, PipelineFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.selectors import response_minutes
+from kpis.sql import FACT_COLUMNS
 
 pytestmark = pytest.mark.django_db
 MARCH = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -10,7 +10,7 @@ from crm.services.deals import deal_create, deal_win
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.merge import duplicate_groups, leads_merge
 from crm.services.records import record_create
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import signed_in_client, token_client
 

@@ -7,8 +7,8 @@ from crm.models import LifecycleStage, PipelineStage
 from crm.services.deals import deal_create
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.stages import stage_add, stage_update
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.models import KpiFact
+from kpis.models import KpiFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from orgs.models import Role
 from orgs.permissions import Action, can
 from tests.conftest import ALL_ROLES, signed_in_client

@@ -16,9 +16,9 @@ from crm.models import Campaign, Channel
 from crm.services.deals import deal_create, deal_win
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
-from funnel.kpis.recompute import kpis_recompute_full
-from funnel.models import KpiFact
 from funnel.services import plan_activate, plan_create
+from kpis.models import KpiFact
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import signed_in_client
 

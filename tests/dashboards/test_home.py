@@ -13,10 +13,10 @@ from crm.selectors import leads_waiting_for_first_touch
 from crm.services.leads import lead_create
 from crm.services.records import record_create
 from dashboards.home import Behind, furthest_behind, home_overview
-from funnel.kpis.recompute import kpis_recompute_full
 from funnel.selectors import plan_progress
 from funnel.services import plan_activate, plan_create
 from funnel.tracking import progress
+from kpis.recompute import kpis_recompute_full
 from orgs.demo import seed_demo_organizations
 from orgs.models import Membership, Organization, Role
 from tests.conftest import signed_in_client

@@ -10,7 +10,7 @@ from crm.demo import seed_crm_history
 from crm.models import Campaign, Deal, Lead, LeadStageChange
 from crm.services.leads import lead_create
 from funnel.assumptions import ALL, learn, learn_cached
-from funnel.kpis.recompute import kpis_recompute_full
+from kpis.recompute import kpis_recompute_full
 
 pytestmark = pytest.mark.django_db
 START, END = date(2025, 11, 1), date(2026, 11, 1)

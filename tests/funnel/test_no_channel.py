@@ -9,10 +9,10 @@ import pytest
 
 from crm.models import Channel, Lead
 from funnel.assumptions import NO_CHANNEL, learn
-from funnel.kpis.recompute import kpis_recompute_full
 from funnel.models import Plan
 from funnel.selectors import actual_counts
 from funnel.services import plan_create
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import signed_in_client, token_client
 

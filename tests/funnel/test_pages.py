@@ -9,9 +9,9 @@ import pytest
 
 from crm.demo import seed_crm_history
 from crm.models import Channel
-from funnel.kpis.recompute import kpis_recompute_full
 from funnel.models import Plan
 from funnel.services import plan_create
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import signed_in_client
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from crm.demo import seed_crm_history
 from crm.models import Deal
-from funnel.kpis.recompute import kpis_recompute_full
 from funnel.models import Plan, PlanTarget
-from funnel.selectors import kpi_rows
 from funnel.services import plans_refresh_learned
+from kpis.recompute import kpis_recompute_full
+from kpis.selectors import kpi_rows
 from orgs.models import Role
 from orgs.permissions import Action, can
 from tests.conftest import ALL_ROLES, token_client

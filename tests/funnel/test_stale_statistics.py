@@ -11,11 +11,11 @@ from itertools import pairwise
 import pytest
 from django.db import connection
 
+from crm.journal import mark_everything
 from crm.models import Channel, Deal, Lead, LeadStageChange
-from crm.services.changes import mark_everything
 from funnel.assumptions import ALL, learn
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.models import KpiFact
+from kpis.models import KpiFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
-from funnel.kpis.dictionary import (
+from funnel.tracking import elapsed_share, progress
+from kpis.dictionary import (
     chained_conversion,
     derive,
     funnel_conversions,
     percentile,
     response,
 )
-from funnel.tracking import elapsed_share, progress
 
 TARGETS = {"2027-01": 10, "2027-02": 20, "2027-03": 30, "2027-04": 40}
 

@@ -42,7 +42,7 @@ def test_a_worker_or_a_command_sets_its_own_limit_on_new_connections(settings):
 
 
 def test_an_api_statement_past_its_limit_answers_503_in_the_error_shape(api_as, monkeypatch):
-    monkeypatch.setattr("funnel.api.kpi_table_json", a_statement_past_its_limit)
+    monkeypatch.setattr("kpis.api.kpi_table_json", a_statement_past_its_limit)
 
     answer = api_as(Role.ADMIN).get("/api/v1/kpis/")
 

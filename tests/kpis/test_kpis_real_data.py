@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from crm.models import ChangedCell
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.selectors import kpi_rows
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.selectors import kpi_rows
 from tests.crm.imports.conftest import DATA, needs_data
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ holds more than one worker slot and queues its rest behind the others' work."""
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
@@ -13,12 +13,13 @@ from django.db import connection
 
 from crm.models import ChangedCell
 from crm.services.leads import lead_create
-from funnel import tasks
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.scheduling import scheduled_key
-from funnel.kpis.turns import TURN, organisations_busy
-from funnel.models import KpiFact
-from funnel.tasks import kpis_nightly_check_task, kpis_recompute_task, kpis_sweep_task
+from kpis import tasks, turns
+from kpis.models import KpiFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.scheduling import scheduled_key
+from kpis.signals import facts_changed
+from kpis.tasks import kpis_nightly_check_task, kpis_recompute_task, kpis_sweep_task
+from kpis.turns import TURN, organisations_busy
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,7 @@ def test_the_nightly_check_repairs_each_organisation_in_turn(org, caplog):
         kpis_recompute_full(organization_id=organization.pk)
     KpiFact.objects.update(leads=7)  # both drifted
 
-    with caplog.at_level(logging.ERROR, logger="funnel.tasks"):
+    with caplog.at_level(logging.ERROR, logger="kpis.turns"):
         kpis_nightly_check_task()  # in-process here: each check queues the next
 
     assert set(KpiFact.objects.values_list("leads", flat=True)) == {1}
@@ -162,7 +163,7 @@ def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatc
     KpiFact.objects.filter(organization_id=other.pk).update(leads=7)  # the second one drifted
     first, second = sorted([org.pk, other.pk])
     checked = []
-    real = tasks.kpis_recompute_whole
+    real = turns.kpis_recompute_whole
 
     def failing_first(*, organization_id, check):
         checked.append(organization_id)
@@ -170,7 +171,7 @@ def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatc
             raise TimeoutError("the first organisation's check timed out")
         return real(organization_id=organization_id, check=check)
 
-    monkeypatch.setattr(tasks, "kpis_recompute_whole", failing_first)
+    monkeypatch.setattr(turns, "kpis_recompute_whole", failing_first)
 
     with pytest.raises(TimeoutError):
         tasks.kpis_check_task(first)  # in-process: the next check runs before this raises
@@ -179,3 +180,45 @@ def test_one_organisations_failed_check_does_not_stop_the_others(org, monkeypatc
     assert set(KpiFact.objects.filter(organization_id=second).values_list("leads", flat=True)) == {
         1
     }
+
+
+@pytest.fixture
+def announced():
+    """What kpis tells the apps above it, as they would hear it."""
+    heard: list[dict] = []
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs)
+
+    facts_changed.connect(listener, dispatch_uid="test-announced")
+    yield heard
+    facts_changed.disconnect(dispatch_uid="test-announced")
+
+
+def test_a_slice_announces_the_months_it_rewrote_once_they_commit(
+    org, announced, django_capture_on_commit_callbacks
+):
+    leads_in_months(org, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kpis_recompute_task(org.pk)
+        assert announced == []  # not before the commit
+
+    assert announced == [
+        {
+            "signal": facts_changed,
+            "organization_id": org.pk,
+            "months": [date(2025, 1, 1), date(2025, 2, 1)],
+        }
+    ]
+
+
+def test_a_slice_that_found_its_organisation_busy_announces_nothing(
+    org, announced, broker, django_capture_on_commit_callbacks
+):
+    leads_in_months(org, 2)
+
+    with turn_held_elsewhere(org.pk), django_capture_on_commit_callbacks(execute=True):
+        kpis_recompute_task(org.pk)
+
+    assert announced == []

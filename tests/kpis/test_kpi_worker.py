@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from crm.journal import mark_campaigns
 from crm.models import Campaign, ChangedCell, Channel
-from crm.services.changes import mark_campaigns
-from funnel.kpis.recompute import kpis_recompute_full
+from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import token_client
 from tests.workers import real_worker, shared_redis_cache

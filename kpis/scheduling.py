@@ -14,6 +14,9 @@ from django.core.cache import cache
 
 from smarketing.lib.enqueue import send_now
 
+# By name: the task calls back into this app's services, which never import tasks.py.
+RECOMPUTE_TASK = "kpis.tasks.kpis_recompute_task"
+
 
 def scheduled_key(organization_id: int) -> str:
     return f"kpis:scheduled:{organization_id}"
@@ -22,14 +25,12 @@ def scheduled_key(organization_id: int) -> str:
 def kpis_schedule(*, organization_id: int, countdown: int | None = None) -> bool:
     """Send one recompute for the organisation unless one is already waiting; True if sent.
     It runs after the coalescing delay, or after `countdown` seconds."""
-    from funnel.tasks import kpis_recompute_task
-
     delay = settings.KPI_COALESCE_SECONDS if countdown is None else countdown
     key = scheduled_key(organization_id)
     # The key outlives the countdown by a margin: a lost task frees it for the sweep.
     if not cache.add(key, 1, timeout=delay + 60):
         return False
-    if not send_now(kpis_recompute_task, organization_id, countdown=delay):
+    if not send_now(RECOMPUTE_TASK, organization_id, countdown=delay):
         cache.delete(key)  # the sweep may schedule it (on a hung Redis the key just expires)
         return False
     return True

@@ -2,10 +2,11 @@
 
 Each month is recomputed in its own transaction under an advisory lock on (organisation,
 month), so two workers on the same cells take turns and the second finds the first's
-result; the whole organisation is locked for a full recompute. A recompute clears only the
-marks it read (by token), so a change committed meanwhile stays marked for the next run.
+result; the whole organisation is locked for a full recompute. The CRM's marks are read and
+cleared through its journal (crm.journal); a recompute clears only the marks it read (by
+token), so a change committed meanwhile stays marked for the next run.
 An incremental recompute may be given a budget of cells and seconds (a slice, see
-funnel/kpis/turns.py): it takes the oldest marks first and leaves the rest marked.
+kpis/turns.py): it takes the oldest marks first and leaves the rest marked.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min, Window
+from django.db.models import F
 from django.utils import timezone
 
 from crm.defaults import HANDOFF_STAGE
-from crm.models import ChangedCell, LifecycleStage
-from funnel.kpis.sql import (
+from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
+from crm.selectors import funnel_stage_codes
+from kpis.models import KpiState
+from kpis.sql import (
     DELETE_FACTS,
     DELETE_PIPELINE,
     FACT_COLUMNS,
@@ -34,7 +37,6 @@ from funnel.kpis.sql import (
     PIPELINE_COLUMNS,
     PIPELINE_SELECT,
 )
-from funnel.models import KpiState
 from smarketing.lib.months import add_months
 
 logger = logging.getLogger(__name__)
@@ -49,9 +51,6 @@ class Recomputed:
     cells: int  # month x channel cells recomputed
     months: list[date]
     left: int = 0  # cells still marked when the budget ran out
-
-
-Mark = tuple[date | None, int | None, Any]  # month (None: the open pipeline), channel, token
 
 
 def _channels(marks: list[Mark] | None = None) -> dict[str, Any]:
@@ -69,11 +68,7 @@ def _channels(marks: list[Mark] | None = None) -> dict[str, Any]:
 def _params(
     organization_id: int, start: datetime, end: datetime, channels: dict[str, Any]
 ) -> dict[str, Any]:
-    codes = list(
-        LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False)
-        .order_by("position")
-        .values_list("code", flat=True)
-    )
+    codes = funnel_stage_codes(organization_id)
     return {
         "org": organization_id,
         "start": start,
@@ -113,24 +108,6 @@ def _plan_for_every_row(cursor: Any) -> None:
     cursor.execute("SET LOCAL enable_nestloop = off")
 
 
-def _clear(organization_id: int, marks: list[Mark]) -> None:
-    """Forget the marks this run has seen; one re-marked since keeps its new token.
-    The marks of one month (or of the open pipeline) are found through the month, in the
-    unique index: by token alone, a month's clearing read all of an organisation's hundred
-    thousand marks (40 ms a month, eight times the month's recompute)."""
-    params: dict[str, Any] = {"tokens": [token for _, _, token in marks], "org": organization_id}
-    within = ""
-    if len(months := {month for month, _, _ in marks}) == 1:
-        params["month"] = months.pop()
-        within = "AND c.month IS NULL" if params["month"] is None else "AND c.month = %(month)s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM crm_changedcell c USING unnest(%(tokens)s::uuid[]) AS seen(token) "
-            f"WHERE c.organization_id = %(org)s {within} AND c.token = seen.token",
-            params,
-        )
-
-
 def kpis_recompute_changed(
     *, organization_id: int, max_cells: int | None = None, max_seconds: float | None = None
 ) -> Recomputed:
@@ -139,7 +116,7 @@ def kpis_recompute_changed(
     at least, so that every run makes progress). With `max_cells`, only that many of the
     oldest marks are read. What is not done stays marked for a later run."""
     started, clock = timezone.now(), time.monotonic()
-    marks = _oldest_marks(organization_id, max_cells)
+    marks = oldest_marks(organization_id, max_cells)
     by_month: dict[date, list[Mark]] = defaultdict(list)
     pipeline: list[Mark] = []
     for mark in marks:
@@ -154,21 +131,8 @@ def kpis_recompute_changed(
         if max_seconds is not None and time.monotonic() - clock >= max_seconds:
             break  # out of time, one month done at least: the rest stay marked
     _record_freshness(organization_id, started)
-    left = ChangedCell.objects.filter(organization_id=organization_id).count()
+    left = waiting_count(organization_id)
     return Recomputed(cells=cells, months=months, left=left)
-
-
-def _oldest_marks(organization_id: int, limit: int | None) -> list[Mark]:
-    """The months marked first go first, each with all its channels: a month costs one
-    statement whatever its channels, and one write's marks differ in time by microseconds,
-    so by mark alone a slice took one channel of each of 200 months."""
-    first_marked = Window(Min("marked_at"), partition_by=[F("month")])
-    marks = (
-        ChangedCell.objects.filter(organization_id=organization_id)
-        .annotate(first_marked=first_marked)
-        .order_by("first_marked", "month", "channel_id")
-    )
-    return list(marks.values_list("month", "channel_id", "token")[:limit])
 
 
 def _recompute_month(organization_id: int, month: date, marks: list[Mark]) -> None:
@@ -180,7 +144,7 @@ def _recompute_month(organization_id: int, month: date, marks: list[Mark]) -> No
         _lock(cursor, organization_id, month)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS, params)
-        _clear(organization_id, marks)
+        clear_marks(organization_id, marks)
 
 
 def _recompute_pipeline(
@@ -200,18 +164,13 @@ def _recompute_pipeline(
         cursor.execute(DELETE_PIPELINE, params)
         cursor.execute(INSERT_PIPELINE, params)
         if marks:
-            _clear(organization_id, marks)
+            clear_marks(organization_id, marks)
     return differences
 
 
 def _record_freshness(organization_id: int, started: datetime, **fields: Any) -> None:
     """As of: when this run started, or the oldest change still waiting if there is one."""
-    waiting = (
-        ChangedCell.objects.filter(organization_id=organization_id)
-        .order_by("marked_at")
-        .values_list("marked_at", flat=True)
-        .first()
-    )
+    waiting = oldest_mark_at(organization_id)
     as_of = min(started, waiting) if waiting else started
     state, _ = KpiState.objects.get_or_create(organization_id=organization_id)
     if state.as_of is None or as_of > state.as_of or waiting:
@@ -233,16 +192,12 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, organization_id, None)
         _plan_for_every_row(cursor)
-        marks = list(
-            ChangedCell.objects.filter(organization_id=organization_id).values_list(
-                "month", "channel_id", "token"
-            )
-        )
+        marks = every_mark(organization_id)
         if check:
             differences = _compare(cursor, params, _FACTS)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS_ALL, params)
-        _clear(organization_id, marks)
+        clear_marks(organization_id, marks)
     differences += _recompute_pipeline(organization_id, check=check)
     now = timezone.now()
     extra: dict[str, Any] = {"last_full_at": now}
@@ -261,7 +216,7 @@ class _Compared:
     select: str
     columns: list[str]
     key: list[str]  # the columns that name a row, the channel among them
-    pending: str  # a mark that excuses a row of the stored side, on alias x
+    pending: str  # a waiting mark (alias m) that excuses a row (alias x)
 
 
 _FACTS = _Compared(
@@ -289,6 +244,9 @@ def _compare(cursor: Any, params: dict[str, Any], compared: _Compared) -> int:
     stored = f"SELECT {columns} FROM {compared.table} WHERE organization_id = %(org)s"
     cursor.execute("DROP TABLE IF EXISTS kpi_full")
     cursor.execute(f"CREATE TEMP TABLE kpi_full ON COMMIT DROP AS {compared.select}", params)
+    # The cells still marked are excused: read from the journal after the recompute above,
+    # so that a change committed while it ran is among them.
+    waiting = every_mark(organization_id)
     cursor.execute(
         f"""
         SELECT x.side, {", ".join(f"x.{c}" for c in compared.key)} FROM (
@@ -299,11 +257,15 @@ def _compare(cursor: Any, params: dict[str, Any], compared: _Compared) -> int:
              EXCEPT SELECT 'recomputed', * FROM ({stored}) s)
         ) x
         WHERE NOT EXISTS (
-            SELECT 1 FROM crm_changedcell m WHERE m.organization_id = %(org)s
-            AND {compared.pending} AND m.channel_id IS NOT DISTINCT FROM x.channel_id)
+            SELECT 1 FROM unnest(%(months)s::date[], %(channels)s::int[]) AS m(month, channel_id)
+            WHERE {compared.pending} AND m.channel_id IS NOT DISTINCT FROM x.channel_id)
         ORDER BY {", ".join(f"x.{c}" for c in compared.key)}, x.side
         """,
-        {"org": organization_id},
+        {
+            "org": organization_id,
+            "months": [month for month, _, _ in waiting],
+            "channels": [channel for _, channel, _ in waiting],
+        },
     )
     rows = cursor.fetchall()
     for row in rows[:20]:

@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from funnel.kpis.recompute import kpis_recompute_changed
-from funnel.kpis.turns import kpis_recompute_whole, organisation_turn
+from kpis.recompute import kpis_recompute_changed
+from kpis.turns import kpis_recompute_whole, organisation_turn
 from orgs.models import Organization
 
 

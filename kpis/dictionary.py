@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from funnel.kpis.sql import FACT_COLUMNS
+from kpis.sql import FACT_COLUMNS
 
 CENT = Decimal("0.01")
 RATE = Decimal("0.0001")

@@ -14,11 +14,11 @@ from crm.models import Activity, Campaign, ChangedCell, Channel, Deal, Lead
 from crm.services.deals import deal_create, deal_update, deal_win
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create, record_update
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
-from funnel.models import KpiFact, KpiState, PipelineFact
-from funnel.selectors import kpi_rows, kpi_sums, response_minutes
-from funnel.tasks import kpis_recompute_task, kpis_sweep_task
+from kpis.models import KpiFact, KpiState, PipelineFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
+from kpis.selectors import kpi_rows, kpi_sums, response_minutes
+from kpis.tasks import kpis_recompute_task, kpis_sweep_task
 from orgs.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -246,7 +246,7 @@ def test_the_check_finds_and_repairs_a_drifted_cell(story, caplog):
     kpis_recompute_full(organization_id=story.pk)
     KpiFact.objects.for_org(story).filter(month=date(2026, 3, 1)).update(won_revenue=1)
 
-    with caplog.at_level(logging.ERROR, logger="funnel.kpis.recompute"):
+    with caplog.at_level(logging.ERROR, logger="kpis.recompute"):
         differences = kpis_recompute_full(organization_id=story.pk, check=True)
 
     assert differences == 2  # the stored cell and the recomputed one
@@ -260,7 +260,7 @@ def test_the_check_finds_and_repairs_a_drifted_pipeline(org, channels, caplog):
     kpis_recompute_full(organization_id=org.pk)
     PipelineFact.objects.for_org(org).update(deals=5)
 
-    with caplog.at_level(logging.ERROR, logger="funnel.kpis.recompute"):
+    with caplog.at_level(logging.ERROR, logger="kpis.recompute"):
         differences = kpis_recompute_full(organization_id=org.pk, check=True)
 
     assert differences == 2

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from funnel.kpis.dictionary import METRICS
+from kpis.dictionary import METRICS
 from orgs.models import Role
 from tests.conftest import signed_in_client
 

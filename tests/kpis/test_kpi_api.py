@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from crm.demo import seed_crm_history
-from funnel.kpis.recompute import kpis_recompute_changed, kpis_recompute_full
-from funnel.models import KpiFact
+from kpis.models import KpiFact
+from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
 from orgs.models import Role
 from tests.conftest import token_client
 
