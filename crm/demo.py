@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.imports.writing import derive_deal_kinds
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
+from crm.rules import derive_deal_kinds
 from orgs.models import Membership, Organization, Role
 from smarketing.lib.months import add_months, month_start
 

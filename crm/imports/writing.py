@@ -17,9 +17,11 @@ from typing import Any
 import pandas as pd
 from django.db import connection, transaction
 
+from crm.defaults import CUSTOMER_STAGE
 from crm.imports.kinds import KINDS, SQL_TYPES, Kind, column_of
 from crm.imports.mapping import Mapping
 from crm.imports.reading import LINE
+from crm.rules import derive_deal_kinds, win_makes_customers
 from crm.services.changes import mark_selected
 
 STAGING = "import_staging"
@@ -405,8 +407,8 @@ class Writer:
                 )
                 self.touched_companies.update(row[0] for row in cursor.fetchall())
             if "lead_id" in self.staging_columns():
-                win_moves_leads_to_customer(
-                    cursor, self.organization_id, f"SELECT lead_id FROM {STAGING}"
+                win_makes_customers(
+                    cursor, self.organization_id, f"SELECT lead_id FROM {STAGING}", CUSTOMER_STAGE
                 )
         if self.mapping.kind == "companies" and "parent_ref" in self.staging_columns():
             ext = "external_id" if "external_id" in self.staging_columns() else "''"
@@ -476,38 +478,3 @@ def _waves(frame: pd.DataFrame, mapping: Mapping) -> list[pd.DataFrame]:
         key = values.where(values != "", key)
     order = key.groupby(key).cumcount().where(key != "", 0)
     return [frame[order == wave] for wave in range(int(order.max()) + 1)]
-
-
-def win_moves_leads_to_customer(cursor: Any, organization_id: int, lead_ids_sql: str) -> None:
-    """Leads of won deals become customers at the (earliest) close date, recorded as changes."""
-    cursor.execute(
-        "WITH won AS ("
-        "  SELECT DISTINCT ON (l.id) l.id, l.stage AS old_stage, GREATEST(d.closed_at, l.created_at) AS at"
-        "  FROM crm_deal d JOIN crm_lead l ON l.id = d.lead_id"
-        "  WHERE d.organization_id = %(org)s AND d.status = 'won' AND l.stage <> 'customer'"
-        f"  AND d.lead_id IN ({lead_ids_sql}) ORDER BY l.id, d.closed_at"
-        "), moved AS ("
-        "  UPDATE crm_lead l SET stage = 'customer', stage_changed_at = won.at FROM won WHERE l.id = won.id RETURNING l.id"
-        ") INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, source) "
-        "SELECT %(org)s, id, old_stage, 'customer', at, 'deal_won' FROM won",
-        {"org": organization_id},
-    )
-
-
-def derive_deal_kinds(cursor: Any, organization_id: int, company_ids: list[int]) -> None:
-    """The SQL twin of crm.calculations.deal_kind, for every deal of these companies."""
-    cursor.execute(
-        "UPDATE crm_deal d SET kind = k.kind FROM ("
-        "  SELECT d.id, CASE WHEN w.last_win IS NULL THEN 'new'"
-        "    WHEN COALESCE(d.created_at, d.closed_at) IS NULL"
-        "      OR COALESCE(d.created_at, d.closed_at) - w.last_win <= interval '365 days' THEN 'repeat'"
-        "    ELSE 'reactivation' END AS kind"
-        "  FROM crm_deal d LEFT JOIN LATERAL ("
-        "    SELECT max(x.closed_at) AS last_win FROM crm_deal x"
-        "    WHERE x.company_id = d.company_id AND x.status = 'won' AND x.id <> d.id"
-        "    AND (COALESCE(d.created_at, d.closed_at) IS NULL OR x.closed_at < COALESCE(d.created_at, d.closed_at))"
-        "  ) w ON true"
-        "  WHERE d.organization_id = %(org)s AND d.company_id = ANY(%(companies)s)"
-        ") k WHERE k.id = d.id AND d.kind <> k.kind",
-        {"org": organization_id, "companies": company_ids},
-    )

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.calculations import deal_kind
 from crm.defaults import CUSTOMER_STAGE
 from crm.models import Company, Deal, LeadStageChange, PipelineStage
+from crm.rules import customer_since, deal_date, deal_kind
 from crm.services.changes import mark_deals
 from crm.services.common import assign, ensure_same_organization
 from crm.services.leads import lead_change_stage
@@ -52,17 +52,20 @@ def _check(deal: Deal) -> None:
 
 def _settle(deal: Deal, by: User | None) -> None:
     """Derive the kind, save, and move the lead of a won deal to customer at its close date."""
-    when = deal.created_at or deal.closed_at
+    when = deal_date(deal.created_at, deal.closed_at)
     deal.kind = deal_kind(when, _previous_wins(deal.company, when, deal.pk))
     deal.full_clean()
     deal.save()
     mark_deals(deal.organization_id, [deal.pk])
-    if (
-        deal.status == Deal.Status.WON
-        and deal.lead is not None
-        and deal.lead.stage != CUSTOMER_STAGE
-    ):
-        at = max(deal.closed_at, deal.lead.created_at)  # type: ignore[type-var]
+    if deal.lead is None:
+        return
+    at = customer_since(
+        stage=deal.lead.stage,
+        created_at=deal.lead.created_at,
+        deals=[(deal.status, deal.closed_at)],
+        customer_stage=CUSTOMER_STAGE,
+    )
+    if at is not None:
         lead_change_stage(
             lead=deal.lead,
             to_stage=CUSTOMER_STAGE,
