@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
 from crm.rules import derive_deal_kinds
+from crm.selectors import StageRole, stage_with_role
 from orgs.models import Membership, Organization, Role
 from smarketing.lib.months import add_months, month_start
 
@@ -66,6 +67,24 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 NEVER_CALLED_AFTER = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class DemoStages:
+    """The codes of the stages that play a role: the demo's leads are handed to sales at
+    the one, and won deals take them to the other."""
+
+    handoff: str
+    customer: str
+
+    @classmethod
+    def of(cls, organization: Organization) -> DemoStages:
+        handoff = stage_with_role(organization, StageRole.HANDOFF)
+        customer = stage_with_role(organization, StageRole.CUSTOMER)
+        # The demo organisation is made with the default stages, which play both roles.
+        assert handoff is not None
+        assert customer is not None
+        return cls(handoff=handoff, customer=customer)
 
 
 def _months(today: date) -> list[date]:
@@ -127,6 +146,7 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
     deals: list[Deal] = []
     activities: list[Activity] = []
     now = timezone.now()
+    roles = DemoStages.of(organization)
     for month in months:
         weight = SEASON[month.month - 1]
         # The month in progress has the leads of the days gone by, not a whole month's.
@@ -147,7 +167,7 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
                     created_at=_at(day, rng),
                     stage="lead",
                 )
-                _journey(lead, profile, rng, now, changes, deals, activities, reps)
+                _journey(lead, profile, rng, now, changes, deals, activities, roles)
                 leads.append(lead)
     # bulk_create fills each row's foreign key from the (now saved) lead it points to.
     Lead.objects.bulk_create(leads, batch_size=2000)
@@ -202,7 +222,7 @@ def _journey(
     changes: list[LeadStageChange],
     deals: list[Deal],
     activities: list[Activity],
-    reps: list[int],
+    roles: DemoStages,
 ) -> None:
     """Walk the lead down the funnel as far as it gets (and not past today)."""
     at = lead.created_at
@@ -240,7 +260,7 @@ def _journey(
         if rng.random() < 0.3:
             move("disqualified", (3, 20))
         return
-    if not move("mql", (1, 8)):
+    if not move(roles.handoff, (1, 8)):
         return
     response = timedelta(hours=rng.lognormvariate(1.6, 1.1))  # median about 5 hours, a long tail
     if at + response < now:
@@ -291,12 +311,12 @@ def _journey(
                     organization=lead.organization,
                     lead=lead,
                     from_stage=lead.stage,
-                    to_stage="customer",
+                    to_stage=roles.customer,
                     at=closed,
                     source="deal_won",
                 )
             )
-            lead.stage, lead.stage_changed_at = "customer", closed
+            lead.stage, lead.stage_changed_at = roles.customer, closed
         else:
             deal.status, deal.lost_reason = (
                 Deal.Status.LOST,

@@ -78,12 +78,12 @@ def customer_since(
     stage: str,
     created_at: datetime,
     deals: Iterable[tuple[str, datetime | None]],
-    customer_stage: str,
+    customer_stage: str | None,
 ) -> datetime | None:
     """When a lead becomes a customer through its deals, given as (status, close date):
     at the close of its earliest won deal, never before the lead entered the funnel. None
-    when no deal is won, or the lead is a customer already."""
-    if stage == customer_stage:
+    when no deal is won, the lead is a customer already, or no stage is the customer stage."""
+    if customer_stage is None or stage == customer_stage:
         return None
     closes = [closed for status, closed in deals if status == Deal.Status.WON and closed]
     if not closes:
@@ -109,10 +109,11 @@ WIN_MAKES_CUSTOMERS_SQL = """
 
 
 def win_makes_customers(
-    cursor: Any, organization_id: int, lead_ids_sql: str, customer_stage: str
+    cursor: Any, organization_id: int, lead_ids_sql: str, customer_stage: str | None
 ) -> None:
     """Move the leads `lead_ids_sql` selects that have a won deal to `customer_stage`
-    (customer_since, in SQL), recording each move."""
+    (customer_since, in SQL), recording each move. Without a customer stage (None) no lead
+    moves: `stage <> NULL` holds for no row."""
     cursor.execute(
         WIN_MAKES_CUSTOMERS_SQL.format(lead_ids=lead_ids_sql),
         {

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 
-from crm.defaults import HANDOFF_STAGE
 from crm.imports.value_choices import Options
 from crm.models import (
     Activity,
@@ -32,6 +31,8 @@ RELATED_RECORDS: dict[str, type[Model]] = {
     "duplicate": Lead,
 }
 MEMBER_FIELDS = ("owner", "by")
+# The roles a lifecycle stage may play, for apps that do not import crm.models.
+StageRole = LifecycleStage.Role
 
 
 def related_choices(field: str, organization: Organization | None) -> QuerySet[Any] | None:
@@ -85,11 +86,32 @@ def import_value_options(organization: Organization) -> Options:
     )
 
 
-def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+def stage_with_role(organization: Organization | int, role: str) -> str | None:
+    """The code of the organisation's lifecycle stage that plays `role` (StageRole): the
+    hand-off stage or the customer stage, whatever admins named them. None when no stage
+    plays it."""
+    return _stage_with_role(organization, role).first()
+
+
+def _stage_with_role(organization: Organization | int, role: str) -> QuerySet[Any, str]:
+    return LifecycleStage.objects.filter(organization=organization, role=role).values_list(
+        "code", flat=True
+    )
+
+
+def stage_names_and_roles(organization: Organization) -> tuple[dict[str, str], dict[str, str]]:
     """Lifecycle stage code -> the organisation's name for it, in the active language where
-    it is one of the default names (stored in English, translated when shown)."""
-    rows = LifecycleStage.objects.for_org(organization).values_list("code", "name")
-    return {code: gettext(name) for code, name in rows}
+    it is one of the default names (stored in English, translated when shown); and role ->
+    the code of the stage that plays it. One read, for pages that need both."""
+    rows = LifecycleStage.objects.for_org(organization).values_list("code", "name", "role")
+    names = {code: gettext(name) for code, name, _role in rows}
+    roles = {role: code for code, _name, role in rows if role}
+    return names, roles
+
+
+def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+    """Lifecycle stage code -> its name, as stage_names_and_roles says."""
+    return stage_names_and_roles(organization)[0]
 
 
 def pipeline_stage_names(organization: Organization) -> dict[str, str]:
@@ -107,9 +129,8 @@ def leads_waiting_for_first_touch(
     touched = Activity.objects.filter(
         organization=organization, lead=OuterRef("pk"), at__gte=OuterRef("stage_changed_at")
     ).exclude(kind=Activity.Kind.NOTE)
-    waiting = (
-        Lead.objects.for_org(organization).filter(stage=HANDOFF_STAGE).filter(~Exists(touched))
-    )
+    handoff = Subquery(_stage_with_role(organization, StageRole.HANDOFF)[:1])
+    waiting = Lead.objects.for_org(organization).filter(stage=handoff).filter(~Exists(touched))
     if owner is not None:
         waiting = waiting.filter(Q(owner_id=owner) | Q(owner__isnull=True))
     oldest = waiting.select_related("channel").order_by("stage_changed_at", "pk")[:shown]

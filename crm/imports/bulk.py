@@ -14,6 +14,7 @@ from crm.imports.reading import LINE
 from crm.imports.runner import _context, _funnel
 from crm.imports.transform import prepare
 from crm.imports.writing import Writer
+from crm.selectors import StageRole, stage_with_role
 from orgs.models import Organization
 
 MAX_ROWS = 1000
@@ -84,6 +85,7 @@ def bulk_upsert(
         first_stage=context.stages[0],
         currency=organization.currency,
         funnel=_funnel(organization),
+        customer_stage=stage_with_role(organization, StageRole.CUSTOMER),
     )
     counts, refused_by_sql = writer.write(valid)
     writer.finish()

@@ -22,6 +22,7 @@ from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
 from crm.imports.writing import Counts, Rejection, Writer
 from crm.models import Channel, LifecycleStage, PipelineStage
+from crm.selectors import StageRole, stage_with_role
 from orgs.models import Membership, Organization
 from orgs.services import sales_rep_record
 from smarketing.lib.exports import neutralise
@@ -84,6 +85,7 @@ def run_import(
         now=now or timezone.now(),
         first_stage=context.stages[0],
         funnel=_funnel(organization),
+        customer_stage=stage_with_role(organization, StageRole.CUSTOMER),
         currency=organization.currency,
     )
     summary, counts, rejected = Summary(rows=rows, sales_reps_created=reps), Counts(), []

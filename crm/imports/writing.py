@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 from django.db import connection, transaction
 
-from crm.defaults import CUSTOMER_STAGE
 from crm.imports.kinds import KINDS, SQL_TYPES, Kind, column_of
 from crm.imports.mapping import Mapping
 from crm.imports.reading import LINE
@@ -72,6 +71,7 @@ class Writer:
     first_stage: str
     currency: str
     funnel: list[str]  # the funnel's stage codes in order, exits left out
+    customer_stage: str | None  # where a won deal takes its lead
     touched_companies: set[int] = field(default_factory=set)
     written_since_analyze: int = 0
     parents: list[tuple[int, str, str, str]] = field(
@@ -408,7 +408,10 @@ class Writer:
                 self.touched_companies.update(row[0] for row in cursor.fetchall())
             if "lead_id" in self.staging_columns():
                 win_makes_customers(
-                    cursor, self.organization_id, f"SELECT lead_id FROM {STAGING}", CUSTOMER_STAGE
+                    cursor,
+                    self.organization_id,
+                    f"SELECT lead_id FROM {STAGING}",
+                    self.customer_stage,
                 )
         if self.mapping.kind == "companies" and "parent_ref" in self.staging_columns():
             ext = "external_id" if "external_id" in self.staging_columns() else "''"

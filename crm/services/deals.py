@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.defaults import CUSTOMER_STAGE
-from crm.models import Company, Deal, LeadStageChange, PipelineStage
+from crm.models import Company, Deal, LeadStageChange, LifecycleStage, PipelineStage
 from crm.rules import customer_since, deal_date, deal_kind
+from crm.selectors import stage_with_role
 from crm.services.changes import mark_deals
 from crm.services.common import assign, ensure_same_organization
 from crm.services.leads import lead_change_stage
@@ -59,16 +59,17 @@ def _settle(deal: Deal, by: User | None) -> None:
     mark_deals(deal.organization_id, [deal.pk])
     if deal.lead is None:
         return
+    customer = stage_with_role(deal.organization_id, LifecycleStage.Role.CUSTOMER)
     at = customer_since(
         stage=deal.lead.stage,
         created_at=deal.lead.created_at,
         deals=[(deal.status, deal.closed_at)],
-        customer_stage=CUSTOMER_STAGE,
+        customer_stage=customer,
     )
-    if at is not None:
+    if at is not None and customer is not None:
         lead_change_stage(
             lead=deal.lead,
-            to_stage=CUSTOMER_STAGE,
+            to_stage=customer,
             by=by,
             source=LeadStageChange.Source.DEAL_WON,
             at=at,

@@ -199,3 +199,22 @@ def test_a_won_deal_makes_its_lead_a_customer_the_same_in_python_and_in_sql(
         == expected
     )
     assert sql_customer_since(org, lead, deals) == expected
+
+
+@pytest.mark.django_db
+def test_without_a_customer_stage_no_lead_moves_in_python_or_in_sql(org):
+    deals = [(WON, day(30))]
+    lead = Lead.objects.create(
+        organization=org, name="Buyer", stage="opportunity", created_at=day(0)
+    )
+    Deal.objects.create(organization=org, lead=lead, currency="EUR", status=WON, closed_at=day(30))
+
+    with connection.cursor() as cursor:
+        win_makes_customers(cursor, org.pk, f"SELECT {lead.pk}", None)
+
+    assert (
+        customer_since(stage="opportunity", created_at=day(0), deals=deals, customer_stage=None)
+        is None
+    )
+    assert Lead.objects.get(pk=lead.pk).stage == "opportunity"
+    assert not LeadStageChange.objects.filter(lead=lead).exists()
