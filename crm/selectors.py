@@ -51,6 +51,22 @@ def related_choices(field: str, organization: Organization | None) -> QuerySet[A
     return None
 
 
+def funnel_stages(
+    organization: Organization | int, *, exits: bool = False
+) -> QuerySet[LifecycleStage]:
+    """The organisation's lifecycle stages in the funnel's order; with `exits`, the exit
+    stages (disqualified, recycled) after them, as an import or a form offers them."""
+    stages = LifecycleStage.objects.filter(organization=organization)
+    if exits:
+        return stages.order_by("is_exit", "position", "pk")
+    return stages.filter(is_exit=False).order_by("position", "pk")
+
+
+def funnel_stage_codes(organization: Organization | int, *, exits: bool = False) -> list[str]:
+    """The codes of funnel_stages, in order."""
+    return list(funnel_stages(organization, exits=exits).values_list("code", flat=True))
+
+
 def import_value_options(organization: Organization) -> Options:
     """What an imported value may become in this organisation: its channels, its members
     (as a file names them: username, e-mail or full name), its stages."""
@@ -73,11 +89,7 @@ def import_value_options(organization: Organization) -> Options:
         ),
         members=members,
         member_keys=keys,
-        stages=list(
-            LifecycleStage.objects.for_org(organization)
-            .order_by("is_exit", "position")
-            .values_list("code", "name")
-        ),
+        stages=list(funnel_stages(organization, exits=True).values_list("code", "name")),
         pipeline_stages=list(
             PipelineStage.objects.for_org(organization)
             .order_by("position")

@@ -11,11 +11,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.selectors import funnel_stage_codes
 from funnel.kpis.dictionary import conversion, derive, funnel_conversions, response
 from funnel.models import PipelineFact
 from funnel.selectors import (
     active_plan,
-    funnel_stages,
     kpi_rows,
     kpi_sums,
     plan_progress,
@@ -67,7 +67,7 @@ def marketing(
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel}
     months = kpi_rows(organization, group_by="month", **period)
     plan = active_plan(organization)
-    stages = funnel_stages(organization)
+    stages = funnel_stage_codes(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     return {
         "totals": derive(sums) | funnel_conversions(sums, stages),
@@ -96,7 +96,7 @@ def sales(
     owner: int | None = None,
 ) -> dict[str, Any]:
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel, "owner": owner}
-    stages = funnel_stages(organization)
+    stages = funnel_stage_codes(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
     handed_over, minutes = response_minutes(organization, **period)

@@ -13,8 +13,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from crm.models import ChangedCell, Channel, LifecycleStage
-from crm.selectors import lifecycle_stage_names, pipeline_stage_names
+from crm.models import ChangedCell, Channel
+from crm.selectors import funnel_stage_codes, lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
 from funnel.models import KpiFact, KpiState, Plan, PlanTarget
@@ -60,15 +60,6 @@ def display_names(organization: Organization) -> dict[str, Any]:
         "pipeline_names": pipeline_stage_names(organization),
         "no_channel": NO_CHANNEL,
     }
-
-
-def funnel_stages(organization: Organization) -> list[str]:
-    return list(
-        LifecycleStage.objects.for_org(organization)
-        .filter(is_exit=False)
-        .order_by("position")
-        .values_list("code", flat=True)
-    )
 
 
 def _facts(
@@ -267,7 +258,7 @@ def with_actuals(
     read from the KPI facts of the rows' months only."""
     if not rows:
         return []
-    stages = plan.result.get("inputs_used", {}).get("stages") or funnel_stages(organization)
+    stages = plan.result.get("inputs_used", {}).get("stages") or funnel_stage_codes(organization)
     months = [row["month"] for row in rows]
     actual = actual_counts(organization, min(months), max(months), stages)
     return [

@@ -15,7 +15,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import Deal, LifecycleStage
+from crm.models import Deal
+from crm.selectors import funnel_stage_codes
 from funnel.assumptions import ALL, Learned, last_month_with_data, learn, learn_cached
 from funnel.calculations import (
     FunnelInputError,
@@ -44,10 +45,7 @@ def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> d
     inputs = dict(plan.inputs)
     inputs["months"] = month_keys(plan.first_month, plan.last_month)
     if not inputs.get("stages"):
-        stages = (
-            LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")
-        )
-        inputs["stages"] = list(stages.values_list("code", flat=True))
+        inputs["stages"] = funnel_stage_codes(organization)
     if plan.mode != Plan.Mode.LEARNED:
         return inputs
     start, end = plan_learning_window(organization, plan.first_month)

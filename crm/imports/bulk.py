@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from crm.imports.mapping import DATE_TYPES, FIELDS, Mapping, MappingError, parse_mapping
 from crm.imports.numbers import largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
-from crm.imports.runner import _context, _funnel
+from crm.imports.runner import _context
 from crm.imports.transform import prepare
 from crm.imports.writing import Writer
-from crm.selectors import StageRole, stage_with_role
+from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from orgs.models import Organization
 
 MAX_ROWS = 1000
@@ -84,7 +84,7 @@ def bulk_upsert(
         now=timezone.now(),
         first_stage=context.stages[0],
         currency=organization.currency,
-        funnel=_funnel(organization),
+        funnel=funnel_stage_codes(organization),
         customer_stage=stage_with_role(organization, StageRole.CUSTOMER),
     )
     counts, refused_by_sql = writer.write(valid)

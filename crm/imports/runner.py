@@ -21,8 +21,8 @@ from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
 from crm.imports.writing import Counts, Rejection, Writer
-from crm.models import Channel, LifecycleStage, PipelineStage
-from crm.selectors import StageRole, stage_with_role
+from crm.models import Channel, PipelineStage
+from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from orgs.models import Membership, Organization
 from orgs.services import sales_rep_record
 from smarketing.lib.exports import neutralise
@@ -84,7 +84,7 @@ def run_import(
         mapping=mapping,
         now=now or timezone.now(),
         first_stage=context.stages[0],
-        funnel=_funnel(organization),
+        funnel=funnel_stage_codes(organization),
         customer_stage=stage_with_role(organization, StageRole.CUSTOMER),
         currency=organization.currency,
     )
@@ -182,11 +182,6 @@ def _refuse_other_widths(
     return chunk[~chunk[LINE].isin(other_widths)], rejected
 
 
-def _funnel(organization: Organization) -> list[str]:
-    stages = LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")
-    return list(stages.values_list("code", flat=True))
-
-
 def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, dict[str, str]]:
     """Read the whole file once: count its rows and decide each date column's format."""
     date_fields = [
@@ -226,11 +221,10 @@ def _context(
     *,
     may_create_channels: bool,
 ) -> Context:
-    stages = LifecycleStage.objects.for_org(organization).order_by("is_exit", "position")
     members = _members(organization)
     known = dict(Channel.objects.for_org(organization).values_list("code", "id"))
     context = Context(
-        stages=list(stages.values_list("code", flat=True)),
+        stages=funnel_stage_codes(organization, exits=True),
         pipeline_stages=list(
             PipelineStage.objects.for_org(organization).values_list("code", flat=True)
         ),
