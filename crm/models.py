@@ -17,14 +17,15 @@ from orgs.models import OrgScopedModel
 from smarketing.lib.bounds import check_period, validate_business_date
 
 BOUNDED = [validate_business_date]  # every date a user gives lies within smarketing.lib.bounds
+MONEY_DIGITS, MONEY_PLACES = 16, 2  # numeric(16, 2): 14 digits before the point, 2 after
 
 
 def money_field(verbose_name: StrOrPromise) -> models.DecimalField:
     """An optional amount of money: 14 digits before the point, 2 after."""
     return models.DecimalField(
         verbose_name,
-        max_digits=16,
-        decimal_places=2,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],

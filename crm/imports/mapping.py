@@ -22,6 +22,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from crm.imports.kinds import KINDS, Field
+
 
 class MappingError(ValueError):
     """The mapping cannot be used; `problems` says why, one sentence each."""
@@ -31,21 +33,6 @@ class MappingError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str  # text, email, datetime, date, decimal, int, choice, stage, channel, currency, ref
-    required: bool = False
-    max_length: int | None = None
-    choices: tuple[str, ...] = ()
-    ref: str = ""  # for type "ref": company, lead, deal, campaign, user
-
-
-def _fields(*items: Field) -> dict[str, Field]:
-    return {item.name: item for item in items}
-
-
-TEXT = "text"
 # What each kind of record is called where a person reads it.
 KIND_NAMES = {
     "leads": _("leads"),
@@ -55,69 +42,8 @@ KIND_NAMES = {
     "activities": _("activities"),
     "channels": _("channels"),
 }
-FIELDS: dict[str, dict[str, Field]] = {
-    "leads": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, max_length=200),
-        Field("email", "email", max_length=254),
-        Field("phone", TEXT, max_length=50),
-        Field("title", TEXT, max_length=120),
-        Field("company", "ref", ref="company"),
-        Field("country", TEXT, max_length=100),
-        Field("city", TEXT, max_length=100),
-        Field("channel", "channel", max_length=50),
-        Field("campaign", "ref", ref="campaign"),
-        Field("owner", "ref", ref="user"),
-        Field("created_at", "datetime"),
-        Field("stage", "stage"),
-        Field("stage_changed_at", "datetime"),
-    ),
-    "deals": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, max_length=200),
-        Field("lead", "ref", ref="lead"),
-        Field("company", "ref", ref="company"),
-        Field("owner", "ref", ref="user"),
-        Field("product", TEXT, max_length=200),
-        Field("amount", "decimal"),
-        Field("currency", "currency"),
-        Field("status", "choice", choices=("open", "won", "lost")),
-        Field("pipeline_stage", "pipeline_stage", max_length=32),
-        Field("created_at", "datetime"),
-        Field("closed_at", "datetime"),
-        Field("lost_reason", TEXT, max_length=200),
-    ),
-    "companies": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, required=True, max_length=200),
-        Field("industry", TEXT, max_length=100),
-        Field("employees", "int"),
-        Field("annual_revenue", "decimal"),
-        Field("country", TEXT, max_length=100),
-        Field("parent", TEXT, max_length=200),  # another company's external id or name
-    ),
-    "campaigns": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, required=True, max_length=200),
-        Field("channel", "channel", max_length=50),
-        Field("start_date", "date", required=True),
-        Field("end_date", "date"),
-        Field("budget", "decimal"),
-        Field("actual_cost", "decimal"),
-        Field("status", "choice", choices=("planned", "active", "completed", "cancelled")),
-        Field("owner", "ref", ref="user"),
-    ),
-    "activities": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("lead", "ref", ref="lead"),
-        Field("deal", "ref", ref="deal"),
-        Field("kind", "choice", required=True, choices=("call", "email", "meeting", "note")),
-        Field("at", "datetime", required=True),
-        Field("by", "ref", ref="user"),
-        Field("outcome", TEXT, max_length=200),
-        Field("notes", TEXT, max_length=10000),
-    ),
-}
+# The fields of each kind a mapping may set, from its model (crm.imports.kinds).
+FIELDS: dict[str, dict[str, Field]] = {kind: spec.fields for kind, spec in KINDS.items()}
 DATE_TYPES = {"date", "datetime"}
 KEYS = {"kind", "columns", "constants", "values", "date_formats", "new_sales_reps"}
 MEMBER_REF = "user"  # a field of type "ref" with this ref names a member

@@ -143,7 +143,7 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
         reason[~value.isin(context.currencies)] = "not an ISO 4217 currency code"
         return value, reason
     if kind == "channel":
-        return _channels(raw, empty, reason, context)
+        return _channels(spec, raw, empty, reason, context)
     if spec.ref == "user":  # a name no member has leaves the record unassigned
         ids = raw.str.lower().map(context.members)
         return ids.map(lambda v: None if pd.isna(v) else str(int(v))), reason
@@ -161,11 +161,12 @@ def _unassigned(chunk: pd.DataFrame, mapping: Mapping, name: str, ids: pd.Series
 
 
 def _channels(
-    raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
 ) -> tuple[pd.Series, pd.Series]:
     codes = raw.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
     reason[~empty & (codes == "")] = "not a channel name"
-    reason[codes.str.len() > 50] = "longer than 50 characters"
+    longest = spec.max_length or 0  # a channel code's
+    reason[codes.str.len() > longest] = f"longer than {longest} characters"
     wanted = set(codes[~empty & reason.isna()].unique())
     ids = context.channel_ids(wanted) if wanted else {}
     reason[~empty & reason.isna() & ~codes.isin(ids)] = _(
