@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.imports.mapping import DATE_TYPES, FIELDS, Mapping, MappingError, parse_mapping
 from crm.imports.numbers import largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
-from crm.imports.runner import _context
+from crm.imports.runner import import_context
 from crm.imports.transform import prepare
-from crm.imports.writing import Writer
-from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
+from crm.imports.writing import writer_for
 from orgs.models import Organization
 
 MAX_ROWS = 1000
@@ -62,7 +60,7 @@ def bulk_upsert(
     frame[LINE] = range(len(rows))  # a record's position in the list
     formats = {name: "ISO8601" for name in present if fields[name].type in DATE_TYPES}
     # Like POST /leads/ and /campaigns/, a bulk upsert refers to channels and creates none.
-    context = _context(organization, mapping, formats, may_create_channels=False)
+    context = import_context(organization, mapping, formats, may_create_channels=False)
     missing_id = (
         frame["external_id"].str.strip() == ""
         if "external_id" in frame
@@ -78,15 +76,7 @@ def bulk_upsert(
         for i in frame.index[missing_id]
     ]
     valid, refused = prepare(frame[~missing_id], mapping, context)
-    writer = Writer(
-        organization_id=organization.pk,
-        mapping=mapping,
-        now=timezone.now(),
-        first_stage=context.stages[0],
-        currency=organization.currency,
-        funnel=funnel_stage_codes(organization),
-        customer_stage=stage_with_role(organization, StageRole.CUSTOMER),
-    )
+    writer = writer_for(organization, mapping, first_stage=context.stages[0])
     counts, refused_by_sql = writer.write(valid)
     writer.finish()
     for line, column, value, reason in (

@@ -20,9 +20,9 @@ from crm.imports import dates
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
-from crm.imports.writing import Counts, Rejection, Writer
+from crm.imports.writing import Counts, Rejection, writer_for
 from crm.models import Channel, PipelineStage
-from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
+from crm.selectors import funnel_stage_codes
 from orgs.models import Membership, Organization
 from orgs.services import sales_rep_record
 from smarketing.lib.exports import neutralise
@@ -78,16 +78,10 @@ def run_import(
     rows, formats = _first_pass(table, mapping, chunk_rows)
     other_widths = table.lines_of_another_width()
     reps = _record_sales_reps(organization, mapping)
-    context = _context(organization, mapping, formats, may_create_channels=may_create_channels)
-    writer = Writer(
-        organization_id=organization.pk,
-        mapping=mapping,
-        now=now or timezone.now(),
-        first_stage=context.stages[0],
-        funnel=funnel_stage_codes(organization),
-        customer_stage=stage_with_role(organization, StageRole.CUSTOMER),
-        currency=organization.currency,
+    context = import_context(
+        organization, mapping, formats, may_create_channels=may_create_channels
     )
+    writer = writer_for(organization, mapping, first_stage=context.stages[0], now=now)
     summary, counts, rejected = Summary(rows=rows, sales_reps_created=reps), Counts(), []
     columns = list(dict.fromkeys(mapping.columns.values()))
     unassigned: Counter[str] = Counter()
@@ -214,13 +208,15 @@ def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, d
     return rows, formats
 
 
-def _context(
+def import_context(
     organization: Organization,
     mapping: Mapping,
     formats: dict[str, str],
     *,
     may_create_channels: bool,
 ) -> Context:
+    """What the transformation of `mapping`'s rows needs to know of the organisation: its
+    stages, members, currency and channels (made as needed if `may_create_channels`)."""
     members = _members(organization)
     known = dict(Channel.objects.for_org(organization).values_list("code", "id"))
     context = Context(
@@ -268,4 +264,4 @@ def _write_report(report_dir: Path, source: Path, rows: list[Rejection]) -> Path
     return path
 
 
-__all__ = ["LINE", "FileError", "Summary", "run_import"]
+__all__ = ["LINE", "FileError", "Summary", "import_context", "run_import"]
