@@ -85,13 +85,7 @@ class Mapping:
 
 def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
     """Check a mapping document; raise MappingError with every problem found."""
-    if isinstance(document, str | bytes):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError as exc:
-            raise MappingError([f"The mapping is not valid JSON: {exc}."]) from None
-    if not isinstance(document, dict):
-        raise MappingError(["The mapping must be a JSON object."])
+    document = _json_object(document)
     problems: list[str] = []
     unknown = sorted(set(document) - KEYS)
     if unknown:
@@ -101,10 +95,43 @@ def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
         raise MappingError(
             [*problems, f"'kind' must be one of: {', '.join(FIELDS)} (got {kind!r})."]
         )
-    fields = FIELDS[kind]
     sections = {
         key: document.get(key) or {} for key in ("columns", "constants", "values", "date_formats")
     }
+    problems += _section_problems(kind, sections)
+    reps = document.get("new_sales_reps") or []
+    if not (isinstance(reps, list) and all(isinstance(r, str) and r.strip() for r in reps)):
+        problems.append("'new_sales_reps' must be a list of names.")
+    if problems:
+        raise MappingError(problems)
+    columns, constants = sections["columns"], sections["constants"]
+    problems = _missing_fields(kind, columns, constants)
+    if problems:
+        raise MappingError(problems)
+    return Mapping(
+        kind,
+        dict(columns),
+        dict(constants),
+        dict(sections["values"]),
+        dict(sections["date_formats"]),
+        tuple(dict.fromkeys(r.strip() for r in reps)),
+    )
+
+
+def _json_object(document: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(document, str | bytes):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError as exc:
+            raise MappingError([f"The mapping is not valid JSON: {exc}."]) from None
+    if not isinstance(document, dict):
+        raise MappingError(["The mapping must be a JSON object."])
+    return document
+
+
+def _section_problems(kind: str, sections: dict[str, Any]) -> list[str]:
+    """What is wrong in the sections that name fields: columns, constants, values, formats."""
+    fields, problems = FIELDS[kind], []
     for key, section in sections.items():
         if not isinstance(section, dict):
             problems.append(f"'{key}' must be an object.")
@@ -124,26 +151,18 @@ def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
                 problems.append(f"'{key}.{name}' must be a string.")
             elif key == "date_formats" and fields[name].type not in DATE_TYPES:
                 problems.append(f"'date_formats' names {name!r}, which is not a date.")
-    reps = document.get("new_sales_reps") or []
-    if not (isinstance(reps, list) and all(isinstance(r, str) and r.strip() for r in reps)):
-        problems.append("'new_sales_reps' must be a list of names.")
-    if problems:
-        raise MappingError(problems)
-    columns, constants = sections["columns"], sections["constants"]
-    for name in sorted(set(columns) & set(constants)):
-        problems.append(f"{name!r} is given both a column and a constant: choose one.")
-    for spec in fields.values():
+    return problems
+
+
+def _missing_fields(kind: str, columns: dict[str, str], constants: dict[str, str]) -> list[str]:
+    """Fields given twice, and those the kind needs that are given neither way."""
+    problems = [
+        f"{name!r} is given both a column and a constant: choose one."
+        for name in sorted(set(columns) & set(constants))
+    ]
+    for spec in FIELDS[kind].values():
         if spec.required and spec.name not in columns and spec.name not in constants:
             problems.append(f"{kind} need {spec.name!r}: map it to a column or give it a constant.")
     if kind == "activities" and not ({"lead", "deal"} & (set(columns) | set(constants))):
         problems.append("activities need 'lead' or 'deal' mapped, to know what they belong to.")
-    if problems:
-        raise MappingError(problems)
-    return Mapping(
-        kind,
-        dict(columns),
-        dict(constants),
-        dict(sections["values"]),
-        dict(sections["date_formats"]),
-        tuple(dict.fromkeys(r.strip() for r in reps)),
-    )
+    return problems

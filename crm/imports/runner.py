@@ -99,6 +99,20 @@ def run_import(
         if progress:
             progress(done, rows)
     notes = writer.finish()
+    _count(summary, counts, rejected, context, unassigned)
+    if rejected or notes:
+        summary.error_report = str(_write_report(report_dir, path, rejected + notes))
+    return summary
+
+
+def _count(
+    summary: Summary,
+    counts: Counts,
+    rejected: list[Rejection],
+    context: Context,
+    unassigned: Counter[str],
+) -> None:
+    """Put what the import wrote, refused and made into its summary."""
     summary.created, summary.updated, summary.unchanged = (
         counts.created,
         counts.updated,
@@ -108,9 +122,6 @@ def run_import(
     summary.channels_created = sorted(context.created_channels)
     summary.unassigned = sum(unassigned.values())
     summary.unassigned_owners = dict(unassigned.most_common(UNASSIGNED_NAMED))
-    if rejected or notes:
-        summary.error_report = str(_write_report(report_dir, path, rejected + notes))
-    return summary
 
 
 def _record_sales_reps(organization: Organization, mapping: Mapping) -> list[str]:
