@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping as ReadOnly
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
@@ -49,6 +52,32 @@ def related_choices(field: str, organization: Organization | None) -> QuerySet[A
             pk__in=Membership.objects.for_org(organization).values("user_id")
         )
     return None
+
+
+def records_filtered(
+    rows: QuerySet[Any],
+    query: ReadOnly[str, Any],
+    *,
+    filters: dict[str, str],
+    search: tuple[str, ...],
+    date_field: str | None = None,
+) -> QuerySet[Any]:
+    """The rows of a list (one organisation's) that its query asks for, on a page or in the
+    API: each filter given a value (query parameter -> lookup), `q` in any `search` field
+    (ignoring case), and with a `date_field` those from `created_after` (inclusive) to
+    `created_before` (exclusive)."""
+    for name, lookup in filters.items():
+        value = query.get(name)
+        if value is not None and value != "":  # an empty parameter (?company=) is no filter
+            rows = rows.filter(**{lookup: value})
+    if date_field and query.get("created_after") is not None:
+        rows = rows.filter(**{f"{date_field}__gte": query["created_after"]})
+    if date_field and query.get("created_before") is not None:
+        rows = rows.filter(**{f"{date_field}__lt": query["created_before"]})
+    term = str(query.get("q") or "").strip()
+    if term and search:
+        rows = rows.filter(reduce(or_, (Q(**{f"{field}__icontains": term}) for field in search)))
+    return rows
 
 
 def funnel_stages(

@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.imports.kinds import KINDS, Field
@@ -77,10 +78,22 @@ class Mapping:
             "new_sales_reps": list(self.new_sales_reps),
         }
 
+    def columns_missing(self, header: list[str]) -> list[str]:
+        """The mapped columns that a file with this header does not have."""
+        return [column for column in self.columns.values() if column not in header]
+
     @property
     def member_fields(self) -> list[str]:
         """The fields this import sets that name a member (owner, by)."""
         return [n for n in self.mapped if self.fields[n].ref == MEMBER_REF]
+
+
+def no_column_problem(mapping: Mapping, header: list[str]) -> str | None:
+    """What tells a person that their file lacks some of the mapping's columns, or None."""
+    missing = mapping.columns_missing(header)
+    if not missing:
+        return None
+    return gettext("The file has no column %(c)s.") % {"c": ", ".join(missing)}
 
 
 def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:

@@ -70,8 +70,8 @@ def run_import(
     A channel code no channel has is created only if `may_create_channels` (the importer may
     write channels); otherwise its rows are rejected."""
     table = open_table(path, max_bytes=max_bytes)
-    missing = missing_columns(table, mapping)
-    if missing:
+    missing = mapping.columns_missing(table.header)
+    if missing:  # said with the file's columns, for the command line and the job's error
         raise FileError(
             f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
         )
@@ -161,11 +161,6 @@ def _widen_span(summary: Summary, written: pd.DataFrame, mapping: Mapping) -> No
             first, last = str(dates_written.min())[:10], str(dates_written.max())[:10]
             summary.first_date = min(filter(None, [summary.first_date, first]))
             summary.last_date = max(filter(None, [summary.last_date, last]))
-
-
-def missing_columns(table: Table, mapping: Mapping) -> list[str]:
-    """The mapping's columns that the file does not have."""
-    return [column for column in mapping.columns.values() if column not in table.header]
 
 
 def _refuse_other_widths(

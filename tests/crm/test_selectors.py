@@ -1,7 +1,10 @@
+from datetime import UTC, datetime
+
 import pytest
 
-from crm.models import LifecycleStage
-from crm.selectors import funnel_stage_codes, funnel_stages
+from crm.models import Channel, Lead, LifecycleStage
+from crm.selectors import funnel_stage_codes, funnel_stages, records_filtered
+from crm.services.leads import lead_create
 from crm.services.stages import stage_add, stage_update
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +35,28 @@ def test_with_exits_the_exit_stages_follow_the_funnel(org):
     assert funnel_stage_codes(org, exits=True) == [
         "lead", "mql", "sql", "opportunity", "customer", "recycled", "disqualified",
     ]  # fmt: skip
+
+
+def test_a_lists_query_filters_searches_and_bounds_its_dates(org, other_org):
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    for name, channel, day in [("Ann", paid, 3), ("Bob", paid, 10), ("Anna", None, 5)]:
+        lead_create(
+            organization=org, by=None, name=name, stage="lead", channel=channel,
+            created_at=datetime(2026, 3, day, tzinfo=UTC),
+        )  # fmt: skip
+    lead_create(organization=other_org, by=None, name="Ann elsewhere", stage="lead")
+    leads = Lead.objects.for_org(org)
+
+    def names(query, date_field=None):
+        rows = records_filtered(
+            leads, query, filters={"channel": "channel__code"}, search=("name",),
+            date_field=date_field,
+        )  # fmt: skip
+        return sorted(rows.values_list("name", flat=True))
+
+    assert names({"channel": "paid_search"}) == ["Ann", "Bob"]
+    assert names({"channel": "", "q": " ann "}) == ["Ann", "Anna"]  # an empty filter is none
+    assert names({"q": "ANN", "channel": "paid_search"}) == ["Ann"]
+    after, before = datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
+    assert names({"created_after": after, "created_before": before}, "created_at") == ["Anna"]
+    assert names({"created_after": after}) == ["Ann", "Anna", "Bob"]  # no date field, no bound
