@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping as ReadOnly
+from datetime import date
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext
 
 from crm.imports.value_choices import Options
@@ -153,6 +155,30 @@ def stage_names_and_roles(organization: Organization) -> tuple[dict[str, str], d
 def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
     """Lifecycle stage code -> its name, as stage_names_and_roles says."""
     return stage_names_and_roles(organization)[0]
+
+
+def channel_names(organization: Organization) -> dict[str, str]:
+    """Channel code -> its name, as for lifecycle stages: the default channels' names are
+    stored in English and translated when shown."""
+    rows = Channel.objects.for_org(organization).values_list("code", "name")
+    return {code: gettext(name) for code, name in rows}
+
+
+def channel_codes(organization: Organization) -> list[str]:
+    """The organisation's channel codes, in alphabetical order."""
+    return list(
+        Channel.objects.for_org(organization).order_by("code").values_list("code", flat=True)
+    )
+
+
+def won_revenue(organization: Organization, *, since: date, until: date) -> Decimal | None:
+    """The amounts of the deals won from `since` to `until` (excluded), by the day they
+    closed; None when no deal was won then."""
+    won = Deal.objects.for_org(organization).filter(
+        status=Deal.Status.WON, closed_at__date__gte=since, closed_at__date__lt=until
+    )
+    total: Decimal | None = won.aggregate(total=Sum("amount"))["total"]
+    return total
 
 
 def pipeline_stage_names(organization: Organization) -> dict[str, str]:

@@ -13,7 +13,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from crm.models import ChangedCell, Channel
+from crm.models import ChangedCell
+from crm.selectors import channel_names as crm_channel_names
 from crm.selectors import funnel_stage_codes, lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
 from funnel.kpis.dictionary import SUMMED, derive, funnel_conversions
@@ -44,9 +45,7 @@ def active_plan(organization: Organization) -> Plan | None:
 
 def channel_names(organization: Organization) -> dict[str, str]:
     """Channel code -> name, with the key of leads without a channel named too."""
-    rows = Channel.objects.for_org(organization).values_list("code", "name")
-    # The default channels' names are stored in English and translated when shown.
-    names: dict[str, str] = {code: _(name) for code, name in rows}
+    names = crm_channel_names(organization)
     names[NO_CHANNEL] = str(_("No channel"))
     return names
 

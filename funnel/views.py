@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.models import Channel
-from crm.selectors import funnel_stage_codes
+from crm.selectors import channel_codes, funnel_stage_codes
 from funnel.assumptions import NO_CHANNEL, learn_cached
 from funnel.calculations import FunnelInputError
 from funnel.forms import PlanForm
@@ -48,12 +47,11 @@ def _plan(request: MemberRequest, pk: int) -> Plan:
 
 
 def _form(request: MemberRequest, **kwargs: Any) -> PlanForm:
-    channels = list(
-        Channel.objects.for_org(request.organization)
-        .order_by("code")
-        .values_list("code", flat=True)
+    return PlanForm(
+        stages=funnel_stage_codes(request.organization),
+        channels=channel_codes(request.organization),
+        **kwargs,
     )
-    return PlanForm(stages=funnel_stage_codes(request.organization), channels=channels, **kwargs)
 
 
 @require_GET

@@ -1,9 +1,18 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from crm.models import Channel, Lead, LifecycleStage
-from crm.selectors import funnel_stage_codes, funnel_stages, records_filtered
+from crm.selectors import (
+    channel_codes,
+    channel_names,
+    funnel_stage_codes,
+    funnel_stages,
+    records_filtered,
+    won_revenue,
+)
+from crm.services.deals import deal_create
 from crm.services.leads import lead_create
 from crm.services.stages import stage_add, stage_update
 
@@ -60,3 +69,30 @@ def test_a_lists_query_filters_searches_and_bounds_its_dates(org, other_org):
     after, before = datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
     assert names({"created_after": after, "created_before": before}, "created_at") == ["Anna"]
     assert names({"created_after": after}) == ["Ann", "Anna", "Bob"]  # no date field, no bound
+
+
+def test_channels_by_code_and_name_of_the_organisation_only(org, other_org):
+    Channel.objects.create(organization=other_org, code="fairs", name="Trade fairs")
+    Channel.objects.create(organization=org, code="a_podcast", name="A podcast")
+
+    assert channel_codes(org)[:3] == ["a_podcast", "direct", "email"]
+    assert "fairs" not in channel_codes(org)
+    assert channel_names(org)["paid_search"] == "Paid search"
+    assert "fairs" not in channel_names(org)
+
+
+def test_won_revenue_counts_the_deals_won_in_the_period_by_their_close(org, other_org):
+    def won(organization, amount, closed, status="won"):
+        deal_create(
+            organization=organization, by=None, status=status, amount=Decimal(amount),
+            closed_at=closed,
+        )  # fmt: skip
+
+    won(org, "100", datetime(2025, 1, 1, tzinfo=UTC))
+    won(org, "250", datetime(2025, 12, 31, 23, 59, tzinfo=UTC))
+    won(org, "999", datetime(2026, 1, 1, tzinfo=UTC))  # the next year
+    won(org, "999", datetime(2025, 6, 1, tzinfo=UTC), status="lost")
+    won(other_org, "999", datetime(2025, 6, 1, tzinfo=UTC))
+
+    assert won_revenue(org, since=date(2025, 1, 1), until=date(2026, 1, 1)) == Decimal("350")
+    assert won_revenue(org, since=date(2024, 1, 1), until=date(2025, 1, 1)) is None
