@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -20,6 +20,7 @@ from crm.imports.bulk import BulkError, bulk_upsert
 from crm.imports.mapping import MappingError, parse_mapping
 from crm.imports.reading import FileError
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead
+from crm.selectors import records_filtered
 from crm.serializers import (
     ActivityQuerySerializer,
     ActivitySerializer,
@@ -83,7 +84,13 @@ class RecordViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset().select_related(*self.related)
         if self.action == "list":  # a detail route ignores the list's filters
-            queryset = self._filtered(queryset, self._query())
+            queryset = records_filtered(
+                queryset,
+                self._query(),
+                filters=self.filters,
+                search=self.search,
+                date_field=self.date_field,
+            )
         return queryset.order_by(*(self.model._meta.ordering or []), "-pk")
 
     def _query(self) -> dict[str, Any]:
@@ -92,21 +99,6 @@ class RecordViewSet(
         query = self.query_serializer(data=given)
         query.is_valid(raise_exception=True)
         return query.validated_data
-
-    def _filtered(self, queryset: QuerySet[Any], query: dict[str, Any]) -> QuerySet[Any]:
-        for name, lookup in self.filters.items():
-            if name in query:
-                queryset = queryset.filter(**{lookup: query[name]})
-        if "created_after" in query:
-            queryset = queryset.filter(**{f"{self.date_field}__gte": query["created_after"]})
-        if "created_before" in query:
-            queryset = queryset.filter(**{f"{self.date_field}__lt": query["created_before"]})
-        if query.get("q") and self.search:
-            term = Q()
-            for field in self.search:
-                term |= Q(**{f"{field}__icontains": query["q"]})
-            queryset = queryset.filter(term)
-        return queryset
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = record_create(

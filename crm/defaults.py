@@ -12,7 +12,9 @@ LIFECYCLE_STAGES = [
     ("disqualified", _("Disqualified"), True),
     ("recycled", _("Recycled"), True),
 ]
-CUSTOMER_STAGE = "customer"
+# The roles of the default stages (crm.models.LifecycleStage.Role): an organisation's own
+# are read with crm.selectors.stage_with_role, since admins may rename and add stages.
+STAGE_ROLES = {"mql": "handoff", "customer": "customer"}
 
 PIPELINE_STAGES = [
     ("discovery", _("Discovery")),
@@ -32,4 +34,3 @@ CHANNELS = [
     ("direct", _("Direct")),
     ("other", _("Other")),
 ]
-HANDOFF_STAGE = "mql"  # where marketing hands a lead to sales: response time starts here

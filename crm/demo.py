@@ -9,15 +9,16 @@ sales answer new MQLs with a spread of response times.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.imports.writing import derive_deal_kinds
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
+from crm.rules import derive_deal_kinds
+from crm.selectors import StageRole, stage_with_role
 from orgs.models import Membership, Organization, Role
 from smarketing.lib.months import add_months, month_start
 
@@ -68,9 +69,97 @@ def _at(day: date, rng: random.Random) -> datetime:
 NEVER_CALLED_AFTER = timedelta(days=2)
 
 
+@dataclass(frozen=True)
+class DemoStages:
+    """The codes of the stages that play a role: the demo's leads are handed to sales at
+    the one, and won deals take them to the other."""
+
+    handoff: str
+    customer: str
+
+    @classmethod
+    def of(cls, organization: Organization) -> DemoStages:
+        handoff = stage_with_role(organization, StageRole.HANDOFF)
+        customer = stage_with_role(organization, StageRole.CUSTOMER)
+        # The demo organisation is made with the default stages, which play both roles.
+        assert handoff is not None
+        assert customer is not None
+        return cls(handoff=handoff, customer=customer)
+
+
 def _months(today: date) -> list[date]:
     """The MONTHS months before today's, and today's own (filled up to yesterday)."""
     return [add_months(month_start(today), -back) for back in range(MONTHS, -1, -1)]
+
+
+COMPANY_NAMES = [
+    f"{prefix} {suffix}"
+    for prefix in [
+        "Alpha",
+        "Borealis",
+        "Cobalt",
+        "Delta",
+        "Ember",
+        "Fjord",
+        "Granite",
+        "Helix",
+        "Iris",
+        "Juno",
+        "Kestrel",
+        "Lumen",
+        "Meridian",
+        "Nimbus",
+        "Orbit",
+        "Pinnacle",
+        "Quartz",
+        "Riviera",
+    ]
+    for suffix in ["Labs", "Group", "Systems", "Foods", "Logistics", "Health", "Retail"]
+]
+
+
+@dataclass
+class History:
+    """What the demo writes, gathered for one bulk insert of each kind."""
+
+    leads: list[Lead] = field(default_factory=list)
+    changes: list[LeadStageChange] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """What the demo's leads are drawn from."""
+
+    organization: Organization
+    channels: dict[str, Channel]
+    companies: list[Company]
+    campaigns: dict[tuple[str, int, int], Campaign]
+    reps: list[int]
+
+    def lead(
+        self, number: int, profile: ChannelProfile, month: date, days: int, rng: random.Random
+    ) -> Lead:
+        """A lead of the profile's channel entering the funnel on a day of the month."""
+        day = month + timedelta(days=rng.randrange(days))
+        return Lead(
+            organization=self.organization,
+            name=f"Lead {number}",
+            email=f"lead{number}@demo.example",
+            company=rng.choice(self.companies),
+            country=rng.choice(COUNTRIES),
+            channel=self.channels[profile.code],
+            campaign=self.campaigns.get((profile.code, month.year, (month.month - 1) // 3)),
+            owner_id=rng.choice(self.reps) if self.reps else None,
+            created_at=_at(day, rng),
+            stage="lead",
+        )
+
+
+def _member_ids(organization: Organization, roles: list[str]) -> list[int]:
+    memberships = Membership.objects.for_org(organization).filter(role__in=roles)
+    return list(memberships.values_list("user_id", flat=True))
 
 
 @transaction.atomic
@@ -80,53 +169,22 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
         return 0
     rng = random.Random(SEED)  # noqa: S311 - demo data, repeatable on purpose
     channels = {c.code: c for c in Channel.objects.for_org(organization)}
-    reps = list(
-        Membership.objects.for_org(organization)
-        .filter(role__in=[Role.SALES_REP, Role.SALES_MANAGER])
-        .values_list("user_id", flat=True)
-    )
-    marketers = list(
-        Membership.objects.for_org(organization)
-        .filter(role=Role.MARKETING_MANAGER)
-        .values_list("user_id", flat=True)
-    )
     companies = Company.objects.bulk_create(
         Company(
             organization=organization,
-            name=f"{prefix} {suffix}",
+            name=name,
             industry=rng.choice(INDUSTRIES),
             employees=rng.choice([12, 45, 120, 300, 900, 2500]),
             country=rng.choice(COUNTRIES),
         )
-        for prefix in [
-            "Alpha",
-            "Borealis",
-            "Cobalt",
-            "Delta",
-            "Ember",
-            "Fjord",
-            "Granite",
-            "Helix",
-            "Iris",
-            "Juno",
-            "Kestrel",
-            "Lumen",
-            "Meridian",
-            "Nimbus",
-            "Orbit",
-            "Pinnacle",
-            "Quartz",
-            "Riviera",
-        ]
-        for suffix in ["Labs", "Group", "Systems", "Foods", "Logistics", "Health", "Retail"]
+        for name in COMPANY_NAMES
     )
     months = _months(today)
+    marketers = _member_ids(organization, [Role.MARKETING_MANAGER])
     campaigns = _campaigns(organization, channels, months, rng, marketers)
-    leads: list[Lead] = []
-    changes: list[LeadStageChange] = []
-    deals: list[Deal] = []
-    activities: list[Activity] = []
-    now = timezone.now()
+    reps = _member_ids(organization, [Role.SALES_REP, Role.SALES_MANAGER])
+    pool = Pool(organization, channels, companies, campaigns, reps)
+    history, now, stages = History(), timezone.now(), DemoStages.of(organization)
     for month in months:
         weight = SEASON[month.month - 1]
         # The month in progress has the leads of the days gone by, not a whole month's.
@@ -134,34 +192,33 @@ def seed_crm_history(*, organization: Organization, today: date) -> int:
         for profile in PROFILES:
             volume = profile.leads_per_month * weight * rng.uniform(0.85, 1.15) * days / 28
             for _ in range(round(volume)):
-                day = month + timedelta(days=rng.randrange(days))
-                lead = Lead(
-                    organization=organization,
-                    name=f"Lead {len(leads) + 1}",
-                    email=f"lead{len(leads) + 1}@demo.example",
-                    company=rng.choice(companies),
-                    country=rng.choice(COUNTRIES),
-                    channel=channels[profile.code],
-                    campaign=campaigns.get((profile.code, month.year, (month.month - 1) // 3)),
-                    owner_id=rng.choice(reps) if reps else None,
-                    created_at=_at(day, rng),
-                    stage="lead",
-                )
-                _journey(lead, profile, rng, now, changes, deals, activities, reps)
-                leads.append(lead)
+                lead = pool.lead(len(history.leads) + 1, profile, month, days, rng)
+                _journey(Walk(lead, rng, now, history.changes), profile, stages, history)
+                history.leads.append(lead)
+    _save(organization, history, companies, rng, now)
+    return len(history.leads)
+
+
+def _save(
+    organization: Organization,
+    history: History,
+    companies: list[Company],
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """Insert the history, with the repeat business of its won deals, and derive the kinds."""
     # bulk_create fills each row's foreign key from the (now saved) lead it points to.
-    Lead.objects.bulk_create(leads, batch_size=2000)
-    LeadStageChange.objects.bulk_create(changes, batch_size=5000)
-    deals += _repeat_business(organization, deals, rng, now)
+    Lead.objects.bulk_create(history.leads, batch_size=2000)
+    LeadStageChange.objects.bulk_create(history.changes, batch_size=5000)
+    deals = history.deals + _repeat_business(organization, history.deals, rng, now)
     Deal.objects.bulk_create(deals, batch_size=2000)
-    Activity.objects.bulk_create(activities, batch_size=5000)
+    Activity.objects.bulk_create(history.activities, batch_size=5000)
     with connection.cursor() as cursor:
         derive_deal_kinds(cursor, organization.pk, [c.pk for c in companies])
         # The demo's first recompute and learning follow at once, before autovacuum has
         # seen thousands of new rows: statistics from before would plan them for none.
         for table in ("crm_lead", "crm_leadstagechange", "crm_deal", "crm_activity"):
             cursor.execute(f"ANALYZE {table}")
-    return len(leads)
 
 
 def _campaigns(
@@ -194,79 +251,108 @@ def _campaigns(
     return made
 
 
-def _journey(
-    lead: Lead,
-    profile: ChannelProfile,
-    rng: random.Random,
-    now: datetime,
-    changes: list[LeadStageChange],
-    deals: list[Deal],
-    activities: list[Activity],
-    reps: list[int],
-) -> None:
-    """Walk the lead down the funnel as far as it gets (and not past today)."""
-    at = lead.created_at
-    changes.append(
-        LeadStageChange(
-            organization=lead.organization,
-            lead=lead,
-            from_stage="",
-            to_stage="lead",
-            at=at,
-            source="import",
-        )
-    )
+@dataclass
+class Walk:
+    """One lead's way down the funnel: each move after the last, recorded in `changes`."""
 
-    def move(to: str, after_days: tuple[int, int]) -> bool:
-        nonlocal at
-        when = at + timedelta(days=rng.uniform(*after_days))
-        if when > now:
-            return False
-        changes.append(
+    lead: Lead
+    rng: random.Random
+    now: datetime
+    changes: list[LeadStageChange]
+    at: datetime = field(init=False)  # when the lead reached the stage it is in
+
+    def __post_init__(self) -> None:
+        self.at = self.lead.created_at
+
+    def record(self, to: str, at: datetime, source: str) -> None:
+        self.changes.append(
             LeadStageChange(
-                organization=lead.organization,
-                lead=lead,
-                from_stage=lead.stage,
+                organization=self.lead.organization,
+                lead=self.lead,
+                from_stage=self.lead.stage,
                 to_stage=to,
-                at=when,
-                source="manual",
+                at=at,
+                source=source,
             )
         )
-        lead.stage, lead.stage_changed_at, at = to, when, when
+
+    def enter(self) -> None:
+        self.changes.append(
+            LeadStageChange(
+                organization=self.lead.organization,
+                lead=self.lead,
+                from_stage="",
+                to_stage=self.lead.stage,
+                at=self.at,
+                source="import",
+            )
+        )
+        self.lead.stage_changed_at = self.at
+
+    def move(self, to: str, after_days: tuple[int, int]) -> bool:
+        """Move on to `to` some days later, unless that is past now."""
+        when = self.at + timedelta(days=self.rng.uniform(*after_days))
+        if when > self.now:
+            return False
+        self.record(to, when, "manual")
+        self.lead.stage, self.lead.stage_changed_at, self.at = to, when, when
         return True
 
-    lead.stage_changed_at = at
+
+def _journey(walk: Walk, profile: ChannelProfile, stages: DemoStages, history: History) -> None:
+    """Walk the lead down the funnel as far as it gets (and not past today)."""
+    walk.enter()
+    if _handed_to_sales(walk, profile, stages, history) and _opportunity(walk, profile):
+        history.deals.append(_deal(walk, profile, stages))
+
+
+def _handed_to_sales(
+    walk: Walk, profile: ChannelProfile, stages: DemoStages, history: History
+) -> bool:
+    """Marketing qualifies the lead (or disqualifies it) and hands it to sales, who answer
+    with a spread of response times."""
+    rng = walk.rng
     if rng.random() > profile.to_mql:
         if rng.random() < 0.3:
-            move("disqualified", (3, 20))
-        return
-    if not move("mql", (1, 8)):
-        return
+            walk.move("disqualified", (3, 20))
+        return False
+    if not walk.move(stages.handoff, (1, 8)):
+        return False
     response = timedelta(hours=rng.lognormvariate(1.6, 1.1))  # median about 5 hours, a long tail
-    if at + response < now:
+    if walk.at + response < walk.now:
         outcome = rng.choice(OUTCOMES)  # drawn either way: the rest of the history stays the same
         # The tail past two days is a lead nobody called: the sales home has leads waiting.
         if response < NEVER_CALLED_AFTER:
-            activities.append(
+            history.activities.append(
                 Activity(
-                    organization=lead.organization,
-                    lead=lead,
+                    organization=walk.lead.organization,
+                    lead=walk.lead,
                     kind=Activity.Kind.CALL,
-                    at=at + response,
-                    by_id=lead.owner_id,
+                    at=walk.at + response,
+                    by_id=walk.lead.owner_id,
                     outcome=outcome,
                 )
             )
+    return True
+
+
+def _opportunity(walk: Walk, profile: ChannelProfile) -> bool:
+    """Sales qualify the lead (or recycle it to marketing), and some become opportunities."""
+    rng = walk.rng
     if rng.random() > profile.to_sql:
         if rng.random() < 0.4:
-            move("recycled", (10, 40))
-        return
-    if (
-        not move("sql", (2, 12))
-        or rng.random() > profile.to_opportunity
-        or not move("opportunity", (4, 20))
-    ):
-        return
+            walk.move("recycled", (10, 40))
+        return False
+    return (
+        walk.move("sql", (2, 12))
+        and not rng.random() > profile.to_opportunity
+        and walk.move("opportunity", (4, 20))
+    )
+
+
+def _deal(walk: Walk, profile: ChannelProfile, stages: DemoStages) -> Deal:
+    """The opportunity's deal: still open, or won (its lead a customer) or lost by now."""
+    lead, rng, at = walk.lead, walk.rng, walk.at
     product, price = rng.choice(PRODUCTS)
     deal = Deal(
         organization=lead.organization,
@@ -280,29 +366,20 @@ def _journey(
         created_at=at,
     )
     closed = at + timedelta(days=rng.uniform(10, 75))
-    deal.pipeline_stage = _open_stage(opened=at, closing=closed, now=now)
-    if closed < now:
+    deal.pipeline_stage = _open_stage(opened=at, closing=closed, now=walk.now)
+    if closed < walk.now:
         deal.pipeline_stage = ""  # a closed deal has left the pipeline
         deal.closed_at = closed
         if rng.random() < profile.win_rate:
             deal.status = Deal.Status.WON
-            changes.append(
-                LeadStageChange(
-                    organization=lead.organization,
-                    lead=lead,
-                    from_stage=lead.stage,
-                    to_stage="customer",
-                    at=closed,
-                    source="deal_won",
-                )
-            )
-            lead.stage, lead.stage_changed_at = "customer", closed
+            walk.record(stages.customer, closed, "deal_won")
+            lead.stage, lead.stage_changed_at = stages.customer, closed
         else:
             deal.status, deal.lost_reason = (
                 Deal.Status.LOST,
                 rng.choice(["price", "timing", "competitor", "no budget"]),
             )
-    deals.append(deal)
+    return deal
 
 
 # An open deal's pipeline stage by how far it is on its way to closing (no draw of the random

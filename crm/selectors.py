@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping as ReadOnly
+from datetime import date
+from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext
 
-from crm.defaults import HANDOFF_STAGE
 from crm.imports.value_choices import Options
 from crm.models import (
     Activity,
@@ -32,6 +36,8 @@ RELATED_RECORDS: dict[str, type[Model]] = {
     "duplicate": Lead,
 }
 MEMBER_FIELDS = ("owner", "by")
+# The roles a lifecycle stage may play, for apps that do not import crm.models.
+StageRole = LifecycleStage.Role
 
 
 def related_choices(field: str, organization: Organization | None) -> QuerySet[Any] | None:
@@ -48,6 +54,48 @@ def related_choices(field: str, organization: Organization | None) -> QuerySet[A
             pk__in=Membership.objects.for_org(organization).values("user_id")
         )
     return None
+
+
+def records_filtered(
+    rows: QuerySet[Any],
+    query: ReadOnly[str, Any],
+    *,
+    filters: dict[str, str],
+    search: tuple[str, ...],
+    date_field: str | None = None,
+) -> QuerySet[Any]:
+    """The rows of a list (one organisation's) that its query asks for, on a page or in the
+    API: each filter given a value (query parameter -> lookup), `q` in any `search` field
+    (ignoring case), and with a `date_field` those from `created_after` (inclusive) to
+    `created_before` (exclusive)."""
+    for name, lookup in filters.items():
+        value = query.get(name)
+        if value is not None and value != "":  # an empty parameter (?company=) is no filter
+            rows = rows.filter(**{lookup: value})
+    if date_field and query.get("created_after") is not None:
+        rows = rows.filter(**{f"{date_field}__gte": query["created_after"]})
+    if date_field and query.get("created_before") is not None:
+        rows = rows.filter(**{f"{date_field}__lt": query["created_before"]})
+    term = str(query.get("q") or "").strip()
+    if term and search:
+        rows = rows.filter(reduce(or_, (Q(**{f"{field}__icontains": term}) for field in search)))
+    return rows
+
+
+def funnel_stages(
+    organization: Organization | int, *, exits: bool = False
+) -> QuerySet[LifecycleStage]:
+    """The organisation's lifecycle stages in the funnel's order; with `exits`, the exit
+    stages (disqualified, recycled) after them, as an import or a form offers them."""
+    stages = LifecycleStage.objects.filter(organization=organization)
+    if exits:
+        return stages.order_by("is_exit", "position", "pk")
+    return stages.filter(is_exit=False).order_by("position", "pk")
+
+
+def funnel_stage_codes(organization: Organization | int, *, exits: bool = False) -> list[str]:
+    """The codes of funnel_stages, in order."""
+    return list(funnel_stages(organization, exits=exits).values_list("code", flat=True))
 
 
 def import_value_options(organization: Organization) -> Options:
@@ -72,11 +120,7 @@ def import_value_options(organization: Organization) -> Options:
         ),
         members=members,
         member_keys=keys,
-        stages=list(
-            LifecycleStage.objects.for_org(organization)
-            .order_by("is_exit", "position")
-            .values_list("code", "name")
-        ),
+        stages=list(funnel_stages(organization, exits=True).values_list("code", "name")),
         pipeline_stages=list(
             PipelineStage.objects.for_org(organization)
             .order_by("position")
@@ -85,27 +129,62 @@ def import_value_options(organization: Organization) -> Options:
     )
 
 
-def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+def stage_with_role(organization: Organization | int, role: str) -> str | None:
+    """The code of the organisation's lifecycle stage that plays `role` (StageRole): the
+    hand-off stage or the customer stage, whatever admins named them. None when no stage
+    plays it."""
+    return _stage_with_role(organization, role).first()
+
+
+def _stage_with_role(organization: Organization | int, role: str) -> QuerySet[Any, str]:
+    return LifecycleStage.objects.filter(organization=organization, role=role).values_list(
+        "code", flat=True
+    )
+
+
+def stage_names_and_roles(organization: Organization) -> tuple[dict[str, str], dict[str, str]]:
     """Lifecycle stage code -> the organisation's name for it, in the active language where
-    it is one of the default names (stored in English, translated when shown)."""
-    rows = LifecycleStage.objects.for_org(organization).values_list("code", "name")
+    it is one of the default names (stored in English, translated when shown); and role ->
+    the code of the stage that plays it. One read, for pages that need both."""
+    rows = LifecycleStage.objects.for_org(organization).values_list("code", "name", "role")
+    names = {code: gettext(name) for code, name, _role in rows}
+    roles = {role: code for code, _name, role in rows if role}
+    return names, roles
+
+
+def lifecycle_stage_names(organization: Organization) -> dict[str, str]:
+    """Lifecycle stage code -> its name, as stage_names_and_roles says."""
+    return stage_names_and_roles(organization)[0]
+
+
+def channel_names(organization: Organization) -> dict[str, str]:
+    """Channel code -> its name, as for lifecycle stages: the default channels' names are
+    stored in English and translated when shown."""
+    rows = Channel.objects.for_org(organization).values_list("code", "name")
     return {code: gettext(name) for code, name in rows}
+
+
+def channel_codes(organization: Organization) -> list[str]:
+    """The organisation's channel codes, in alphabetical order."""
+    return list(
+        Channel.objects.for_org(organization).order_by("code").values_list("code", flat=True)
+    )
+
+
+def won_revenue(organization: Organization, *, since: date, until: date) -> Decimal | None:
+    """The amounts of the deals won from `since` to `until` (excluded), by the day they
+    closed; None when no deal was won then."""
+    won = Deal.objects.for_org(organization).filter(
+        status=Deal.Status.WON, closed_at__date__gte=since, closed_at__date__lt=until
+    )
+    total: Decimal | None = won.aggregate(total=Sum("amount"))["total"]
+    return total
 
 
 def pipeline_stage_names(organization: Organization) -> dict[str, str]:
     """Pipeline stage code -> its name, as for lifecycle stages."""
     rows = PipelineStage.objects.for_org(organization).values_list("code", "name")
     return {code: gettext(name) for code, name in rows}
-
-
-def funnel_stage_codes(organization_id: int) -> list[str]:
-    """The organisation's lifecycle stage codes a lead moves through, in order (exit stages,
-    such as disqualified, left out): the stages the KPI facts count."""
-    return list(
-        LifecycleStage.objects.filter(organization_id=organization_id, is_exit=False)
-        .order_by("position")
-        .values_list("code", flat=True)
-    )
 
 
 def leads_waiting_for_first_touch(
@@ -117,9 +196,8 @@ def leads_waiting_for_first_touch(
     touched = Activity.objects.filter(
         organization=organization, lead=OuterRef("pk"), at__gte=OuterRef("stage_changed_at")
     ).exclude(kind=Activity.Kind.NOTE)
-    waiting = (
-        Lead.objects.for_org(organization).filter(stage=HANDOFF_STAGE).filter(~Exists(touched))
-    )
+    handoff = Subquery(_stage_with_role(organization, StageRole.HANDOFF)[:1])
+    waiting = Lead.objects.for_org(organization).filter(stage=handoff).filter(~Exists(touched))
     if owner is not None:
         waiting = waiting.filter(Q(owner_id=owner) | Q(owner__isnull=True))
     oldest = waiting.select_related("channel").order_by("stage_changed_at", "pk")[:shown]

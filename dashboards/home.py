@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from crm.defaults import HANDOFF_STAGE
-from crm.selectors import leads_waiting_for_first_touch, lifecycle_stage_names
+from crm.selectors import StageRole, leads_waiting_for_first_touch, stage_names_and_roles
 from funnel.selectors import active_plan, channel_names, plan_revenue, plan_targets
 from funnel.tracking import Progress, progress
 from orgs.models import Membership, Role
@@ -68,7 +67,7 @@ def furthest_behind(cells: list[Behind], shown: int) -> list[Behind]:
 
 
 def _plan_overview(
-    organization: Any, plan: Plan, needs: tuple[str, ...], today: date
+    organization: Any, plan: Plan, needs: tuple[str, ...], today: date, handoff: str | None
 ) -> dict[str, Any]:
     stages = plan.result.get("inputs_used", {}).get("stages") or []
     cells = _progress_by_cell(plan_targets(organization, plan), today)
@@ -82,8 +81,8 @@ def _plan_overview(
     }
     if "channels" in needs:
         # Marketing answers for the stages up to the hand-off: leads and MQLs.
-        handoff = stages.index(HANDOFF_STAGE) + 1 if HANDOFF_STAGE in stages else 1
-        marketing_stages = set(stages[:handoff])
+        upto = stages.index(handoff) + 1 if handoff in stages else 1
+        marketing_stages = set(stages[:upto])
         by_channel = [
             Behind(stage, channel, p)
             for (stage, channel), p in cells.items()
@@ -99,10 +98,12 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
     organization = membership.organization
     needs = NEEDS.get(membership.role, ())
     plan = active_plan(organization)
-    overview: dict[str, Any] = {"needs": needs, "plan": None, "handoff_stage": HANDOFF_STAGE}
+    stage_names, roles = stage_names_and_roles(organization)
+    handoff = roles.get(StageRole.HANDOFF)
+    overview: dict[str, Any] = {"needs": needs, "plan": None, "handoff_stage": handoff}
     if plan is not None:
-        overview |= _plan_overview(organization, plan, needs, today)
-    overview["stage_names"] = lifecycle_stage_names(organization)
+        overview |= _plan_overview(organization, plan, needs, today, handoff)
+    overview["stage_names"] = stage_names
     overview["channel_names"] = channel_names(organization)
     if "waiting" in needs:
         owner = membership.user_id if membership.role == Role.SALES_REP else None

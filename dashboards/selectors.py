@@ -10,10 +10,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.selectors import funnel_stage_codes
 from dashboards.charts import bars_by_month
 from funnel.selectors import (
     active_plan,
-    funnel_stages,
     plan_progress,
     plan_revenue,
 )
@@ -35,7 +35,7 @@ def marketing(
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel}
     months = kpi_rows(organization, group_by="month", **period)
     plan = active_plan(organization)
-    stages = funnel_stages(organization)
+    stages = funnel_stage_codes(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     return {
         "totals": derive(sums) | funnel_conversions(sums, stages),
@@ -64,7 +64,7 @@ def sales(
     owner: int | None = None,
 ) -> dict[str, Any]:
     period: dict[str, Any] = {"start": start, "end": end, "channel": channel, "owner": owner}
-    stages = funnel_stages(organization)
+    stages = funnel_stage_codes(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
     months = [_per_owner(row, owner) for row in kpi_rows(organization, group_by="month", **period)]
     handed_over, minutes = response_minutes(organization, **period)

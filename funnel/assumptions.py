@@ -17,7 +17,7 @@ from itertools import pairwise
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from crm.models import LifecycleStage
+from crm.selectors import funnel_stage_codes
 from kpis.selectors import kpi_version
 from orgs.models import Organization
 
@@ -79,13 +79,7 @@ def _flag(sample: int, minimum: int, what: str) -> str:
 
 def learn(*, organization: Organization, start: date, end: date) -> Learned:
     """Learn from [start, end): conversion and days per stage pair, deal size, cost per lead, seasonality."""
-    stages = list(
-        LifecycleStage.objects.for_org(organization)
-        .filter(is_exit=False)
-        .order_by("position")
-        .values_list("code", flat=True)
-    )
-    learned = Learned(start=start, end=end, stages=stages)
+    learned = Learned(start=start, end=end, stages=funnel_stage_codes(organization))
     with transaction.atomic(), connection.cursor() as cursor:
         # Every statement reads the organisation's whole history: hash joins whatever the
         # estimates. After a bulk write the planner has not seen, it estimated one row and

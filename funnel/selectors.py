@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from crm.models import Channel, LifecycleStage
-from crm.selectors import lifecycle_stage_names, pipeline_stage_names
+from crm.selectors import channel_names as crm_channel_names
+from crm.selectors import funnel_stage_codes, lifecycle_stage_names, pipeline_stage_names
 from funnel.assumptions import NO_CHANNEL
 from funnel.models import Plan, PlanTarget
 from funnel.tracking import PROJECT_FROM, Progress, progress
@@ -32,9 +32,7 @@ def active_plan(organization: Organization) -> Plan | None:
 
 def channel_names(organization: Organization) -> dict[str, str]:
     """Channel code -> name, with the key of leads without a channel named too."""
-    rows = Channel.objects.for_org(organization).values_list("code", "name")
-    # The default channels' names are stored in English and translated when shown.
-    names: dict[str, str] = {code: _(name) for code, name in rows}
+    names = crm_channel_names(organization)
     names[NO_CHANNEL] = str(_("No channel"))
     return names
 
@@ -48,15 +46,6 @@ def display_names(organization: Organization) -> dict[str, Any]:
         "pipeline_names": pipeline_stage_names(organization),
         "no_channel": NO_CHANNEL,
     }
-
-
-def funnel_stages(organization: Organization) -> list[str]:
-    return list(
-        LifecycleStage.objects.for_org(organization)
-        .filter(is_exit=False)
-        .order_by("position")
-        .values_list("code", flat=True)
-    )
 
 
 def actual_counts(
@@ -99,7 +88,7 @@ def with_actuals(
     read from the KPI facts of the rows' months only."""
     if not rows:
         return []
-    stages = plan.result.get("inputs_used", {}).get("stages") or funnel_stages(organization)
+    stages = plan.result.get("inputs_used", {}).get("stages") or funnel_stage_codes(organization)
     months = [row["month"] for row in rows]
     actual = actual_counts(organization, min(months), max(months), stages)
     return [

@@ -11,11 +11,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.models import Deal, LifecycleStage
+from crm.selectors import funnel_stage_codes, won_revenue
 from funnel.assumptions import ALL, Learned, last_month_with_data, learn, learn_cached
 from funnel.calculations import (
     FunnelInputError,
@@ -44,10 +43,7 @@ def _filled(organization: Organization, plan: Plan, *, fresh: bool = False) -> d
     inputs = dict(plan.inputs)
     inputs["months"] = month_keys(plan.first_month, plan.last_month)
     if not inputs.get("stages"):
-        stages = (
-            LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")
-        )
-        inputs["stages"] = list(stages.values_list("code", flat=True))
+        inputs["stages"] = funnel_stage_codes(organization)
     if plan.mode != Plan.Mode.LEARNED:
         return inputs
     start, end = plan_learning_window(organization, plan.first_month)
@@ -299,11 +295,7 @@ def plans_for_the_demo(*, organization: Organization, today: date) -> list[Plan]
     last year's won revenue; and a draft for next year, 25 % above the last twelve complete
     months: a newcomer sees plan versus actual, and a plan still to come."""
     year = today.year
-    last_year = (
-        Deal.objects.for_org(organization)
-        .filter(status=Deal.Status.WON, closed_at__year=year - 1)
-        .aggregate(total=Sum("amount"))["total"]
-    )
+    last_year = won_revenue(organization, since=date(year - 1, 1, 1), until=date(year, 1, 1))
     if not last_year:
         return []
     goal = {"baseline_revenue": str(last_year), "growth_pct": "25"}
@@ -318,14 +310,8 @@ def plans_for_the_demo(*, organization: Organization, today: date) -> list[Plan]
     )
     plan_activate(plan=this_year)
     current = today.replace(day=1)
-    last_twelve = (
-        Deal.objects.for_org(organization)
-        .filter(
-            status=Deal.Status.WON,
-            closed_at__date__gte=current.replace(year=current.year - 1),
-            closed_at__date__lt=current,
-        )
-        .aggregate(total=Sum("amount"))["total"]
+    last_twelve = won_revenue(
+        organization, since=current.replace(year=current.year - 1), until=current
     )
     next_year = plan_create(
         organization=organization,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.models import Channel
+from crm.selectors import channel_codes, funnel_stage_codes
 from funnel.assumptions import NO_CHANNEL, learn_cached
 from funnel.calculations import FunnelInputError
 from funnel.charts import target_and_actual_by_stage
@@ -23,7 +23,6 @@ from funnel.forms import PlanForm
 from funnel.models import Plan
 from funnel.selectors import (
     display_names,
-    funnel_stages,
     plan_budget,
     plan_progress,
     plan_revenue,
@@ -49,12 +48,11 @@ def _plan(request: MemberRequest, pk: int) -> Plan:
 
 
 def _form(request: MemberRequest, **kwargs: Any) -> PlanForm:
-    channels = list(
-        Channel.objects.for_org(request.organization)
-        .order_by("code")
-        .values_list("code", flat=True)
+    return PlanForm(
+        stages=funnel_stage_codes(request.organization),
+        channels=channel_codes(request.organization),
+        **kwargs,
     )
-    return PlanForm(stages=funnel_stages(request.organization), channels=channels, **kwargs)
 
 
 @require_GET
@@ -196,7 +194,7 @@ def plan_assumptions(request: MemberRequest, pk: int) -> HttpResponse:
         start, end = plan_learning_window(request.organization, plan.first_month)
     learned = learn_cached(organization=request.organization, start=start, end=end)
     used, given = plan.result.get("inputs_used", {}), plan.inputs
-    stages = used.get("stages") or funnel_stages(request.organization)
+    stages = used.get("stages") or funnel_stage_codes(request.organization)
     pairs = [f"{a}->{b}" for a, b in itertools.pairwise(stages)]
     rows = []
     for i, pair in enumerate(pairs):

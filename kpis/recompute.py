@@ -22,9 +22,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from crm.defaults import HANDOFF_STAGE
 from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
-from crm.selectors import funnel_stage_codes
+from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from kpis.models import KpiState
 from kpis.sql import (
     DELETE_FACTS,
@@ -74,7 +73,7 @@ def _params(
         "start": start,
         "end": end,
         "codes": codes,
-        "handoff": HANDOFF_STAGE,
+        "handoff": stage_with_role(organization_id, StageRole.HANDOFF),
         **channels,
         "positions": list(range(1, len(codes) + 1)),
     }

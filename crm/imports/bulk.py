@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.imports.mapping import DATE_TYPES, FIELDS, Mapping, MappingError, parse_mapping
 from crm.imports.numbers import largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
-from crm.imports.runner import _context, _funnel
+from crm.imports.runner import import_context
 from crm.imports.transform import prepare
-from crm.imports.writing import Writer
+from crm.imports.writing import writer_for
 from orgs.models import Organization
 
 MAX_ROWS = 1000
@@ -31,6 +30,48 @@ def bulk_upsert(
     *, organization: Organization, kind: str, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Create or update `rows` (each with an external_id); the same batch twice creates nothing."""
+    mapping = _mapping(kind, rows)
+    frame = _frame(rows, mapping)
+    formats = {
+        name: "ISO8601" for name in mapping.mapped if mapping.fields[name].type in DATE_TYPES
+    }
+    # Like POST /leads/ and /campaigns/, a bulk upsert refers to channels and creates none.
+    context = import_context(organization, mapping, formats, may_create_channels=False)
+    missing_id = (
+        frame["external_id"].str.strip() == ""
+        if "external_id" in frame
+        else pd.Series(True, index=frame.index)
+    )
+    valid, refused = prepare(frame[~missing_id], mapping, context)
+    writer = writer_for(organization, mapping, first_stage=context.stages[0])
+    counts, refused_by_sql = writer.write(valid)
+    writer.finish()
+    errors = [
+        {
+            "index": int(i),
+            "field": "external_id",
+            "value": "",
+            "reason": "external_id is required for a bulk upsert",
+        }
+        for i in frame.index[missing_id]
+    ]
+    for line, column, value, reason in (
+        list(refused.itertuples(index=False, name=None)) + refused_by_sql
+    ):
+        errors.append({"index": int(line), "field": column, "value": value, "reason": reason})
+    errors.sort(key=lambda e: (e["index"], e["field"]))
+    return {
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "rejected": len({e["index"] for e in errors}),
+        "errors": errors,
+    }
+
+
+def _mapping(kind: str, rows: list[dict[str, Any]]) -> Mapping:
+    """The mapping of a request's records: each field any record has, as a column of its
+    own; or BulkError, refusing the request whole."""
     if not isinstance(rows, list) or not rows:
         raise BulkError("Send a non-empty JSON list of records.")
     if len(rows) > MAX_ROWS:
@@ -45,9 +86,15 @@ def bulk_upsert(
         )
     present = [name for name in fields if any(name in row for row in rows)]
     try:
-        mapping = parse_mapping({"kind": kind, "columns": {name: name for name in present}})
+        return parse_mapping({"kind": kind, "columns": {name: name for name in present}})
     except MappingError as error:  # a required field no record has
         raise BulkError(" ".join(error.problems)) from None
+
+
+def _frame(rows: list[dict[str, Any]], mapping: Mapping) -> pd.DataFrame:
+    """The records as text columns, as a file's rows are read, each numbered by its
+    position in the list; or BulkError for values no column can hold."""
+    present = mapping.mapped
     frame = pd.DataFrame(
         [
             {name: "" if row.get(name) is None else str(row.get(name)) for name in present}
@@ -59,46 +106,7 @@ def bulk_upsert(
     if unstorable:
         raise BulkError(_("Some values cannot be stored at all."), unstorable)
     frame[LINE] = range(len(rows))  # a record's position in the list
-    formats = {name: "ISO8601" for name in present if fields[name].type in DATE_TYPES}
-    # Like POST /leads/ and /campaigns/, a bulk upsert refers to channels and creates none.
-    context = _context(organization, mapping, formats, may_create_channels=False)
-    missing_id = (
-        frame["external_id"].str.strip() == ""
-        if "external_id" in frame
-        else pd.Series(True, index=frame.index)
-    )
-    errors = [
-        {
-            "index": int(i),
-            "field": "external_id",
-            "value": "",
-            "reason": "external_id is required for a bulk upsert",
-        }
-        for i in frame.index[missing_id]
-    ]
-    valid, refused = prepare(frame[~missing_id], mapping, context)
-    writer = Writer(
-        organization_id=organization.pk,
-        mapping=mapping,
-        now=timezone.now(),
-        first_stage=context.stages[0],
-        currency=organization.currency,
-        funnel=_funnel(organization),
-    )
-    counts, refused_by_sql = writer.write(valid)
-    writer.finish()
-    for line, column, value, reason in (
-        list(refused.itertuples(index=False, name=None)) + refused_by_sql
-    ):
-        errors.append({"index": int(line), "field": column, "value": value, "reason": reason})
-    errors.sort(key=lambda e: (e["index"], e["field"]))
-    return {
-        "created": counts.created,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-        "rejected": len({e["index"] for e in errors}),
-        "errors": errors,
-    }
+    return frame
 
 
 def _unstorable(frame: pd.DataFrame, mapping: Mapping) -> dict[str, list[str]]:

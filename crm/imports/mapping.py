@@ -20,7 +20,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from crm.imports.kinds import KINDS, Field
 
 
 class MappingError(ValueError):
@@ -31,21 +34,6 @@ class MappingError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str  # text, email, datetime, date, decimal, int, choice, stage, channel, currency, ref
-    required: bool = False
-    max_length: int | None = None
-    choices: tuple[str, ...] = ()
-    ref: str = ""  # for type "ref": company, lead, deal, campaign, user
-
-
-def _fields(*items: Field) -> dict[str, Field]:
-    return {item.name: item for item in items}
-
-
-TEXT = "text"
 # What each kind of record is called where a person reads it.
 KIND_NAMES = {
     "leads": _("leads"),
@@ -55,69 +43,8 @@ KIND_NAMES = {
     "activities": _("activities"),
     "channels": _("channels"),
 }
-FIELDS: dict[str, dict[str, Field]] = {
-    "leads": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, max_length=200),
-        Field("email", "email", max_length=254),
-        Field("phone", TEXT, max_length=50),
-        Field("title", TEXT, max_length=120),
-        Field("company", "ref", ref="company"),
-        Field("country", TEXT, max_length=100),
-        Field("city", TEXT, max_length=100),
-        Field("channel", "channel", max_length=50),
-        Field("campaign", "ref", ref="campaign"),
-        Field("owner", "ref", ref="user"),
-        Field("created_at", "datetime"),
-        Field("stage", "stage"),
-        Field("stage_changed_at", "datetime"),
-    ),
-    "deals": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, max_length=200),
-        Field("lead", "ref", ref="lead"),
-        Field("company", "ref", ref="company"),
-        Field("owner", "ref", ref="user"),
-        Field("product", TEXT, max_length=200),
-        Field("amount", "decimal"),
-        Field("currency", "currency"),
-        Field("status", "choice", choices=("open", "won", "lost")),
-        Field("pipeline_stage", "pipeline_stage", max_length=32),
-        Field("created_at", "datetime"),
-        Field("closed_at", "datetime"),
-        Field("lost_reason", TEXT, max_length=200),
-    ),
-    "companies": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, required=True, max_length=200),
-        Field("industry", TEXT, max_length=100),
-        Field("employees", "int"),
-        Field("annual_revenue", "decimal"),
-        Field("country", TEXT, max_length=100),
-        Field("parent", TEXT, max_length=200),  # another company's external id or name
-    ),
-    "campaigns": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("name", TEXT, required=True, max_length=200),
-        Field("channel", "channel", max_length=50),
-        Field("start_date", "date", required=True),
-        Field("end_date", "date"),
-        Field("budget", "decimal"),
-        Field("actual_cost", "decimal"),
-        Field("status", "choice", choices=("planned", "active", "completed", "cancelled")),
-        Field("owner", "ref", ref="user"),
-    ),
-    "activities": _fields(
-        Field("external_id", TEXT, max_length=100),
-        Field("lead", "ref", ref="lead"),
-        Field("deal", "ref", ref="deal"),
-        Field("kind", "choice", required=True, choices=("call", "email", "meeting", "note")),
-        Field("at", "datetime", required=True),
-        Field("by", "ref", ref="user"),
-        Field("outcome", TEXT, max_length=200),
-        Field("notes", TEXT, max_length=10000),
-    ),
-}
+# The fields of each kind a mapping may set, from its model (crm.imports.kinds).
+FIELDS: dict[str, dict[str, Field]] = {kind: spec.fields for kind, spec in KINDS.items()}
 DATE_TYPES = {"date", "datetime"}
 KEYS = {"kind", "columns", "constants", "values", "date_formats", "new_sales_reps"}
 MEMBER_REF = "user"  # a field of type "ref" with this ref names a member
@@ -151,21 +78,27 @@ class Mapping:
             "new_sales_reps": list(self.new_sales_reps),
         }
 
+    def columns_missing(self, header: list[str]) -> list[str]:
+        """The mapped columns that a file with this header does not have."""
+        return [column for column in self.columns.values() if column not in header]
+
     @property
     def member_fields(self) -> list[str]:
         """The fields this import sets that name a member (owner, by)."""
         return [n for n in self.mapped if self.fields[n].ref == MEMBER_REF]
 
 
+def no_column_problem(mapping: Mapping, header: list[str]) -> str | None:
+    """What tells a person that their file lacks some of the mapping's columns, or None."""
+    missing = mapping.columns_missing(header)
+    if not missing:
+        return None
+    return gettext("The file has no column %(c)s.") % {"c": ", ".join(missing)}
+
+
 def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
     """Check a mapping document; raise MappingError with every problem found."""
-    if isinstance(document, str | bytes):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError as exc:
-            raise MappingError([f"The mapping is not valid JSON: {exc}."]) from None
-    if not isinstance(document, dict):
-        raise MappingError(["The mapping must be a JSON object."])
+    document = _json_object(document)
     problems: list[str] = []
     unknown = sorted(set(document) - KEYS)
     if unknown:
@@ -175,10 +108,43 @@ def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
         raise MappingError(
             [*problems, f"'kind' must be one of: {', '.join(FIELDS)} (got {kind!r})."]
         )
-    fields = FIELDS[kind]
     sections = {
         key: document.get(key) or {} for key in ("columns", "constants", "values", "date_formats")
     }
+    problems += _section_problems(kind, sections)
+    reps = document.get("new_sales_reps") or []
+    if not (isinstance(reps, list) and all(isinstance(r, str) and r.strip() for r in reps)):
+        problems.append("'new_sales_reps' must be a list of names.")
+    if problems:
+        raise MappingError(problems)
+    columns, constants = sections["columns"], sections["constants"]
+    problems = _missing_fields(kind, columns, constants)
+    if problems:
+        raise MappingError(problems)
+    return Mapping(
+        kind,
+        dict(columns),
+        dict(constants),
+        dict(sections["values"]),
+        dict(sections["date_formats"]),
+        tuple(dict.fromkeys(r.strip() for r in reps)),
+    )
+
+
+def _json_object(document: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(document, str | bytes):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError as exc:
+            raise MappingError([f"The mapping is not valid JSON: {exc}."]) from None
+    if not isinstance(document, dict):
+        raise MappingError(["The mapping must be a JSON object."])
+    return document
+
+
+def _section_problems(kind: str, sections: dict[str, Any]) -> list[str]:
+    """What is wrong in the sections that name fields: columns, constants, values, formats."""
+    fields, problems = FIELDS[kind], []
     for key, section in sections.items():
         if not isinstance(section, dict):
             problems.append(f"'{key}' must be an object.")
@@ -198,26 +164,18 @@ def parse_mapping(document: str | bytes | dict[str, Any]) -> Mapping:
                 problems.append(f"'{key}.{name}' must be a string.")
             elif key == "date_formats" and fields[name].type not in DATE_TYPES:
                 problems.append(f"'date_formats' names {name!r}, which is not a date.")
-    reps = document.get("new_sales_reps") or []
-    if not (isinstance(reps, list) and all(isinstance(r, str) and r.strip() for r in reps)):
-        problems.append("'new_sales_reps' must be a list of names.")
-    if problems:
-        raise MappingError(problems)
-    columns, constants = sections["columns"], sections["constants"]
-    for name in sorted(set(columns) & set(constants)):
-        problems.append(f"{name!r} is given both a column and a constant: choose one.")
-    for spec in fields.values():
+    return problems
+
+
+def _missing_fields(kind: str, columns: dict[str, str], constants: dict[str, str]) -> list[str]:
+    """Fields given twice, and those the kind needs that are given neither way."""
+    problems = [
+        f"{name!r} is given both a column and a constant: choose one."
+        for name in sorted(set(columns) & set(constants))
+    ]
+    for spec in FIELDS[kind].values():
         if spec.required and spec.name not in columns and spec.name not in constants:
             problems.append(f"{kind} need {spec.name!r}: map it to a column or give it a constant.")
     if kind == "activities" and not ({"lead", "deal"} & (set(columns) | set(constants))):
         problems.append("activities need 'lead' or 'deal' mapped, to know what they belong to.")
-    if problems:
-        raise MappingError(problems)
-    return Mapping(
-        kind,
-        dict(columns),
-        dict(constants),
-        dict(sections["values"]),
-        dict(sections["date_formats"]),
-        tuple(dict.fromkeys(r.strip() for r in reps)),
-    )
+    return problems

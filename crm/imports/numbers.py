@@ -6,10 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-NUMBER = r"^-?\d+(\.\d+)?$"
 # Every decimal an import writes is money, numeric(16, 2) (crm.models.money_field): a wider
 # value failed the whole import in the database, losing its good rows too.
-MONEY_DIGITS, MONEY_PLACES = 16, 2
+from crm.models import MONEY_DIGITS, MONEY_PLACES
+
+NUMBER = r"^-?\d+(\.\d+)?$"
 
 
 def normalise_decimal(values: pd.Series) -> pd.Series:

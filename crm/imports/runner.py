@@ -20,8 +20,9 @@ from crm.imports import dates
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
-from crm.imports.writing import Counts, Rejection, Writer
-from crm.models import Channel, LifecycleStage, PipelineStage
+from crm.imports.writing import Counts, Rejection, writer_for
+from crm.models import Channel, PipelineStage
+from crm.selectors import funnel_stage_codes
 from orgs.models import Membership, Organization
 from orgs.services import sales_rep_record
 from smarketing.lib.exports import neutralise
@@ -69,23 +70,18 @@ def run_import(
     A channel code no channel has is created only if `may_create_channels` (the importer may
     write channels); otherwise its rows are rejected."""
     table = open_table(path, max_bytes=max_bytes)
-    missing = missing_columns(table, mapping)
-    if missing:
+    missing = mapping.columns_missing(table.header)
+    if missing:  # said with the file's columns, for the command line and the job's error
         raise FileError(
             f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
         )
     rows, formats = _first_pass(table, mapping, chunk_rows)
     other_widths = table.lines_of_another_width()
     reps = _record_sales_reps(organization, mapping)
-    context = _context(organization, mapping, formats, may_create_channels=may_create_channels)
-    writer = Writer(
-        organization_id=organization.pk,
-        mapping=mapping,
-        now=now or timezone.now(),
-        first_stage=context.stages[0],
-        funnel=_funnel(organization),
-        currency=organization.currency,
+    context = import_context(
+        organization, mapping, formats, may_create_channels=may_create_channels
     )
+    writer = writer_for(organization, mapping, first_stage=context.stages[0], now=now)
     summary, counts, rejected = Summary(rows=rows, sales_reps_created=reps), Counts(), []
     columns = list(dict.fromkeys(mapping.columns.values()))
     unassigned: Counter[str] = Counter()
@@ -103,6 +99,20 @@ def run_import(
         if progress:
             progress(done, rows)
     notes = writer.finish()
+    _count(summary, counts, rejected, context, unassigned)
+    if rejected or notes:
+        summary.error_report = str(_write_report(report_dir, path, rejected + notes))
+    return summary
+
+
+def _count(
+    summary: Summary,
+    counts: Counts,
+    rejected: list[Rejection],
+    context: Context,
+    unassigned: Counter[str],
+) -> None:
+    """Put what the import wrote, refused and made into its summary."""
     summary.created, summary.updated, summary.unchanged = (
         counts.created,
         counts.updated,
@@ -112,9 +122,6 @@ def run_import(
     summary.channels_created = sorted(context.created_channels)
     summary.unassigned = sum(unassigned.values())
     summary.unassigned_owners = dict(unassigned.most_common(UNASSIGNED_NAMED))
-    if rejected or notes:
-        summary.error_report = str(_write_report(report_dir, path, rejected + notes))
-    return summary
 
 
 def _record_sales_reps(organization: Organization, mapping: Mapping) -> list[str]:
@@ -156,11 +163,6 @@ def _widen_span(summary: Summary, written: pd.DataFrame, mapping: Mapping) -> No
             summary.last_date = max(filter(None, [summary.last_date, last]))
 
 
-def missing_columns(table: Table, mapping: Mapping) -> list[str]:
-    """The mapping's columns that the file does not have."""
-    return [column for column in mapping.columns.values() if column not in table.header]
-
-
 def _refuse_other_widths(
     chunk: pd.DataFrame, other_widths: dict[int, int], width: int
 ) -> tuple[pd.DataFrame, list[Rejection]]:
@@ -178,11 +180,6 @@ def _refuse_other_widths(
         for line in lines
     ]
     return chunk[~chunk[LINE].isin(other_widths)], rejected
-
-
-def _funnel(organization: Organization) -> list[str]:
-    stages = LifecycleStage.objects.for_org(organization).filter(is_exit=False).order_by("position")
-    return list(stages.values_list("code", flat=True))
 
 
 def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, dict[str, str]]:
@@ -217,18 +214,19 @@ def _first_pass(table: Table, mapping: Mapping, chunk_rows: int) -> tuple[int, d
     return rows, formats
 
 
-def _context(
+def import_context(
     organization: Organization,
     mapping: Mapping,
     formats: dict[str, str],
     *,
     may_create_channels: bool,
 ) -> Context:
-    stages = LifecycleStage.objects.for_org(organization).order_by("is_exit", "position")
+    """What the transformation of `mapping`'s rows needs to know of the organisation: its
+    stages, members, currency and channels (made as needed if `may_create_channels`)."""
     members = _members(organization)
     known = dict(Channel.objects.for_org(organization).values_list("code", "id"))
     context = Context(
-        stages=list(stages.values_list("code", flat=True)),
+        stages=funnel_stage_codes(organization, exits=True),
         pipeline_stages=list(
             PipelineStage.objects.for_org(organization).values_list("code", flat=True)
         ),
@@ -272,4 +270,4 @@ def _write_report(report_dir: Path, source: Path, rows: list[Rejection]) -> Path
     return path
 
 
-__all__ = ["LINE", "FileError", "Summary", "run_import"]
+__all__ = ["LINE", "FileError", "Summary", "import_context", "run_import"]

@@ -96,58 +96,96 @@ def convert(spec: Field, raw: pd.Series, context: Context) -> tuple[pd.Series, p
     reason = pd.Series(None, index=raw.index, dtype=object)
     if spec.required:
         reason[empty] = f"{spec.name} is required"
-    kind = spec.type
-    if kind == "text":
-        if spec.max_length:
-            reason[raw.str.len() > spec.max_length] = f"longer than {spec.max_length} characters"
-        return raw, reason
-    if kind == "email":
-        value = raw.str.lower()
-        reason[~empty & ~value.str.match(EMAIL)] = "not an e-mail address"
-        return value, reason
-    value = raw.where(~empty, None)
-    if kind in ("date", "datetime"):
-        fmt = context.formats[spec.name]
-        parsed = dates.parse(raw.where(~empty), fmt)
-        reason[~empty & parsed.isna()] = f"not a date in the format {fmt}"
-        reason[dates.out_of_bounds(parsed)] = dates.OUT_OF_BOUNDS
-        text = (
-            parsed.dt.strftime("%Y-%m-%d")
-            if kind == "date"
-            else parsed.dt.strftime("%Y-%m-%d %H:%M:%S+00")
-        )
-        return text.where(parsed.notna(), None), reason
-    if kind == "decimal":
-        number = normalise_decimal(raw)
-        reason[~empty & ~is_number(number)] = "not a number"
-        reason[~empty & is_number(number) & number.str.startswith("-")] = "cannot be negative"
-        reason[~empty & too_large(number)] = _("larger than %(largest)s") % {"largest": largest()}
-        return number.where(~empty, None), reason
-    if kind == "int":
-        number = raw.str.replace(r"[\s,.'\u00a0]", "", regex=True)
-        reason[~empty & ~number.str.fullmatch(r"\d{1,9}")] = "not a whole number"
-        return number.where(~empty, None), reason
-    if kind == "choice":
-        value = raw.str.lower()
-        reason[~empty & ~value.isin(spec.choices)] = f"must be one of: {', '.join(spec.choices)}"
-        return value.where(~empty, None), reason
-    if kind in ("stage", "pipeline_stage"):
-        codes = context.stages if kind == "stage" else context.pipeline_stages
-        value = raw.str.lower()
-        reason[~empty & ~value.isin(codes)] = (
-            f"not a stage of this organisation ({', '.join(codes)})"
-        )
-        return (value.where(~empty, None) if kind == "stage" else value), reason
-    if kind == "currency":
-        value = raw.str.upper().where(~empty, context.default_currency)
-        reason[~value.isin(context.currencies)] = "not an ISO 4217 currency code"
-        return value, reason
-    if kind == "channel":
-        return _channels(raw, empty, reason, context)
+    converter = CONVERTERS.get(spec.type, _reference)
+    return converter(spec, raw, empty, reason, context), reason
+
+
+# Each converter returns the values of one type of field, writing into `reason` why a
+# value is unusable.
+Converter = Callable[[Field, pd.Series, pd.Series, pd.Series, Context], pd.Series]
+
+
+def _text(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    if spec.max_length:
+        reason[raw.str.len() > spec.max_length] = f"longer than {spec.max_length} characters"
+    return raw
+
+
+def _email(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    value = raw.str.lower()
+    reason[~empty & ~value.str.match(EMAIL)] = "not an e-mail address"
+    return value
+
+
+def _date(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    fmt = context.formats[spec.name]
+    parsed = dates.parse(raw.where(~empty), fmt)
+    reason[~empty & parsed.isna()] = f"not a date in the format {fmt}"
+    reason[dates.out_of_bounds(parsed)] = dates.OUT_OF_BOUNDS
+    text = (
+        parsed.dt.strftime("%Y-%m-%d")
+        if spec.type == "date"
+        else parsed.dt.strftime("%Y-%m-%d %H:%M:%S+00")
+    )
+    return text.where(parsed.notna(), None)
+
+
+def _decimal(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    number = normalise_decimal(raw)
+    reason[~empty & ~is_number(number)] = "not a number"
+    reason[~empty & is_number(number) & number.str.startswith("-")] = "cannot be negative"
+    reason[~empty & too_large(number)] = _("larger than %(largest)s") % {"largest": largest()}
+    return number.where(~empty, None)
+
+
+def _int(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    number = raw.str.replace(r"[\s,.'\u00a0]", "", regex=True)
+    reason[~empty & ~number.str.fullmatch(r"\d{1,9}")] = "not a whole number"
+    return number.where(~empty, None)
+
+
+def _choice(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    value = raw.str.lower()
+    reason[~empty & ~value.isin(spec.choices)] = f"must be one of: {', '.join(spec.choices)}"
+    return value.where(~empty, None)
+
+
+def _stage(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    codes = context.stages if spec.type == "stage" else context.pipeline_stages
+    value = raw.str.lower()
+    reason[~empty & ~value.isin(codes)] = f"not a stage of this organisation ({', '.join(codes)})"
+    return value.where(~empty, None) if spec.type == "stage" else value
+
+
+def _currency(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
+    value = raw.str.upper().where(~empty, context.default_currency)
+    reason[~value.isin(context.currencies)] = "not an ISO 4217 currency code"
+    return value
+
+
+def _reference(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
     if spec.ref == "user":  # a name no member has leaves the record unassigned
         ids = raw.str.lower().map(context.members)
-        return ids.map(lambda v: None if pd.isna(v) else str(int(v))), reason
-    return value, reason  # company, lead, deal, campaign: resolved in SQL
+        return ids.map(lambda v: None if pd.isna(v) else str(int(v)))
+    return raw.where(~empty, None)  # company, lead, deal, campaign: resolved in SQL
 
 
 def _unassigned(chunk: pd.DataFrame, mapping: Mapping, name: str, ids: pd.Series) -> pd.Series:
@@ -160,18 +198,34 @@ def _unassigned(chunk: pd.DataFrame, mapping: Mapping, name: str, ids: pd.Series
     return written.where((written != "") & ids.isna(), None)
 
 
-def _channels(
-    raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
-) -> tuple[pd.Series, pd.Series]:
+def _channel(
+    spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
+) -> pd.Series:
     codes = raw.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
     reason[~empty & (codes == "")] = "not a channel name"
-    reason[codes.str.len() > 50] = "longer than 50 characters"
+    longest = spec.max_length or 0  # a channel code's
+    reason[codes.str.len() > longest] = f"longer than {longest} characters"
     wanted = set(codes[~empty & reason.isna()].unique())
     ids = context.channel_ids(wanted) if wanted else {}
     reason[~empty & reason.isna() & ~codes.isin(ids)] = _(
         "no channel of this organisation has this code"
     )
-    return codes.map(lambda c: str(ids[c]) if c in ids else None), reason
+    return codes.map(lambda c: str(ids[c]) if c in ids else None)
+
+
+CONVERTERS: dict[str, Converter] = {
+    "text": _text,
+    "email": _email,
+    "date": _date,
+    "datetime": _date,
+    "decimal": _decimal,
+    "int": _int,
+    "choice": _choice,
+    "stage": _stage,
+    "pipeline_stage": _stage,
+    "currency": _currency,
+    "channel": _channel,
+}
 
 
 def _kind_rules(out: pd.DataFrame, mapping: Mapping, problems: list[pd.DataFrame]) -> None:

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.calculations import deal_kind
-from crm.defaults import CUSTOMER_STAGE
 from crm.journal import mark_deals
-from crm.models import Company, Deal, LeadStageChange, PipelineStage
+from crm.models import Company, Deal, LeadStageChange, LifecycleStage, PipelineStage
+from crm.rules import customer_since, deal_date, deal_kind
+from crm.selectors import stage_with_role
 from crm.services.common import assign, ensure_same_organization
 from crm.services.leads import lead_change_stage
 from orgs.models import Organization, User
@@ -52,20 +52,24 @@ def _check(deal: Deal) -> None:
 
 def _settle(deal: Deal, by: User | None) -> None:
     """Derive the kind, save, and move the lead of a won deal to customer at its close date."""
-    when = deal.created_at or deal.closed_at
+    when = deal_date(deal.created_at, deal.closed_at)
     deal.kind = deal_kind(when, _previous_wins(deal.company, when, deal.pk))
     deal.full_clean()
     deal.save()
     mark_deals(deal.organization_id, [deal.pk])
-    if (
-        deal.status == Deal.Status.WON
-        and deal.lead is not None
-        and deal.lead.stage != CUSTOMER_STAGE
-    ):
-        at = max(deal.closed_at, deal.lead.created_at)  # type: ignore[type-var]
+    if deal.lead is None:
+        return
+    customer = stage_with_role(deal.organization_id, LifecycleStage.Role.CUSTOMER)
+    at = customer_since(
+        stage=deal.lead.stage,
+        created_at=deal.lead.created_at,
+        deals=[(deal.status, deal.closed_at)],
+        customer_stage=customer,
+    )
+    if at is not None and customer is not None:
         lead_change_stage(
             lead=deal.lead,
-            to_stage=CUSTOMER_STAGE,
+            to_stage=customer,
             by=by,
             source=LeadStageChange.Source.DEAL_WON,
             at=at,

@@ -7,15 +7,16 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.imports.mapping import Mapping, MappingError, parse_mapping
+from crm.imports.mapping import Mapping, MappingError, no_column_problem, parse_mapping
 from crm.imports.reading import FileError, open_table
-from crm.imports.runner import missing_columns, run_import
-from crm.models import ImportJob
+from crm.imports.runner import run_import
+from crm.models import ImportJob, ImportPreset
 from orgs.models import Membership, Organization, User
 from orgs.permissions import can_import, can_write, import_refusal
 from smarketing.lib.enqueue import enqueue_on_commit
@@ -65,9 +66,21 @@ def _check(path: Path, mapping: Mapping | None) -> None:
     first = next(table.chunks(table.header[:1], 1), None)
     if first is None or first.empty:
         raise FileError(_("The file has a header but no rows."))
-    missing = missing_columns(table, mapping) if mapping else []
-    if missing:
-        raise MappingError([_("The file has no column %(c)s.") % {"c": ", ".join(missing)}])
+    problem = no_column_problem(mapping, table.header) if mapping else None
+    if problem:
+        raise MappingError([problem])
+
+
+def import_preset_save(*, organization: Organization, name: str, mapping: Mapping) -> ImportPreset:
+    """Keep the mapping under `name` (replacing the organisation's preset of that name), to
+    import the next export of the same CRM in one click."""
+    try:
+        preset, _created = ImportPreset.objects.update_or_create(
+            organization=organization, name=name, defaults={"mapping": mapping.as_json()}
+        )
+    except IntegrityError:
+        raise ValidationError(_("The preset could not be saved.")) from None
+    return preset
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crm.defaults import CHANNELS, LIFECYCLE_STAGES, PIPELINE_STAGES
+from crm.defaults import CHANNELS, LIFECYCLE_STAGES, PIPELINE_STAGES, STAGE_ROLES
 from crm.models import Channel, LifecycleStage, PipelineStage
 from orgs.models import Organization
 
@@ -10,7 +10,12 @@ def defaults_ensure(*, organization: Organization) -> None:
     if not LifecycleStage.objects.for_org(organization).exists():
         LifecycleStage.objects.bulk_create(
             LifecycleStage(
-                organization=organization, code=code, name=name, position=i, is_exit=is_exit
+                organization=organization,
+                code=code,
+                name=name,
+                position=i,
+                is_exit=is_exit,
+                role=STAGE_ROLES.get(code, ""),
             )
             for i, (code, name, is_exit) in enumerate(LIFECYCLE_STAGES)
         )

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from crm.defaults import CUSTOMER_STAGE
 from crm.journal import mark_everything
 from crm.models import Deal, Lead, LeadStageChange, LifecycleStage, PipelineStage
 from orgs.models import Organization
@@ -37,7 +36,7 @@ def stage_add(
 def stage_update(*, stage: Stage, name: str, position: int, is_exit: bool = False) -> Stage:
     """Rename or move a stage; its code stays, because history refers to it."""
     if isinstance(stage, LifecycleStage):
-        if stage.code == CUSTOMER_STAGE and is_exit:
+        if stage.role == LifecycleStage.Role.CUSTOMER and is_exit:
             raise ValidationError(_("The customer stage cannot be an exit: won deals lead there."))
         if (stage.is_exit, stage.position) != (is_exit, position):
             mark_everything(stage.organization_id)  # every count by stage is reshaped
@@ -62,7 +61,7 @@ def stage_in_use(stage: Stage) -> bool:
 
 def stage_removal_refused(stage: Stage) -> str | None:
     """Why the stage cannot be removed, or None when it can."""
-    if isinstance(stage, LifecycleStage) and stage.code == CUSTOMER_STAGE:
+    if isinstance(stage, LifecycleStage) and stage.role == LifecycleStage.Role.CUSTOMER:
         return _("The customer stage cannot be removed: won deals lead there.")
     if stage_in_use(stage):
         return _("%(stage)s is in use by records or their history; rename it instead.") % {

@@ -9,22 +9,27 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.forms import UploadForm
-from crm.imports.mapping import FIELDS, KIND_NAMES, Mapping, MappingError, parse_mapping
+from crm.imports.mapping import (
+    FIELDS,
+    KIND_NAMES,
+    Mapping,
+    MappingError,
+    no_column_problem,
+    parse_mapping,
+)
 from crm.imports.reading import FileError, Table, open_table
 from crm.imports.suggest import suggest_columns, suggest_kind
 from crm.imports.value_choices import ValueField, listed_fields, posted_values, value_fields
 from crm.imports.values import column_values
 from crm.models import ImportJob, ImportPreset
 from crm.selectors import import_value_options
-from crm.services.import_jobs import import_job_start, import_job_upload
+from crm.services.import_jobs import import_job_start, import_job_upload, import_preset_save
 from orgs.models import Organization
 from orgs.permissions import Action, can, can_import, import_refusal
 from orgs.tenancy import MemberRequest, member_required
@@ -101,7 +106,7 @@ def import_map(request: MemberRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "start":
         mapping, problems = _checked_mapping(document, header, kinds)
         if mapping is not None:
-            _save_preset(request, mapping.as_json())
+            _save_preset(request, mapping)
             import_job_start(job=job, mapping=mapping)
             return redirect("crm-import-job", pk=job.pk)
     try:
@@ -137,9 +142,9 @@ def _checked_mapping(
         return None, error.problems
     if mapping.kind not in kinds:
         raise PermissionDenied(import_refusal(mapping.kind))
-    missing = [c for c in mapping.columns.values() if c not in header]
-    if missing:
-        return None, [_("The file has no column %(c)s.") % {"c": ", ".join(missing)}]
+    problem = no_column_problem(mapping, header)
+    if problem:
+        return None, [problem]
     return mapping, []
 
 
@@ -187,16 +192,14 @@ def _advanced_json(document: dict[str, Any]) -> str:
     return json.dumps({"values": values, "date_formats": formats}, ensure_ascii=False)
 
 
-def _save_preset(request: MemberRequest, document: dict[str, Any]) -> None:
+def _save_preset(request: MemberRequest, mapping: Mapping) -> None:
     name = request.POST.get("preset_name", "").strip()[:100]
     if not name:
         return
     try:
-        ImportPreset.objects.update_or_create(
-            organization=request.organization, name=name, defaults={"mapping": document}
-        )
-    except IntegrityError:
-        messages.warning(request, _("The preset could not be saved."))
+        import_preset_save(organization=request.organization, name=name, mapping=mapping)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
 
 
 @require_GET

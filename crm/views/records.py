@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import DecimalField, Model, Q, QuerySet
+from django.db.models import DecimalField, Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.selectors import lifecycle_stage_names, pipeline_stage_names
+from crm.selectors import lifecycle_stage_names, pipeline_stage_names, records_filtered
 from crm.views.specs import SPECS, Column, Spec
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
@@ -45,17 +45,9 @@ def cell(obj: Model, column: Column) -> Any:
 
 def filtered(spec: Spec, request: MemberRequest) -> tuple[QuerySet[Any], str]:
     rows = spec.model._default_manager.for_org(request.organization).select_related(*spec.related)  # type: ignore[attr-defined]
-    params = request.GET
-    for name, lookup in spec.filters.items():
-        if params.get(name):
-            rows = rows.filter(**{lookup: params[name]})
-    if params.get("q"):
-        term = Q()
-        for field in spec.search:
-            term |= Q(**{f"{field}__icontains": params["q"].strip()})
-        rows = rows.filter(term)
+    rows = records_filtered(rows, request.GET, filters=spec.filters, search=spec.search)
     sortable = {c.sort for c in spec.columns if c.sort}
-    sort = params.get("sort", "")
+    sort = request.GET.get("sort", "")
     if sort.lstrip("-") not in sortable:
         sort = spec.default_sort
     return rows.order_by(sort, "-pk"), sort

@@ -1,9 +1,15 @@
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from crm.imports.bulk import bulk_upsert
 from crm.models import LifecycleStage, PipelineStage
+from crm.selectors import StageRole, leads_waiting_for_first_touch, stage_with_role
 from crm.services.deals import deal_create
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.stages import stage_add, stage_update
@@ -145,3 +151,114 @@ def test_removing_an_unused_funnel_stage_reshapes_the_kpis_it_was_counted_in(org
     assert reached["nurture"] == 1
     assert "nurture" not in KpiFact.objects.for_org(org).get().reached
     assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
+
+
+def roles(org):
+    stages = LifecycleStage.objects.for_org(org).exclude(role="")
+    return dict(stages.values_list("code", "role"))
+
+
+def test_the_default_stages_play_the_hand_off_and_customer_roles(org):
+    assert roles(org) == {"mql": "handoff", "customer": "customer"}
+    assert stage_with_role(org, StageRole.HANDOFF) == "mql"
+    assert stage_with_role(org.pk, StageRole.CUSTOMER) == "customer"
+
+
+def test_the_migration_gives_existing_organisations_their_roles(org, other_org):
+    LifecycleStage.objects.update(role="")
+    migration = importlib.import_module("crm.migrations.0010_lifecycle_stage_roles")
+
+    migration.give_roles(django_apps, None)
+
+    assert roles(org) == roles(other_org) == {"mql": "handoff", "customer": "customer"}
+
+
+def test_a_role_is_played_by_one_stage_of_an_organisation(org, other_org):
+    nurture = stage_add(organization=org, model=LifecycleStage, code="nurture", name="Nurture")
+    nurture.role = StageRole.HANDOFF
+
+    with pytest.raises(ValidationError, match="Another stage already plays this role"):
+        nurture.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        nurture.save()
+    assert stage_with_role(other_org, StageRole.HANDOFF) == "mql"  # each its own
+
+
+def give_role(org, code, role):
+    LifecycleStage.objects.for_org(org).filter(role=role).update(role="")
+    LifecycleStage.objects.for_org(org).filter(code=code).update(role=role)
+
+
+def test_won_deals_take_their_leads_to_the_stage_playing_the_customer_role(org, member):
+    stage_add(organization=org, model=LifecycleStage, code="client", name="Client")
+    give_role(org, "client", StageRole.CUSTOMER)
+    by_hand = lead_create(organization=org, by=None, stage="sql", created_at=T0)
+    imported = lead_create(organization=org, by=None, stage="sql", created_at=T0, external_id="L2")
+
+    deal_create(
+        organization=org, by=None, lead=by_hand, status="won", closed_at=T0 + timedelta(days=3)
+    )
+    bulk_upsert(
+        organization=org,
+        kind="deals",
+        rows=[{"external_id": "D2", "lead": "L2", "status": "won", "closed_at": "2026-03-05"}],
+    )
+
+    by_hand.refresh_from_db()
+    imported.refresh_from_db()
+    assert (by_hand.stage, imported.stage) == ("client", "client")
+
+
+def test_the_customer_rules_follow_the_role_not_the_code(org, member):
+    stage_add(organization=org, model=LifecycleStage, code="client", name="Client")
+    give_role(org, "client", StageRole.CUSTOMER)
+    client = signed_in_client(member(Role.ADMIN))
+    stage = LifecycleStage.objects.for_org(org)
+
+    exit_client = client.post(
+        reverse("crm-stage", args=["lifecycle", stage.get(code="client").pk]),
+        {"name": "Client", "position": "7", "is_exit": "on"},
+        follow=True,
+    )
+    remove_client = client.post(
+        reverse("crm-stage", args=["lifecycle", stage.get(code="client").pk]),
+        {"delete": "1"},
+        follow=True,
+    )
+    remove_customer = client.post(
+        reverse("crm-stage", args=["lifecycle", stage.get(code="customer").pk]),
+        {"delete": "1"},
+        follow=True,
+    )
+
+    assert "cannot be an exit" in exit_client.content.decode()
+    assert "cannot be removed" in remove_client.content.decode()
+    assert "Stages saved." in remove_customer.content.decode()  # unused, and no longer the role
+    assert "client" in codes(org)
+    assert "customer" not in codes(org)
+
+
+def test_leads_wait_for_a_first_touch_at_the_stage_playing_the_hand_off_role(org):
+    lead_create(organization=org, by=None, stage="mql", name="At mql")
+    lead_create(organization=org, by=None, stage="sql", name="At sql")
+    give_role(org, "sql", StageRole.HANDOFF)
+
+    count, oldest = leads_waiting_for_first_touch(org)
+
+    assert (count, [lead.name for lead in oldest]) == (1, ["At sql"])
+
+
+def test_the_stages_page_shows_the_roles_and_saving_keeps_them(org, member):
+    client = signed_in_client(member(Role.ADMIN))
+    customer = LifecycleStage.objects.for_org(org).get(code="customer")
+
+    page = client.get(reverse("crm-stages")).content.decode()
+    client.post(
+        reverse("crm-stage", args=["lifecycle", customer.pk]),
+        {"name": "Won customer", "position": "6"},
+    )
+
+    assert page.count('data-testid="stage-role"') == len(codes(org))
+    assert "Hand-off to sales" in page
+    assert roles(org) == {"mql": "handoff", "customer": "customer"}
+    assert LifecycleStage.objects.get(pk=customer.pk).name == "Won customer"

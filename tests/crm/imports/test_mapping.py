@@ -1,6 +1,6 @@
 import pytest
 
-from crm.imports.mapping import MappingError, parse_mapping
+from crm.imports.mapping import MappingError, no_column_problem, parse_mapping
 
 OLIST_LEADS = {
     "kind": "leads",
@@ -82,3 +82,13 @@ def test_owners_are_mapped_to_members_or_new_sales_reps_in_the_same_document():
     assert mapping.member_fields == ["owner"]
     assert mapping.new_sales_reps == ("Darcel  Schlecht",)  # trimmed, once
     assert parse_mapping(mapping.as_json()) == mapping
+
+
+def test_a_file_without_the_mappings_columns_is_told_which_it_lacks():
+    mapping = parse_mapping(OLIST_LEADS)
+
+    assert mapping.columns_missing(["mql_id", "origin"]) == ["first_contact_date"]
+    assert no_column_problem(mapping, ["mql_id"]) == (
+        "The file has no column first_contact_date, origin."
+    )
+    assert no_column_problem(mapping, ["origin", "first_contact_date", "mql_id", "x"]) is None

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from django.db.models import Count
 
-from crm.calculations import deal_kind
 from crm.defaults import CHANNELS
 from crm.models import Company, Deal, Lead, LeadStageChange
+from crm.rules import deal_kind
 from orgs.models import Membership, Role
 from tests.crm.imports.conftest import DATA, EXAMPLES, needs_data
 

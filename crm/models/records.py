@@ -1,83 +1,19 @@
 """CRM records: channels, campaigns, companies, leads and their stage history, deals,
-activities, and the imports that bring them in."""
+activities."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
+from crm.models.fields import BOUNDED, DUPLICATE_ID, money_field, unique_when_set
 from orgs.models import OrgScopedModel
-from smarketing.lib.bounds import check_period, validate_business_date
-
-BOUNDED = [validate_business_date]  # every date a user gives lies within smarketing.lib.bounds
-
-
-def money_field(verbose_name: StrOrPromise) -> models.DecimalField:
-    """An optional amount of money: 14 digits before the point, 2 after."""
-    return models.DecimalField(
-        verbose_name,
-        max_digits=16,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-
-
-def _unique_when_set(field: str, name: str, message: StrOrPromise) -> models.UniqueConstraint:
-    """`field` is unique within the organisation whenever it is not blank."""
-    return models.UniqueConstraint(
-        fields=["organization", field],
-        condition=~Q(**{field: ""}),
-        name=name,
-        violation_error_message=message,
-    )
-
-
-DUPLICATE_ID = _("A record with this external id already exists.")
-
-
-class LifecycleStage(OrgScopedModel):
-    """A stage of a contact's life in this organisation's funnel, in order; exits
-    (disqualified, recycled) stand beside the funnel."""
-
-    code = models.SlugField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=80)
-    position = models.PositiveSmallIntegerField(_("position"))
-    is_exit = models.BooleanField(_("exit"), default=False)
-
-    class Meta:
-        ordering: ClassVar = ["position", "pk"]
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["organization", "code"], name="lifecycle_stage_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class PipelineStage(OrgScopedModel):
-    """A stage of this organisation's deal pipeline, in order."""
-
-    code = models.SlugField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=80)
-    position = models.PositiveSmallIntegerField(_("position"))
-
-    class Meta:
-        ordering: ClassVar = ["position", "pk"]
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["organization", "code"], name="pipeline_stage_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+from smarketing.lib.bounds import check_period
 
 
 class Channel(OrgScopedModel):
@@ -129,7 +65,7 @@ class Campaign(OrgScopedModel):
     class Meta:
         ordering: ClassVar = ["-start_date", "name"]
         constraints: ClassVar = [
-            _unique_when_set("external_id", "campaign_external_id_unique", DUPLICATE_ID),
+            unique_when_set("external_id", "campaign_external_id_unique", DUPLICATE_ID),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="campaign_ends_after_start",
@@ -177,7 +113,7 @@ class Company(OrgScopedModel):
         ordering: ClassVar = ["name"]
         verbose_name_plural = _("companies")
         constraints: ClassVar = [
-            _unique_when_set("external_id", "company_external_id_unique", DUPLICATE_ID)
+            unique_when_set("external_id", "company_external_id_unique", DUPLICATE_ID)
         ]
         indexes: ClassVar = [models.Index(fields=["organization", "name"], name="company_name_idx")]
 
@@ -231,8 +167,8 @@ class Lead(OrgScopedModel):
     class Meta:
         ordering: ClassVar = ["-created_at"]
         constraints: ClassVar = [
-            _unique_when_set("external_id", "lead_external_id_unique", DUPLICATE_ID),
-            _unique_when_set(
+            unique_when_set("external_id", "lead_external_id_unique", DUPLICATE_ID),
+            unique_when_set(
                 "email", "lead_email_unique", _("A lead with this e-mail already exists.")
             ),
         ]
@@ -355,7 +291,7 @@ class Deal(OrgScopedModel):
     class Meta:
         ordering: ClassVar = ["-closed_at", "-created_at"]
         constraints: ClassVar = [
-            _unique_when_set("external_id", "deal_external_id_unique", DUPLICATE_ID),
+            unique_when_set("external_id", "deal_external_id_unique", DUPLICATE_ID),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(closed_at__isnull=False),
                 name="deal_closed_has_date",
@@ -418,7 +354,7 @@ class Activity(OrgScopedModel):
         ordering: ClassVar = ["-at"]
         verbose_name_plural = _("activities")
         constraints: ClassVar = [
-            _unique_when_set("external_id", "activity_external_id_unique", DUPLICATE_ID),
+            unique_when_set("external_id", "activity_external_id_unique", DUPLICATE_ID),
             models.CheckConstraint(
                 condition=Q(lead__isnull=False) | Q(deal__isnull=False),
                 name="activity_has_subject",
@@ -434,110 +370,3 @@ class Activity(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
-
-
-class ImportPreset(OrgScopedModel):
-    """A saved column mapping, to import the next export of the same CRM in one click."""
-
-    name = models.CharField(_("name"), max_length=100)
-    mapping = models.JSONField(_("mapping"))
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering: ClassVar = ["name"]
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["organization", "name"], name="import_preset_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ImportJob(OrgScopedModel):
-    """One file being (or having been) imported: its mapping, progress and summary."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Waiting for its mapping")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("records"), max_length=16, blank=True)
-    file_name = models.CharField(_("file"), max_length=255)
-    file_path = models.CharField(max_length=500)
-    mapping = models.JSONField(_("mapping"), default=dict)
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
-    )
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    # Records imported without the owner the file named, and those names (most rows first).
-    unassigned = models.PositiveIntegerField(default=0)
-    unassigned_owners = models.JSONField(default=dict, blank=True)
-    channels_created = models.JSONField(default=list, blank=True)
-    sales_reps_created = models.JSONField(default=list, blank=True)
-    # The span of the imported records' dates: the dashboard period that shows them.
-    first_date = models.DateField(null=True, blank=True)
-    last_date = models.DateField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    error_report = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering: ClassVar = ["-created_at"]
-        indexes: ClassVar = [
-            models.Index(fields=["organization", "created_at"], name="import_job_created_idx")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.file_name}"
-
-    @property
-    def months(self) -> tuple[str, str] | None:
-        """The first and last month ('YYYY-MM') of the imported records' dates."""
-        if self.first_date is None or self.last_date is None:
-            return None
-        return self.first_date.strftime("%Y-%m"), self.last_date.strftime("%Y-%m")
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
-
-
-class ChangedCell(OrgScopedModel):
-    """A month x channel whose KPI facts no longer match the CRM (or, without a month, the
-    channel's open pipeline): written in the same transaction as the change that made it
-    so, and cleared once the facts are recomputed.
-
-    `token` changes at every mark, so a recompute clears only the marks it has seen: a
-    change committed while it ran leaves its cell marked for the next run.
-    """
-
-    month = models.DateField(null=True)  # None: the channel's open pipeline (no month)
-    channel_id = models.IntegerField(null=True)  # no foreign key: a mark outlives nothing
-    token = models.UUIDField()
-    marked_at = models.DateTimeField()
-
-    class Meta:
-        constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["organization", "month", "channel_id"],
-                name="changed_cell_unique",
-                nulls_distinct=False,
-            )
-        ]
-
-    def __str__(self) -> str:
-        what = f"{self.month:%Y-%m}" if self.month else "open pipeline"
-        return f"{what} channel {self.channel_id}"
