@@ -21,7 +21,7 @@ from crm.models import (
 )
 from crm.services.deletes import record_delete, records_delete
 from crm.services.records import record_save_as_staff
-from crm.services.stages import Stage, stage_delete, stage_removal_refused
+from crm.services.stages import Stage, stage_delete, stage_removal_refused, stage_update
 
 
 class DeletesThroughServices(admin.ModelAdmin):
@@ -49,6 +49,26 @@ class StageAdmin(admin.ModelAdmin):
     list_display = ["organization", "position", "code", "name"]
     list_filter = ["organization"]
     ordering = ["organization", "position"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """A stage's code stays (history refers to it), and so does its role here: the roles
+        are the organisation's configuration, set with its stages."""
+        roles = ["role"] if self.model is LifecycleStage else []
+        return ["organization", "code", *roles] if obj else roles
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """A change goes through stage_update, as on the stages page: an exit stage or a
+        move reshapes every count by stage, so every KPI cell is marked."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        stored = type(obj).objects.get(pk=obj.pk)
+        stage_update(
+            stage=stored,
+            name=obj.name,
+            position=obj.position,
+            is_exit=getattr(obj, "is_exit", False),
+        )
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         """A stage the product would keep (in use, or the customer stage) is listed as

@@ -141,7 +141,7 @@ def response_minutes(
 
 
 _FRESHNESS = (
-    f"SELECT s.as_of, COALESCE(s.version, 0), {waiting_count_sql('%(org)s')} "
+    f"SELECT s.as_of, COALESCE(s.version, 0), {waiting_count_sql()} "
     "FROM (SELECT 1) one LEFT JOIN funnel_kpistate s ON s.organization_id = %(org)s"
 )
 

@@ -150,5 +150,6 @@ def kpis_check(*, organization_id: int) -> None:
             .values_list("pk", flat=True)
             .first()
         )
-        if following is not None:
-            send_now(CHECK_TASK, following)
+        if following is not None and not send_now(CHECK_TASK, following):
+            # The chain stops here until tomorrow's start: say so where operators look.
+            logger.error("kpi check: could not queue organisation %s's check", following)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,12 @@ class LifecycleStage(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.role == self.Role.CUSTOMER and self.is_exit:
+            raise ValidationError(
+                {"is_exit": _("The customer stage cannot be an exit: won deals lead there.")}
+            )
 
 
 class PipelineStage(OrgScopedModel):

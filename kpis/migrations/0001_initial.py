@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 # The KPI facts move here from the funnel app, which made their tables: in Django's state
 # only. The tables keep their names (db_table) and their rows, constraints and indexes;
-# funnel's 0007 forgets the models, again in state only. Nothing is copied or dropped.
+# funnel's 0008 forgets the models, again in state only. Nothing is copied or dropped.
 
 
 class Migration(migrations.Migration):

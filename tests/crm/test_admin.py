@@ -156,3 +156,25 @@ def test_moving_a_lead_to_another_channel_in_the_admin_marks_both_channels(org, 
     paid_search = Channel.objects.for_org(org).get(code="paid_search")
     assert {paid_search.pk, referral.pk} <= marked
     assert left_as_a_full_recompute_would(org)
+
+
+def test_making_a_stage_an_exit_in_the_admin_reaches_the_kpis_and_keeps_its_role(org, staff):
+    won_lead(org, "Ann")
+    kpis_recompute_full(organization_id=org.pk)
+    stages = LifecycleStage.objects.for_org(org)
+    sql, customer = stages.get(code="sql"), stages.get(code="customer")
+    url = reverse("admin:crm_lifecyclestage_change", args=[sql.pk])
+
+    answer = staff.post(url, {"name": "SQL", "position": sql.position, "is_exit": "on"})
+    refused = staff.post(
+        reverse("admin:crm_lifecyclestage_change", args=[customer.pk]),
+        {"name": customer.name, "position": customer.position, "is_exit": "on", "role": ""},
+    )
+
+    assert answer.status_code == 302, answer.context["adminform"].form.errors
+    sql.refresh_from_db()
+    assert (sql.name, sql.is_exit) == ("SQL", True)
+    assert ChangedCell.objects.for_org(org).exists()  # every count by stage is reshaped
+    assert refused.status_code == 200  # the customer stage cannot become an exit
+    customer.refresh_from_db()
+    assert (customer.is_exit, customer.role) == (False, LifecycleStage.Role.CUSTOMER)

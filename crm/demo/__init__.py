@@ -16,48 +16,23 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from crm.demo.world import (
+    COMPANY_NAMES,
+    COUNTRIES,
+    INDUSTRIES,
+    MONTHS,
+    OUTCOMES,
+    PRODUCTS,
+    PROFILES,
+    SEASON,
+    SEED,
+    ChannelProfile,
+)
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead, LeadStageChange
-from crm.rules import derive_deal_kinds
+from crm.rules import customer_since, derive_deal_kinds
 from crm.selectors import StageRole, stage_with_role
 from orgs.models import Membership, Organization, Role
 from smarketing.lib.months import add_months, month_start
-
-SEED = 2026
-MONTHS = 24
-SEASON = [0.8, 0.95, 1.1, 1.05, 1.0, 0.9, 0.7, 0.6, 1.15, 1.25, 1.2, 0.75]  # Jan..Dec
-
-
-@dataclass(frozen=True)
-class ChannelProfile:
-    code: str
-    leads_per_month: int
-    to_mql: float
-    to_sql: float
-    to_opportunity: float
-    win_rate: float
-    cost_per_lead: int  # euros, spent through campaigns
-
-
-PROFILES = [
-    ChannelProfile("organic_search", 38, 0.45, 0.50, 0.55, 0.32, 12),
-    ChannelProfile("paid_search", 30, 0.55, 0.45, 0.50, 0.28, 65),
-    ChannelProfile("social", 26, 0.35, 0.35, 0.45, 0.22, 40),
-    ChannelProfile("email", 14, 0.60, 0.50, 0.55, 0.30, 8),
-    ChannelProfile("referral", 8, 0.80, 0.70, 0.65, 0.45, 0),
-    ChannelProfile("event", 6, 0.70, 0.60, 0.60, 0.35, 220),
-]
-INDUSTRIES = [
-    "software",
-    "retail",
-    "manufacturing",
-    "healthcare",
-    "finance",
-    "logistics",
-    "education",
-]
-COUNTRIES = ["Italy", "Spain", "Poland", "Germany", "France", "Netherlands"]
-PRODUCTS = [("Starter", 4_000), ("Growth", 12_000), ("Enterprise", 38_000)]
-OUTCOMES = ["reached", "voicemail", "meeting booked", "no answer", "sent proposal"]
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -90,32 +65,6 @@ class DemoStages:
 def _months(today: date) -> list[date]:
     """The MONTHS months before today's, and today's own (filled up to yesterday)."""
     return [add_months(month_start(today), -back) for back in range(MONTHS, -1, -1)]
-
-
-COMPANY_NAMES = [
-    f"{prefix} {suffix}"
-    for prefix in [
-        "Alpha",
-        "Borealis",
-        "Cobalt",
-        "Delta",
-        "Ember",
-        "Fjord",
-        "Granite",
-        "Helix",
-        "Iris",
-        "Juno",
-        "Kestrel",
-        "Lumen",
-        "Meridian",
-        "Nimbus",
-        "Orbit",
-        "Pinnacle",
-        "Quartz",
-        "Riviera",
-    ]
-    for suffix in ["Labs", "Group", "Systems", "Foods", "Logistics", "Health", "Retail"]
-]
 
 
 @dataclass
@@ -372,8 +321,15 @@ def _deal(walk: Walk, profile: ChannelProfile, stages: DemoStages) -> Deal:
         deal.closed_at = closed
         if rng.random() < profile.win_rate:
             deal.status = Deal.Status.WON
-            walk.record(stages.customer, closed, "deal_won")
-            lead.stage, lead.stage_changed_at = stages.customer, closed
+            became = customer_since(
+                stage=lead.stage,
+                created_at=lead.created_at,
+                deals=[(deal.status, closed)],
+                customer_stage=stages.customer,
+            )
+            if became is not None:  # crm.rules: a won deal makes its lead a customer
+                walk.record(stages.customer, became, LeadStageChange.Source.DEAL_WON)
+                lead.stage, lead.stage_changed_at = stages.customer, became
         else:
             deal.status, deal.lost_reason = (
                 Deal.Status.LOST,
