@@ -10,6 +10,12 @@ record leaves) and after it (the cells it enters). Marks are set-based SQL so th
 import of a million rows marks a few hundred cells, not a million. Once the transaction
 commits, `cells_changed` tells the kpis app to recompute them.
 
+Holding: a long job (an import of a file) writes many waves, each committing its marks.
+Announced wave by wave, its cells were recomputed over and over while it ran (in-process
+without a broker: most of a million-row import's time). Within `marks_held`, the job's
+marks are written as ever but announced once, when it ends, and the beat sweep leaves the
+organisation alone meanwhile: its cells are recomputed once.
+
 Reading and clearing: a recompute reads marks as (month, channel, token) and, once their
 cells are written, clears those it read by token: a cell marked again meanwhile has a new
 token and stays marked for the next run.
@@ -18,7 +24,9 @@ token and stays marked for the next run.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -27,9 +35,14 @@ from django.db.models import F, Min, Window
 from django.dispatch import Signal
 
 from crm.models import ChangedCell
+from smarketing.lib.advisory import organisation_lock, organisations_holding
 
 # Sent after commit with `organization_id`: some of its cells were marked.
 cells_changed = Signal()
+
+HOLD = -3  # the advisory lock's second key while a job holds its marks (see marks_held)
+# The organisations whose announcements this thread (or task) holds.
+_held: ContextVar[frozenset[int]] = ContextVar("crm_journal_held", default=frozenset())
 
 MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')::date"
 
@@ -81,6 +94,8 @@ def _mark(cells_sql: str, organization_id: int, params: dict[str, Any] | None = 
 
 def _announce(organization_id: int) -> None:
     # Many marks in one transaction may announce several times: the receiver coalesces.
+    if organization_id in _held.get():
+        return  # marks_held announces once, as the job ends
     transaction.on_commit(
         lambda: cells_changed.send(sender=ChangedCells, organization_id=organization_id)
     )
@@ -88,6 +103,29 @@ def _announce(organization_id: int) -> None:
 
 class ChangedCells:
     """The sender of `cells_changed`."""
+
+
+@contextmanager
+def marks_held(organization_id: int) -> Iterator[None]:
+    """Hold the announcements of the marks this job writes for the organisation until it
+    ends (however it ends), then announce them once. Other writers' marks are announced
+    as ever; the sweep skips the organisation while any job holds it (a shared session
+    lock, freed by a job that dies with its connection)."""
+    try:
+        with organisation_lock(organization_id, HOLD, wait=True, shared=True):
+            token = _held.set(_held.get() | {organization_id})
+            try:
+                yield
+            finally:
+                _held.reset(token)
+    finally:
+        if has_marks(organization_id):
+            _announce(organization_id)
+
+
+def organisations_holding_marks() -> set[int]:
+    """The organisations whose marks a running job holds (see marks_held)."""
+    return organisations_holding(HOLD)
 
 
 def _ids(ids: Iterable[int | None]) -> list[int]:
@@ -198,7 +236,9 @@ def oldest_mark_at(organization_id: int) -> datetime | None:
 
 
 def organisations_marked_before(moment: datetime) -> set[int]:
-    """The organisations with a mark made before `moment`: waiting past any coalescing."""
-    return set(
+    """The organisations with a mark made before `moment`, waiting past any coalescing,
+    but not those a running job holds: it announces its marks as it ends."""
+    marked = set(
         ChangedCell.objects.filter(marked_at__lt=moment).values_list("organization_id", flat=True)
     )
+    return marked - organisations_holding_marks() if marked else marked

@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from crm.journal import has_marks, organisations_marked_before
@@ -35,6 +34,7 @@ from kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_fu
 from kpis.scheduling import RECOMPUTE_TASK, kpis_schedule, kpis_unschedule
 from kpis.signals import announce_facts_changed
 from orgs.models import Organization
+from smarketing.lib.advisory import organisation_lock, organisations_holding
 from smarketing.lib.enqueue import send_now, task_named
 
 logger = logging.getLogger(__name__)
@@ -47,31 +47,13 @@ CHECK_TASK = "kpis.tasks.kpis_check_task"  # by name, as RECOMPUTE_TASK
 def organisation_turn(organization_id: int, *, wait: bool) -> Iterator[bool]:
     """Hold the organisation's turn; yields False, without waiting, if it is taken and
     `wait` is off."""
-    with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [organization_id, TURN])
-            taken = True
-        else:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [organization_id, TURN])
-            taken = cursor.fetchone()[0]
-    try:
+    with organisation_lock(organization_id, TURN, wait=wait) as taken:
         yield taken
-    finally:
-        if taken:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [organization_id, TURN])
 
 
 def organisations_busy() -> set[int]:
     """The organisations whose turn a connection holds now, on any worker."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT classid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND objsubid = 2 AND objid = %s::bigint::oid"
-            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            [TURN & 0xFFFFFFFF],  # the key as pg_locks shows it, an unsigned oid
-        )
-        return {row[0] for row in cursor.fetchall()}
+    return organisations_holding(TURN)
 
 
 def kpis_recompute_slice(*, organization_id: int) -> Recomputed | None:

@@ -21,6 +21,7 @@ from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
 from crm.imports.writing import Counts, Rejection, writer_for
+from crm.journal import marks_held
 from crm.models import Channel, PipelineStage
 from crm.selectors import funnel_stage_codes
 from orgs.models import Membership, Organization
@@ -83,22 +84,27 @@ def run_import(
     )
     writer = writer_for(organization, mapping, first_stage=context.stages[0], now=now)
     summary, counts, rejected = Summary(rows=rows, sales_reps_created=reps), Counts(), []
-    columns = list(dict.fromkeys(mapping.columns.values()))
-    unassigned: Counter[str] = Counter()
-    done = 0
-    for chunk in table.chunks(columns, chunk_rows):
-        whole, misshapen = _refuse_other_widths(chunk, other_widths, len(table.header))
-        valid, refused = prepare(whole, mapping, context)
-        chunk_counts, refused_by_sql = writer.write(valid)
-        counts.add(chunk_counts)
-        rejected += misshapen + list(refused.itertuples(index=False, name=None)) + refused_by_sql
-        written = valid[~valid[LINE].isin({line for line, *_rest in refused_by_sql})]
-        unassigned.update(written[UNASSIGNED].dropna())
-        _widen_span(summary, written, mapping)
-        done += len(chunk)
-        if progress:
-            progress(done, rows)
-    notes = writer.finish()
+    # Each wave commits its marks; they are announced once, as the import ends, so that
+    # its cells are recomputed once rather than after every wave (see crm.journal).
+    with marks_held(organization.pk):
+        columns = list(dict.fromkeys(mapping.columns.values()))
+        unassigned: Counter[str] = Counter()
+        done = 0
+        for chunk in table.chunks(columns, chunk_rows):
+            whole, misshapen = _refuse_other_widths(chunk, other_widths, len(table.header))
+            valid, refused = prepare(whole, mapping, context)
+            chunk_counts, refused_by_sql = writer.write(valid)
+            counts.add(chunk_counts)
+            rejected += (
+                misshapen + list(refused.itertuples(index=False, name=None)) + refused_by_sql
+            )
+            written = valid[~valid[LINE].isin({line for line, *_rest in refused_by_sql})]
+            unassigned.update(written[UNASSIGNED].dropna())
+            _widen_span(summary, written, mapping)
+            done += len(chunk)
+            if progress:
+                progress(done, rows)
+        notes = writer.finish()
     _count(summary, counts, rejected, context, unassigned)
     if rejected or notes:
         summary.error_report = str(_write_report(report_dir, path, rejected + notes))
