@@ -37,3 +37,16 @@ def unique_when_set(field: str, name: str, message: StrOrPromise) -> models.Uniq
 
 
 DUPLICATE_ID = _("A record with this external id already exists.")
+
+
+def null_free(*fields: str, prefix: str) -> list[models.Index]:
+    """Indexes on optional references, of the rows where they are set: a delete
+    of the row referred to, and a filter by it, still find their rows by index, while the
+    many rows that refer to nothing (an import's leads, mostly) cost no index entry. Any
+    `field = value` implies `field IS NOT NULL`, so the planner uses them for every lookup."""
+    return [
+        models.Index(
+            fields=[field], condition=Q(**{f"{field}__isnull": False}), name=f"{prefix}_{field}_idx"
+        )
+        for field in fields
+    ]
