@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
-from kpis.models import KpiState
+from kpis.models import KpiFact, KpiState
 from kpis.sql import (
     DELETE_FACTS,
     DELETE_PIPELINE,
@@ -132,6 +132,25 @@ def kpis_recompute_changed(
     _record_freshness(organization_id, started)
     left = waiting_count(organization_id)
     return Recomputed(cells=cells, months=months, left=left)
+
+
+# A run that waits for nothing else (no broker: tasks run in-process) recomputes everything
+# once the marks span at least this share of the organisation's months: a month costs about
+# a fifth of a full recompute (an import of a million leads marked 23 months: 36 s one by
+# one, 8 s whole).
+WHOLE_FROM_SHARE = 0.25
+
+
+def kpis_recompute_waiting(*, organization_id: int) -> Recomputed:
+    """Recompute every waiting cell at once: month by month, or in full when they span many
+    of the organisation's months. For runs in-process; with a broker, slices keep each
+    organisation's turn short (kpis.turns)."""
+    months = {month for month, _, _ in oldest_marks(organization_id) if month is not None}
+    known = KpiFact.objects.filter(organization_id=organization_id).values("month").distinct()
+    if months and len(months) >= WHOLE_FROM_SHARE * known.count():
+        kpis_recompute_full(organization_id=organization_id)
+        return Recomputed(cells=0, months=sorted(months))
+    return kpis_recompute_changed(organization_id=organization_id)
 
 
 def _recompute_month(organization_id: int, month: date, marks: list[Mark]) -> None:

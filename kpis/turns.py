@@ -30,7 +30,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.journal import has_marks, organisations_marked_before
-from kpis.recompute import Recomputed, kpis_recompute_changed, kpis_recompute_full
+from kpis.recompute import (
+    Recomputed,
+    kpis_recompute_changed,
+    kpis_recompute_full,
+    kpis_recompute_waiting,
+)
 from kpis.scheduling import RECOMPUTE_TASK, kpis_schedule, kpis_unschedule
 from kpis.signals import announce_facts_changed
 from orgs.models import Organization
@@ -58,18 +63,22 @@ def organisations_busy() -> set[int]:
 
 def kpis_recompute_slice(*, organization_id: int) -> Recomputed | None:
     """Recompute one slice of the organisation's waiting cells, queue the rest and announce
-    the months rewritten (facts_changed); None if another worker has its turn. Without a broker (tasks run in-process) there is no queue
-    to share, and a slice that scheduled the next would recurse: it takes everything."""
+    the months rewritten (facts_changed); None if another worker has its turn. Without a
+    broker (tasks run in-process) there is no queue to share, and a slice that scheduled the
+    next would recurse: it takes everything, in full if that is quicker
+    (kpis_recompute_waiting)."""
     kpis_unschedule(organization_id=organization_id)  # first: see the module's note
-    in_process = _tasks_run_in_process()
     with organisation_turn(organization_id, wait=False) as ours:
         if not ours:
             return None
-        done = kpis_recompute_changed(
-            organization_id=organization_id,
-            max_cells=None if in_process else settings.KPI_SLICE_CELLS,
-            max_seconds=None if in_process else settings.KPI_SLICE_SECONDS,
-        )
+        if _tasks_run_in_process():
+            done = kpis_recompute_waiting(organization_id=organization_id)
+        else:
+            done = kpis_recompute_changed(
+                organization_id=organization_id,
+                max_cells=settings.KPI_SLICE_CELLS,
+                max_seconds=settings.KPI_SLICE_SECONDS,
+            )
     _schedule_what_waits(organization_id)
     if done.months:
         announce_facts_changed(organization_id=organization_id, months=done.months)

@@ -8,14 +8,21 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 
 from crm.demo import seed_crm_history
+from crm.journal import mark_leads
 from crm.models import Activity, Campaign, ChangedCell, Channel, Deal, Lead
 from crm.services.deals import deal_create, deal_update, deal_win
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create, record_update
 from kpis.models import KpiFact, KpiState, PipelineFact
-from kpis.recompute import kpis_recompute_changed, kpis_recompute_full
+from kpis.recompute import (
+    WHOLE_FROM_SHARE,
+    kpis_recompute_changed,
+    kpis_recompute_full,
+    kpis_recompute_waiting,
+)
 from kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
 from kpis.selectors import kpi_rows, kpi_sums, response_minutes
 from kpis.tasks import kpis_recompute_task, kpis_sweep_task
@@ -434,3 +441,25 @@ def test_the_open_pipeline_is_kept_per_owner(org, channels, member):
     rows = PipelineFact.objects.for_org(org).values_list("owner_id", "deals", "amount")
 
     assert sorted(rows) == sorted([(ada.pk, 1, Decimal("300.00")), (bo.pk, 1, Decimal("70.00"))])
+
+
+def test_in_process_a_run_over_most_months_recomputes_in_full_and_equals_it(org):
+    seed_crm_history(organization=org, today=date(2026, 11, 15))  # in SQL: marks nothing
+    kpis_recompute_full(organization_id=org.pk)
+    months = sorted(set(KpiFact.objects.for_org(org).values_list("month", flat=True)))
+    stored = KpiState.objects.get(organization=org).last_full_at
+    one_lead = Lead.objects.for_org(org).order_by("pk").first()
+    lead_update(lead=one_lead, by=None, name="Renamed")
+    assert kpis_recompute_waiting(organization_id=org.pk).months  # a few months: incremental
+    assert KpiState.objects.get(organization=org).last_full_at == stored
+    with connection.cursor() as cursor:  # as an import touching every lead would mark
+        cursor.execute("SELECT id FROM crm_lead WHERE organization_id = %s", [org.pk])
+        ids = [row[0] for row in cursor.fetchall()]
+    mark_leads(org.pk, ids)
+
+    done = kpis_recompute_waiting(organization_id=org.pk)
+
+    assert KpiState.objects.get(organization=org).last_full_at > stored  # in full
+    assert len(done.months) >= WHOLE_FROM_SHARE * len(months)  # the months it announces
+    assert not ChangedCell.objects.for_org(org).exists()
+    assert kpis_recompute_full(organization_id=org.pk, check=True) == 0

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from crm.imports.mapping import Mapping
 from crm.imports.writing.deals import after_deal_wave, derive_kinds
-from crm.imports.writing.marks import mark_rows
+from crm.imports.writing.marks import mark_created_leads, mark_rows
 from crm.imports.writing.matching import Rejection, resolve
 from crm.imports.writing.parents import Parent, link_parents, staged_parents
 from crm.imports.writing.planner import Statistics, tune_wave
@@ -65,13 +65,15 @@ class Writer:
         self.touched_companies |= after_deal_wave(cursor, target)
         self.parents += staged_parents(cursor, target)
         mark_rows(target, TOUCHED)
+        mark_created_leads(target)
         self.statistics.keep(cursor, target, counts.created + counts.updated)
         return counts, rejected
 
     def finish(self) -> list[Rejection]:
-        """What waits for every row: company parents, and deal kinds."""
+        """What waits for every row: statistics, company parents, and deal kinds."""
         notes: list[Rejection] = []
         with transaction.atomic(), connection.cursor() as cursor:
+            self.statistics.settle(cursor, self.target)
             if self.parents:
                 notes = link_parents(cursor, self.target, self.parents)
             if self.touched_companies:

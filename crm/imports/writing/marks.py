@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crm.imports.writing.staging import Target
-from crm.journal import mark_selected
+from crm.imports.writing.staging import CREATED_LEADS, Target
+from crm.journal import mark_new_leads, mark_selected
 
 # Whose KPI cells a written row makes stale, per kind: (cells of, the ids of those).
 MARKS = {
@@ -28,6 +28,14 @@ def mark_rows(target: Target, table: str) -> None:
                 "leads",
                 f"SELECT lead_id FROM crm_deal WHERE id IN ({ids.format(table=table)})",
             )
+
+
+def mark_created_leads(target: Target) -> None:
+    """Mark the cells of the wave's new leads (a leads import's, in CREATED_LEADS)."""
+    if target.mapping.kind == "leads":
+        mark_new_leads(
+            target.organization_id, f"SELECT created_at, channel_id FROM {CREATED_LEADS}"
+        )
 
 
 def mark_deals_of(target: Target, companies: list[int]) -> None:

@@ -19,6 +19,7 @@ from crm.imports.reading import LINE
 STAGING = "import_staging"
 TOUCHED = "import_touched"  # ids of the rows a wave inserted or changed
 CHANGING = "import_changing"  # ids of the existing rows a wave is about to change
+CREATED_LEADS = "import_created_leads"  # the creation and channel of a wave's new leads
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,11 @@ def stage_wave(cursor: Any, target: Target, frame: pd.DataFrame) -> None:
     # Temporary tables are never analysed on their own: without statistics the planner
     # scans the whole target table for every chunk instead of looking rows up by key.
     cursor.execute(f"ANALYZE {STAGING}")
-    cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}, {CREATED_LEADS}")
     cursor.execute(f"CREATE TEMP TABLE {TOUCHED} (id bigint) ON COMMIT DROP")
+    cursor.execute(
+        f"CREATE TEMP TABLE {CREATED_LEADS} (created_at timestamptz, channel_id bigint) ON COMMIT DROP"
+    )
 
 
 def _frame_for_copy(target: Target, frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:

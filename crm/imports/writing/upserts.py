@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm.imports.kinds import column_of
-from crm.imports.writing.staging import CHANGING, STAGING, TOUCHED, Target
+from crm.imports.writing.staging import CHANGING, CREATED_LEADS, STAGING, TOUCHED, Target
 
 # An import moves a lead forward in the funnel, or to an exit stage (disqualified,
 # recycled), or out of one; never back to an earlier funnel stage: an old export saying
@@ -126,12 +126,14 @@ def _insert(cursor: Any, target: Target) -> int:
         if "stage_changed_at" not in written:
             columns.append("stage_changed_at")
             values.append(values[columns.index("created_at")])
+        # New leads go to CREATED_LEADS, not TOUCHED: their cells are marked from what
+        # was written (marks.mark_created_leads), with nothing to look up.
         cursor.execute(
             f"WITH new AS (INSERT INTO crm_lead ({', '.join(columns)}) SELECT {', '.join(values)} "
-            f"FROM {STAGING} s WHERE s.id IS NULL RETURNING id, stage, created_at), "
+            f"FROM {STAGING} s WHERE s.id IS NULL RETURNING id, stage, created_at, channel_id), "
             "entered AS (INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, source) "
             "SELECT %(org)s, id, '', stage, created_at, 'import' FROM new) "
-            f"INSERT INTO {TOUCHED} SELECT id FROM new",
+            f"INSERT INTO {CREATED_LEADS} SELECT created_at, channel_id FROM new",
             target.params(),
         )
     else:

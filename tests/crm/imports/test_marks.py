@@ -10,6 +10,7 @@ from crm.imports import runner
 from crm.imports.mapping import parse_mapping
 from crm.journal import (
     cells_changed,
+    mark_leads,
     marks_held,
     organisations_holding_marks,
     organisations_marked_before,
@@ -148,3 +149,14 @@ def test_two_jobs_of_one_organisation_hold_it_together(org):
     with marks_held(org.pk), marks_held(org.pk):
         assert org.pk in organisations_holding_marks()
     assert org.pk not in organisations_holding_marks()
+
+
+def test_new_leads_mark_the_cells_their_whole_history_would(tmp_path, org, run_import):
+    run_import(write_csv(tmp_path / "many.csv", MANY), MAPPING)
+    from_what_was_written = marks(org)
+    ChangedCell.objects.for_org(org).delete()
+
+    mark_leads(org.pk, Lead.objects.for_org(org).values_list("pk", flat=True))
+
+    assert len(from_what_was_written) == 12  # one cell a month, one channel
+    assert marks(org) == from_what_was_written
