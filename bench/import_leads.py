@@ -1,12 +1,18 @@
-"""Benchmark: importing a generated 1,000,000-lead CSV end to end, next to `psql \\copy`.
+"""Benchmark: importing a generated 1,000,000-lead CSV end to end, in both configurations,
+next to its floors.
 
-Two floors, measured in the same run on the same database:
-- `\\copy` of the same file into a bare table of the file's columns: moving the bytes in;
-- `\\copy` of exactly the rows the import wrote back into the same tables (crm_lead and
-  crm_leadstagechange, with their indexes): the least any import can do. The import does that plus reading, validating,
-resolving channels, upserting into crm_lead and writing one stage change per lead.
-The import runs as `manage.py import_records` in its own process, whose peak memory
-(max RSS) is reported.
+The import runs as `manage.py import_records` in a process of its own:
+- with the embedded default's tasks: no broker, so the KPI recompute that follows the
+  import runs in-process before the command returns (its peak memory, max RSS, is
+  reported: this run comes first, before any other child process);
+- with a broker and a Celery worker: the recompute is queued, and how long the KPIs then
+  take to be fresh (no mark left) is reported beside it; then the same file again.
+The floors, in the same run on the same database:
+- the same-table floor: `\\copy` of exactly the rows the import wrote into twins of
+  crm_lead and crm_leadstagechange made with `LIKE ... INCLUDING ALL` (their keys, checks
+  and indexes; no foreign keys: LIKE copies none);
+- for the reading, the same twins with the tables' foreign keys added;
+- for the record, `\\copy` of the file into a bare table of its columns.
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import ROOT, machine, production_env, update_section
+from bench.kpi_freshness import recomputes, worker
 
 ROWS = int(os.environ.get("BENCH_LEADS", "1000000"))
 CHANNELS = ["organic_search", "paid_search", "social", "email", "referral", "event", "direct", ""]
@@ -64,8 +72,34 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
-def psql(database_url: str, *args: str) -> None:
-    subprocess.run(["psql", database_url, "-v", "ON_ERROR_STOP=1", "-q", *args], check=True)
+def psql(database_url: str, *args: str) -> str:
+    return subprocess.run(
+        ["psql", database_url, "-v", "ON_ERROR_STOP=1", "-qtA", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def timed_psql(database_url: str, *args: str) -> float:
+    started = time.perf_counter()
+    psql(database_url, *args)
+    return time.perf_counter() - started
+
+
+ORG = "(SELECT id FROM orgs_organization WHERE slug = 'bench-import')"
+TWINS = {"crm_lead": "bench_twin_lead", "crm_leadstagechange": "bench_twin_change"}
+# The foreign keys the import's rows are checked against, for the constrained twins.
+FOREIGN_KEYS = {
+    "bench_twin_lead": [
+        "(organization_id) REFERENCES orgs_organization(id)",
+        "(channel_id) REFERENCES crm_channel(id)",
+    ],
+    "bench_twin_change": [
+        "(organization_id) REFERENCES orgs_organization(id)",
+        "(lead_id) REFERENCES bench_twin_lead(id)",
+    ],
+}
 
 
 def copy_floor(database_url: str, path: Path) -> float:
@@ -77,143 +111,192 @@ def copy_floor(database_url: str, path: Path) -> float:
         "CREATE TABLE bench_copy_floor (id text, name text, email text, created timestamptz, "
         "source text, stage text, country text)",
     )
-    started = time.perf_counter()
-    psql(
+    seconds = timed_psql(
         database_url, "-c", f"\\copy bench_copy_floor FROM '{path}' WITH (FORMAT csv, HEADER true)"
     )
-    seconds = time.perf_counter() - started
     psql(database_url, "-c", "DROP TABLE bench_copy_floor")
     return seconds
 
 
-def same_table_floor(database_url: str, folder: Path) -> float:
-    """Export the rows the import wrote, delete them, and time \\copy of them back."""
-    org = "(SELECT id FROM orgs_organization WHERE slug = 'bench-import')"
-    leads, changes = folder / "crm_lead.csv", folder / "crm_leadstagechange.csv"
-    psql(
-        database_url,
-        "-c",
-        f"\\copy (SELECT * FROM crm_lead WHERE organization_id = {org}) TO '{leads}' WITH (FORMAT csv)",
-    )
-    psql(
-        database_url,
-        "-c",
-        f"\\copy (SELECT * FROM crm_leadstagechange WHERE organization_id = {org}) TO '{changes}' WITH (FORMAT csv)",
-    )
-    psql(
-        database_url,
-        "-c",
-        f"DELETE FROM crm_leadstagechange WHERE organization_id = {org}",
-        "-c",
-        f"DELETE FROM crm_lead WHERE organization_id = {org}",
-        "-c",
-        "VACUUM crm_lead",
-        "-c",
-        "VACUUM crm_leadstagechange",
-    )
+def twin_floors(database_url: str, folder: Path) -> tuple[float, float]:
+    """`\\copy` of the rows the import wrote into twins of its tables: without foreign keys
+    (the same-table floor), then with them."""
+    for table in TWINS:
+        psql(
+            database_url,
+            "-c",
+            f"\\copy (SELECT * FROM {table} WHERE organization_id = {ORG}) TO '{folder / table}.csv' WITH (FORMAT csv)",
+        )
+    floors = []
+    for constrained in (False, True):
+        statements = ["DROP TABLE IF EXISTS bench_twin_change, bench_twin_lead"]
+        for table, twin in TWINS.items():
+            statements.append(f"CREATE TABLE {twin} (LIKE {table} INCLUDING ALL)")
+            if constrained:
+                statements += [
+                    f"ALTER TABLE {twin} ADD FOREIGN KEY {key} DEFERRABLE INITIALLY DEFERRED"
+                    for key in FOREIGN_KEYS[twin]
+                ]
+        psql(database_url, *[arg for s in statements for arg in ("-c", s)])
+        copies = [
+            arg
+            for table, twin in TWINS.items()
+            for arg in ("-c", f"\\copy {twin} FROM '{folder / table}.csv' WITH (FORMAT csv)")
+        ]
+        floors.append(timed_psql(database_url, *copies))
+    psql(database_url, "-c", "DROP TABLE bench_twin_change, bench_twin_lead")
+    return floors[0], floors[1]
+
+
+def forget_the_import(database_url: str) -> None:
+    """Delete what the last import wrote (in SQL: a million leads through Django's
+    collector take minutes), so that the next one starts from the same state."""
+    for table in ["crm_changedcell", "funnel_kpifact", "funnel_pipelinefact", "crm_leadstagechange",
+                  "crm_activity", "crm_deal", "crm_lead", "crm_channel"]:  # fmt: skip
+        psql(database_url, "-c", f"DELETE FROM {table} WHERE organization_id IN {ORG}")
+    psql(database_url, "-c", "VACUUM ANALYZE crm_lead", "-c", "VACUUM ANALYZE crm_leadstagechange")
+
+
+def run_import(env: dict[str, str], path: Path, mapping: Path) -> tuple[float, dict]:
     started = time.perf_counter()
-    psql(
-        database_url,
-        "-c",
-        f"\\copy crm_lead FROM '{leads}' WITH (FORMAT csv)",
-        "-c",
-        f"\\copy crm_leadstagechange FROM '{changes}' WITH (FORMAT csv)",
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_records", str(path), "--org", "bench-import",
+         "--mapping", str(mapping)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    return seconds, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def waiting(database_url: str) -> int:
+    return int(
+        psql(
+            database_url,
+            "-c",
+            f"SELECT count(*) FROM crm_changedcell WHERE organization_id = {ORG}",
+        )
     )
+
+
+def until_fresh(database_url: str, lines: list[str]) -> float:
+    """Seconds until no mark of the organisation waits and the worker is idle."""
+    started = time.perf_counter()
+    while waiting(database_url) or recomputes(lines) < sum(
+        "kpis_recompute_task" in line and "received" in line for line in lines
+    ):
+        time.sleep(0.2)
     return time.perf_counter() - started
 
 
-def run_import(env: dict[str, str], path: Path, mapping: Path) -> tuple[float, dict, float]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "import_records",
-            str(path),
-            "--org",
-            "bench-import",
-            "--mapping",
-            str(mapping),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
+@dataclass
+class Figures:
+    rows: int
+    size_mib: float
+    bare: float
+    twins: float
+    twins_constrained: float
+    embedded: float
+    embedded_summary: dict
+    peak_mib: float
+    broker: float
+    broker_summary: dict
+    fresh_after: float
+    worker_recomputes: int
+    again: float
+    again_summary: dict
+
+
+def measure(database_url: str, folder: Path) -> Figures:
+    broker_env = production_env()
+    embedded_env = {
+        k: v for k, v in broker_env.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")
+    }
+    path, mapping = folder / "leads.csv", folder / "mapping.json"
+    mapping.write_text(json.dumps(MAPPING))
+    generate(path, ROWS)
+    bare = copy_floor(database_url, path)
+    forget_the_import(database_url)
+    embedded, embedded_summary = run_import(embedded_env, path, mapping)
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, json.loads(result.stdout.strip().splitlines()[-1]), peak_mib
+    twins, twins_constrained = twin_floors(database_url, folder)
+    forget_the_import(database_url)
+    with worker(broker_env) as lines:
+        broker, broker_summary = run_import(broker_env, path, mapping)
+        fresh_after = until_fresh(database_url, lines)
+        worker_recomputes = recomputes(lines)
+        again, again_summary = run_import(broker_env, path, mapping)
+        until_fresh(database_url, lines)
+    return Figures(ROWS, path.stat().st_size / 2**20, bare, twins, twins_constrained, embedded,
+                   embedded_summary, peak_mib, broker, broker_summary, fresh_after,
+                   worker_recomputes, again, again_summary)  # fmt: skip
+
+
+def report(f: Figures) -> str:
+    def row(what: str, seconds: float, created: str, note: str = "") -> str:
+        return f"| {what} | {seconds:.1f} | **{seconds / f.twins:.2f}x** | {seconds / f.bare:.1f}x | {created} | {note} |"
+
+    def made(summary: dict) -> str:
+        return f"{summary['created']:,} / {summary['unchanged']:,}"
+
+    return "\n".join(
+        [
+            f"## Import of {f.rows:,} leads",
+            "",
+            f"Run {datetime.date.today():%Y-%m-%d} on {machine()}; PostgreSQL from DATABASE_URL on the same machine. "
+            f"A generated CSV of {f.rows:,} leads ({f.size_mib:.0f} MiB, 7 columns: external id, name, e-mail, created, "
+            "channel, stage, country), into an organisation with no leads. Command: "
+            "`python3 scripts/run_bench.py import_leads` (`BENCH_LEADS` sets the row count; needs `REDIS_URL`).",
+            "",
+            "| what | seconds | vs same-table floor | vs bare `\\copy` | created / unchanged | |",
+            "|---|---|---|---|---|---|",
+            f"| **same-table floor**: `\\copy` of the rows the import wrote into twins of `crm_lead` and `crm_leadstagechange` (`LIKE ... INCLUDING ALL`) | {f.twins:.1f} | 1.00x | {f.twins / f.bare:.1f}x | {f.rows:,} / - | |",
+            row(
+                "the same twins with the tables' foreign keys (organisation, channel; organisation, lead)",
+                f.twins_constrained,
+                f"{f.rows:,} / -",
+            ),
+            f"| `\\copy` of the file into a bare table of its columns | {f.bare:.1f} | {f.bare / f.twins:.2f}x | 1.0x | {f.rows:,} / - | |",
+            row(
+                "`import_records`, embedded default (no broker): the import, then its one KPI recompute in-process",
+                f.embedded,
+                made(f.embedded_summary),
+                f"peak memory {f.peak_mib:.0f} MiB",
+            ),
+            row(
+                "`import_records`, broker configured (a Celery worker recomputes)",
+                f.broker,
+                made(f.broker_summary),
+                f"KPIs fresh {f.fresh_after:.1f} s after it ends ({f.worker_recomputes} recompute tasks)",
+            ),
+            row(
+                "`import_records`, the same file again (every row compared, none written)",
+                f.again,
+                made(f.again_summary),
+            ),
+            "",
+            "Goal: at most 1.5x the same-table floor, in both configurations.",
+        ]
+    )
 
 
 def main() -> None:
     database_url = os.environ.get("DATABASE_URL")
-    if not database_url:
-        sys.exit("Set DATABASE_URL to a PostgreSQL database the benchmark may write to.")
+    if not database_url or not os.environ.get("REDIS_URL"):
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL database the benchmark may write to, and REDIS_URL."
+        )
     env = production_env()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    # Earlier runs' rows go with SQL: a million leads through Django's collector take minutes.
-    org = "(SELECT id FROM orgs_organization WHERE slug = 'bench-import')"
-    for table in ["crm_leadstagechange", "crm_activity", "crm_deal", "crm_lead", "crm_channel"]:
-        psql(database_url, "-c", f"DELETE FROM {table} WHERE organization_id IN {org}")
-    subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "create_org",
-            "bench-import",
-            "--name",
-            "Bench import",
-            "--admin",
-            "bench-importer",
-            "--password",
-            "bench-pass-2026",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+        [sys.executable, "manage.py", "create_org", "bench-import", "--name", "Bench import",
+         "--admin", "bench-importer", "--password", "bench-pass-2026"],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
-        path, mapping = Path(folder) / "leads.csv", Path(folder) / "mapping.json"
-        mapping.write_text(json.dumps(MAPPING))
-        generate(path, ROWS)
-        size_mib = path.stat().st_size / 2**20
-        floor = copy_floor(database_url, path)
-        first, summary, peak = run_import(env, path, mapping)
-        again, second, _peak = run_import(env, path, mapping)
-        same_table = same_table_floor(database_url, Path(folder))
-    print(
-        f"same table {same_table:.1f}s  copy {floor:.1f}s  import {first:.1f}s {summary}  again {again:.1f}s {second}  peak {peak:.0f} MiB"
-    )
-    body = "\n".join(
-        [
-            f"## Import of {ROWS:,} leads",
-            "",
-            f"Run {datetime.date.today():%Y-%m-%d} on {machine()}; PostgreSQL from DATABASE_URL on the same machine. "
-            f"A generated CSV of {ROWS:,} leads ({size_mib:.0f} MiB, 7 columns: external id, name, e-mail, created, "
-            "channel, stage, country). Command: `python3 scripts/run_bench.py import_leads` "
-            "(`BENCH_LEADS` sets the row count).",
-            "",
-            "| what | seconds | vs bare `\\copy` | rows created / unchanged | peak memory |",
-            "|---|---|---|---|---|",
-            f"| `psql \\copy` of the file into a bare table of its columns | {floor:.1f} | 1.00x | {ROWS:,} / - | - |",
-            f"| `psql \\copy` of the rows the import wrote into the same tables (crm_lead and its stage history, indexed) | {same_table:.1f} | {same_table / floor:.2f}x | {ROWS:,} / - | - |",
-            f"| `import_records`, first time (validation, channels, upsert, stage history) | {first:.1f} | {first / floor:.2f}x | "
-            f"{summary['created']:,} / {summary['unchanged']:,} | {peak:.0f} MiB |",
-            f"| `import_records`, same file again (every row compared, none written) | {again:.1f} | {again / floor:.2f}x | "
-            f"{second['created']:,} / {second['unchanged']:,} | |",
-            "",
-            f"Against the same-table floor the first import takes {first / same_table:.1f}x and the repeat {again / same_table:.1f}x.",
-        ]
-    )
-    update_section("import_leads", body)
+        figures = measure(database_url, Path(folder))
+    print(figures)
+    update_section("import_leads", report(figures))
 
 
 if __name__ == "__main__":
