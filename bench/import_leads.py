@@ -89,17 +89,17 @@ def timed_psql(database_url: str, *args: str) -> float:
 
 ORG = "(SELECT id FROM orgs_organization WHERE slug = 'bench-import')"
 TWINS = {"crm_lead": "bench_twin_lead", "crm_leadstagechange": "bench_twin_change"}
-# The foreign keys the import's rows are checked against, for the constrained twins.
-FOREIGN_KEYS = {
-    "bench_twin_lead": [
-        "(organization_id) REFERENCES orgs_organization(id)",
-        "(channel_id) REFERENCES crm_channel(id)",
-    ],
-    "bench_twin_change": [
-        "(organization_id) REFERENCES orgs_organization(id)",
-        "(lead_id) REFERENCES bench_twin_lead(id)",
-    ],
-}
+
+
+def foreign_keys(database_url: str, table: str) -> list[str]:
+    """The table's foreign keys, as its twin would declare them (a twin's reference to the
+    other table goes to the other's twin)."""
+    keys = psql(
+        database_url,
+        "-c",
+        f"SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{table}'::regclass AND contype = 'f'",
+    ).splitlines()
+    return [key.replace("REFERENCES crm_lead(", f"REFERENCES {TWINS['crm_lead']}(") for key in keys]
 
 
 def copy_floor(database_url: str, path: Path) -> float:
@@ -134,8 +134,7 @@ def twin_floors(database_url: str, folder: Path) -> tuple[float, float]:
             statements.append(f"CREATE TABLE {twin} (LIKE {table} INCLUDING ALL)")
             if constrained:
                 statements += [
-                    f"ALTER TABLE {twin} ADD FOREIGN KEY {key} DEFERRABLE INITIALLY DEFERRED"
-                    for key in FOREIGN_KEYS[twin]
+                    f"ALTER TABLE {twin} ADD {key}" for key in foreign_keys(database_url, table)
                 ]
         psql(database_url, *[arg for s in statements for arg in ("-c", s)])
         copies = [
