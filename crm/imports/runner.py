@@ -21,7 +21,7 @@ from crm.imports.ahead import prepared_ahead
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
-from crm.imports.writing import Counts, Rejection, Wave, Writer, writer_for
+from crm.imports.writing import Counts, Rejection, Writer, writer_for
 from crm.journal import marks_held
 from crm.models import Channel, PipelineStage
 from crm.selectors import funnel_stage_codes
@@ -103,7 +103,6 @@ class _Chunk:
     misshapen: list[Rejection]  # the others
     valid: pd.DataFrame
     refused: pd.DataFrame
-    waves: list[Wave]  # the valid rows as the writer COPYs them
 
 
 def _write_chunks(
@@ -127,15 +126,13 @@ def _write_chunks(
 
     def prepared(chunk: pd.DataFrame, known_to: Context) -> _Chunk:
         whole, misshapen = _refuse_other_widths(chunk, other_widths, width)
-        valid, refused = prepare(whole, mapping, known_to)
-        return _Chunk(whole, misshapen, valid, refused, writer.staged(valid))
+        return _Chunk(whole, misshapen, *prepare(whole, mapping, known_to))
 
     chunks = table.chunks(columns, chunk_rows)
     for chunk, again in prepared_ahead(chunks, prepared, context, context.known_channels):
         if again:  # a channel to look up or create: here, in the writer's thread
             chunk.valid, chunk.refused = prepare(chunk.whole, mapping, context)
-            chunk.waves = writer.staged(chunk.valid)
-        chunk_counts, refused_by_sql = writer.write(chunk.waves)
+        chunk_counts, refused_by_sql = writer.write(chunk.valid)
         counts.add(chunk_counts)
         refused = list(chunk.refused.itertuples(index=False, name=None))
         rejected += chunk.misshapen + refused + refused_by_sql

@@ -27,15 +27,7 @@ from crm.imports.writing.marks import mark_created_leads, mark_rows
 from crm.imports.writing.matching import Rejection, resolve
 from crm.imports.writing.parents import Parent, link_parents, staged_parents
 from crm.imports.writing.planner import Statistics, tune_wave
-from crm.imports.writing.staging import (
-    CHANGING,
-    TOUCHED,
-    Target,
-    Wave,
-    stage_wave,
-    wave_csv,
-    waves,
-)
+from crm.imports.writing.staging import CHANGING, TOUCHED, Target, stage_wave, waves
 from crm.imports.writing.upserts import Counts, find_changing, upsert
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from orgs.models import Organization
@@ -50,26 +42,20 @@ class Writer:
     touched_companies: set[int] = field(default_factory=set)  # whose deal kinds to derive
     parents: list[Parent] = field(default_factory=list)
 
-    def staged(self, frame: pd.DataFrame) -> list[Wave]:
-        """The chunk in waves, so that a key repeated in the file updates in file order, each
-        as the staging table's COPY reads it. Python only: it may run ahead, in a thread."""
-        return [wave_csv(self.target, wave) for wave in waves(frame, self.target.mapping)]
-
-    def write(self, chunk: pd.DataFrame | list[Wave]) -> tuple[Counts, list[Rejection]]:
-        """Upsert the chunk (or its waves, `staged`), a wave a transaction."""
+    def write(self, frame: pd.DataFrame) -> tuple[Counts, list[Rejection]]:
+        """Upsert the chunk, in waves so that a key repeated in the file updates in file order."""
         counts, rejected = Counts(), []
-        staged = self.staged(chunk) if isinstance(chunk, pd.DataFrame) else chunk
-        for wave in staged:
+        for wave in waves(frame, self.target.mapping):
             with transaction.atomic(), connection.cursor() as cursor:
                 wave_counts, wave_rejected = self._write_wave(cursor, wave)
             counts.add(wave_counts)
             rejected.extend(wave_rejected)
         return counts, rejected
 
-    def _write_wave(self, cursor: Any, wave: Wave) -> tuple[Counts, list[Rejection]]:
+    def _write_wave(self, cursor: Any, frame: pd.DataFrame) -> tuple[Counts, list[Rejection]]:
         target = self.target
         tune_wave(cursor)
-        stage_wave(cursor, target, wave)
+        stage_wave(cursor, target, frame)
         rejected = resolve(cursor, target)
         # The cells rows leave: only those the file changes (a file imported again marks
         # nothing, where marking every matched row cost more than the import's own compare).
@@ -113,4 +99,4 @@ def writer_for(
     )
 
 
-__all__ = ["Counts", "Rejection", "Wave", "Writer", "writer_for"]
+__all__ = ["Counts", "Rejection", "Writer", "writer_for"]

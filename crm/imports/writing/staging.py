@@ -63,35 +63,22 @@ class Target:
         return columns
 
 
-@dataclass(frozen=True)
-class Wave:
-    """A wave's rows as the COPY into the staging table reads them."""
-
-    names: list[str]  # staging columns, in the order of the CSV's
-    csv: str
-
-
-def wave_csv(target: Target, frame: pd.DataFrame) -> Wave:
-    """The wave's rows as CSV: Python only, so it may be made ahead (crm.imports.ahead)."""
-    names, data = _frame_for_copy(target, frame)
-    buffer = io.StringIO()
-    data.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
-    return Wave(names, buffer.getvalue())
-
-
-def stage_wave(cursor: Any, target: Target, wave: Wave) -> None:
+def stage_wave(cursor: Any, target: Target, frame: pd.DataFrame) -> None:
     """Create the wave's staging table and COPY its rows in; create TOUCHED, empty."""
-    columns, names = target.staging_columns, wave.names
+    columns = target.staging_columns
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
     cursor.execute(
         f"CREATE TEMP TABLE {STAGING} ({', '.join(f'{c} {t}' for c, t in columns.items())}) ON COMMIT DROP"
     )
+    names, data = _frame_for_copy(target, frame)
+    buffer = io.StringIO()
+    data.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
     # csv writes None as a quoted "": FORCE_NULL reads it back as NULL where that is meant.
     nullable = [n for n in names if columns[n] != "text" or n in ("stage", "status")]
     force_null = f", FORCE_NULL ({', '.join(nullable)})" if nullable else ""
     statement = f"COPY {STAGING} ({', '.join(names)}) FROM STDIN (FORMAT csv{force_null})"
     with cursor.cursor.copy(statement) as copy:
-        copy.write(wave.csv)
+        copy.write(buffer.getvalue())
     # Temporary tables are never analysed on their own: without statistics the planner
     # scans the whole target table for every chunk instead of looking rows up by key.
     cursor.execute(f"ANALYZE {STAGING}")
