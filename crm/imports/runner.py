@@ -17,11 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.imports import dates
-from crm.imports.ahead import prepared_ahead
 from crm.imports.mapping import DATE_TYPES, Mapping
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context, prepare
-from crm.imports.writing import Counts, Rejection, Writer, writer_for
+from crm.imports.writing import Counts, Rejection, writer_for
 from crm.journal import marks_held
 from crm.models import Channel, PipelineStage
 from crm.selectors import funnel_stage_codes
@@ -78,71 +77,38 @@ def run_import(
             f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
         )
     rows, formats = _first_pass(table, mapping, chunk_rows)
+    other_widths = table.lines_of_another_width()
     reps = _record_sales_reps(organization, mapping)
     context = import_context(
         organization, mapping, formats, may_create_channels=may_create_channels
     )
     writer = writer_for(organization, mapping, first_stage=context.stages[0], now=now)
-    summary, counts = Summary(rows=rows, sales_reps_created=reps), Counts()
-    rejected: list[Rejection] = []
+    summary, counts, rejected = Summary(rows=rows, sales_reps_created=reps), Counts(), []
     # Each wave commits its marks; they are announced once, as the import ends, so that
     # its cells are recomputed once rather than after every wave (see crm.journal).
     with marks_held(organization.pk):
-        unassigned, notes = _write_chunks(
-            table, mapping, context, writer, summary, counts, rejected, chunk_rows, progress
-        )
+        columns = list(dict.fromkeys(mapping.columns.values()))
+        unassigned: Counter[str] = Counter()
+        done = 0
+        for chunk in table.chunks(columns, chunk_rows):
+            whole, misshapen = _refuse_other_widths(chunk, other_widths, len(table.header))
+            valid, refused = prepare(whole, mapping, context)
+            chunk_counts, refused_by_sql = writer.write(valid)
+            counts.add(chunk_counts)
+            rejected += (
+                misshapen + list(refused.itertuples(index=False, name=None)) + refused_by_sql
+            )
+            written = valid[~valid[LINE].isin({line for line, *_rest in refused_by_sql})]
+            unassigned.update(written[UNASSIGNED].dropna())
+            _widen_span(summary, written, mapping)
+            done += len(chunk)
+            if progress:
+                progress(done, rows)
+        notes = writer.finish()
     _count(summary, counts, rejected, context, unassigned)
     if rejected or notes:
         summary.error_report = str(_write_report(report_dir, path, rejected + notes))
     return summary
-
-
-@dataclass
-class _Chunk:
-    whole: pd.DataFrame  # its rows of the header's width
-    misshapen: list[Rejection]  # the others
-    valid: pd.DataFrame
-    refused: pd.DataFrame
-
-
-def _write_chunks(
-    table: Table,
-    mapping: Mapping,
-    context: Context,
-    writer: Writer,
-    summary: Summary,
-    counts: Counts,
-    rejected: list[Rejection],
-    chunk_rows: int,
-    progress: Progress | None,
-) -> tuple[Counter[str], list[Rejection]]:
-    """Prepare and write the file chunk by chunk, each prepared while the one before it is
-    written (crm.imports.ahead); return the owners left unassigned and the notes of what
-    waited for every row."""
-    other_widths, width = table.lines_of_another_width(), len(table.header)
-    columns = list(dict.fromkeys(mapping.columns.values()))
-    unassigned: Counter[str] = Counter()
-    done = 0
-
-    def prepared(chunk: pd.DataFrame, known_to: Context) -> _Chunk:
-        whole, misshapen = _refuse_other_widths(chunk, other_widths, width)
-        return _Chunk(whole, misshapen, *prepare(whole, mapping, known_to))
-
-    chunks = table.chunks(columns, chunk_rows)
-    for chunk, again in prepared_ahead(chunks, prepared, context, context.known_channels):
-        if again:  # a channel to look up or create: here, in the writer's thread
-            chunk.valid, chunk.refused = prepare(chunk.whole, mapping, context)
-        chunk_counts, refused_by_sql = writer.write(chunk.valid)
-        counts.add(chunk_counts)
-        refused = list(chunk.refused.itertuples(index=False, name=None))
-        rejected += chunk.misshapen + refused + refused_by_sql
-        written = chunk.valid[~chunk.valid[LINE].isin({line for line, *_ in refused_by_sql})]
-        unassigned.update(written[UNASSIGNED].dropna())
-        _widen_span(summary, written, mapping)
-        done += len(chunk.whole) + len(chunk.misshapen)
-        if progress:
-            progress(done, summary.rows)
-    return unassigned, writer.finish()
 
 
 def _count(
@@ -264,6 +230,7 @@ def import_context(
     """What the transformation of `mapping`'s rows needs to know of the organisation: its
     stages, members, currency and channels (made as needed if `may_create_channels`)."""
     members = _members(organization)
+    known = dict(Channel.objects.for_org(organization).values_list("code", "id"))
     context = Context(
         stages=funnel_stage_codes(organization, exits=True),
         pipeline_stages=list(
@@ -274,9 +241,7 @@ def import_context(
         members=members,
         formats=formats,
         channel_ids=lambda codes: {},
-        known_channels=dict(Channel.objects.for_org(organization).values_list("code", "id")),
     )
-    known = context.known_channels
 
     def channel_ids(codes: set[str]) -> dict[str, int]:
         """The ids of the codes known (or created, if the importer may write channels)."""

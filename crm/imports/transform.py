@@ -38,7 +38,6 @@ class Context:
     # codes -> ids, creating missing ones if the importer may; a code left out is unknown
     channel_ids: Callable[[set[str]], dict[str, int]]
     created_channels: set[str] = field(default_factory=set)
-    known_channels: dict[str, int] = field(default_factory=dict)  # code -> id, as looked up
 
 
 def source_values(chunk: pd.DataFrame, mapping: Mapping, name: str) -> pd.Series:
