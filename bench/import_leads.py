@@ -250,7 +250,7 @@ def report(f: Figures) -> str:
             "|---|---|---|---|---|---|",
             f"| **same-table floor**: `\\copy` of the rows the import wrote into twins of `crm_lead` and `crm_leadstagechange` (`LIKE ... INCLUDING ALL`) | {f.twins:.1f} | 1.00x | {f.twins / f.bare:.1f}x | {f.rows:,} / - | |",
             row(
-                "the same twins with the tables' foreign keys (organisation, channel; organisation, lead)",
+                "the same twins with the tables' own foreign keys, checked at commit as theirs are",
                 f.twins_constrained,
                 f"{f.rows:,} / -",
             ),
