@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.journal import mark_deals, mark_deals_and_leads
+from crm.journal import DealAsRead, mark_deals_and_leads
 from crm.models import Deal, LeadStageChange, LifecycleStage, PipelineStage
 from crm.rules import customer_since, deal_date, deal_kind
 from crm.selectors import stage_with_role
@@ -32,16 +32,16 @@ def _previous_wins(
 
 
 def _check(deal: Deal, changed: list[str] | None) -> None:
-    """`changed`: the fields an update changed; None for a new deal."""
-    ensure_same_organization(deal.organization, lead=deal.lead, company=deal.company)
-    # A stage it keeps was known when set: stages in use cannot be removed.
-    stage_set = changed is None or "pipeline_stage" in changed
+    """`changed`: the fields an update changed; None for a new deal. The links and stage a
+    deal keeps were checked when set (stages in use cannot be removed)."""
+    links = {f: getattr(deal, f) for f in ("lead", "company") if _set(f, changed)}
+    ensure_same_organization(deal.organization_id, **links)
     if (
         deal.pipeline_stage
-        and stage_set
-        and not PipelineStage.objects.for_org(deal.organization)
-        .filter(code=deal.pipeline_stage)
-        .exists()
+        and _set("pipeline_stage", changed)
+        and not PipelineStage.objects.filter(
+            organization_id=deal.organization_id, code=deal.pipeline_stage
+        ).exists()
     ):
         raise ValidationError(
             {
@@ -53,13 +53,27 @@ def _check(deal: Deal, changed: list[str] | None) -> None:
         raise ValidationError({"closed_at": _("An open deal has no close date.")})
 
 
-def _settle(deal: Deal, by: User | None, changed: list[str] | None) -> None:
-    """Derive the kind, save, and move the lead of a won deal to customer at its close date."""
+def _set(field: str, changed: list[str] | None) -> bool:
+    return changed is None or field in changed or f"{field}_id" in changed
+
+
+def _settle(
+    deal: Deal, by: User | None, changed: list[str] | None, before: DealAsRead | None = None
+) -> None:
+    """Derive the kind, save, move the lead of a won deal to customer at its close date, and
+    mark the cells the deal left (`before`: as read before an update) and those it and its
+    lead enter."""
     when = deal_date(deal.created_at, deal.closed_at)
     deal.kind = deal_kind(when, _previous_wins(deal.company_id, when, deal.pk))
-    validate_and_save(deal, known=links_known(deal, changed))
+    saved = None if changed is None else {*changed, "kind", "updated_at"}
+    validate_and_save(deal, known=links_known(deal, changed), update_fields=saved)
     moved = _make_customer(deal, by)
-    mark_deals_and_leads(deal.organization_id, [deal.pk], [deal.lead_id] if moved else [])
+    mark_deals_and_leads(
+        deal.organization_id,
+        [deal.pk],
+        [deal.lead_id] if moved else [],
+        deals_before=[before] if before else [],
+    )
 
 
 # lead_change_stage's move in one statement, for a lead whose stage and date are known good
@@ -121,19 +135,15 @@ def deal_create(*, organization: Organization, by: User | None, **fields: Any) -
 
 @transaction.atomic
 def deal_update(*, deal: Deal, by: User | None, **fields: Any) -> Deal:
-    # Locked and read again with the rows it links to, which the checks and the lead's move
-    # read (the lead itself is locked only if it moves).
-    deal = (
-        Deal.objects.select_for_update(of=("self",))
-        .select_related("organization", "lead", "company")
-        .get(pk=deal.pk)
-    )
-    mark_deals(deal.organization_id, [deal.pk])  # the cells it leaves
+    # Locked and read again with its lead, whose channel places the deal's cells and whose
+    # stage a win may move (the lead itself is locked only if it moves).
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("lead").get(pk=deal.pk)
+    before = (deal.closed_at, deal.lead.channel_id if deal.lead else None)  # the cells it leaves
     if fields.get("status") == Deal.Status.OPEN:
         fields.setdefault("closed_at", None)
     changed = assign(deal, fields)
     _check(deal, changed)
-    _settle(deal, by, changed)
+    _settle(deal, by, changed, before)
     return deal
 
 
