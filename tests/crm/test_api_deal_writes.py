@@ -48,11 +48,11 @@ def test_a_deal_won_through_the_api_costs_at_most_12_queries(
     api = token_client(rep)
     api.get("/api/v1/deals/")  # the token's last use recorded, as on every later call
 
-    # The deal read (404 if not ours); in the service's transaction (a savepoint here): the
-    # deal locked and read with its organisation, lead and company; the cells it leaves
-    # marked; its company's earlier wins (its kind); its update; the customer stage; the
-    # lead locked, moved and its move recorded (one statement); the cells the deal and lead
-    # enter marked (one statement). The token is read as a prepared statement, not counted.
+    # The deal found (404 if not ours); in the service's transaction (a savepoint here): the
+    # deal locked and read with its lead; its company's earlier wins (its kind); its update;
+    # the customer stage; the lead locked, moved and its move recorded (one statement); the
+    # cells the deal left and entered and the lead's marked (one statement). 9 with the
+    # savepoint's two; the token is read as a prepared statement, not counted.
     with django_assert_max_num_queries(12):
         won = api.patch(f"/api/v1/deals/{opportunity.pk}/", WON, format="json")
 
@@ -85,7 +85,7 @@ def test_a_deal_created_through_the_api_costs_at_most_8_queries(
     }
 
     # Its lead and company read (ours, or 400); in a savepoint: the pipeline stage checked,
-    # the company's earlier wins, the insert, the cells it enters marked.
+    # the company's earlier wins, the insert, the cells it enters marked: 8.
     with django_assert_max_num_queries(8):
         created = api.post("/api/v1/deals/", body, format="json")
 
