@@ -97,7 +97,7 @@ class LoadResult:
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    finished: list[float] = field(default_factory=list)  # perf_counter of each 200 answer
+    finished: list[float] = field(default_factory=list, repr=False)  # when each 200 came
 
     @property
     def per_second(self) -> float:

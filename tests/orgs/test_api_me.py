@@ -39,7 +39,7 @@ def test_me_costs_one_query_after_the_token(member, django_assert_max_num_querie
     api = token_client(member(Role.LEADERSHIP))
     api.get("/api/v1/me/")  # the token's last use recorded, as on every later call
 
-    with django_assert_max_num_queries(1):  # the memberships; the token is a prepared statement
+    with django_assert_max_num_queries(1):  # its memberships; the token: a prepared statement
         response = api.get("/api/v1/me/")
 
     assert response.json()["role"] == "leadership"
