@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,39 +97,57 @@ class LoadResult:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    finished: list[float] = field(default_factory=list, repr=False)  # when each 200 came
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
 
 
+# One request: method, path, JSON body (None: no body).
+Call = tuple[str, str, bytes | None]
+
+
 def load(
     port: int, path: str, headers: dict[str, str], clients: int, per_client: int
 ) -> LoadResult:
     """`clients` threads, each with one keep-alive connection, each sending `per_client` GETs."""
+    return load_calls(port, headers, [[("GET", path, None)] * per_client] * clients)
+
+
+def load_calls(port: int, headers: dict[str, str], calls: list[list[Call]]) -> LoadResult:
+    """One thread per list of `calls`, each with one keep-alive connection, sending its
+    calls in order; every thread starts at once. An answer other than 200 is an error."""
     latencies: list[float] = []
+    finished: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
+    start = threading.Barrier(len(calls) + 1)
 
-    def client() -> None:
+    def client(mine: list[Call]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
+        took: list[float] = []
+        done: list[float] = []
         bad = 0
         start.wait()
-        for _ in range(per_client):
+        for method, path, body in mine:
             began = time.perf_counter()
-            conn.request("GET", path, headers=headers)
+            conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
-            mine.append((time.perf_counter() - began) * 1000)
-            bad += response.status != 200
+            ended = time.perf_counter()
+            took.append((ended - began) * 1000)
+            if response.status == 200:
+                done.append(ended)
+            else:
+                bad += 1
         conn.close()
         with lock:
-            latencies.extend(mine)
+            latencies.extend(took)
+            finished.extend(done)
             errors[0] += bad
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(mine,)) for mine in calls]
     for thread in threads:
         thread.start()
     start.wait()
@@ -138,7 +156,9 @@ def load(
         thread.join()
     seconds = time.perf_counter() - began
     cuts = statistics.quantiles(latencies, n=100)
-    return LoadResult(len(latencies), errors[0], seconds, cuts[49], cuts[94], cuts[98])
+    return LoadResult(
+        len(latencies), errors[0], seconds, cuts[49], cuts[94], cuts[98], sorted(finished)
+    )
 
 
 def machine() -> str:

@@ -272,6 +272,14 @@ class DealViewSet(RecordViewSet):
     }
     search = ("name", "external_id", "product")
 
+    def get_queryset(self) -> QuerySet[Any]:
+        deals = super().get_queryset()
+        if self.action in ("update", "partial_update"):
+            # deal_update reads the deal again under its lock; here it is only found (or 404),
+            # and DealSerializer's validation reads nothing of it.
+            return deals.only("pk")
+        return deals
+
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = deal_create(
             organization=self.org(),

@@ -146,6 +146,44 @@ def mark_deals(organization_id: int, deal_ids: Iterable[int | None]) -> None:
     _mark_ids(_DEAL_MONTHS, organization_id, deal_ids)
 
 
+# A deal as read before its change, the two columns its cells come from: its close date
+# (None: open) and its lead's channel (None: no lead, or a lead without one).
+DealAsRead = tuple[datetime | None, int | None]
+_DEALS_AS_READ = f"""
+    SELECT {MONTH.format("d.closed_at")} AS month, d.channel_id
+    FROM unnest(%(closes)s::timestamptz[], %(channels)s::bigint[]) AS d(closed_at, channel_id)
+"""
+
+
+def mark_deals_and_leads(
+    organization_id: int,
+    deal_ids: Iterable[int | None],
+    lead_ids: Iterable[int | None] = (),
+    *,
+    deals_before: Sequence[DealAsRead] = (),
+) -> None:
+    """mark_deals and mark_leads in one statement, the same cells marked (a won deal and the
+    lead it made a customer); with `deals_before`, also the cells deals leave, given as read
+    (under their lock) before the change: what mark_deals marks before it, in the same
+    round trip. A lead's change of channel marks its deals' cells itself (mark_leads)."""
+    deals, leads = _ids(deal_ids), _ids(lead_ids)
+    parts = []
+    if deals:
+        parts.append(_DEAL_MONTHS.format(ids="SELECT unnest(%(deals)s::bigint[])"))
+    if leads:
+        parts.append(_LEAD_MONTHS.format(ids="SELECT unnest(%(leads)s::bigint[])"))
+    if deals_before:
+        parts.append(_DEALS_AS_READ)
+    params = {
+        "deals": deals,
+        "leads": leads,
+        "closes": [closed for closed, _channel in deals_before],
+        "channels": [channel for _closed, channel in deals_before],
+    }
+    if parts:
+        _mark(" UNION ALL ".join(parts), organization_id, params)
+
+
 def mark_campaigns(organization_id: int, campaign_ids: Iterable[int | None]) -> None:
     _mark_ids(_CAMPAIGN_MONTHS, organization_id, campaign_ids)
 

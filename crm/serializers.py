@@ -3,9 +3,12 @@ belong to the caller's organisation; writes go through crm.services."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -17,17 +20,39 @@ from smarketing.lib.bounds import validate_business_date
 
 
 class OrgScopedSerializer(serializers.ModelSerializer):
-    """Limits every related field to rows of the caller's organisation (crm.selectors)."""
+    """Limits every related field to rows of the caller's organisation (crm.selectors).
+
+    DRF builds a ModelSerializer's fields from the model for every instance, a millisecond
+    a request; they depend on the class alone, so they are built once per class and each
+    instance gets a copy (DRF's own deep copy). A related field is looked up only when the
+    request sends it: those sent are scoped to the organisation (a queryset built each), the
+    others find nothing."""
+
+    # class -> its fields as built, and the related fields it scopes, each with no rows
+    _built: ClassVar[dict[type, tuple[dict[str, Any], dict[str, QuerySet[Any]]]]] = {}
 
     def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
+        if type(self) not in OrgScopedSerializer._built:
+            OrgScopedSerializer._built[type(self)] = self._build_fields()
+        built, nothing = OrgScopedSerializer._built[type(self)]
+        fields = copy.deepcopy(built)  # a copy takes the queryset it was built with: reset
+        sent = getattr(self, "initial_data", None)
         organization = getattr(self.context.get("request"), "organization", None)
-        for name, field in fields.items():
-            if isinstance(field, serializers.RelatedField) and not field.read_only:
-                choices = related_choices(name, organization)
-                if choices is not None:
-                    field.queryset = choices
+        for name, empty in nothing.items():
+            if sent is not None and (not isinstance(sent, Mapping) or name in sent):
+                fields[name].queryset = related_choices(name, organization)
+            else:
+                fields[name].queryset = empty
         return fields
+
+    def _build_fields(self) -> tuple[dict[str, Any], dict[str, QuerySet[Any]]]:
+        fields = super().get_fields()
+        nothing = {
+            name: related_choices(name, None)
+            for name, field in fields.items()
+            if isinstance(field, serializers.RelatedField) and not field.read_only
+        }
+        return fields, {name: rows for name, rows in nothing.items() if rows is not None}
 
 
 class ChannelSerializer(OrgScopedSerializer):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -14,6 +17,29 @@ def memberships_of_user(user: User) -> QuerySet[Membership]:
         .select_related("organization")
         .order_by("organization__name")
     )
+
+
+# /api/v1/me/ reads this on every call: built by the ORM each time, the two-table query cost
+# more than the rest of the view (3.6 ms profiled against 0.3). The text is built once from
+# the models' own tables; the order is memberships_of_user's.
+_MEMBERSHIPS_SQL = (
+    'SELECT o."id", o."slug", o."name", o."currency", m."role"'  # noqa: S608 - names from the models
+    f" FROM {Membership._meta.db_table} m"
+    f" JOIN {Organization._meta.db_table} o ON o.id = m.organization_id"
+    " WHERE m.user_id = %s ORDER BY o.name"
+)
+
+
+def memberships_brief(user_id: int) -> list[dict[str, Any]]:
+    """Each of the user's memberships as /api/v1/me/ lists it: its organisation (id, slug,
+    name, currency) and role, ordered as memberships_of_user; one query, no instances."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MEMBERSHIPS_SQL, [user_id])
+        rows = cursor.fetchall()
+    return [
+        {"organization": {"id": pk, "slug": slug, "name": name, "currency": currency}, "role": role}
+        for pk, slug, name, currency, role in rows
+    ]
 
 
 def membership_for(user: User, organization_id: int | None) -> Membership | None:

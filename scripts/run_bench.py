@@ -22,6 +22,7 @@ BENCHMARKS = [
     "kpi_recompute",
     "kpi_freshness",
     "kpi_api",
+    "deal_writes",
 ]
 
 

@@ -6,39 +6,42 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.journal import mark_deals
-from crm.models import Company, Deal, LeadStageChange, LifecycleStage, PipelineStage
+from crm.journal import DealAsRead, mark_deals_and_leads
+from crm.models import Deal, LeadStageChange, LifecycleStage, PipelineStage
 from crm.rules import customer_since, deal_date, deal_kind
 from crm.selectors import stage_with_role
-from crm.services.common import assign, ensure_same_organization
-from crm.services.leads import lead_change_stage
+from crm.services.common import assign, ensure_same_organization, links_known, validate_and_save
 from orgs.models import Organization, User
 
 
 def _previous_wins(
-    company: Company | None, before: datetime | None, exclude: int | None
+    company_id: int | None, before: datetime | None, exclude: int | None
 ) -> list[datetime]:
-    if company is None:
+    if company_id is None:
         return []
     wins = Deal.objects.filter(
-        company=company, status=Deal.Status.WON, closed_at__isnull=False
+        company_id=company_id, status=Deal.Status.WON, closed_at__isnull=False
     ).exclude(pk=exclude)
     if before is not None:
         wins = wins.filter(closed_at__lt=before)
-    return list(wins.values_list("closed_at", flat=True))
+    return list(wins.order_by().values_list("closed_at", flat=True))
 
 
-def _check(deal: Deal) -> None:
-    ensure_same_organization(deal.organization, lead=deal.lead, company=deal.company)
+def _check(deal: Deal, changed: list[str] | None) -> None:
+    """`changed`: the fields an update changed; None for a new deal. The links and stage a
+    deal keeps were checked when set (stages in use cannot be removed)."""
+    links = {f: getattr(deal, f) for f in ("lead", "company") if _set(f, changed)}
+    ensure_same_organization(deal.organization_id, **links)
     if (
         deal.pipeline_stage
-        and not PipelineStage.objects.for_org(deal.organization)
-        .filter(code=deal.pipeline_stage)
-        .exists()
+        and _set("pipeline_stage", changed)
+        and not PipelineStage.objects.filter(
+            organization_id=deal.organization_id, code=deal.pipeline_stage
+        ).exists()
     ):
         raise ValidationError(
             {
@@ -50,15 +53,50 @@ def _check(deal: Deal) -> None:
         raise ValidationError({"closed_at": _("An open deal has no close date.")})
 
 
-def _settle(deal: Deal, by: User | None) -> None:
-    """Derive the kind, save, and move the lead of a won deal to customer at its close date."""
+def _set(field: str, changed: list[str] | None) -> bool:
+    return changed is None or field in changed or f"{field}_id" in changed
+
+
+def _settle(
+    deal: Deal, by: User | None, changed: list[str] | None, before: DealAsRead | None = None
+) -> None:
+    """Derive the kind, save, move the lead of a won deal to customer at its close date, and
+    mark the cells the deal left (`before`: as read before an update) and those it and its
+    lead enter."""
     when = deal_date(deal.created_at, deal.closed_at)
-    deal.kind = deal_kind(when, _previous_wins(deal.company, when, deal.pk))
-    deal.full_clean()
-    deal.save()
-    mark_deals(deal.organization_id, [deal.pk])
-    if deal.lead is None:
-        return
+    deal.kind = deal_kind(when, _previous_wins(deal.company_id, when, deal.pk))
+    saved = None if changed is None else {*changed, "kind", "updated_at"}
+    validate_and_save(deal, known=links_known(deal, changed), update_fields=saved)
+    moved = _make_customer(deal, by)
+    mark_deals_and_leads(
+        deal.organization_id,
+        [deal.pk],
+        [deal.lead_id] if moved else [],
+        deals_before=[before] if before else [],
+    )
+
+
+# lead_change_stage's move in one statement, for a lead whose stage and date are known good
+# (the customer stage, at customer_since: within the lead's life): the lead is locked and
+# read, moved unless it stands there already (a concurrent win may have moved it), and the
+# move recorded: one round trip where lead_change_stage takes six and a savepoint.
+_MOVE_SQL = """
+    WITH old AS (
+        SELECT id, stage FROM crm_lead WHERE id = %(lead)s AND stage <> %(to)s FOR UPDATE
+    ), moved AS (
+        UPDATE crm_lead l SET stage = %(to)s, stage_changed_at = %(at)s FROM old WHERE l.id = old.id
+    )
+    INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, by_id,
+                                     source)
+    SELECT %(org)s, id, stage, %(to)s, %(at)s, %(by)s, %(source)s FROM old
+"""
+
+
+def _make_customer(deal: Deal, by: User | None) -> bool:
+    """Move the lead of a won deal to the customer stage (crm.rules.customer_since); whether
+    it moved. Its cells are the caller's to mark."""
+    if deal.lead is None or deal.status != Deal.Status.WON:
+        return False  # only a won deal makes a customer: no stage to look up
     customer = stage_with_role(deal.organization_id, LifecycleStage.Role.CUSTOMER)
     at = customer_since(
         stage=deal.lead.stage,
@@ -66,34 +104,46 @@ def _settle(deal: Deal, by: User | None) -> None:
         deals=[(deal.status, deal.closed_at)],
         customer_stage=customer,
     )
-    if at is not None and customer is not None:
-        lead_change_stage(
-            lead=deal.lead,
-            to_stage=customer,
-            by=by,
-            source=LeadStageChange.Source.DEAL_WON,
-            at=at,
+    if at is None or customer is None:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MOVE_SQL,
+            {
+                "lead": deal.lead_id,
+                "to": customer,
+                "at": at,
+                "org": deal.organization_id,
+                "by": by.pk if by else None,
+                "source": LeadStageChange.Source.DEAL_WON.value,
+            },
         )
+        moved = cursor.rowcount > 0
+    if moved:
+        deal.lead.stage, deal.lead.stage_changed_at = customer, at
+    return moved
 
 
 @transaction.atomic
 def deal_create(*, organization: Organization, by: User | None, **fields: Any) -> Deal:
     fields.setdefault("currency", organization.currency)
     deal = Deal(organization=organization, **fields)
-    _check(deal)
-    _settle(deal, by)
+    _check(deal, None)
+    _settle(deal, by, None)
     return deal
 
 
 @transaction.atomic
 def deal_update(*, deal: Deal, by: User | None, **fields: Any) -> Deal:
-    deal = Deal.objects.select_for_update().get(pk=deal.pk)
-    mark_deals(deal.organization_id, [deal.pk])  # the cells it leaves
+    # Locked and read again with its lead, whose channel places the deal's cells and whose
+    # stage a win may move (the lead itself is locked only if it moves).
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("lead").get(pk=deal.pk)
+    before = (deal.closed_at, deal.lead.channel_id if deal.lead else None)  # the cells it leaves
     if fields.get("status") == Deal.Status.OPEN:
         fields.setdefault("closed_at", None)
-    assign(deal, fields)
-    _check(deal)
-    _settle(deal, by)
+    changed = assign(deal, fields)
+    _check(deal, changed)
+    _settle(deal, by, changed, before)
     return deal
 
 

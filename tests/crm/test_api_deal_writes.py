@@ -1,0 +1,134 @@
+"""Deal writes through the API: what a win does, in how many queries, and the refusals the
+database's constraints give."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crm.models import Channel, Company, Deal, Lead, LeadStageChange
+from crm.services.deals import deal_create
+from crm.services.leads import lead_create
+from crm.services.records import record_create
+from orgs.models import Role
+from tests.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 1, 10, tzinfo=UTC)
+WON = {"status": "won", "closed_at": "2026-02-03T10:00:00Z"}
+
+
+@pytest.fixture
+def opportunity(org):
+    """An open deal at a pipeline stage, of a lead in a channel with a company and an owner."""
+    company = record_create(Company, organization=org, name="Acme")
+    lead = lead_create(
+        organization=org,
+        by=None,
+        name="Ann",
+        stage="opportunity",
+        created_at=T0,
+        channel=Channel.objects.get(organization=org, code="social"),
+        company=company,
+    )
+    return deal_create(
+        organization=org,
+        by=None,
+        name="Big one",
+        lead=lead,
+        company=company,
+        pipeline_stage="proposal",
+        created_at=T0,
+    )
+
+
+def test_a_deal_won_through_the_api_costs_at_most_12_queries(
+    opportunity, member, django_assert_max_num_queries
+):
+    rep = member(Role.SALES_REP)
+    api = token_client(rep)
+    api.get("/api/v1/deals/")  # the token's last use recorded, as on every later call
+
+    # The deal found (404 if not ours); in the service's transaction (a savepoint here): the
+    # deal locked and read with its lead; its company's earlier wins (its kind); its update;
+    # the customer stage; the lead locked, moved and its move recorded (one statement); the
+    # cells the deal left and entered and the lead's marked (one statement). 9 with the
+    # savepoint's two; the token is read as a prepared statement, not counted.
+    with django_assert_max_num_queries(12):
+        won = api.patch(f"/api/v1/deals/{opportunity.pk}/", WON, format="json")
+
+    assert won.status_code == 200, won.json()
+    assert (won.json()["status"], won.json()["closed_at"]) == ("won", WON["closed_at"])
+    lead = Lead.objects.get(pk=opportunity.lead_id)
+    assert lead.stage == "customer"
+    assert lead.stage_changed_at == datetime(2026, 2, 3, 10, tzinfo=UTC)
+    move = LeadStageChange.objects.filter(lead=lead).order_by("pk").last()
+    assert move is not None
+    assert (move.from_stage, move.to_stage, move.source, move.by_id) == (
+        "opportunity",
+        "customer",
+        "deal_won",
+        rep.user.pk,
+    )
+
+
+def test_a_deal_created_through_the_api_costs_at_most_8_queries(
+    opportunity, member, django_assert_max_num_queries
+):
+    api = token_client(member(Role.SALES_REP))
+    api.get("/api/v1/deals/")
+    body = {
+        "name": "Second",
+        "lead": opportunity.lead_id,
+        "company": opportunity.company_id,
+        "pipeline_stage": "discovery",
+        "amount": "900",
+    }
+
+    # Its lead and company read (ours, or 400); in a savepoint: the pipeline stage checked,
+    # the company's earlier wins, the insert, the cells it enters marked: 8.
+    with django_assert_max_num_queries(8):
+        created = api.post("/api/v1/deals/", body, format="json")
+
+    assert created.status_code == 201, created.json()
+    assert Deal.objects.get(pk=created.json()["id"]).pipeline_stage == "discovery"
+
+
+def test_a_win_leaves_a_lead_that_is_a_customer_already_where_it_is(opportunity, member):
+    Lead.objects.filter(pk=opportunity.lead_id).update(stage="customer")
+    changes = LeadStageChange.objects.filter(lead_id=opportunity.lead_id).count()
+    api = token_client(member(Role.SALES_REP))
+
+    won = api.patch(f"/api/v1/deals/{opportunity.pk}/", WON, format="json")
+
+    assert won.status_code == 200
+    assert LeadStageChange.objects.filter(lead_id=opportunity.lead_id).count() == changes
+
+
+def test_the_databases_constraints_refuse_in_the_one_error_shape(org, opportunity, member):
+    deal_create(organization=org, by=None, name="Taken", external_id="d-1")
+    api = token_client(member(Role.SALES_REP))
+
+    duplicate = api.post("/api/v1/deals/", {"name": "B", "external_id": "d-1"}, format="json")
+    no_close_date = api.patch(f"/api/v1/deals/{opportunity.pk}/", {"status": "lost"}, format="json")
+
+    assert duplicate.status_code == 400
+    assert duplicate.json()["error"]["fields"] == {
+        "non_field_errors": ["A record with this external id already exists."]
+    }
+    assert no_close_date.status_code == 400
+    assert no_close_date.json()["error"]["fields"] == {
+        "non_field_errors": ["A won or lost deal needs its close date."]
+    }
+    assert Deal.objects.filter(external_id="d-1").count() == 1
+    assert Deal.objects.get(pk=opportunity.pk).status == "open"
+
+
+def test_an_unknown_pipeline_stage_is_refused_when_set(opportunity, member):
+    api = token_client(member(Role.SALES_REP))
+
+    moved = api.patch(
+        f"/api/v1/deals/{opportunity.pk}/", {"pipeline_stage": "heaven"}, format="json"
+    )
+
+    assert moved.status_code == 400
+    assert "Unknown pipeline stage heaven" in str(moved.json()["error"]["fields"])
