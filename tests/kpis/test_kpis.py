@@ -448,6 +448,7 @@ def test_in_process_a_run_over_most_months_recomputes_in_full_and_equals_it(org)
     kpis_recompute_full(organization_id=org.pk)
     months = sorted(set(KpiFact.objects.for_org(org).values_list("month", flat=True)))
     stored = KpiState.objects.get(organization=org).last_full_at
+    assert stored is not None
     one_lead = Lead.objects.for_org(org).order_by("pk").first()
     lead_update(lead=one_lead, by=None, name="Renamed")
     assert kpis_recompute_waiting(organization_id=org.pk).months  # a few months: incremental
@@ -459,7 +460,8 @@ def test_in_process_a_run_over_most_months_recomputes_in_full_and_equals_it(org)
 
     done = kpis_recompute_waiting(organization_id=org.pk)
 
-    assert KpiState.objects.get(organization=org).last_full_at > stored  # in full
+    last_full = KpiState.objects.get(organization=org).last_full_at
+    assert last_full is not None and last_full > stored  # in full
     assert len(done.months) >= WHOLE_FROM_SHARE * len(months)  # the months it announces
     assert not ChangedCell.objects.for_org(org).exists()
     assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
