@@ -316,6 +316,7 @@ def test_the_schema_documents_every_persona_operation(client):
     assert approve["responses"]["404"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
-    body = schema["components"]["schemas"]["Approve"]
+    reference = approve["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][reference.rsplit("/", 1)[-1]]
     assert body["required"] == ["side"]
     assert "get" in paths[URL + "{id}/versions/"]
