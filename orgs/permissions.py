@@ -24,6 +24,8 @@ class Action(StrEnum):
     EDIT_CAMPAIGNS = "edit_campaigns"
     IMPORT_RECORDS = "import_records"
     EDIT_PLANS = "edit_plans"
+    EDIT_PERSONAS = "edit_personas"
+    APPROVE_PERSONAS = "approve_personas"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -36,18 +38,26 @@ ACTION_LABELS = {
     Action.EDIT_CAMPAIGNS: _("Create and edit campaigns and channels"),
     Action.IMPORT_RECORDS: _("Import files of CRM records"),
     Action.EDIT_PLANS: _("Create, edit and activate funnel plans"),
+    Action.EDIT_PERSONAS: _("Create, edit and archive buyer personas"),
+    Action.APPROVE_PERSONAS: _(
+        "Approve a buyer persona for one's own team (an admin stands in for either team)"
+    ),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
 
 _EVERYONE = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
+# The two managers agree the ideal customer: each edits personas and approves for their team.
+_PERSONAS = frozenset({Action.EDIT_PERSONAS, Action.APPROVE_PERSONAS})
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.MARKETING_MANAGER: _EVERYONE
-    | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS, Action.EDIT_PLANS},
+    | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
+    | _PERSONAS,
     Role.SALES_MANAGER: _EVERYONE
-    | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS},
+    | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
+    | _PERSONAS,
     Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.

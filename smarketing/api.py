@@ -15,6 +15,7 @@ from crm.api import (
 from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
 from kpis.api import KpiView
 from orgs.api import MemberViewSet, MeView
+from personas.api import PersonaViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -27,6 +28,7 @@ router.register("deals", DealViewSet, basename="deal")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("personas", PersonaViewSet, basename="persona")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

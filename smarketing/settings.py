@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "axes",
     "orgs",
     "crm",
+    "personas",
     "kpis",
     "funnel",
     "dashboards",

@@ -68,6 +68,8 @@ def test_me_describes_the_caller(member):
         "edit_campaigns",
         "import_records",
         "edit_plans",
+        "edit_personas",
+        "approve_personas",
     ]
     assert body["authenticated_by"] == "token"
     assert [m["organization"]["slug"] for m in body["memberships"]] == ["acme"]

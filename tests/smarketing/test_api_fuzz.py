@@ -29,6 +29,7 @@ from crm.services.records import record_create
 from funnel.services import plan_create
 from orgs.models import Role
 from orgs.services import api_token_create
+from personas.services import persona_create
 from smarketing.wsgi import application
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -88,7 +89,14 @@ def rows(db):
             "conversion_rates": ["0.4", "0.25"],
         },
     )
+    persona = persona_create(
+        organization=org,
+        by=None,
+        name="Mid-size software",
+        criteria=[{"kind": "industry_in", "weight": 2, "params": {"values": ["Software"]}}],
+    )
     return org, {
+        "/api/v1/personas/": persona.pk,
         "/api/v1/plans/": plan.pk,
         "/api/v1/channels/": channel.pk,
         "/api/v1/companies/": company.pk,

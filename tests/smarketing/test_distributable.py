@@ -80,6 +80,9 @@ PLAIN_FKS = {
     "crm_activity.lead_id": CO_LOCATED,
     "crm_activity.deal_id": CO_LOCATED,
     "funnel_plantarget.plan_id": CO_LOCATED,
+    "personas_personaversion.persona_id": CO_LOCATED,
+    "personas_criterion.version_id": CO_LOCATED,
+    "personas_approval.version_id": CO_LOCATED,
     "orgs_apitoken.membership_id": (
         "a token has no organisation of its own (it acts in its membership's): a token is found "
         "by its hash before the organisation is known, so with Citus tokens and memberships are "

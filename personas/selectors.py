@@ -1,0 +1,36 @@
+"""Reads of personas, scoped to one organisation, with what a list or a page shows of each
+version prefetched (a fixed number of queries however many personas and versions)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from orgs.models import Organization
+from personas.models import Approval, Persona, PersonaVersion
+
+
+def _versions() -> QuerySet[PersonaVersion]:
+    return (
+        PersonaVersion.objects.order_by("-number")
+        .select_related("created_by")
+        .prefetch_related(
+            "criteria",
+            Prefetch("approvals", queryset=Approval.objects.select_related("by").order_by("at")),
+        )
+    )
+
+
+def personas_of(organization: Organization, *, archived: bool | None = False) -> QuerySet[Persona]:
+    """The organisation's personas, newest first, each with its versions (newest first),
+    their criteria and approvals: `current_version` and `approved_version` read them without
+    another query. `archived`: False (the default) leaves archived personas out, True keeps
+    only them, None keeps all."""
+    personas = Persona.objects.for_org(organization)
+    if archived is not None:
+        personas = personas.filter(archived_at__isnull=not archived)
+    return personas.prefetch_related(Prefetch("versions", queryset=_versions()))
+
+
+def persona_versions(persona: Persona) -> QuerySet[PersonaVersion]:
+    """The persona's version history, newest first, with who approved which side when."""
+    return _versions().filter(organization_id=persona.organization_id, persona=persona)
