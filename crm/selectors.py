@@ -9,7 +9,19 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from crm.imports.value_choices import Options
@@ -202,3 +214,57 @@ def leads_waiting_for_first_touch(
         waiting = waiting.filter(Q(owner_id=owner) | Q(owner__isnull=True))
     oldest = waiting.select_related("channel").order_by("stage_changed_at", "pk")[:shown]
     return waiting.count(), list(oldest)
+
+
+# The columns of closed_deals_for_discovery's rows, in order (personas.discovery.ClosedDeal).
+CLOSED_DEAL_COLUMNS = (
+    "status",
+    "amount",
+    "created_at",
+    "closed_at",
+    "customer",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "company_country",
+    "lead_country",
+    "channel",
+    "channel_name",
+    "product",
+)
+
+
+def _of_company(field: str) -> Case:
+    # The deal's own company decides; a deal without one takes its lead's company.
+    return Case(
+        When(company__isnull=False, then=F(f"company__{field}")),
+        default=F(f"lead__company__{field}"),
+    )
+
+
+def closed_deals_for_discovery(
+    organization: Organization, *, start: date | None = None, end: date | None = None
+) -> list[tuple[Any, ...]]:
+    """The organisation's won and lost deals closed from `start` to `end` (both included,
+    either may be None), one tuple each in CLOSED_DEAL_COLUMNS' order: the deal's status,
+    amount, dates and product; its company's id (`customer`), industry, employees, annual
+    revenue and country (the deal's company, else its lead's); its lead's country and
+    channel (code and name). One query."""
+    deals = Deal.objects.for_org(organization).filter(
+        status__in=(Deal.Status.WON, Deal.Status.LOST)
+    )
+    if start is not None:
+        deals = deals.filter(closed_at__date__gte=start)
+    if end is not None:
+        deals = deals.filter(closed_at__date__lte=end)
+    deals = deals.order_by().annotate(
+        customer=Coalesce("company_id", "lead__company_id"),
+        industry=_of_company("industry"),
+        employees=_of_company("employees"),
+        annual_revenue=_of_company("annual_revenue"),
+        company_country=_of_company("country"),
+        lead_country=F("lead__country"),
+        channel=F("lead__channel__code"),
+        channel_name=F("lead__channel__name"),
+    )
+    return list(deals.values_list(*CLOSED_DEAL_COLUMNS))

@@ -3,10 +3,12 @@ from decimal import Decimal
 
 import pytest
 
-from crm.models import Channel, Lead, LifecycleStage
+from crm.models import Channel, Company, Lead, LifecycleStage
 from crm.selectors import (
+    CLOSED_DEAL_COLUMNS,
     channel_codes,
     channel_names,
+    closed_deals_for_discovery,
     funnel_stage_codes,
     funnel_stages,
     records_filtered,
@@ -14,6 +16,7 @@ from crm.selectors import (
 )
 from crm.services.deals import deal_create
 from crm.services.leads import lead_create
+from crm.services.records import record_create
 from crm.services.stages import stage_add, stage_update
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,49 @@ def test_won_revenue_counts_the_deals_won_in_the_period_by_their_close(org, othe
 
     assert won_revenue(org, since=date(2025, 1, 1), until=date(2026, 1, 1)) == Decimal("350")
     assert won_revenue(org, since=date(2024, 1, 1), until=date(2025, 1, 1)) is None
+
+
+def test_closed_deals_for_discovery_take_the_company_else_the_leads_in_one_query(
+    org, other_org, django_assert_num_queries
+):
+    referral = Channel.objects.for_org(org).get(code="referral")
+    acme = record_create(
+        Company, organization=org, name="Acme", industry="Software", employees=40,
+        annual_revenue=Decimal("2000000"), country="France",
+    )  # fmt: skip
+    globex = record_create(Company, organization=org, name="Globex", industry="Retail")
+    lead = lead_create(
+        organization=org, by=None, name="Ann", stage="lead", channel=referral, company=globex,
+        country="Spain",
+    )  # fmt: skip
+    created = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def closed(day, status="won", **links):
+        deal_create(
+            organization=org, by=None, status=status, amount=Decimal("100"), product="Pro",
+            created_at=created, closed_at=datetime(2025, 3, day, 12, tzinfo=UTC), **links,
+        )  # fmt: skip
+
+    closed(1, company=acme, lead=lead)  # the deal's own company wins over the lead's
+    closed(2, status="lost", lead=lead)  # no company: the lead's
+    closed(31)  # outside the period
+    deal_create(organization=org, by=None, status="open", company=acme)
+    deal_create(
+        organization=other_org, by=None, status="won", closed_at=datetime(2025, 3, 2, tzinfo=UTC)
+    )
+
+    with django_assert_num_queries(1):
+        rows = closed_deals_for_discovery(org, start=date(2025, 3, 1), end=date(2025, 3, 2))
+
+    by_status = {row[0]: dict(zip(CLOSED_DEAL_COLUMNS, row, strict=True)) for row in rows}
+    assert len(rows) == 2
+    assert by_status["won"] | {"closed_at": None} == {
+        "status": "won", "amount": Decimal("100"), "created_at": created, "closed_at": None,
+        "customer": acme.pk, "industry": "Software", "employees": 40,
+        "annual_revenue": Decimal("2000000"), "company_country": "France",
+        "lead_country": "Spain", "channel": "referral", "channel_name": "Referral", "product": "Pro",
+    }  # fmt: skip
+    assert by_status["lost"]["customer"] == globex.pk
+    assert by_status["lost"]["industry"] == "Retail"
+    assert by_status["lost"]["company_country"] == ""
+    assert len(closed_deals_for_discovery(org)) == 3
