@@ -1,29 +1,35 @@
 """REST endpoints of buyer personas: list, read, create, edit (a new version once approved),
-approve one side, archive, and the version history."""
+approve one side, archive, the version history; and discovery from the sales history."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from crm.selectors import closed_deals_for_discovery
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import Membership, User
 from orgs.permissions import Action
+from personas.discovery import SMALL_SAMPLE, discover
 from personas.models import Persona
 from personas.selectors import persona_versions, personas_of
 from personas.serializers import (
     ApproveSerializer,
+    DiscoveryQuerySerializer,
     PersonaSerializer,
     PersonaWriteSerializer,
     VersionSerializer,
 )
 from personas.services import persona_approve, persona_archive, persona_create, persona_update
+from smarketing.lib.api_conventions import FastJSONRenderer
 
 
 @extend_schema_view(
@@ -112,3 +118,81 @@ class PersonaViewSet(
         paginated like every list."""
         page = self.paginate_queryset(persona_versions(self.get_object()))
         return self.get_paginated_response(VersionSerializer(page, many=True).data)
+
+
+DISCOVERY_EXAMPLE = {
+    "dimension": ["industry"],
+    "start": "2026-01-01",
+    "end": None,
+    "currency": "EUR",
+    "small_sample_below": SMALL_SAMPLE,
+    "overall": {
+        "value": None,
+        "label": "All closed deals",
+        "won_revenue": "410000",
+        "won_deals": 40,
+        "lost_deals": 60,
+        "win_rate": "0.4",
+        "avg_deal_size": "10250",
+        "median_cycle_days": "41.5",
+        "customers": 31,
+        "repeat_rate": "0.2258",
+        "lift": "1",
+        "small_sample": False,
+    },
+    "segments": [
+        {
+            "value": "Software",
+            "label": "Software",
+            "won_revenue": "250000",
+            "won_deals": 20,
+            "lost_deals": 10,
+            "win_rate": "0.6667",
+            "avg_deal_size": "12500",
+            "median_cycle_days": "35",
+            "customers": 14,
+            "repeat_rate": "0.3571",
+            "lift": "1.6667",
+            "small_sample": False,
+        }
+    ],
+}
+
+
+class DiscoveryView(APIView):
+    """What the sales history says about the best customers: the won and lost deals (closed
+    from `start` to `end`, both included, when given) per value of a dimension, or of a pair
+    of them (`dimension=industry,size_band`), highest won revenue first. A deal belongs to
+    its company's segment, or its lead's company's where it has none; the country is the
+    company's, else the lead's; the channel is the lead's; the product the deal's. Deals
+    with no value form the segment whose value is null ("Unknown"). Amounts are in the
+    organisation's `currency`; a segment with fewer than `small_sample_below` closed deals
+    is a `small_sample`. Every member reads it."""
+
+    renderer_classes = [FastJSONRenderer]
+
+    @extend_schema(
+        operation_id="personas_discovery",
+        parameters=[DiscoveryQuerySerializer],
+        responses=OpenApiTypes.OBJECT,
+        examples=[OpenApiExample("By industry", response_only=True, value=DISCOVERY_EXAMPLE)],
+    )
+    def get(self, request: Request) -> Response:
+        query = DiscoveryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        dimensions, start, end = (
+            query.validated_data.get(k) for k in ("dimension", "start", "end")
+        )
+        organization = request.organization  # type: ignore[attr-defined]
+        rows = closed_deals_for_discovery(organization, start=start, end=end)
+        figures = discover(rows, dimensions)
+        return Response(
+            {
+                "dimension": dimensions,
+                "start": start,
+                "end": end,
+                "currency": organization.currency,
+                "small_sample_below": SMALL_SAMPLE,
+                **figures,
+            }
+        )

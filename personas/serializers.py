@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from personas.calculations import MAX_CRITERIA, MAX_WEIGHT, CriterionError, clean_params
+from personas.discovery import DIMENSIONS, MAX_DIMENSIONS
 from personas.models import KIND_CHOICES, Approval, Criterion, Persona, PersonaVersion, Side
+from smarketing.lib.api_conventions import bounded_date
 
 PARAMS_SCHEMA = {
     "type": "object",
@@ -122,3 +125,37 @@ class ApproveSerializer(serializers.Serializer):
         max_value=2**31 - 1,
         help_text="The version approved, as read: refused unless it is still the current one.",
     )
+
+
+class DiscoveryQuerySerializer(serializers.Serializer):
+    """The query of /api/v1/personas/discovery/."""
+
+    dimension = serializers.CharField(
+        max_length=100,
+        help_text=(
+            "One dimension, or two separated by a comma (a pair): " + ", ".join(DIMENSIONS) + "."
+        ),
+    )
+    start = bounded_date(required=False, help_text="deals closed on or after this day")
+    end = bounded_date(required=False, help_text="deals closed on or before this day")
+
+    def validate_dimension(self, value: str) -> list[str]:
+        names = [name.strip() for name in value.split(",")]
+        unknown = [name for name in names if name not in DIMENSIONS]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown dimension: %(names)s. Choose among %(known)s.")
+                % {"names": ", ".join(unknown), "known": ", ".join(DIMENSIONS)}
+            )
+        if len(names) > MAX_DIMENSIONS:
+            raise serializers.ValidationError(
+                _("At most %(count)d dimensions.") % {"count": MAX_DIMENSIONS}
+            )
+        if len(set(names)) < len(names):
+            raise serializers.ValidationError(_("A dimension is given twice."))
+        return names
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": [_("The period must end after it starts.")]})
+        return attrs

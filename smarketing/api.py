@@ -15,7 +15,7 @@ from crm.api import (
 from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
 from kpis.api import KpiView
 from orgs.api import MemberViewSet, MeView
-from personas.api import PersonaViewSet
+from personas.api import DiscoveryView, PersonaViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -35,5 +35,7 @@ urlpatterns = [
     path("funnel/calculate/", FunnelCalculateView.as_view(), name="api-funnel-calculate"),
     path("funnel/assumptions/", AssumptionsView.as_view(), name="api-funnel-assumptions"),
     path("kpis/", KpiView.as_view(), name="api-kpis"),
+    # Before the router's personas/{id}/, which would take "discovery" for an id.
+    path("personas/discovery/", DiscoveryView.as_view(), name="api-personas-discovery"),
     *router.urls,
 ]

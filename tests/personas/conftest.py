@@ -2,6 +2,7 @@ import pytest
 
 from orgs.models import Role
 from personas.services import persona_create
+from tests.crm.imports.conftest import run_import  # noqa: F401 - the data sets' import fixture
 
 CRITERIA = [
     {"kind": "industry_in", "weight": 3, "params": {"values": ["Software", "Retail"]}},
