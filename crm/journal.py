@@ -23,6 +23,7 @@ token and stays marked for the next run.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,12 +31,14 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Min, Window
 from django.dispatch import Signal
 
 from crm.models import ChangedCell
 from smarketing.lib.advisory import organisation_lock, organisations_holding
+
+logger = logging.getLogger(__name__)
 
 # Sent after commit with `organization_id`: some of its cells were marked.
 cells_changed = Signal()
@@ -119,8 +122,15 @@ def marks_held(organization_id: int) -> Iterator[None]:
             finally:
                 _held.reset(token)
     finally:
-        if has_marks(organization_id):
-            _announce(organization_id)
+        try:
+            if has_marks(organization_id):
+                _announce(organization_id)
+        except DatabaseError:  # the job's own failure, likely: let it be the one raised
+            logger.warning(
+                "marks of organisation %s not announced; the sweep schedules them",
+                organization_id,
+                exc_info=True,
+            )
 
 
 def organisations_holding_marks() -> set[int]:

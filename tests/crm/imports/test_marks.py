@@ -4,6 +4,7 @@ nothing for rows it leaves as they were."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from crm.imports import runner
@@ -160,3 +161,18 @@ def test_new_leads_mark_the_cells_their_whole_history_would(tmp_path, org, run_i
 
     assert len(from_what_was_written) == 12  # one cell a month, one channel
     assert marks(org) == from_what_was_written
+
+
+def test_a_job_whose_database_failed_raises_its_own_error_not_the_announcements(
+    org, monkeypatch, caplog
+):
+    def lost(organization_id):
+        raise OperationalError("the server closed the connection")
+
+    monkeypatch.setattr("crm.journal.has_marks", lost)
+
+    with pytest.raises(RuntimeError, match="the import's own failure"), marks_held(org.pk):
+        raise RuntimeError("the import's own failure")
+
+    assert "the sweep schedules them" in caplog.text
+    assert org.pk not in organisations_holding_marks()
