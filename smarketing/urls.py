@@ -27,6 +27,7 @@ urlpatterns = [
     # The split view serves Swagger UI's init script from its own URL, not inline (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("crm/", include("crm.urls")),
+    path("personas/", include("personas.urls")),
     path("plans/", include("funnel.urls")),
     # The metric dictionary sits beside the dashboards it explains; first, as "metrics" would
     # otherwise be taken for a dashboard's name.
