@@ -19,6 +19,12 @@ organisation alone meanwhile: its cells are recomputed once.
 Reading and clearing: a recompute reads marks as (month, channel, token) and, once their
 cells are written, clears those it read by token: a cell marked again meanwhile has a new
 token and stays marked for the next run.
+
+Leads' profiles: the same writes also mark, in the same statement, the leads whose profile
+they changed (crm_changedlead: a lead's fields, its company's, its deals' products), and a
+company's change marks its leads; an import, a company's delete or a channel's rename marks
+"every lead". Once committed, `leads_changed` tells whoever derives values per lead (the
+personas' fit), which takes the marks with `take_changed_leads` in its own transaction.
 """
 
 from __future__ import annotations
@@ -35,13 +41,15 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Min, Window
 from django.dispatch import Signal
 
-from crm.models import ChangedCell
+from crm.models import ChangedCell, ChangedLead
 from smarketing.lib.advisory import organisation_lock, organisations_holding
 
 logger = logging.getLogger(__name__)
 
 # Sent after commit with `organization_id`: some of its cells were marked.
 cells_changed = Signal()
+# Sent after commit with `organization_id`: some of its leads' profiles were marked.
+leads_changed = Signal()
 
 HOLD = -3  # the advisory lock's second key while a job holds its marks (see marks_held)
 # The organisations whose announcements this thread (or task) holds.
@@ -81,10 +89,38 @@ _EVERY_MONTH = " UNION ".join(
 )
 
 
-def _mark(cells_sql: str, organization_id: int, params: dict[str, Any] | None = None) -> None:
+# The leads whose profile a write changed, as SQL selecting `lead_id` (NULL: every lead).
+EVERY_LEAD = "SELECT NULL::bigint AS lead_id"
+_LEAD_IDS = "SELECT unnest(%(ids)s::bigint[]) AS lead_id"
+_LEADS_OF_DEALS = "SELECT lead_id FROM crm_deal WHERE id = ANY(%(ids)s::bigint[])"
+# Marked in the cells' own statement, as a data-modifying WITH: no round trip of its own.
+_MARK_LEADS = """
+    INSERT INTO crm_changedlead (organization_id, lead_id, marked_at)
+    SELECT DISTINCT %(org)s::bigint, lead_id, clock_timestamp() FROM ({leads_sql}) l
+    WHERE lead_id IS NOT NULL OR {every}
+    ON CONFLICT (organization_id, lead_id) DO NOTHING
+"""
+
+
+def _mark(
+    cells_sql: str,
+    organization_id: int,
+    params: dict[str, Any] | None = None,
+    *,
+    leads_sql: str = "",
+) -> None:
+    """Mark the cells `cells_sql` selects and, with `leads_sql`, the leads it selects."""
+    leads = (
+        "WITH changed_leads AS ("
+        + _MARK_LEADS.format(leads_sql=leads_sql, every=str(leads_sql == EVERY_LEAD).lower())
+        + ") "
+        if leads_sql
+        else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO crm_changedcell (organization_id, month, channel_id, token, marked_at) "
+            leads
+            + "INSERT INTO crm_changedcell (organization_id, month, channel_id, token, marked_at) "
             "SELECT %(org)s, month, channel_id, gen_random_uuid(), clock_timestamp() "
             f"FROM (SELECT DISTINCT month, channel_id FROM ({cells_sql}) c) cells "
             "ON CONFLICT (organization_id, month, channel_id) "
@@ -93,15 +129,42 @@ def _mark(cells_sql: str, organization_id: int, params: dict[str, Any] | None = 
         )
         if cursor.rowcount:
             _announce(organization_id)
+    if leads_sql:
+        _announce(organization_id, leads_changed)
 
 
-def _announce(organization_id: int) -> None:
+def _announce(organization_id: int, signal: Signal = cells_changed) -> None:
     # Many marks in one transaction may announce several times: the receiver coalesces.
     if organization_id in _held.get():
         return  # marks_held announces once, as the job ends
-    transaction.on_commit(
-        lambda: cells_changed.send(sender=ChangedCells, organization_id=organization_id)
-    )
+    transaction.on_commit(lambda: signal.send(sender=ChangedCells, organization_id=organization_id))
+
+
+def mark_lead_profiles(organization_id: int, leads_sql: str, params: dict[str, Any]) -> None:
+    """Mark the leads `leads_sql` selects (a column `lead_id`; EVERY_LEAD for all) as
+    changed in profile only: no KPI cell changes (a company's industry, a channel's name)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_LEADS.format(leads_sql=leads_sql, every=str(leads_sql == EVERY_LEAD).lower()),
+            {"org": organization_id, **params},
+        )
+    _announce(organization_id, leads_changed)
+
+
+def mark_companies(organization_id: int, company_ids: Iterable[int | None]) -> None:
+    """A change to these companies changes the profile of each of their leads."""
+    if ids := _ids(company_ids):
+        mark_lead_profiles(
+            organization_id,
+            "SELECT id AS lead_id FROM crm_lead WHERE organization_id = %(org)s"
+            " AND company_id = ANY(%(ids)s::bigint[])",
+            {"ids": ids},
+        )
+
+
+def mark_every_lead(organization_id: int) -> None:
+    """Every lead's profile may have changed (a channel renamed; personas approved)."""
+    mark_lead_profiles(organization_id, EVERY_LEAD, {})
 
 
 class ChangedCells:
@@ -125,6 +188,8 @@ def marks_held(organization_id: int) -> Iterator[None]:
         try:
             if has_marks(organization_id):
                 _announce(organization_id)
+            if has_changed_leads(organization_id):
+                _announce(organization_id, leads_changed)
         except DatabaseError:  # the job's own failure, likely: let it be the one raised
             logger.warning(
                 "marks of organisation %s not announced; the sweep schedules them",
@@ -142,18 +207,21 @@ def _ids(ids: Iterable[int | None]) -> list[int]:
     return sorted({i for i in ids if i is not None})
 
 
-def _mark_ids(template: str, organization_id: int, ids: Iterable[int | None]) -> None:
+def _mark_ids(
+    template: str, organization_id: int, ids: Iterable[int | None], leads_sql: str = ""
+) -> None:
     if wanted := _ids(ids):
         ids_sql = "SELECT unnest(%(ids)s::bigint[])"
-        _mark(template.format(ids=ids_sql), organization_id, {"ids": wanted})
+        _mark(template.format(ids=ids_sql), organization_id, {"ids": wanted}, leads_sql=leads_sql)
 
 
 def mark_leads(organization_id: int, lead_ids: Iterable[int | None]) -> None:
-    _mark_ids(_LEAD_MONTHS, organization_id, lead_ids)
+    _mark_ids(_LEAD_MONTHS, organization_id, lead_ids, _LEAD_IDS)
 
 
 def mark_deals(organization_id: int, deal_ids: Iterable[int | None]) -> None:
-    _mark_ids(_DEAL_MONTHS, organization_id, deal_ids)
+    # A deal's product is part of its lead's profile.
+    _mark_ids(_DEAL_MONTHS, organization_id, deal_ids, _LEADS_OF_DEALS)
 
 
 # A deal as read before its change, the two columns its cells come from: its close date
@@ -190,8 +258,12 @@ def mark_deals_and_leads(
         "closes": [closed for closed, _channel in deals_before],
         "channels": [channel for _closed, channel in deals_before],
     }
+    profiles = (
+        "SELECT unnest(%(leads)s::bigint[]) AS lead_id UNION "
+        "SELECT lead_id FROM crm_deal WHERE id = ANY(%(deals)s::bigint[])"
+    )
     if parts:
-        _mark(" UNION ALL ".join(parts), organization_id, params)
+        _mark(" UNION ALL ".join(parts), organization_id, params, leads_sql=profiles)
 
 
 def mark_campaigns(organization_id: int, campaign_ids: Iterable[int | None]) -> None:
@@ -201,7 +273,9 @@ def mark_campaigns(organization_id: int, campaign_ids: Iterable[int | None]) -> 
 def mark_selected(organization_id: int, kind: str, ids_sql: str) -> None:
     """Mark the cells of the leads, deals or campaigns that `ids_sql` selects (imports)."""
     template = {"leads": _LEAD_MONTHS, "deals": _DEAL_MONTHS, "campaigns": _CAMPAIGN_MONTHS}[kind]
-    _mark(template.format(ids=ids_sql), organization_id)
+    # An import's leads are many: their profiles are read again all at once.
+    leads = "" if kind == "campaigns" else EVERY_LEAD
+    _mark(template.format(ids=ids_sql), organization_id, leads_sql=leads)
 
 
 def mark_new_leads(organization_id: int, leads_sql: str) -> None:
@@ -212,12 +286,13 @@ def mark_new_leads(organization_id: int, leads_sql: str) -> None:
     _mark(
         f"SELECT {MONTH.format('created_at')} AS month, channel_id FROM ({leads_sql}) n",
         organization_id,
+        leads_sql=EVERY_LEAD,
     )
 
 
 def mark_everything(organization_id: int) -> None:
     """Every cell with data: for changes that touch every number (the stages were reordered)."""
-    _mark(_EVERY_MONTH, organization_id)
+    _mark(_EVERY_MONTH, organization_id, leads_sql=EVERY_LEAD)
 
 
 # A mark as read: its month (None: the channel's open pipeline), its channel (None: leads
@@ -299,5 +374,35 @@ def organisations_marked_before(moment: datetime) -> set[int]:
     but not those a running job holds: it announces its marks as it ends."""
     marked = set(
         ChangedCell.objects.filter(marked_at__lt=moment).values_list("organization_id", flat=True)
+    )
+    return marked - organisations_holding_marks() if marked else marked
+
+
+# --- leads' profiles ---
+
+
+def has_changed_leads(organization_id: int) -> bool:
+    return ChangedLead.objects.filter(organization_id=organization_id).exists()
+
+
+def take_changed_leads(organization_id: int) -> list[int] | None:
+    """The leads marked as changed in profile, their marks taken (deleted) in the caller's
+    transaction, which is to write what it derives from them before it commits; None when
+    every lead is to be read again. A lead marked while the caller runs keeps its mark (its
+    insert waits for the caller's delete to commit) for the next reader."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM crm_changedlead WHERE organization_id = %s RETURNING lead_id",
+            [organization_id],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return None if None in ids else ids
+
+
+def organisations_with_changed_leads_before(moment: datetime) -> set[int]:
+    """The organisations with a lead marked before `moment` (the sweep's), not those a
+    running job holds."""
+    marked = set(
+        ChangedLead.objects.filter(marked_at__lt=moment).values_list("organization_id", flat=True)
     )
     return marked - organisations_holding_marks() if marked else marked

@@ -9,6 +9,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -268,3 +269,59 @@ def closed_deals_for_discovery(
         channel_name=F("lead__channel__name"),
     )
     return list(deals.values_list(*CLOSED_DEAL_COLUMNS))
+
+
+# --- a lead's profile: what a buyer persona's criteria read ---
+
+# One row per lead of %(org)s (and, with `ids`, among %(ids)s): its company's industry,
+# employees and annual revenue, its country (the company's, else its own, as discovery
+# places deals), its job title, its channel's name and code, and, with `products`, the
+# products of its deals. Other apps select from it by these names only.
+_PROFILE = """
+    SELECT l.id AS lead_id, c.industry, c.employees, c.annual_revenue,
+        COALESCE(NULLIF(c.country, ''), l.country) AS country, l.title,
+        ch.name AS channel, ch.code AS channel_code, {products} AS products
+    FROM crm_lead l
+    LEFT JOIN crm_company c ON c.id = l.company_id
+    LEFT JOIN crm_channel ch ON ch.id = l.channel_id
+    WHERE l.organization_id = %(org)s {among}
+"""
+_PRODUCTS = (
+    "ARRAY(SELECT d.product FROM crm_deal d WHERE d.lead_id = l.id AND d.product <> ''"
+    " ORDER BY d.product)"
+)
+PROFILE_COLUMNS = (
+    "lead_id",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "country",
+    "title",
+    "channel",
+    "channel_code",
+    "products",
+)
+
+
+def lead_profiles_sql(*, products: bool, among_ids: bool) -> str:
+    """The SQL of the leads' profiles (PROFILE_COLUMNS), for a set-based statement that
+    reads them all: parameters %(org)s and, with `among_ids`, %(ids)s (an array). Without
+    `products`, that column is NULL (looking up every lead's deals costs a probe a lead)."""
+    return _PROFILE.format(
+        products=_PRODUCTS if products else "NULL::text[]",
+        among="AND l.id = ANY(%(ids)s::bigint[])" if among_ids else "",
+    )
+
+
+def lead_profiles(organization_id: int, lead_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The profiles of these leads of the organisation, as dictionaries by lead id (one
+    query): what personas.calculations.fit reads, the same values the set-based statement
+    reads."""
+    if not lead_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            lead_profiles_sql(products=True, among_ids=True),
+            {"org": organization_id, "ids": lead_ids},
+        )
+        return {row[0]: dict(zip(PROFILE_COLUMNS, row, strict=True)) for row in cursor.fetchall()}

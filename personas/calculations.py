@@ -95,12 +95,14 @@ class Fit:
 
 
 def normalise(value: object) -> str:
-    """How two texts are compared: trimmed, case-folded, inner spaces collapsed."""
-    return " ".join(str(value).split()).casefold()
+    """How two texts are compared: trimmed, lower case, inner spaces collapsed (lower case,
+    not case-folded: the set-based statement compares with PostgreSQL's lower(), and the
+    two must agree on every lead; see personas.fitting.NORMALISED)."""
+    return " ".join(str(value).split()).lower()
 
 
 def words(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", text.casefold()))
+    return tuple(re.findall(r"\w+", text.lower()))
 
 
 # --- parameters: the stored shape of each kind, checked and normalised ---
@@ -250,6 +252,8 @@ def _check(c: Criterion, lead: Mapping[str, Any]) -> Reason:
         met, reason = _check_products(c, lead.get("products"))
     elif c.kind is Kind.CUSTOM_FIELD:
         met, reason = _check_custom(c, lead.get("custom"))
+    elif c.kind is Kind.CHANNEL_IN:
+        met, reason = _check_channel(c, lead.get("channel"), lead.get("channel_code"))
     else:
         met, reason = _check_one_of(c, lead.get(ATTRIBUTE[c.kind]))
     return Reason(kind=c.kind, weight=c.weight, met=met, reason=reason)
@@ -284,6 +288,20 @@ def _check_one_of(c: Criterion, value: object) -> tuple[bool, str]:
     if normalise(value) in {normalise(v) for v in c.values}:
         return True, _("%(what)s «%(value)s» is one of %(list)s.") % params
     return False, _("%(what)s «%(value)s» is not one of %(list)s.") % params
+
+
+def _check_channel(c: Criterion, name: object, code: object) -> tuple[bool, str]:
+    """A channel is named by its name or its code (discovery's segments give the code)."""
+    met, reason = _check_one_of(c, name)
+    wanted = {normalise(v) for v in c.values}
+    if not met and code is not None and normalise(code) in wanted:
+        shown = name if name is not None and normalise(name) else code
+        return True, _("%(what)s «%(value)s» is one of %(list)s.") % {
+            "what": _label(c.kind),
+            "value": " ".join(str(shown).split()),
+            "list": _listed(c.values),
+        }
+    return met, reason
 
 
 def _number(value: object) -> Decimal | None:

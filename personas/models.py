@@ -232,3 +232,46 @@ class Approval(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.version} {self.side} by {self.by_id}"
+
+
+class LeadFit(OrgScopedModel):
+    """A lead's best fit among the approved personas: the persona (and the approved version
+    it was measured against), the score, whether it fits (score at least the version's
+    threshold) and which of the version's criteria it met, one bit per criterion by
+    position. Written only by personas.fitting's set-based statements; a lead without a row
+    was not measured (no persona approved yet, or a refresh waits). The lead's row goes
+    with the lead, in the database (see the migration): the CRM deletes leads in bulk and
+    knows nothing of personas."""
+
+    lead = models.OneToOneField(
+        "crm.Lead",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="fit",
+        db_constraint=False,  # the migration's own, ON DELETE CASCADE
+    )
+    persona = models.ForeignKey(
+        Persona, on_delete=models.CASCADE, related_name="+", verbose_name=_("persona")
+    )
+    version = models.ForeignKey(
+        PersonaVersion, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    score = models.PositiveSmallIntegerField(_("fit score"))
+    fits = models.BooleanField(_("fits"))
+    met = models.IntegerField(default=0)  # bit i: the criterion at position i was met
+
+    class Meta:
+        verbose_name = _("lead fit")
+        verbose_name_plural = _("lead fits")
+        indexes: ClassVar = [
+            # Lists filtered by persona and a least score: ?persona=ID&fit_min=60.
+            models.Index(
+                fields=["organization", "persona", "score"], name="leadfit_persona_score_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id}: {self.score} ({self.persona_id})"
+
+    def criterion_met(self, position: int) -> bool:
+        return bool(self.met >> position & 1)

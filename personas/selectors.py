@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from orgs.models import Organization
-from personas.models import Approval, Persona, PersonaVersion
+from personas.calculations import criterion
+from personas.fitting import Measure
+from personas.models import Approval, Criterion, Persona, PersonaVersion
 
 
 def _versions() -> QuerySet[PersonaVersion]:
@@ -34,3 +36,28 @@ def personas_of(organization: Organization, *, archived: bool | None = False) ->
 def persona_versions(persona: Persona) -> QuerySet[PersonaVersion]:
     """The persona's version history, newest first, with who approved which side when."""
     return _versions().filter(organization_id=persona.organization_id, persona=persona)
+
+
+def approved_measures(organization_id: int) -> list[Measure]:
+    """What every lead of the organisation is measured against: each persona's approved
+    version (archived personas left out), in the order of the personas' ids, the order that
+    breaks a tie between two equally good fits. Two queries."""
+    versions = (
+        PersonaVersion.objects.filter(
+            organization_id=organization_id,
+            approved_at__isnull=False,
+            persona__archived_at__isnull=True,
+        )
+        .order_by("persona_id", "-number")
+        .distinct("persona_id")
+        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("position")))
+    )
+    return [
+        Measure(
+            persona_id=v.persona_id,
+            version_id=v.pk,
+            threshold=v.threshold,
+            criteria=tuple(criterion(c.kind, c.weight, c.params) for c in v.criteria.all()),
+        )
+        for v in versions
+    ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from crm.journal import mark_every_lead
 from orgs.models import Membership, Organization, Role, User
 from personas.calculations import MAX_CRITERIA
 from personas.models import Approval, Criterion, Persona, PersonaVersion, Side
@@ -208,6 +209,7 @@ def persona_approve(
     if len(approvals) + 1 == len(Side):
         current.approved_at = approval.at
         current.save(update_fields=["approved_at"])
+        mark_every_lead(current.organization_id)  # measured against this version now
     return approval
 
 
@@ -263,9 +265,10 @@ def _refuse_second_approval(
 @transaction.atomic
 def persona_archive(*, persona: Persona) -> Persona:
     """Retire the persona: it stays readable with its versions, but no longer changes, is
-    no longer approved, and (later) no longer qualifies leads."""
+    no longer approved, and no longer qualifies leads (every lead is measured again)."""
     persona = Persona.objects.select_for_update().get(pk=persona.pk)
     if persona.archived_at is None:
         persona.archived_at = timezone.now()
         persona.save(update_fields=["archived_at"])
+        mark_every_lead(persona.organization_id)
     return persona

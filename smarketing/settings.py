@@ -231,11 +231,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Whatever a lost message or a Redis outage left marked as changed.
     "kpis-sweep": {"task": "kpis.tasks.kpis_sweep_task", "schedule": timedelta(minutes=1)},
+    "personas-fits-sweep": {
+        "task": "personas.tasks.fits_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "kpis-nightly-check": {
         "task": "kpis.tasks.kpis_nightly_check_task",
         "schedule": crontab(hour=3, minute=17),
     },
 }
+# Changes to one organisation's leads within this many seconds share one refresh of their
+# fit to the buyer personas (personas/fits.py).
+FIT_COALESCE_SECONDS = env_int("FIT_COALESCE_SECONDS", 2, minimum=0)
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
 # Fairness: a recompute task does at most this many month x channel cells, or stops after

@@ -1,4 +1,5 @@
-"""The table of the CRM's change journal (crm.journal): the KPI cells a write made stale."""
+"""The tables of the CRM's change journal (crm.journal): the KPI cells a write made stale,
+and the leads whose profile it changed."""
 
 from __future__ import annotations
 
@@ -35,3 +36,25 @@ class ChangedCell(OrgScopedModel):
     def __str__(self) -> str:
         what = f"{self.month:%Y-%m}" if self.month else "open pipeline"
         return f"{what} channel {self.channel_id}"
+
+
+class ChangedLead(OrgScopedModel):
+    """A lead whose profile (its own fields, its company's, its deals' products) changed
+    since whoever keeps values derived from it per lead (the personas' fit) last read the
+    journal; written in the same transaction as the change. `lead_id` None: any lead may
+    have changed (an import, a company deleted, a channel renamed): read them all."""
+
+    lead_id = models.BigIntegerField(null=True)  # no foreign key: a mark outlives its lead
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "lead_id"],
+                name="changed_lead_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "every lead" if self.lead_id is None else f"lead {self.lead_id}"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import ngettext
 
-from crm.journal import mark_campaigns, mark_deals, mark_leads
+from crm.journal import mark_campaigns, mark_companies, mark_deals, mark_leads
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead
 
 
@@ -78,6 +78,7 @@ def companies_delete(*, organization_id: int, company_ids: Iterable[int]) -> int
     ids = _locked(Company, organization_id, company_ids)
     deals = Deal.objects.filter(company_id__in=ids).values_list("pk", flat=True)
     mark_deals(organization_id, deals)  # its wins were one customer; now each lead is one
+    mark_companies(organization_id, ids)  # its leads lose its industry, size and country
     Company.objects.filter(pk__in=ids).delete()
     return len(ids)
 

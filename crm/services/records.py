@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from crm.journal import mark_campaigns, mark_deals, mark_leads
+from crm.journal import mark_campaigns, mark_companies, mark_deals, mark_every_lead, mark_leads
 from crm.models import Activity, Campaign, Channel, Company, Deal, Lead
 from crm.services.common import assign, ensure_same_organization
 from orgs.models import Organization
@@ -37,9 +37,21 @@ def _save(instance: M) -> M:
     if isinstance(instance, Company) and instance.parent_id and instance.parent_id == instance.pk:
         raise ValidationError({"parent": _("A company cannot be its own parent.")})
     instance.full_clean()
+    existed = not instance._state.adding
     instance.save()
     _mark(instance)
+    if existed:
+        _mark_profiles(instance)
     return instance
+
+
+def _mark_profiles(instance: Model) -> None:
+    """A company's or a channel's change is a change of its leads' profiles (personas'
+    criteria read a company's industry, size and country, a channel's name)."""
+    if isinstance(instance, Company):
+        mark_companies(instance.organization_id, [instance.pk])
+    elif isinstance(instance, Channel):
+        mark_every_lead(instance.organization_id)
 
 
 def _mark(instance: Model) -> None:
@@ -86,7 +98,10 @@ def record_save_as_staff(instance: Model) -> None:
     leaves (as stored before) and enters (as stored after) are marked like any other write,
     so that staff fixing an amount or a channel leave no stale KPIs claiming to be fresh."""
     organization_id = instance.organization_id  # type: ignore[attr-defined]
-    if instance.pk:
+    existed = bool(instance.pk)
+    if existed:
         _mark_stored(type(instance), organization_id, instance.pk)
     instance.save()
     _mark_stored(type(instance), organization_id, instance.pk)
+    if existed:
+        _mark_profiles(instance)

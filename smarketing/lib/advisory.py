@@ -2,7 +2,8 @@
 
 A lock of (organisation id, purpose) lives with its connection: a process that dies frees
 it. The purposes are small negative numbers, each named where it is used (kpis.turns.TURN,
-crm.journal.HOLD); the KPI recompute's month locks use 0, -1 and positive month numbers.
+crm.journal.HOLD, personas.fits.TURN); the KPI recompute's month locks use 0, -1 and
+positive month numbers.
 """
 
 from __future__ import annotations

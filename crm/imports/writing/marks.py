@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.imports.writing.staging import CREATED_LEADS, Target
-from crm.journal import mark_new_leads, mark_selected
+from crm.journal import mark_every_lead, mark_new_leads, mark_selected
 
 # Whose KPI cells a written row makes stale, per kind: (cells of, the ids of those).
 MARKS = {
@@ -18,7 +18,10 @@ MARKS = {
 
 
 def mark_rows(target: Target, table: str) -> None:
-    """Mark the cells of the rows whose ids `table` holds (CHANGING or TOUCHED)."""
+    """Mark the cells of the rows whose ids `table` holds (CHANGING or TOUCHED); companies
+    have no cells, but their leads' profiles change."""
+    if target.mapping.kind == "companies":
+        mark_every_lead(target.organization_id)
     if target.mapping.kind in MARKS:
         kind, ids = MARKS[target.mapping.kind]
         mark_selected(target.organization_id, kind, ids.format(table=table))
