@@ -50,6 +50,7 @@ from crm.services.records import record_create, record_update
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import Organization, User
 from orgs.permissions import Action, can_import, import_refusal
+from smarketing.lib import extensions
 from smarketing.lib.api_parsers import BoundedJSONParser
 
 V = TypeVar("V", bound="RecordViewSet")
@@ -70,6 +71,7 @@ class RecordViewSet(
     validated by the endpoint's `query_serializer` (see `filtered_by`)."""
 
     filters: dict[str, str] = {}  # query parameter -> lookup
+    kind = ""  # what apps above register extensions for (smarketing/lib/extensions.py)
     query_serializer: type[serializers.Serializer] = RecordQuerySerializer
     search: tuple[str, ...] = ()
     date_field = "created_at"
@@ -91,7 +93,19 @@ class RecordViewSet(
                 search=self.search,
                 date_field=self.date_field,
             )
+            queryset = extensions.filtered(
+                self.kind, self.org(), queryset, self.request.query_params
+            )
         return queryset.order_by(*(self.model._meta.ordering or []), "-pk")
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        # Records read (a page, or one) carry what extensions add to them, read at once.
+        if args and self.kind and extensions.extensions(self.kind):
+            records = args[0] if kwargs.get("many") else [args[0]]
+            ids = [r.pk for r in records if r is not None]
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["extended"] = extensions.extended_values(self.kind, self.org(), ids)
+        return super().get_serializer(*args, **kwargs)
 
     def _query(self) -> dict[str, Any]:
         # An empty parameter (?company=) is no filter, as a form sends it.
@@ -185,6 +199,10 @@ class CompanyViewSet(RecordViewSet):
 
 @filtered_by(LeadQuerySerializer)
 class LeadViewSet(RecordViewSet):
+    """Leads, each with its best `fit` to the approved buyer personas (null until measured):
+    filter with `?persona=<id>&fit_min=<0-100>`."""
+
+    kind = "leads"
     model = Lead
     serializer_class = LeadSerializer
     write_action = Action.EDIT_LEADS

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
 from crm.selectors import related_choices
 from smarketing.lib.bounds import validate_business_date
+from smarketing.lib.extensions import extended_values
 
 
 class OrgScopedSerializer(serializers.ModelSerializer):
@@ -131,6 +132,18 @@ class LeadSerializer(OrgScopedSerializer):
         ]
         read_only_fields = ["stage_changed_at", "updated_at"]
 
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        # What apps above add (the persona fit): read for a whole page by the list's view,
+        # else here, for the one lead written.
+        extended = self.context.get("extended")
+        if extended is None:
+            organization = getattr(self.context.get("request"), "organization", None)
+            extended = extended_values("leads", organization, [instance.pk]) if organization else {}
+        for name, values in extended.items():
+            data[name] = values.get(instance.pk)
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # What the lead will hold: a PATCH keeps the fields it leaves out.
         held = {f: attrs.get(f, getattr(self.instance, f, "")) for f in Lead.IDENTITY}
@@ -142,7 +155,7 @@ class LeadSerializer(OrgScopedSerializer):
 class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = LeadStageChange
-        fields = ["id", "from_stage", "to_stage", "at", "by", "source"]
+        fields = ["id", "from_stage", "to_stage", "at", "by", "source", "detail"]
 
 
 class StageMoveSerializer(serializers.Serializer):

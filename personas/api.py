@@ -20,15 +20,22 @@ from orgs.models import Membership, User
 from orgs.permissions import Action
 from personas.discovery import SMALL_SAMPLE, discover
 from personas.models import Persona
-from personas.selectors import persona_versions, personas_of
+from personas.selectors import persona_settings, persona_versions, personas_of
 from personas.serializers import (
     ApproveSerializer,
     DiscoveryQuerySerializer,
     PersonaSerializer,
+    PersonaSettingsSerializer,
     PersonaWriteSerializer,
     VersionSerializer,
 )
-from personas.services import persona_approve, persona_archive, persona_create, persona_update
+from personas.services import (
+    persona_approve,
+    persona_archive,
+    persona_create,
+    persona_settings_update,
+    persona_update,
+)
 from smarketing.lib.api_conventions import FastJSONRenderer
 
 
@@ -196,3 +203,39 @@ class DiscoveryView(APIView):
                 **figures,
             }
         )
+
+
+class PersonaSettingsView(APIView):
+    """How the organisation uses its personas: `qualify_new_leads` (off by default) makes a
+    new lead that fits an approved persona an MQL by itself. Every member reads; those who
+    edit personas change it (PUT or PATCH with {"qualify_new_leads": true})."""
+
+    write_action = Action.EDIT_PERSONAS
+
+    @extend_schema(operation_id="personas_settings_read", responses=PersonaSettingsSerializer)
+    def get(self, request: Request) -> Response:
+        found = persona_settings(request.organization.pk)  # type: ignore[attr-defined]
+        return Response(PersonaSettingsSerializer(found).data)
+
+    @extend_schema(
+        operation_id="personas_settings_update",
+        request=PersonaSettingsSerializer,
+        responses=PersonaSettingsSerializer,
+    )
+    def put(self, request: Request) -> Response:
+        body = PersonaSettingsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        found = persona_settings_update(
+            organization=request.organization,  # type: ignore[attr-defined]
+            by=cast(User, request.user),
+            qualify_new_leads=body.validated_data["qualify_new_leads"],
+        )
+        return Response(PersonaSettingsSerializer(found).data)
+
+    @extend_schema(
+        operation_id="personas_settings_partial_update",
+        request=PersonaSettingsSerializer,
+        responses=PersonaSettingsSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        return self.put(request)

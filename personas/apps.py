@@ -8,3 +8,7 @@ class PersonasConfig(AppConfig):
 
     def ready(self) -> None:
         from personas import signals  # noqa: F401  (connects the receivers)
+        from personas.extensions import LeadFitExtension
+        from smarketing.lib.extensions import register
+
+        register(LeadFitExtension())

@@ -34,10 +34,12 @@ from crm.journal import (
     organisations_with_changed_leads_before,
     take_changed_leads,
 )
+from crm.models import LeadStageChange
 from crm.selectors import lead_profiles_sql
+from crm.services.leads import leads_hand_off
 from personas.fitting import fit_statement, uses_products
 from personas.models import LeadFit
-from personas.selectors import approved_measures
+from personas.selectors import approved_measures, persona_settings
 from smarketing.lib.advisory import organisation_lock, organisations_holding
 from smarketing.lib.enqueue import send_now
 
@@ -85,6 +87,7 @@ def fits_refresh(*, organization_id: int) -> Refreshed:
                 rows = cursor.fetchall()
             ids = None if marked is None else [row[0] for row in rows]
             changed = rows[0][0] if marked is None else len(rows)
+        _qualify(organization_id, marked)
         if changed:
             transaction.on_commit(
                 lambda: fits_changed.send(
@@ -92,6 +95,33 @@ def fits_refresh(*, organization_id: int) -> Refreshed:
                 )
             )
     return Refreshed(measured=True, changed=changed)
+
+
+def _qualify(organization_id: int, marked: list[int] | None) -> list[int]:
+    """Where the organisation asks for it, move the new leads just measured that fit an
+    approved persona to the hand-off stage, the persona named in their history."""
+    chosen = persona_settings(organization_id)
+    if not chosen.qualify_new_leads or chosen.qualifying_since is None:
+        return []
+    fitting = LeadFit.objects.filter(
+        organization_id=organization_id,
+        fits=True,
+        lead__created_at__gte=chosen.qualifying_since,
+    )
+    if marked is not None:
+        fitting = fitting.filter(lead_id__in=marked)
+    moves = [
+        (lead_id, f"{name} v{number} · {score}/100")
+        for lead_id, name, number, score in fitting.values_list(
+            "lead_id", "version__name", "version__number", "score"
+        )
+    ]
+    return leads_hand_off(
+        organization_id=organization_id,
+        moves=moves,
+        source=LeadStageChange.Source.PERSONA,
+        since=chosen.qualifying_since,
+    )
 
 
 # --- scheduling and turns ---

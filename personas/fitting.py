@@ -149,7 +149,7 @@ def fit_statement(
         SELECT %(org)s::bigint, lead_id, ({personas}::bigint[])[i + 1],
             ({versions}::bigint[])[i + 1], score, fits, mets[i + 1]
         FROM chosen
-        ON CONFLICT (lead_id) DO UPDATE SET persona_id = EXCLUDED.persona_id,
+        ON CONFLICT (organization_id, lead_id) DO UPDATE SET persona_id = EXCLUDED.persona_id,
             version_id = EXCLUDED.version_id, score = EXCLUDED.score, fits = EXCLUDED.fits,
             met = EXCLUDED.met
         WHERE (personas_leadfit.version_id, personas_leadfit.score, personas_leadfit.fits,

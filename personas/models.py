@@ -243,12 +243,14 @@ class LeadFit(OrgScopedModel):
     with the lead, in the database (see the migration): the CRM deletes leads in bulk and
     knows nothing of personas."""
 
-    lead = models.OneToOneField(
+    # One row a lead (leadfit_one_per_lead). The database's own key, ON DELETE CASCADE, is
+    # made by the migration: Django's deletion would have to know this table.
+    lead = models.ForeignKey(
         "crm.Lead",
         on_delete=models.DO_NOTHING,
-        primary_key=True,
-        related_name="fit",
-        db_constraint=False,  # the migration's own, ON DELETE CASCADE
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     persona = models.ForeignKey(
         Persona, on_delete=models.CASCADE, related_name="+", verbose_name=_("persona")
@@ -263,6 +265,10 @@ class LeadFit(OrgScopedModel):
     class Meta:
         verbose_name = _("lead fit")
         verbose_name_plural = _("lead fits")
+        constraints: ClassVar = [
+            # The lead first: the database's cascade from a deleted lead finds its row by it.
+            models.UniqueConstraint(fields=["lead", "organization"], name="leadfit_one_per_lead")
+        ]
         indexes: ClassVar = [
             # Lists filtered by persona and a least score: ?persona=ID&fit_min=60.
             models.Index(
@@ -275,3 +281,28 @@ class LeadFit(OrgScopedModel):
 
     def criterion_met(self, position: int) -> bool:
         return bool(self.met >> position & 1)
+
+
+class PersonaSettings(OrgScopedModel):
+    """How an organisation uses its personas. `qualify_new_leads`: a lead that enters the
+    funnel from `qualifying_since` on and fits an approved persona moves to the hand-off
+    stage (an MQL) by itself, its stage history naming the persona. Off by default."""
+
+    qualify_new_leads = models.BooleanField(
+        _("a new lead that fits an approved persona becomes an MQL"), default=False
+    )
+    qualifying_since = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("persona settings")
+        verbose_name_plural = _("persona settings")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization"], name="persona_settings_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"qualify new leads: {self.qualify_new_leads}"

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from orgs.models import Organization
 from personas.calculations import criterion
 from personas.fitting import Measure
-from personas.models import Approval, Criterion, Persona, PersonaVersion
+from personas.models import Approval, Criterion, Persona, PersonaSettings, PersonaVersion
 
 
 def _versions() -> QuerySet[PersonaVersion]:
@@ -61,3 +61,9 @@ def approved_measures(organization_id: int) -> list[Measure]:
         )
         for v in versions
     ]
+
+
+def persona_settings(organization_id: int) -> PersonaSettings:
+    """The organisation's persona settings; the defaults (not saved) if it never set them."""
+    found = PersonaSettings.objects.filter(organization_id=organization_id).first()
+    return found or PersonaSettings(organization_id=organization_id)

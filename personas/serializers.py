@@ -159,3 +159,12 @@ class DiscoveryQuerySerializer(serializers.Serializer):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": [_("The period must end after it starts.")]})
         return attrs
+
+
+class PersonaSettingsSerializer(serializers.Serializer):
+    qualify_new_leads = serializers.BooleanField(
+        help_text="A lead that enters the funnel from now on and fits an approved persona moves "
+        "to the hand-off stage (an MQL), its stage history naming the persona."
+    )
+    qualifying_since = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)

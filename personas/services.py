@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from crm.journal import mark_every_lead
 from orgs.models import Membership, Organization, Role, User
 from personas.calculations import MAX_CRITERIA
-from personas.models import Approval, Criterion, Persona, PersonaVersion, Side
+from personas.models import Approval, Criterion, Persona, PersonaSettings, PersonaVersion, Side
 
 # The side each manager approves for; an admin may stand in for either.
 SIDE_OF_ROLE = {Role.MARKETING_MANAGER: Side.MARKETING, Role.SALES_MANAGER: Side.SALES}
@@ -272,3 +272,21 @@ def persona_archive(*, persona: Persona) -> Persona:
         persona.save(update_fields=["archived_at"])
         mark_every_lead(persona.organization_id)
     return persona
+
+
+@transaction.atomic
+def persona_settings_update(
+    *, organization: Organization, by: User | None, qualify_new_leads: bool
+) -> PersonaSettings:
+    """Turn the qualification of new leads on or off. On, it applies to the leads that
+    enter the funnel from now on: switching it on moves no lead of the past."""
+    found, _created = PersonaSettings.objects.select_for_update().get_or_create(
+        organization=organization
+    )
+    if qualify_new_leads != found.qualify_new_leads:
+        found.qualify_new_leads = qualify_new_leads
+        found.qualifying_since = timezone.now() if qualify_new_leads else None
+    found.updated_at, found.updated_by = timezone.now(), by
+    found.full_clean()
+    found.save()
+    return found

@@ -15,7 +15,7 @@ from crm.api import (
 from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
 from kpis.api import KpiView
 from orgs.api import MemberViewSet, MeView
-from personas.api import DiscoveryView, PersonaViewSet
+from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -37,5 +37,6 @@ urlpatterns = [
     path("kpis/", KpiView.as_view(), name="api-kpis"),
     # Before the router's personas/{id}/, which would take "discovery" for an id.
     path("personas/discovery/", DiscoveryView.as_view(), name="api-personas-discovery"),
+    path("personas/settings/", PersonaSettingsView.as_view(), name="api-personas-settings"),
     *router.urls,
 ]

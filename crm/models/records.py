@@ -217,6 +217,7 @@ class LeadStageChange(OrgScopedModel):
         IMPORT = "import", _("Import")
         DEAL_WON = "deal_won", _("Deal won")
         MERGE = "merge", _("Merge")
+        PERSONA = "persona", _("Fits a buyer persona")
 
     # The lead's organisation, copied for scoping and indexes. Its database constraint is
     # the lead's (lead_id, then the lead's organization_id): a second check of every row
@@ -246,6 +247,9 @@ class LeadStageChange(OrgScopedModel):
         db_index=False,  # indexed where set (null_free): imports and the API record no one
     )
     source = models.CharField(max_length=16, choices=Source.choices)
+    # What made the move, in words, where the source alone does not say (which persona the
+    # lead fits). A database default: imports copy history rows without it.
+    detail = models.CharField(_("detail"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering: ClassVar = ["at", "pk"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from orgs.models import Organization, User
 from smarketing.lib.bounds import validate_business_date
 
 Source = LeadStageChange.Source
+Role = LifecycleStage.Role
 RELATED = ("company", "channel", "campaign")
 
 
@@ -115,3 +117,51 @@ def lead_change_stage(
     lead.stage, lead.stage_changed_at = to_stage, at
     mark_leads(lead.organization_id, [lead.pk])
     return change
+
+
+@transaction.atomic
+def leads_hand_off(
+    *, organization_id: int, moves: Sequence[tuple[int, str]], source: str, since: datetime
+) -> list[int]:
+    """Move each lead of `moves` ((lead id, detail)) to the organisation's hand-off stage,
+    if it is still in a stage before it (not an exit) and entered the funnel at or after
+    `since`, recording each move with its detail; set-based, two statements whatever the
+    number. Returns the ids moved. Nothing moves where no stage plays the hand-off role."""
+    stages = list(
+        LifecycleStage.objects.filter(organization_id=organization_id).values_list(
+            "code", "position", "is_exit", "role"
+        )
+    )
+    handoff = next(((c, p) for c, p, _exit, role in stages if role == Role.HANDOFF), None)
+    if handoff is None or not moves:
+        return []
+    before = [c for c, p, is_exit, _role in stages if p < handoff[1] and not is_exit]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH picked AS ("
+            " SELECT l.id, l.stage, m.detail FROM crm_lead l"
+            " JOIN unnest(%(ids)s::bigint[], %(details)s::text[]) AS m(id, detail) ON l.id = m.id"
+            " WHERE l.organization_id = %(org)s AND l.stage = ANY(%(before)s)"
+            " AND l.created_at >= %(since)s FOR UPDATE OF l"
+            "), moved AS ("
+            " UPDATE crm_lead l SET stage = %(to)s, stage_changed_at = %(now)s, updated_at = %(now)s"
+            " FROM picked p WHERE l.id = p.id RETURNING l.id, p.stage AS from_stage, p.detail"
+            ") INSERT INTO crm_leadstagechange"
+            " (organization_id, lead_id, from_stage, to_stage, at, by_id, source, detail)"
+            " SELECT %(org)s, id, from_stage, %(to)s, %(now)s, NULL, %(source)s, left(detail, 200)"
+            " FROM moved RETURNING lead_id",
+            {
+                "org": organization_id,
+                "to": handoff[0],
+                "now": now,
+                "ids": [lead_id for lead_id, _detail in moves],
+                "details": [detail for _lead_id, detail in moves],
+                "before": before,
+                "since": since,
+                "source": source,
+            },
+        )
+        moved = [row[0] for row in cursor.fetchall()]
+    mark_leads(organization_id, moved)
+    return moved

@@ -18,6 +18,8 @@ from crm.views.specs import SPECS, Column, Spec
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
 from smarketing.lib.exports import export_response
+from smarketing.lib.extensions import extended_values, extensions
+from smarketing.lib.extensions import filtered as extended_filter
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 200_000
@@ -43,21 +45,28 @@ def cell(obj: Model, column: Column) -> Any:
     return value
 
 
-def filtered(spec: Spec, request: MemberRequest) -> tuple[QuerySet[Any], str]:
+def filtered(spec: Spec, request: MemberRequest) -> tuple[QuerySet[Any], str, str]:
+    """The list's rows as filtered and sorted, the sort, and what was wrong with a filter's
+    value in the address ("" if nothing): then no row is shown."""
     rows = spec.model._default_manager.for_org(request.organization).select_related(*spec.related)  # type: ignore[attr-defined]
     rows = records_filtered(rows, request.GET, filters=spec.filters, search=spec.search)
+    problem = ""
+    try:
+        rows = extended_filter(spec.slug, request.organization, rows, request.GET)
+    except ValidationError as error:
+        problem, rows = " ".join(error.messages), rows.none()
     sortable = {c.sort for c in spec.columns if c.sort}
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") not in sortable:
         sort = spec.default_sort
-    return rows.order_by(sort, "-pk"), sort
+    return rows.order_by(sort, "-pk"), sort, problem
 
 
 @require_GET
 @member_required()
 def record_list(request: MemberRequest, kind: str) -> HttpResponse:
     spec = spec_for(kind)
-    rows, sort = filtered(spec, request)
+    rows, sort, problem = filtered(spec, request)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         header = [str(c.label) for c in spec.columns]
@@ -67,13 +76,17 @@ def record_list(request: MemberRequest, kind: str) -> HttpResponse:
         )
         return export_response(export, spec.slug, header, data)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns, table = _extended_rows(spec, request, list(page.object_list))
     context = {
         "spec": spec,
         "page": page,
         "sort": sort,
         "can_write": can(request.membership.role, spec.write_action),
-        "rows": [(obj, [(c, cell(obj, c)) for c in spec.columns]) for obj in page.object_list],
-        "filters": _filter_choices(spec, request),
+        "columns": columns,
+        "rows": table,
+        "problem": problem,
+        "filters": _filter_choices(spec, request)
+        + [f for e in extensions(kind) for f in e.choices(request.organization)],
         "query": request.GET,
         "stage_names": lifecycle_stage_names(request.organization),
     }
@@ -83,6 +96,27 @@ def record_list(request: MemberRequest, kind: str) -> HttpResponse:
         else "crm/list.html"
     )
     return render(request, template, context)
+
+
+def _extended_rows(
+    spec: Spec, request: MemberRequest, objects: list[Model]
+) -> tuple[list[Column], list[tuple[Model, list[tuple[Column, Any]]]]]:
+    """The list's columns and rows, with what apps above add to them (extensions)."""
+    added = extensions(spec.slug)
+    columns = spec.columns + [Column(e.label, "") for e in added]
+    values = extended_values(spec.slug, request.organization, [o.pk for o in objects])
+    rows = [
+        (
+            obj,
+            [(c, cell(obj, c)) for c in spec.columns]
+            + [
+                (c, e.cell(values[e.name].get(obj.pk)))
+                for c, e in zip(columns[len(spec.columns) :], added, strict=True)
+            ],
+        )
+        for obj in objects
+    ]
+    return columns, rows
 
 
 def _filter_choices(
