@@ -215,8 +215,12 @@ def _mark_ids(
         _mark(template.format(ids=ids_sql), organization_id, {"ids": wanted}, leads_sql=leads_sql)
 
 
-def mark_leads(organization_id: int, lead_ids: Iterable[int | None]) -> None:
-    _mark_ids(_LEAD_MONTHS, organization_id, lead_ids, _LEAD_IDS)
+def mark_leads(
+    organization_id: int, lead_ids: Iterable[int | None], *, profiles: bool = True
+) -> None:
+    """Mark the cells of these leads and, unless `profiles` is off (a change that leaves
+    what the leads are unchanged: their fit to a persona), the leads themselves."""
+    _mark_ids(_LEAD_MONTHS, organization_id, lead_ids, _LEAD_IDS if profiles else "")
 
 
 def mark_deals(organization_id: int, deal_ids: Iterable[int | None]) -> None:
@@ -290,9 +294,10 @@ def mark_new_leads(organization_id: int, leads_sql: str) -> None:
     )
 
 
-def mark_everything(organization_id: int) -> None:
-    """Every cell with data: for changes that touch every number (the stages were reordered)."""
-    _mark(_EVERY_MONTH, organization_id, leads_sql=EVERY_LEAD)
+def mark_everything(organization_id: int, *, profiles: bool = True) -> None:
+    """Every cell with data: for changes that touch every number (the stages were reordered);
+    and, unless `profiles` is off, every lead."""
+    _mark(_EVERY_MONTH, organization_id, leads_sql=EVERY_LEAD if profiles else "")
 
 
 # A mark as read: its month (None: the channel's open pipeline), its channel (None: leads

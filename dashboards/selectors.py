@@ -17,8 +17,8 @@ from funnel.selectors import (
     plan_progress,
     plan_revenue,
 )
-from kpis.dictionary import conversion, derive, funnel_conversions, response
-from kpis.selectors import kpi_rows, kpi_sums, open_pipeline, response_minutes
+from kpis.dictionary import RATE, conversion, derive, funnel_conversions, ratio, response
+from kpis.selectors import kpi_rows, kpi_sums, open_pipeline, persona_rows, response_minutes
 from orgs.models import Organization
 
 # What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
@@ -37,9 +37,12 @@ def marketing(
     plan = active_plan(organization)
     stages = funnel_stage_codes(organization)
     sums = kpi_sums(organization, group_by=None, stages=stages, **period)[0]
+    by_persona = persona_rows(organization, **period)
     return {
-        "totals": derive(sums) | funnel_conversions(sums, stages),
-        "by_channel": kpi_rows(organization, group_by="channel", stages=stages, **period),
+        "totals": derive(sums) | funnel_conversions(sums, stages) | fit_totals(by_persona),
+        "by_persona": by_persona,
+        "personas": any(row["persona"] for row in by_persona),
+        "by_channel": kpi_rows(organization, group_by="channel", stages=stages, fit=True, **period),
         "by_campaign": kpi_rows(organization, group_by="campaign", stages=stages, **period),
         "chart": bars_by_month(
             months,
@@ -52,6 +55,16 @@ def marketing(
         if plan
         else [],
         "table": ("by_channel", "channel"),
+    }
+
+
+def fit_totals(by_persona: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fit shares of the whole period, from its rows per persona ("none" among them)."""
+    fitting = [r for r in by_persona if r["persona"] is not None]
+    leads, mqls = (sum(r[k] for r in by_persona) for k in ("leads", "mqls"))
+    return {
+        "fit_share_leads": ratio(sum(r["leads"] for r in fitting), leads, RATE),
+        "fit_share_mqls": ratio(sum(r["mqls"] for r in fitting), mqls, RATE),
     }
 
 

@@ -16,7 +16,9 @@ from smarketing.lib.api_conventions import FastJSONRenderer
 
 class KpiView(APIView):
     """The KPIs per month, channel or campaign, read from the stored facts (never computed
-    here). `as_of`: every change committed before it is counted; `waiting_cells`: cells
+    here), each with the share of its leads and MQLs that fit an approved buyer persona
+    (`fit_share_leads`, `fit_share_mqls`); or per buyer persona (`group_by=persona`: leads,
+    MQLs, won and lost deals, won revenue, win rate and shares, "none" last). `as_of`: every change committed before it is counted; `waiting_cells`: cells
     marked as changed and not yet recomputed. Definitions: the metric dictionary page."""
 
     renderer_classes = [FastJSONRenderer]

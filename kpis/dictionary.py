@@ -165,6 +165,38 @@ METRICS = [
     ),
 ]
 
+METRICS += [
+    Metric(
+        "fit_share_leads",
+        _("Fit share of leads"),
+        _(
+            "Leads that fit an approved buyer persona divided by leads: which channels and "
+            "campaigns bring the ideal customers. A lead's fit is measured now, against today's "
+            "approved personas."
+        ),
+        _("The lead's creation date."),
+        _("Leads not measured yet (no persona approved)."),
+    ),
+    Metric(
+        "fit_share_mqls",
+        _("Fit share of MQLs"),
+        _("MQLs that fit an approved buyer persona divided by MQLs."),
+        _("The date the lead first reached the MQL stage or a later one."),
+        _("As for MQLs."),
+    ),
+    Metric(
+        "persona",
+        _("Per buyer persona"),
+        _(
+            "Leads, MQLs, won and lost deals, won revenue and win rate of the leads that fit each "
+            'approved persona (a lead counts for the persona it fits best; "none" for leads '
+            "that fit none), and each persona's share of leads, MQLs and won revenue."
+        ),
+        _("As for each metric."),
+        _('Deals without a lead count under "none".'),
+    ),
+]
+
 # The summed facts a row of `derive` reads; stage counts come as `reached` and `converted`.
 SUMMED = [
     c

@@ -130,6 +130,59 @@ class PipelineFact(OrgScopedModel):
         return f"{self.stage} {self.channel_id}: {self.deals}"
 
 
+class PersonaFact(OrgScopedModel):
+    """What happened in one month for leads of one channel and campaign that fit one
+    approved buyer persona (persona None: leads that fit none): the leads that entered the
+    funnel, those that first reached the hand-off stage (the MQLs), and the deals closed.
+    A lead's persona is its fit now (personas' stored fit), as measured against today's
+    approved personas. Recomputed with the KPI facts of the same cells (kpis.recompute)."""
+
+    month = models.DateField()
+    channel = models.ForeignKey(  # no database constraint: see KpiFact
+        "crm.Channel",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    campaign = models.ForeignKey(
+        "crm.Campaign",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # No database constraint: a fact is a copy; an archived persona's rows go at the next
+    # recompute of their cells (archiving marks every lead, whose fits then change).
+    persona = models.ForeignKey(
+        "personas.Persona",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    leads = models.PositiveIntegerField(default=0)
+    mqls = models.PositiveIntegerField(default=0)
+    won_deals = models.PositiveIntegerField(default=0)
+    lost_deals = models.PositiveIntegerField(default=0)
+    won_revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "channel", "campaign", "persona"],
+                name="persona_fact_cell_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.channel_id} {self.campaign_id} {self.persona_id}"
+
+
 class KpiState(models.Model):
     """How fresh an organisation's facts are, and what the last full check found."""
 

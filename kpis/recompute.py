@@ -25,6 +25,7 @@ from django.utils import timezone
 from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from kpis.models import KpiFact, KpiState
+from kpis.persona_sql import DELETE_PERSONA_FACTS, INSERT_PERSONA_FACTS, past_handoff
 from kpis.sql import (
     DELETE_FACTS,
     DELETE_PIPELINE,
@@ -68,14 +69,16 @@ def _params(
     organization_id: int, start: datetime, end: datetime, channels: dict[str, Any]
 ) -> dict[str, Any]:
     codes = funnel_stage_codes(organization_id)
+    handoff = stage_with_role(organization_id, StageRole.HANDOFF)
     return {
         "org": organization_id,
         "start": start,
         "end": end,
         "codes": codes,
-        "handoff": stage_with_role(organization_id, StageRole.HANDOFF),
+        "handoff": handoff,
         **channels,
         "positions": list(range(1, len(codes) + 1)),
+        "past_handoff": past_handoff(codes, handoff),
     }
 
 
@@ -162,6 +165,8 @@ def _recompute_month(organization_id: int, month: date, marks: list[Mark]) -> No
         _lock(cursor, organization_id, month)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS, params)
+        cursor.execute(DELETE_PERSONA_FACTS, params)
+        cursor.execute(INSERT_PERSONA_FACTS, params)
         clear_marks(organization_id, marks)
 
 
@@ -215,6 +220,8 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
             differences = _compare(cursor, params, _FACTS)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS_ALL, params)
+        cursor.execute(DELETE_PERSONA_FACTS, params)
+        cursor.execute(INSERT_PERSONA_FACTS, params)
         clear_marks(organization_id, marks)
     differences += _recompute_pipeline(organization_id, check=check)
     now = timezone.now()

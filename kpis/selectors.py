@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import DecimalField, F, IntegerField, Max, Min, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
 from crm.journal import waiting_count, waiting_count_sql
-from kpis.dictionary import SUMMED, derive, funnel_conversions
-from kpis.models import KpiFact, KpiState, PipelineFact
+from kpis.dictionary import RATE, SUMMED, derive, funnel_conversions, ratio
+from kpis.models import KpiFact, KpiState, PersonaFact, PipelineFact
 from orgs.models import Organization
+from personas.selectors import persona_names
 from smarketing.lib.api_conventions import json_bytes
 from smarketing.lib.prepared import fetch_one_prepared
 
@@ -24,6 +26,8 @@ GROUPS = {
     "channel": "channel__code",
     "campaign": "campaign_id",
 }
+# /api/v1/kpis/?group_by=: the groups above, and the buyer personas (persona_rows).
+GROUP_CHOICES = [*GROUPS, "persona"]
 KPI_STAGES = ("mql", "sql", "opportunity")  # the stage counts every KPI row carries
 KPI_CACHE_SECONDS = 3600  # an answer outlives its version by at most this: memory, not freshness
 
@@ -99,9 +103,12 @@ def kpi_rows(
     channel: str | None = None,
     owner: int | None = None,
     stages: list[str] | None = None,
+    fit: bool = False,
 ) -> list[dict[str, Any]]:
     """The KPIs per group, for /api/v1/kpis/ and the dashboards' tables; given the funnel's
-    `stages`, each row has their conversions too."""
+    `stages`, each row has their conversions too; with `fit`, the shares of its leads and
+    MQLs that fit a buyer persona (one query more; none per owner: persona facts have no
+    owner)."""
     rows = []
     sums = kpi_sums(
         organization,
@@ -112,15 +119,130 @@ def kpi_rows(
         owner=owner,
         stages=stages or KPI_STAGES,
     )
+    shares = (
+        fit_shares(organization, group_by=group_by, start=start, end=end, channel=channel)
+        if fit and not owner
+        else {}
+    )
+    no_share = {
+        "fitting_leads": 0,
+        "fit_share_leads": None,
+        "fitting_mqls": 0,
+        "fit_share_mqls": None,
+    }
     for row in sums:
         key = row["key"]
+        shared = shares.get(key, no_share) if fit else {}
         if group_by == "month":
             key = key.strftime("%Y-%m")
         head: dict[str, Any] = {group_by: key}
         if group_by == "campaign":
             head["campaign_name"] = row["campaign_name"]
-        rows.append(head | derive(row) | (funnel_conversions(row, stages) if stages else {}))
+        rows.append(
+            head | derive(row) | shared | (funnel_conversions(row, stages) if stages else {})
+        )
     return rows
+
+
+def _persona_facts(
+    organization: Organization, start: date | None, end: date | None, channel: str | None
+) -> QuerySet[PersonaFact]:
+    facts = PersonaFact.objects.for_org(organization)
+    if start:
+        facts = facts.filter(month__gte=start.replace(day=1))
+    if end:
+        facts = facts.filter(month__lte=end)
+    if channel:
+        facts = facts.filter(channel__code=channel)
+    return facts
+
+
+def fit_shares(
+    organization: Organization,
+    *,
+    group_by: str,
+    start: date | None = None,
+    end: date | None = None,
+    channel: str | None = None,
+) -> dict[Any, dict[str, Any]]:
+    """Per group (month, channel code or campaign id), the leads and MQLs that fit an approved
+    persona and their shares: {key: {"fitting_leads", "fit_share_leads", "fitting_mqls",
+    "fit_share_mqls"}}. One query."""
+    fitting = Q(persona__isnull=False)
+    rows = (
+        _persona_facts(organization, start, end, channel)
+        .values(key=F(GROUPS[group_by]))
+        .annotate(
+            all_leads=Coalesce(Sum("leads"), 0),
+            all_mqls=Coalesce(Sum("mqls"), 0),
+            fitting_leads=Coalesce(Sum("leads", filter=fitting), 0),
+            fitting_mqls=Coalesce(Sum("mqls", filter=fitting), 0),
+        )
+        .order_by()
+    )
+    return {
+        row["key"]: {
+            "fitting_leads": row["fitting_leads"],
+            "fit_share_leads": ratio(row["fitting_leads"], row["all_leads"], RATE),
+            "fitting_mqls": row["fitting_mqls"],
+            "fit_share_mqls": ratio(row["fitting_mqls"], row["all_mqls"], RATE),
+        }
+        for row in rows
+    }
+
+
+def persona_rows(
+    organization: Organization,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    channel: str | None = None,
+) -> list[dict[str, Any]]:
+    """The KPIs per buyer persona (None: leads that fit none), most won revenue first: leads,
+    MQLs, won and lost deals, won revenue, win rate, and each one's share of the leads, MQLs
+    and won revenue of the period. Two queries (the facts, the personas' names)."""
+    rows = list(
+        _persona_facts(organization, start, end, channel)
+        .values("persona_id")
+        .annotate(
+            leads=Coalesce(Sum("leads"), 0),
+            mqls=Coalesce(Sum("mqls"), 0),
+            won_deals=Coalesce(Sum("won_deals"), 0),
+            lost_deals=Coalesce(Sum("lost_deals"), 0),
+            won_revenue=_persona_sum("won_revenue"),
+        )
+        .order_by()
+    )
+    totals = {k: sum(r[k] for r in rows) for k in ("leads", "mqls", "won_revenue")}
+    names = persona_names(organization, [r["persona_id"] for r in rows if r["persona_id"]])
+    result = []
+    for row in rows:
+        won, lost = row["won_deals"], row["lost_deals"]
+        result.append(
+            {
+                "persona": row["persona_id"],
+                "persona_name": names.get(row["persona_id"]) if row["persona_id"] else None,
+                "leads": row["leads"],
+                "mqls": row["mqls"],
+                "won_deals": won,
+                "lost_deals": lost,
+                "won_revenue": row["won_revenue"],
+                "win_rate": ratio(won, won + lost, RATE),
+                "share_of_leads": ratio(row["leads"], totals["leads"], RATE),
+                "share_of_mqls": ratio(row["mqls"], totals["mqls"], RATE),
+                "share_of_won_revenue": ratio(row["won_revenue"], totals["won_revenue"], RATE),
+            }
+        )
+    # Personas first, most won revenue first; "none" last.
+    return sorted(
+        result, key=lambda r: (r["persona"] is None, -r["won_revenue"], r["persona"] or 0)
+    )
+
+
+def _persona_sum(name: str) -> Coalesce:
+    return Coalesce(
+        Sum(name), Value(Decimal(0)), output_field=DecimalField(max_digits=18, decimal_places=2)
+    )
 
 
 def response_minutes(
@@ -170,9 +292,12 @@ def kpi_table_json(
     key = f"kpis:json:{organization.pk}:{version}:{group_by}:{start}:{end}:{channel or ''}"
     rows: bytes | None = cache.get(key)
     if rows is None:
-        rows = json_bytes(
-            kpi_rows(organization, group_by=group_by, start=start, end=end, channel=channel)
+        read = (
+            persona_rows
+            if group_by == "persona"
+            else partial(kpi_rows, group_by=group_by, fit=True)
         )
+        rows = json_bytes(read(organization, start=start, end=end, channel=channel))
         cache.set(key, rows, timeout=KPI_CACHE_SECONDS)
     return rows
 

@@ -3,7 +3,7 @@ version prefetched (a fixed number of queries however many personas and versions
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from orgs.models import Organization
 from personas.calculations import criterion
@@ -67,3 +67,17 @@ def persona_settings(organization_id: int) -> PersonaSettings:
     """The organisation's persona settings; the defaults (not saved) if it never set them."""
     found = PersonaSettings.objects.filter(organization_id=organization_id).first()
     return found or PersonaSettings(organization_id=organization_id)
+
+
+def persona_names(organization: Organization, persona_ids: list[int]) -> dict[int, str]:
+    """The name of each persona by id: its approved version's, else its newest version's
+    (an archived persona keeps the name it had). One query."""
+    names: dict[int, str] = {}
+    versions = (
+        PersonaVersion.objects.filter(organization=organization, persona_id__in=persona_ids)
+        .order_by("persona_id", F("approved_at").desc(nulls_last=True), "-number")
+        .values_list("persona_id", "name")
+    )
+    for persona_id, name in versions:
+        names.setdefault(persona_id, name)
+    return names

@@ -48,8 +48,9 @@ def history(org):
     [
         # marketing reads the funnel's stages for its conversions; sales and leadership the
         # members, to filter by owner; each the names of channels and stages it shows;
-        # leadership the plan's customer targets and won revenue, for the revenue goal
-        ("marketing", 17, ["tiles", "conversion-by-channel", "pace", "kpi-table", "campaigns"]),
+        # leadership the plan's customer targets and won revenue, for the revenue goal;
+        # marketing the persona facts, per persona and per channel (the fit shares)
+        ("marketing", 19, ["tiles", "conversion-by-channel", "pace", "kpi-table", "campaigns"]),
         ("sales", 16, ["tiles", "owner-filter", "conversion", "pipeline", "kpi-table"]),
         ("leadership", 17, ["revenue-goal", "tiles", "owner-filter", "pace", "kpi-table"]),
     ],

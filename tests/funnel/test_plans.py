@@ -44,7 +44,10 @@ def test_who_creates_plans(role, member):
     assert Plan.objects.count() == (1 if can(role, Action.EDIT_PLANS) else 0)
 
 
-def test_a_plan_stores_targets_that_add_up(member):
+def test_a_plan_stores_targets_that_add_up(member, monkeypatch):
+    # Seen from October 2026: the lead-ins of a plan starting in January all lie ahead
+    # (from late November on, the planner moves what falls in the days gone forward).
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: date(2026, 10, 15))
     api = token_client(member(Role.MARKETING_MANAGER))
 
     plan = api.post("/api/v1/plans/", BODY, format="json").json()
