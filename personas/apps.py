@@ -5,4 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PersonasConfig(AppConfig):
     name = "personas"
     verbose_name = _("Buyer personas")
-    # No menu entry yet: the personas' pages come later in issue 15; the API serves them now.
+
+    def ready(self) -> None:
+        from orgs.permissions import Action
+        from smarketing.lib.navigation import MenuEntry, register
+
+        # After Home (10), before the leads (20) they qualify and the CRM records that
+        # follow them; the role dashboards come at 30.
+        register(MenuEntry(15, "persona-list", _("Buyer personas"), Action.VIEW))
