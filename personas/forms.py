@@ -20,7 +20,9 @@ from personas.calculations import (
     Kind,
     clean_params,
 )
+from personas.discovery import DIMENSIONS
 from personas.models import KIND_CHOICES, PersonaVersion
+from smarketing.lib.bounds import validate_business_date
 
 LONG_TEXTS = {"goals", "pains", "whereabouts"}
 CRITERIA_PREFIX = "criteria"
@@ -210,3 +212,52 @@ def place_errors(
         else:
             profile.add_error(None, messages)
     return profile
+
+
+def dimension_choices() -> list[tuple[str, str]]:
+    """Discovery's dimensions as people read them."""
+    names = {
+        "industry": _("Industry"),
+        "size_band": _("Company size (employees)"),
+        "revenue_band": _("Annual revenue band"),
+        "country": _("Country"),
+        "channel": _("Channel"),
+        "product": _("Product"),
+    }
+    return [(name, str(names.get(name, name))) for name in DIMENSIONS]
+
+
+class DiscoveryForm(forms.Form):
+    """Discovery's query: a dimension, or a pair of them, and the period of the close."""
+
+    dimension = forms.ChoiceField(label=_("Segments by"), choices=dimension_choices)
+    second = forms.ChoiceField(
+        label=_("and by"),
+        required=False,
+        choices=lambda: [("", _("— nothing else —")), *dimension_choices()],
+    )
+    start = forms.DateField(
+        label=_("Closed from"),
+        required=False,
+        validators=[validate_business_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("to"),
+        required=False,
+        validators=[validate_business_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("second") and data.get("second") == data.get("dimension"):
+            self.add_error("second", _("Choose another dimension, or nothing else."))
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The period must end after it starts."))
+        return data
+
+    def dimensions(self) -> list[str]:
+        return [d for d in (self.cleaned_data["dimension"], self.cleaned_data.get("second")) if d]

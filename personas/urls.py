@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from personas.views import pages
+from personas.views import discovery, pages
 
 # The personas' own pages (personas.views.pages).
 pages_urls: list[URLPattern] = [
@@ -14,6 +14,9 @@ pages_urls: list[URLPattern] = [
 ]
 
 # Discovery from the sales history (personas.views.discovery).
-discovery_urls: list[URLPattern] = []
+discovery_urls: list[URLPattern] = [
+    path("discovery/", discovery.discovery, name="persona-discovery"),
+    path("discovery/propose/", discovery.discovery_propose, name="persona-propose"),
+]
 
 urlpatterns = [*pages_urls, *discovery_urls]

@@ -1,10 +1,15 @@
 """Buyer personas in a real browser: a marketing manager writes one and approves it, a
-sales manager, signed in on their own, approves the other side."""
+sales manager, signed in on their own, approves the other side; discovery draws its chart
+and proposes a persona from a segment."""
+
+from datetime import date
 
 import pytest
 
-from orgs.models import Role
+from crm.demo import seed_crm_history
+from orgs.models import Membership, Role
 from personas.models import PersonaVersion
+from personas.services import persona_approve, persona_create
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
@@ -103,3 +108,38 @@ def test_two_managers_approve_a_persona_each_in_their_own_browser(
     assert page.inner_text("[data-testid=status]") == "Approved v1"
     assert page.problems == []
     assert second_page.problems == []
+
+
+def test_discovery_draws_its_chart_and_proposes_a_persona(page, acme):
+    seed_crm_history(organization=acme, today=date(2026, 11, 15))
+    approved = persona_create(organization=acme, by=None, name="Software buyers", criteria=[
+        {"kind": "industry_in", "weight": 1, "params": {"values": ["software"]}},
+    ])  # fmt: skip
+    for membership in Membership.objects.filter(organization=acme):
+        side = "marketing" if membership.role == Role.MARKETING_MANAGER else "sales"
+        persona_approve(persona=approved, membership=membership, side=side)
+    sign_in(page, "mia")
+    page.click(".sidebar a:text('Buyer personas')")
+    page.click("[data-testid=discovery-link]")
+    page.wait_for_selector("[data-testid=discovery-chart] .main-svg")  # by industry first
+    assert page.inner_text("[data-testid=coverage] [data-testid=share]").endswith("%")
+    screenshot(page, "persona-discovery")
+    page.select_option("#id_dimension", "industry")
+    page.select_option("#id_second", "size_band")
+    with page.expect_navigation():
+        page.click("[data-testid=discovery-filters] button[type=submit]")
+
+    page.wait_for_selector("[data-testid=discovery-chart] .main-svg")  # plotly drew it
+    assert page.locator("[data-testid=discovery-chart] .bars path").count() > 3
+    first = page.locator("[data-testid=segment]").first
+    segment = first.locator("td").first.inner_text().split("\n")[0].replace(" small sample", "")
+    screenshot(page, "persona-discovery-pair")
+    with page.expect_navigation():
+        first.locator("[data-testid=propose]").click()
+
+    assert page.url.endswith("/edit/")
+    industry, band = segment.split(" / ")
+    assert page.input_value("#id_name") == f"{industry} · {band}"
+    assert page.input_value("#id_criteria-0-values") == industry
+    assert page.input_value("#id_criteria-1-kind") == "employees_between"
+    assert page.problems == []
