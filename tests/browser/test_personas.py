@@ -72,6 +72,13 @@ def write_persona(page):
     page.fill("#id_criteria-1-minimum", "1000000")
     page.fill("#id_criteria-1-maximum", "50000000")
     page.fill("#id_criteria-1-weight", "2")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.click("[data-testid=add-criterion]")
+    page.fill("#id_criteria-2-values", "a row to take back")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.locator("[data-testid=remove-criterion]").nth(2).click()
+    page.wait_for_selector("#id_criteria-2-kind", state="detached")
+    assert page.input_value("#id_criteria-1-minimum") == "1000000"  # kept
     screenshot(page, "persona-editor")
     with page.expect_navigation():
         page.click("[data-testid=save-persona]")

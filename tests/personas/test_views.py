@@ -325,6 +325,20 @@ def test_a_bad_input_is_explained_beside_its_field_and_nothing_is_written(
         assert typed.replace("!", "") in text(answer).replace("!", "")  # what was typed stays
 
 
+def test_a_bad_edit_is_explained_and_leaves_the_persona_as_it_was(persona, managers):
+    draft = persona()
+    persona_approve(persona=draft, membership=managers["sales"], side="sales")
+    before = written()
+
+    answer = signed_in_client(managers["marketing"]).post(
+        f"/personas/{draft.pk}/edit/", FORM | {"name": "Renamed", "criteria-0-weight": "0"}
+    )
+
+    assert "greater than or equal to 1" in field_html(text(answer), "id_criteria-0-weight")
+    assert written() == before  # the sales approval stands: nothing was saved
+    assert PersonaVersion.objects.get().name == "Mid-size software"
+
+
 def test_a_range_with_neither_end_is_explained_on_its_row(member):
     client = signed_in_client(member(Role.MARKETING_MANAGER))
 
