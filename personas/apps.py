@@ -7,8 +7,13 @@ class PersonasConfig(AppConfig):
     verbose_name = _("Buyer personas")
 
     def ready(self) -> None:
+        from orgs.permissions import Action
         from personas import signals  # noqa: F401  (connects the receivers)
         from personas.extensions import LeadFitExtension
-        from smarketing.lib.extensions import register
+        from smarketing.lib import extensions
+        from smarketing.lib.navigation import MenuEntry, register
 
-        register(LeadFitExtension())
+        # After Home (10), before the leads (20) they qualify and the CRM records that
+        # follow them; the role dashboards come at 30.
+        register(MenuEntry(15, "persona-list", _("Buyer personas"), Action.VIEW))
+        extensions.register(LeadFitExtension())

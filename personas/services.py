@@ -98,12 +98,16 @@ def persona_create(
     return persona
 
 
+def _refuse_archived(persona: Persona) -> None:
+    if persona.archived_at is not None:
+        raise ValidationError(_("This persona is archived: it cannot change or be approved."))
+
+
 def _locked(persona: Persona) -> tuple[Persona, PersonaVersion]:
     """The persona locked (edits and approvals of one persona take turns) and its current
     version."""
     persona = Persona.objects.select_for_update().get(pk=persona.pk)
-    if persona.archived_at is not None:
-        raise ValidationError(_("This persona is archived: it cannot change or be approved."))
+    _refuse_archived(persona)
     current = PersonaVersion.objects.filter(persona=persona).order_by("-number").first()
     assert current is not None, "a persona is created with its first version"
     return persona, current
@@ -189,16 +193,9 @@ def persona_approve(
                 % {"current": current.number, "given": version}
             }
         )
-    if current.approved_at is not None:
-        raise ValidationError(
-            _("Version %(n)s is already approved by both teams.") % {"n": current.number}
-        )
-    if not Criterion.objects.filter(version=current).exists():
-        raise ValidationError(
-            _("Give the persona at least one criterion a program can check before approving it.")
-        )
     approvals = {a.side: a for a in Approval.objects.filter(version=current).select_related("by")}
-    _refuse_second_approval(approvals, Side(side), membership.user, current)
+    has_criteria = Criterion.objects.filter(version=current).exists()
+    _refuse_approval_of(current, has_criteria, approvals, Side(side), membership.user_id)
     approval = Approval.objects.create(
         organization_id=current.organization_id,
         version=current,
@@ -236,8 +233,48 @@ def _may_approve(membership: Membership, side: Side) -> bool:
     )
 
 
+def _refuse_approval_of(
+    version: PersonaVersion,
+    has_criteria: bool,
+    approvals: dict[str, Approval],
+    side: Side,
+    user_id: int,
+) -> None:
+    """What refuses an approval of `side` of `version` by the user `user_id`, given what
+    it holds."""
+    if version.approved_at is not None:
+        raise ValidationError(
+            _("Version %(n)s is already approved by both teams.") % {"n": version.number}
+        )
+    if not has_criteria:
+        raise ValidationError(
+            _("Give the persona at least one criterion a program can check before approving it.")
+        )
+    _refuse_second_approval(approvals, side, user_id, version)
+
+
+def approval_refusal(
+    *, persona: Persona, version: PersonaVersion, membership: Membership, side: str
+) -> str | None:
+    """Why `membership` may not approve `side` of the persona's current `version` now, or
+    None if persona_approve would accept it: the same rules, read from what a page has
+    already loaded (the version's criteria and approvals prefetched), for the page to offer
+    only the buttons that work. persona_approve still decides, under its lock."""
+    try:
+        if membership.organization_id != persona.organization_id or side not in Side.values:
+            raise PermissionDenied
+        _may_approve(membership, Side(side))
+        _refuse_archived(persona)
+        approvals = {a.side: a for a in version.approvals.all()}
+        has_criteria = bool(version.criteria.all())
+        _refuse_approval_of(version, has_criteria, approvals, Side(side), membership.user_id)
+    except (PermissionDenied, ValidationError) as refusal:
+        return " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+    return None
+
+
 def _refuse_second_approval(
-    approvals: dict[str, Approval], side: Side, user: User, version: PersonaVersion
+    approvals: dict[str, Approval], side: Side, user_id: int, version: PersonaVersion
 ) -> None:
     given = approvals.get(side)
     if given is not None:
@@ -252,7 +289,7 @@ def _refuse_second_approval(
                 }
             }
         )
-    if any(a.by_id == user.pk for a in approvals.values()):
+    if any(a.by_id == user_id for a in approvals.values()):
         raise ValidationError(
             {
                 "side": _(
