@@ -11,6 +11,7 @@ pages_urls: list[URLPattern] = [
     path("<int:pk>/versions/<int:number>/", pages.persona_version, name="persona-version"),
     path("<int:pk>/approve/", pages.persona_approve_side, name="persona-approve"),
     path("<int:pk>/archive/", pages.persona_archive_view, name="persona-archive"),
+    path("settings/", pages.persona_settings_change, name="persona-settings"),
 ]
 
 # Discovery from the sales history (personas.views.discovery).

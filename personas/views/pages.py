@@ -27,12 +27,13 @@ from personas.forms import (
     rows_typed,
 )
 from personas.models import Persona, PersonaVersion, Side
-from personas.selectors import personas_of
+from personas.selectors import fitting_counts, persona_settings, personas_of
 from personas.services import (
     approval_refusal,
     persona_approve,
     persona_archive,
     persona_create,
+    persona_settings_update,
     persona_update,
 )
 from personas.views.words import criteria_words, profile_words, sides, status
@@ -48,7 +49,7 @@ def _persona(request: MemberRequest, pk: int) -> Persona:
 @member_required()
 def persona_list(request: MemberRequest) -> HttpResponse:
     archived = request.GET.get("archived") == "1"
-    rows = []
+    rows: list[dict[str, Any]] = []
     for persona in personas_of(request.organization, archived=archived):
         current = persona.current_version
         assert current is not None
@@ -63,12 +64,34 @@ def persona_list(request: MemberRequest) -> HttpResponse:
                 "approvals_of": shown,
             }
         )
+    fitting = fitting_counts(request.organization)
+    for row in rows:
+        row["fitting"] = fitting.get(row["version"].persona_id, 0)
     context = {
         "rows": rows,
         "archived": archived,
         "can_edit": can(request.membership.role, Action.EDIT_PERSONAS),
+        "settings": persona_settings(request.organization.pk),
     }
     return render(request, "personas/list.html", context)
+
+
+@require_POST
+@member_required(Action.EDIT_PERSONAS)
+def persona_settings_change(request: MemberRequest) -> HttpResponse:
+    """Switch the qualification of new leads on ("1") or off (anything else)."""
+    chosen = persona_settings_update(
+        organization=request.organization,
+        by=request.user,
+        qualify_new_leads=request.POST.get("qualify_new_leads") == "1",
+    )
+    if chosen.qualify_new_leads:
+        messages.success(
+            request, _("From now on, a new lead that fits an approved persona becomes an MQL.")
+        )
+    else:
+        messages.success(request, _("New leads are no longer qualified by their fit."))
+    return redirect("persona-list")
 
 
 def _version_context(request: MemberRequest, version: PersonaVersion) -> dict[str, Any]:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from other test modules are used by name
 """The persona facts: the share of leads and MQLs that fit an approved persona per month,
 channel and campaign, and leads, MQLs, deals and revenue per persona; kept fresh when fits
 change, and equal to a full recompute."""
@@ -12,8 +13,8 @@ from kpis.models import PersonaFact
 from kpis.recompute import kpis_recompute_full
 from kpis.selectors import kpi_rows, persona_rows
 from tests.kpis.test_kpis import story  # noqa: F401 - the fixture
+from tests.personas.conftest import approve, committing  # noqa: F401 - fixtures
 from tests.personas.test_api import assert_error
-from tests.personas.test_fits import approve, committing  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 PAID = [{"kind": "channel_in", "weight": 1, "params": {"values": ["paid_search"]}}]
@@ -30,13 +31,13 @@ def facts(org):
 
 
 @pytest.fixture
-def paid_persona(story, approve):  # noqa: F811
+def paid_persona(story, approve):
     """Ann and Ben (paid search) fit; Cy (organic) does not. Approving measures every lead,
     and the changed fits recompute the facts of their cells (in-process, as without a broker)."""
     return approve(criteria=PAID, threshold=100, name="Paid searchers")
 
 
-def test_fit_shares_per_month_count_fitting_leads_and_mqls(story, paid_persona):  # noqa: F811
+def test_fit_shares_per_month_count_fitting_leads_and_mqls(story, paid_persona):
     rows = {row["month"]: row for row in kpi_rows(story, group_by="month", fit=True)}
 
     # January: Ann and Ben enter (both fit); Ann reaches MQL.
@@ -53,14 +54,14 @@ def test_fit_shares_per_month_count_fitting_leads_and_mqls(story, paid_persona):
     assert rows["2026-03"]["fit_share_leads"] is None
 
 
-def test_fit_shares_per_channel(story, paid_persona):  # noqa: F811
+def test_fit_shares_per_channel(story, paid_persona):
     rows = {row["channel"]: row for row in kpi_rows(story, group_by="channel", fit=True)}
 
     assert rows["paid_search"]["fit_share_leads"] == Decimal("1.0000")
     assert rows["organic_search"]["fit_share_leads"] == Decimal("0.0000")
 
 
-def test_per_persona_rows_give_revenue_win_rate_and_shares(story, paid_persona):  # noqa: F811
+def test_per_persona_rows_give_revenue_win_rate_and_shares(story, paid_persona):
     persona, none = persona_rows(story)
 
     assert persona == {
@@ -81,7 +82,7 @@ def test_per_persona_rows_give_revenue_win_rate_and_shares(story, paid_persona):
     assert none["share_of_won_revenue"] == Decimal("0.0000")
 
 
-def test_a_fit_that_changes_moves_its_lead_between_personas(story, paid_persona, committing):  # noqa: F811
+def test_a_fit_that_changes_moves_its_lead_between_personas(story, paid_persona, committing):
     cy = Lead.objects.get(organization=story, name="Cy")
     paid = Lead.objects.get(organization=story, name="Ann").channel
 
@@ -92,7 +93,7 @@ def test_a_fit_that_changes_moves_its_lead_between_personas(story, paid_persona,
     assert (persona["leads"], persona["mqls"], persona["lost_deals"]) == (3, 3, 1)
 
 
-def test_the_incremental_facts_equal_a_full_recompute(story, paid_persona):  # noqa: F811
+def test_the_incremental_facts_equal_a_full_recompute(story, paid_persona):
     kept = facts(story)
     assert kept
 
@@ -101,7 +102,7 @@ def test_the_incremental_facts_equal_a_full_recompute(story, paid_persona):  # n
     assert facts(story) == kept
 
 
-def test_without_an_approved_persona_no_lead_fits(story):  # noqa: F811
+def test_without_an_approved_persona_no_lead_fits(story):
     kpis_recompute_full(organization_id=story.pk)
 
     rows = {row["month"]: row for row in kpi_rows(story, group_by="month", fit=True)}
@@ -109,7 +110,7 @@ def test_without_an_approved_persona_no_lead_fits(story):  # noqa: F811
     assert [r["persona"] for r in persona_rows(story)] == [None]
 
 
-def test_the_api_groups_by_persona(story, paid_persona, api_as):  # noqa: F811
+def test_the_api_groups_by_persona(story, paid_persona, api_as):
     body = api_as().get("/api/v1/kpis/?group_by=persona").json()
 
     first = body["results"][0]
@@ -120,7 +121,7 @@ def test_the_api_groups_by_persona(story, paid_persona, api_as):  # noqa: F811
     )
 
 
-def test_the_api_refuses_an_unknown_group(story, api_as):  # noqa: F811
+def test_the_api_refuses_an_unknown_group(story, api_as):
     response = api_as().get("/api/v1/kpis/?group_by=personas")
 
     assert "group_by" in assert_error(response, 400)["fields"]

@@ -18,48 +18,7 @@ from crm.services.records import record_update
 from orgs.models import Role
 from personas.fits import TURN, fits_changed, fits_refresh_in_turn, fits_schedule
 from personas.models import LeadFit
-from personas.services import persona_approve, persona_archive, persona_create, persona_update
-
-CRITERIA = [
-    {"kind": "industry_in", "weight": 1, "params": {"values": ["Software"]}},
-    {"kind": "title_words", "weight": 1, "params": {"values": ["head"]}},
-]
-
-
-@pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    """Run the block as if it committed: what waits for the commit runs."""
-
-    @contextmanager
-    def block():
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-
-    return block
-
-
-@pytest.fixture
-def approve(member, committing):
-    """approve(criteria, threshold) -> an approved persona of `org`, as the two teams do."""
-    marketing, sales = member(Role.MARKETING_MANAGER), member(Role.SALES_MANAGER)
-
-    def make(criteria=CRITERIA, threshold=50, name="Software heads", persona=None):
-        with committing():
-            if persona is None:
-                persona = persona_create(
-                    organization=marketing.organization,
-                    by=marketing.user,
-                    name=name,
-                    threshold=threshold,
-                    criteria=criteria,
-                )
-            else:
-                persona_update(persona=persona, by=marketing.user, criteria=criteria)
-            persona_approve(persona=persona, membership=marketing, side="marketing")
-            persona_approve(persona=persona, membership=sales, side="sales")
-        return persona
-
-    return make
+from personas.services import persona_archive, persona_update
 
 
 def fit_of(lead):

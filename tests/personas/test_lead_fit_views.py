@@ -10,14 +10,13 @@ from orgs.models import Role
 from personas.models import LeadFit
 from tests.conftest import token_client
 from tests.personas.test_api import assert_error
-from tests.personas.test_fits import approve, committing  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/leads/"
 
 
 @pytest.fixture
-def leads(org, approve):  # noqa: F811
+def leads(org, approve):
     """Three leads (100, 50 and 0 of 100) measured against an approved persona."""
     software = Company.objects.create(organization=org, name="Acme", industry="Software")
     rows = Lead.objects.bulk_create(
@@ -115,7 +114,7 @@ def test_another_organisations_persona_is_not_a_filter(org, other_org, leads, me
     assert "persona" in assert_error(response, 400)["fields"]
 
 
-def test_the_list_reads_fits_in_a_fixed_number_of_queries(org, approve, api_as):  # noqa: F811
+def test_the_list_reads_fits_in_a_fixed_number_of_queries(org, approve, api_as):
     client = api_as()
     software = Company.objects.create(organization=org, name="Acme", industry="Software")
     Lead.objects.bulk_create(

@@ -14,7 +14,6 @@ from personas.models import PersonaSettings
 from personas.services import persona_settings_update
 from tests.conftest import token_client
 from tests.personas.test_api import assert_error
-from tests.personas.test_fits import approve, committing  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/personas/settings/"
@@ -25,12 +24,12 @@ def acme(org):
     return Company.objects.create(organization=org, name="Acme", industry="Software")
 
 
-def new_lead(org, committing, **fields):  # noqa: F811
+def new_lead(org, committing, **fields):
     with committing():
         return lead_create(organization=org, by=None, stage="lead", **fields)
 
 
-def test_off_by_default_a_fitting_lead_stays_where_it_entered(org, approve, acme, committing):  # noqa: F811
+def test_off_by_default_a_fitting_lead_stays_where_it_entered(org, approve, acme, committing):
     approve()
 
     lead = new_lead(org, committing, name="Ann", company=acme, title="Head of IT")
@@ -40,7 +39,7 @@ def test_off_by_default_a_fitting_lead_stays_where_it_entered(org, approve, acme
     assert not PersonaSettings.objects.filter(organization=org).exists()
 
 
-def test_on_a_new_fitting_lead_becomes_an_mql_naming_the_persona(org, approve, acme, committing):  # noqa: F811
+def test_on_a_new_fitting_lead_becomes_an_mql_naming_the_persona(org, approve, acme, committing):
     approve()
     persona_settings_update(organization=org, by=None, qualify_new_leads=True)
 
@@ -56,7 +55,7 @@ def test_on_a_new_fitting_lead_becomes_an_mql_naming_the_persona(org, approve, a
     assert move.get_source_display() == "Fits a buyer persona"
 
 
-def test_leads_from_before_it_was_switched_on_are_left_alone(org, approve, acme, committing):  # noqa: F811
+def test_leads_from_before_it_was_switched_on_are_left_alone(org, approve, acme, committing):
     old = new_lead(org, committing, name="Old", company=acme, title="Head")
     Lead.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=1))
     persona_settings_update(organization=org, by=None, qualify_new_leads=True)
@@ -67,7 +66,7 @@ def test_leads_from_before_it_was_switched_on_are_left_alone(org, approve, acme,
     assert old.stage == "lead"
 
 
-def test_a_lead_past_the_hand_off_is_not_moved_back(org, approve, acme, committing):  # noqa: F811
+def test_a_lead_past_the_hand_off_is_not_moved_back(org, approve, acme, committing):
     approve()
     persona_settings_update(organization=org, by=None, qualify_new_leads=True)
 
@@ -82,7 +81,7 @@ def test_a_lead_past_the_hand_off_is_not_moved_back(org, approve, acme, committi
     assert LeadStageChange.objects.filter(lead=lead, source="persona").count() == 1
 
 
-def test_switching_off_stops_it(org, approve, acme, committing):  # noqa: F811
+def test_switching_off_stops_it(org, approve, acme, committing):
     approve()
     persona_settings_update(organization=org, by=None, qualify_new_leads=True)
     persona_settings_update(organization=org, by=None, qualify_new_leads=False)

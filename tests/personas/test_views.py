@@ -551,7 +551,7 @@ def make_many(persona, managers, count):
 def test_the_list_reads_a_fixed_number_of_queries(persona, managers, django_assert_max_num_queries):
     client = signed_in_client(managers["admin"])
     make_many(persona, managers, 1)
-    with django_assert_max_num_queries(8) as one:
+    with django_assert_max_num_queries(10) as one:  # with the fitting leads and the setting
         client.get("/personas/")
     make_many(persona, managers, 6)
 
@@ -575,3 +575,42 @@ def test_a_persona_page_reads_a_fixed_number_of_queries(
 
     assert text(answer).count('data-testid="version-') == 5
     assert "approve-marketing" in text(answer)
+
+
+def test_the_list_counts_the_leads_that_fit_each_approved_persona(
+    org, client_as, approve, committing
+):
+    from crm.models import Company, Lead
+
+    acme = Company.objects.create(organization=org, name="Acme", industry="Software")
+    Lead.objects.bulk_create(
+        Lead(organization=org, name=n, company=acme, stage="lead") for n in "AB"
+    )
+    persona = approve()
+
+    page = client_as(Role.LEADERSHIP).get("/personas/").content.decode()
+
+    assert f'href="/crm/leads/?persona={persona.pk}" data-testid="fitting-leads">2</a>' in page
+    assert 'data-testid="qualify-toggle"' not in page  # leadership reads
+
+
+def test_editors_switch_the_qualification_of_new_leads_on_and_off(org, client_as):
+    from personas.models import PersonaSettings
+
+    client = client_as(Role.MARKETING_MANAGER)
+
+    client.post("/personas/settings/", {"qualify_new_leads": "1"})
+    assert PersonaSettings.objects.get(organization=org).qualify_new_leads
+    page = client.get("/personas/").content.decode()
+    assert "becomes an MQL by itself" in page
+    client.post("/personas/settings/", {"qualify_new_leads": "0"})
+    assert not PersonaSettings.objects.get(organization=org).qualify_new_leads
+
+
+def test_readers_may_not_switch_it(org, client_as):
+    from personas.models import PersonaSettings
+
+    response = client_as(Role.SALES_REP).post("/personas/settings/", {"qualify_new_leads": "1"})
+
+    assert response.status_code == 403
+    assert not PersonaSettings.objects.filter(organization=org).exists()
