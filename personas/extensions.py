@@ -32,12 +32,54 @@ class LeadFitExtension:
     name = "fit"
     label: StrOrPromise = gettext_lazy("Persona fit")
     params: tuple[str, ...] = ("persona", "fit_min")
+    component = "Lead"
+    schema: dict[str, Any] = {
+        "type": "object",
+        "nullable": True,
+        "description": "The lead's best fit among the approved buyer personas; null until "
+        "measured (no persona approved yet, or a refresh waits).",
+        "properties": {
+            "persona": {"type": "integer"},
+            "persona_name": {"type": "string"},
+            "version": {"type": "integer", "description": "The approved version measured."},
+            "score": {"type": "integer", "minimum": 0, "maximum": 100},
+            "threshold": {"type": "integer", "minimum": 0, "maximum": 100},
+            "fits": {"type": "boolean", "description": "score >= threshold: a qualified lead"},
+            "criteria": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string"},
+                        "weight": {"type": "integer"},
+                        "met": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    }
+    parameters: list[dict[str, Any]] = [
+        {
+            "name": "persona",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer"},
+            "description": "Only the leads whose best fit is this persona (its id).",
+        },
+        {
+            "name": "fit_min",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 100},
+            "description": "Only the leads whose fit score is at least this.",
+        },
+    ]
 
     def filter(self, organization: Any, rows: QuerySet[Any], params: Mapping[str, str]) -> Any:
         fits = _fits(organization)
         if "persona" in params:
             persona = params["persona"]
-            if not persona.isdigit() or not (
+            if not _whole(persona, digits=18) or not (
                 Persona.objects.for_org(organization).filter(pk=int(persona)).exists()
             ):
                 message = _("No buyer persona of this organisation has the id %(id)s.")
@@ -45,7 +87,7 @@ class LeadFitExtension:
             fits = fits.filter(persona_id=int(persona))
         if "fit_min" in params:
             least = params["fit_min"]
-            if not least.isdigit() or int(least) > 100:
+            if not _whole(least, digits=3) or int(least) > 100:
                 raise ValidationError(
                     {"fit_min": _("Give the least fit score as a whole number from 0 to 100.")}
                 )
@@ -96,6 +138,11 @@ class LeadFitExtension:
             "has_personas": stored is not None or bool(approved_measures(organization.pk)),
         }
         return render_to_string("personas/_lead_fit.html", context, request=request)
+
+
+def _whole(value: str, *, digits: int) -> bool:
+    """A whole number of at most `digits` ASCII digits ("²" and "١" are digits to Python)."""
+    return value.isascii() and value.isdigit() and len(value) <= digits
 
 
 def _approved_names(organization: Any) -> list[tuple[Any, str]]:

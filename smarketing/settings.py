@@ -437,6 +437,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "smarketing.lib.api_schema.document_error_answers",
+        "smarketing.lib.extensions.document_extensions",
     ],
 }
 

@@ -23,6 +23,9 @@ class RecordExtension(Protocol):
     name: str  # its key in the API's records and its column's id: "fit"
     label: StrOrPromise  # its column's heading
     params: tuple[str, ...]  # the list's query parameters it reads
+    component: str  # the OpenAPI component of the records it extends: "Lead"
+    schema: dict[str, Any]  # the OpenAPI schema of its value
+    parameters: list[dict[str, Any]]  # the OpenAPI description of its query parameters
 
     def filter(self, organization: Any, rows: QuerySet[Any], params: Mapping[str, str]) -> Any:
         """The rows its parameters keep (those given, not blank), or ValidationError naming
@@ -66,3 +69,19 @@ def filtered(kind: str, organization: Any, rows: QuerySet[Any], params: Mapping[
         if given:
             rows = extension.filter(organization, rows, given)
     return rows
+
+
+def document_extensions(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """A drf-spectacular postprocessing hook: each extension's value in its records' schema
+    and its query parameters on their list (GET /api/v1/<kind>/)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for (kind, name), extension in sorted(_registry.items()):
+        component = schemas.get(extension.component)
+        if component is not None:
+            component.setdefault("properties", {})[name] = {**extension.schema, "readOnly": True}
+        listing = result.get("paths", {}).get(f"/api/v1/{kind}/", {}).get("get")
+        if listing is not None:
+            listing.setdefault("parameters", []).extend(extension.parameters)
+    return result

@@ -93,6 +93,9 @@ def test_the_list_filters_by_persona_and_least_score(org, leads, api_as):
         ("persona=abc", "persona"),
         ("persona=-1", "persona"),
         ("persona=99999999", "persona"),
+        ("persona=" + "9" * 30, "persona"),
+        ("persona=²", "persona"),
+        ("fit_min=²", "fit_min"),
         ("fit_min=101", "fit_min"),
         ("fit_min=-5", "fit_min"),
         ("fit_min=6.5", "fit_min"),
@@ -178,3 +181,13 @@ def test_the_lead_page_says_when_no_persona_is_approved(org, client_as):
     page = client_as().get(f"/crm/leads/{lead.pk}/").content.decode()
 
     assert "No buyer persona is approved yet" in page
+
+
+def test_the_schema_documents_the_fit_and_its_filters(client_as):
+    schema = client_as().get("/api/schema/?format=json").json()
+
+    fit = schema["components"]["schemas"]["Lead"]["properties"]["fit"]
+    assert fit["readOnly"] is True
+    assert set(fit["properties"]) >= {"persona", "score", "fits", "criteria"}
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/leads/"]["get"]["parameters"]}
+    assert {"persona", "fit_min"} <= parameters
