@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping as ReadOnly
 from datetime import date
 from decimal import Decimal
@@ -275,12 +276,13 @@ def closed_deals_for_discovery(
 
 # One row per lead of %(org)s (and, with `ids`, among %(ids)s): its company's industry,
 # employees and annual revenue, its country (the company's, else its own, as discovery
-# places deals), its job title, its channel's name and code, and, with `products`, the
-# products of its deals. Other apps select from it by these names only.
+# places deals), its job title, its channel's name and code, with `products` the products
+# of its deals, and its custom fields (its company's, its own taking precedence). Other apps select from it by these names only.
 _PROFILE = """
     SELECT l.id AS lead_id, c.industry, c.employees, c.annual_revenue,
         COALESCE(NULLIF(c.country, ''), l.country) AS country, l.title,
-        ch.name AS channel, ch.code AS channel_code, {products} AS products
+        ch.name AS channel, ch.code AS channel_code, {products} AS products,
+        COALESCE(c.custom, '{{}}'::jsonb) || COALESCE(l.custom, '{{}}'::jsonb) AS custom
     FROM crm_lead l
     LEFT JOIN crm_company c ON c.id = l.company_id
     LEFT JOIN crm_channel ch ON ch.id = l.channel_id
@@ -300,6 +302,7 @@ PROFILE_COLUMNS = (
     "channel",
     "channel_code",
     "products",
+    "custom",
 )
 
 
@@ -324,4 +327,10 @@ def lead_profiles(organization_id: int, lead_ids: list[int]) -> dict[int, dict[s
             lead_profiles_sql(products=True, among_ids=True),
             {"org": organization_id, "ids": lead_ids},
         )
-        return {row[0]: dict(zip(PROFILE_COLUMNS, row, strict=True)) for row in cursor.fetchall()}
+        profiles = {
+            row[0]: dict(zip(PROFILE_COLUMNS, row, strict=True)) for row in cursor.fetchall()
+        }
+    for profile in profiles.values():  # Django's connection reads jsonb as its text
+        if isinstance(profile["custom"], str):
+            profile["custom"] = json.loads(profile["custom"])
+    return profiles

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
+from crm.models.fields import validate_custom
 from crm.selectors import related_choices
 from smarketing.lib.bounds import validate_business_date
 from smarketing.lib.extensions import extended_values
@@ -91,7 +93,32 @@ class CampaignSerializer(OrgScopedSerializer):
         ]
 
 
+class CustomFieldsField(serializers.JSONField):
+    """Checked as the model checks them (validate_custom), their names in lower case, as
+    they are stored."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        try:
+            validate_custom(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return {k.lower(): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def custom_fields() -> serializers.JSONField:
+    return CustomFieldsField(
+        required=False,
+        allow_null=True,
+        help_text="The record's own fields: a JSON object of at most 50 names, each a text "
+        "(up to 100 characters), a number, true or false, or a list of at most 20 of them. "
+        "Buyer personas' custom_field criteria read them (a lead's, else its company's).",
+    )
+
+
 class CompanySerializer(OrgScopedSerializer):
+    custom = custom_fields()
+
     class Meta:
         model = Company
         fields = [
@@ -103,12 +130,14 @@ class CompanySerializer(OrgScopedSerializer):
             "annual_revenue",
             "country",
             "parent",
+            "custom",
         ]
 
 
 class LeadSerializer(OrgScopedSerializer):
     channel = channel_field()
     stage = serializers.SlugField(required=False)
+    custom = custom_fields()
 
     class Meta:
         model = Lead
@@ -122,6 +151,7 @@ class LeadSerializer(OrgScopedSerializer):
             "company",
             "country",
             "city",
+            "custom",
             "channel",
             "campaign",
             "owner",

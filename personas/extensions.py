@@ -141,7 +141,7 @@ class LeadFitExtension:
 
 
 def _whole(value: str, *, digits: int) -> bool:
-    """A whole number of at most `digits` ASCII digits ("²" and "١" are digits to Python)."""
+    """A whole number of at most `digits` ASCII digits (Python's isdigit takes "²" too)."""
     return value.isascii() and value.isdigit() and len(value) <= digits
 
 

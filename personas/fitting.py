@@ -85,8 +85,14 @@ def _condition(c: Criterion, params: _Params) -> str:
     elif c.kind is Kind.TITLE_WORDS:
         pattern = _title_pattern(c.values)
         condition = f"p.title ~* {params.add(pattern)}" if pattern else "false"
-    else:  # a custom field: the CRM keeps none, so a lead never has one (not known)
-        condition = "false"
+    else:  # a custom field: its name in any case, its value or any of its list's values
+        condition = (
+            "EXISTS (SELECT 1 FROM jsonb_each(p.custom) e CROSS JOIN LATERAL"  # noqa: S608
+            " jsonb_array_elements_text(CASE jsonb_typeof(e.value) WHEN 'array' THEN e.value"
+            " ELSE jsonb_build_array(e.value) END) x(value)"
+            f" WHERE lower(e.key) = {params.add(c.field.lower())}"
+            f" AND {NORMALISED.format('x.value')} = ANY({params.add(wanted)}::text[]))"
+        )
     return f"COALESCE(({condition}), false)"
 
 

@@ -11,7 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models.fields import BOUNDED, DUPLICATE_ID, money_field, null_free, unique_when_set
+from crm.models.fields import (
+    BOUNDED,
+    DUPLICATE_ID,
+    custom_field,
+    money_field,
+    null_free,
+    unique_when_set,
+)
 from orgs.models import Organization, OrgScopedModel
 from smarketing.lib.bounds import check_period
 
@@ -100,6 +107,7 @@ class Company(OrgScopedModel):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_revenue = money_field(_("annual revenue"))
     country = models.CharField(_("country"), max_length=100, blank=True)
+    custom = custom_field()
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -143,6 +151,7 @@ class Lead(OrgScopedModel):
     )
     country = models.CharField(_("country"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    custom = custom_field()
     # Indexed by lead_channel_idx (organization, channel).
     channel = models.ForeignKey(
         Channel,

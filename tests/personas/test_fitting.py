@@ -30,6 +30,16 @@ TITLES = [
     "",
 ]
 PRODUCTS = ["GTX Pro", "gtx  pro", "MG Basic", ""]
+CUSTOM = [
+    None,
+    {},
+    {"Tier": "Gold"},
+    {"tier": ["silver", " GOLD "]},
+    {"tier": "silver", "region": "north"},
+    {"tier": True},
+    {"segment": "gold"},
+    {"TIER": ["bronze"]},
+]
 EMPLOYEES = [None, 0, 10, 49, 50, 51, 500, 501, 10_000]
 REVENUES = [None, Decimal("999999.99"), Decimal("1000000"), Decimal("5000000.50")]
 
@@ -48,7 +58,7 @@ PERSONAS = [
     [
         {"kind": "title_words", "weight": 5, "params": {"values": ["vice president", "VP"]}},
         {"kind": "employees_between", "weight": 1, "params": {"max": 50}},
-        {"kind": "custom_field", "weight": 1, "params": {"field": "tier", "values": ["gold"]}},
+        {"kind": "custom_field", "weight": 3, "params": {"field": "Tier", "values": ["gold"]}},
     ],
 ]
 
@@ -82,6 +92,7 @@ def generate(org, seed, n=150):
             employees=rng.choice(EMPLOYEES),
             annual_revenue=rng.choice(REVENUES),
             country=rng.choice(COUNTRIES) or "",
+            custom=rng.choice(CUSTOM),
         )
         for i in range(12)
     ] + [None]
@@ -93,6 +104,7 @@ def generate(org, seed, n=150):
             country=rng.choice(COUNTRIES) or "",
             company=rng.choice(companies),
             channel=rng.choice(channels),
+            custom=rng.choice(CUSTOM),
             stage="lead",
         )
         for i in range(n)

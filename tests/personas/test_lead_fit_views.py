@@ -191,3 +191,50 @@ def test_the_schema_documents_the_fit_and_its_filters(client_as):
     assert set(fit["properties"]) >= {"persona", "score", "fits", "criteria"}
     parameters = {p["name"] for p in schema["paths"]["/api/v1/leads/"]["get"]["parameters"]}
     assert {"persona", "fit_min"} <= parameters
+
+
+def test_custom_fields_given_through_the_api_are_what_a_criterion_reads(
+    org, approve, api_as, committing
+):
+    persona = approve(
+        criteria=[
+            {"kind": "custom_field", "weight": 1, "params": {"field": "tier", "values": ["gold"]}}
+        ]
+    )
+    client = api_as()
+    company = client.post(
+        "/api/v1/companies/", {"name": "Acme", "custom": {"Tier": "gold"}}, format="json"
+    ).json()
+    with committing():
+        lead = client.post(URL, {"name": "Ann", "company": company["id"]}, format="json").json()
+    assert LeadFit.objects.get(lead_id=lead["id"]).score == 100  # the company's tier
+
+    with committing():
+        answer = client.patch(f"{URL}{lead['id']}/", {"custom": {"TIER": "silver"}}, format="json")
+
+    assert answer.json()["custom"] == {"tier": "silver"}  # names in lower case
+    fit = LeadFit.objects.get(lead_id=lead["id"])
+    assert (fit.persona_id, fit.score) == (persona.pk, 0)  # the lead's own tier wins
+
+
+@pytest.mark.parametrize(
+    "custom",
+    [
+        [],
+        "gold",
+        {"bad name!": "x"},
+        {"tier": "x" * 101},
+        {"tier": {"nested": 1}},
+        {"tier": list(range(21))},
+        {"Tier": "a", "tier": "b"},
+        {f"f{i}": i for i in range(51)},
+    ],
+)
+def test_bad_custom_fields_are_a_400_naming_them_and_change_nothing(org, api_as, custom):
+    lead = Lead.objects.create(organization=org, name="Ann", stage="lead", custom={"tier": "gold"})
+
+    response = api_as().patch(f"{URL}{lead.pk}/", {"custom": custom}, format="json")
+
+    assert "custom" in assert_error(response, 400)["fields"]
+    lead.refresh_from_db()
+    assert lead.custom == {"tier": "gold"}
