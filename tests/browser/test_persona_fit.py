@@ -3,6 +3,7 @@ the lead list filtered by persona and score, and the marketing dashboard's perso
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import cast
 
 import pytest
 
@@ -10,7 +11,7 @@ from crm.models import Channel, Company
 from crm.services.deals import deal_create, deal_win
 from crm.services.leads import lead_change_stage, lead_create
 from kpis.recompute import kpis_recompute_full
-from orgs.models import Role
+from orgs.models import Organization, Role
 from personas.services import persona_approve, persona_create
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
@@ -22,7 +23,7 @@ JANUARY = datetime(2026, 1, 10, tzinfo=UTC)
 @pytest.fixture
 def mia_page(page):
     """Mia (marketing) and Sam (sales) approved "Software heads"; Ann fits, Bo half, Cy not."""
-    org = OrganizationFactory(name="Acme", slug="acme", currency="EUR")
+    org = cast(Organization, OrganizationFactory(name="Acme", slug="acme", currency="EUR"))
     mia = MembershipFactory(
         user=UserFactory(username="mia"), organization=org, role=Role.MARKETING_MANAGER
     )

@@ -22,7 +22,9 @@ def test_the_demo_has_an_approved_persona_measured_on_every_lead(capsys):
     awaiting = personas["Healthcare enterprises"]
     assert approved.approved_version is not None
     assert awaiting.approved_version is None
-    assert [a.side for a in awaiting.current_version.approvals.all()] == ["marketing"]
+    current = awaiting.current_version
+    assert current is not None
+    assert [a.side for a in current.approvals.all()] == ["marketing"]
     leads = Lead.objects.for_org(demo).count()
     fits = LeadFit.objects.filter(organization=demo)
     assert fits.count() == leads
