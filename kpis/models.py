@@ -7,13 +7,26 @@ state only (see migrations/0001_initial.py), so no row was copied and no table r
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from orgs.models import OrgScopedModel
+
+
+def copied_reference(to: str) -> Any:
+    """A fact's channel or campaign: a copy the recompute rewrites, so no database
+    constraint (see KpiFact); deleting the channel or campaign deletes its facts (Django)."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
 
 class KpiFact(OrgScopedModel):
@@ -29,22 +42,8 @@ class KpiFact(OrgScopedModel):
     # Deleting a channel or campaign deletes its facts (CASCADE, in Django) and marks its
     # cells; a recompute already writing one of them commits, and the marks replace the
     # row next. A database constraint would fail that recompute (a nightly check of minutes).
-    channel = models.ForeignKey(
-        "crm.Channel",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    campaign = models.ForeignKey(
-        "crm.Campaign",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    channel = copied_reference("crm.Channel")
+    campaign = copied_reference("crm.Campaign")
     # The lead's owner (for deals, the deal's, else its lead's); costs have none. No database
     # constraint and nothing done on delete: a fact is a copy the recompute rewrites, and a
     # deleted user's counts (their leads' owner set to null) must neither vanish nor collide;
@@ -96,14 +95,7 @@ class PipelineFact(OrgScopedModel):
     """The open pipeline now: open deals and their amount per pipeline stage, channel and
     owner (the deal's, else its lead's)."""
 
-    channel = models.ForeignKey(  # no database constraint: see KpiFact
-        "crm.Channel",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    channel = copied_reference("crm.Channel")  # no database constraint: see KpiFact
     owner = models.ForeignKey(  # as KpiFact.owner
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
@@ -138,22 +130,8 @@ class PersonaFact(OrgScopedModel):
     approved personas. Recomputed with the KPI facts of the same cells (kpis.recompute)."""
 
     month = models.DateField()
-    channel = models.ForeignKey(  # no database constraint: see KpiFact
-        "crm.Channel",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    campaign = models.ForeignKey(
-        "crm.Campaign",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    channel = copied_reference("crm.Channel")  # no database constraint: see KpiFact
+    campaign = copied_reference("crm.Campaign")
     # No database constraint: a fact is a copy; an archived persona's rows go at the next
     # recompute of their cells (archiving marks every lead, whose fits then change).
     persona = models.ForeignKey(

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import DecimalField, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, IntegerField, Max, Min, Q, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
@@ -38,8 +38,11 @@ def _facts(
     end: date | None,
     channel: str | None,
     owner: int | None = None,
-) -> QuerySet[KpiFact]:
-    facts = KpiFact.objects.for_org(organization)
+    model: type[KpiFact] | type[PersonaFact] = KpiFact,
+) -> Any:
+    """The organisation's facts (KPI facts, or with `model` persona facts) of the months
+    from `start` to `end`, of one channel and one owner when given."""
+    facts = model.objects.for_org(organization)
     if start:
         facts = facts.filter(month__gte=start.replace(day=1))
     if end:
@@ -144,19 +147,6 @@ def kpi_rows(
     return rows
 
 
-def _persona_facts(
-    organization: Organization, start: date | None, end: date | None, channel: str | None
-) -> QuerySet[PersonaFact]:
-    facts = PersonaFact.objects.for_org(organization)
-    if start:
-        facts = facts.filter(month__gte=start.replace(day=1))
-    if end:
-        facts = facts.filter(month__lte=end)
-    if channel:
-        facts = facts.filter(channel__code=channel)
-    return facts
-
-
 def fit_shares(
     organization: Organization,
     *,
@@ -170,7 +160,7 @@ def fit_shares(
     "fit_share_mqls"}}. One query."""
     fitting = Q(persona__isnull=False)
     rows = (
-        _persona_facts(organization, start, end, channel)
+        _facts(organization, start, end, channel, model=PersonaFact)
         .values(key=F(GROUPS[group_by]))
         .annotate(
             all_leads=Coalesce(Sum("leads"), 0),
@@ -202,7 +192,7 @@ def persona_rows(
     MQLs, won and lost deals, won revenue, win rate, and each one's share of the leads, MQLs
     and won revenue of the period. Two queries (the facts, the personas' names)."""
     rows = list(
-        _persona_facts(organization, start, end, channel)
+        _facts(organization, start, end, channel, model=PersonaFact)
         .values("persona_id")
         .annotate(
             leads=Coalesce(Sum("leads"), 0),

@@ -35,20 +35,21 @@ def leads_in_months(org, months: int) -> None:
 
 
 @contextmanager
-def turn_held_elsewhere(organization_id: int) -> Iterator[None]:
-    """Another worker's connection holds the organisation's turn."""
+def turn_held_elsewhere(organization_id: int, purpose: int = TURN) -> Iterator[None]:
+    """Another worker's connection holds the organisation's turn (or another `purpose`'s
+    advisory lock)."""
     params = connection.get_connection_params()
     wanted = {
         k: v for k, v in params.items() if k in {"dbname", "user", "host", "port", "password"}
     }
     with psycopg.connect(**wanted, autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [organization_id, TURN])
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [organization_id, purpose])
         try:
             yield
         finally:
             # Let go before closing: a closed connection's locks go when its server process
             # has exited, a moment later, and the next assertion would race that exit.
-            other.execute("SELECT pg_advisory_unlock(%s, %s)", [organization_id, TURN])
+            other.execute("SELECT pg_advisory_unlock(%s, %s)", [organization_id, purpose])
 
 
 class Sent(list):

@@ -3,11 +3,8 @@ path: a service writes and marks the lead in the CRM's journal, the commit annou
 the refresh runs (in-process here, as without a broker) and writes the fit."""
 
 import csv
-from contextlib import contextmanager
 
-import psycopg
 import pytest
-from django.db import connection
 
 from crm.journal import has_changed_leads, mark_leads
 from crm.models import Channel, Company, Lead
@@ -19,6 +16,7 @@ from orgs.models import Role
 from personas.fits import TURN, fits_changed, fits_refresh_in_turn, fits_schedule
 from personas.models import LeadFit
 from personas.services import persona_archive, persona_update
+from tests.kpis.test_kpi_turns import turn_held_elsewhere
 
 
 def fit_of(lead):
@@ -223,24 +221,12 @@ def test_fits_changed_names_the_leads_whose_fit_changed(org, approve, acme, comm
     assert heard == [{"organization_id": org.pk, "lead_ids": [lead.pk], "signal": fits_changed}]
 
 
-@contextmanager
-def turn_held_elsewhere(organization_id):
-    params = connection.get_connection_params()
-    wanted = {k: v for k, v in params.items() if k in {"dbname", "user", "host", "port"}}
-    with psycopg.connect(**wanted, autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [organization_id, TURN])
-        try:
-            yield
-        finally:
-            other.execute("SELECT pg_advisory_unlock(%s, %s)", [organization_id, TURN])
-
-
 def test_a_busy_organisation_keeps_its_marks_for_the_holder(org, approve, acme):
     approve()
     lead = Lead.objects.create(organization=org, name="A", company=acme, stage="lead")
     mark_leads(org.pk, [lead.pk])
 
-    with turn_held_elsewhere(org.pk):
+    with turn_held_elsewhere(org.pk, TURN):
         assert fits_refresh_in_turn(organization_id=org.pk) is None
 
     assert has_changed_leads(org.pk)
