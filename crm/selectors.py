@@ -277,7 +277,8 @@ def closed_deals_for_discovery(
 # One row per lead of %(org)s (and, with `ids`, among %(ids)s): its company's industry,
 # employees and annual revenue, its country (the company's, else its own, as discovery
 # places deals), its job title, its channel's name and code, with `products` the products
-# of its deals, and its custom fields (its company's, its own taking precedence). Other apps select from it by these names only.
+# of its deals (an empty array when it has none), and its custom fields (its company's, its
+# own taking precedence). Other apps select from it by these names only.
 _PROFILE = """
     SELECT l.id AS lead_id, c.industry, c.employees, c.annual_revenue,
         COALESCE(NULLIF(c.country, ''), l.country) AS country, l.title,
@@ -285,13 +286,21 @@ _PROFILE = """
         COALESCE(c.custom, '{{}}'::jsonb) || COALESCE(l.custom, '{{}}'::jsonb) AS custom
     FROM crm_lead l
     LEFT JOIN crm_company c ON c.id = l.company_id
-    LEFT JOIN crm_channel ch ON ch.id = l.channel_id
+    LEFT JOIN crm_channel ch ON ch.id = l.channel_id {deals}
     WHERE l.organization_id = %(org)s {among}
 """
-_PRODUCTS = (
-    "ARRAY(SELECT d.product FROM crm_deal d WHERE d.lead_id = l.id AND d.product <> ''"
-    " ORDER BY d.product)"
-)
+# The deals grouped by lead once, joined to the leads that have some: a subquery a lead
+# looked up every lead's deals by index and sorted them, 3 s of a million-lead read where
+# a fifth of the leads have deals.
+_DEALS = """
+    LEFT JOIN (
+        SELECT d.lead_id, array_agg(d.product ORDER BY d.product) AS products
+        FROM crm_deal d
+        WHERE d.organization_id = %(org)s AND d.lead_id IS NOT NULL AND d.product <> '' {among}
+        GROUP BY d.lead_id
+    ) d ON d.lead_id = l.id
+"""
+_AMONG = "AND {} = ANY(%(ids)s::bigint[])"
 PROFILE_COLUMNS = (
     "lead_id",
     "industry",
@@ -309,10 +318,14 @@ PROFILE_COLUMNS = (
 def lead_profiles_sql(*, products: bool, among_ids: bool) -> str:
     """The SQL of the leads' profiles (PROFILE_COLUMNS), for a set-based statement that
     reads them all: parameters %(org)s and, with `among_ids`, %(ids)s (an array). Without
-    `products`, that column is NULL (looking up every lead's deals costs a probe a lead)."""
+    `products`, that column is NULL (reading the deals costs a pass over them)."""
+    among = _AMONG.format("l.id") if among_ids else ""
+    if not products:
+        return _PROFILE.format(products="NULL::text[]", deals="", among=among)
     return _PROFILE.format(
-        products=_PRODUCTS if products else "NULL::text[]",
-        among="AND l.id = ANY(%(ids)s::bigint[])" if among_ids else "",
+        products="COALESCE(d.products, '{}'::varchar[])",
+        deals=_DEALS.format(among=_AMONG.format("d.lead_id") if among_ids else ""),
+        among=among,
     )
 
 

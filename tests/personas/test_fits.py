@@ -14,7 +14,7 @@ from crm.services.leads import lead_create, lead_update
 from crm.services.records import record_update
 from orgs.models import Role
 from personas.fits import TURN, fits_changed, fits_refresh_in_turn, fits_schedule
-from personas.models import LeadFit
+from personas.models import LeadFit, Persona
 from personas.services import persona_archive, persona_update
 from tests.kpis.test_kpi_turns import turn_held_elsewhere
 
@@ -122,6 +122,33 @@ def test_a_deleted_lead_takes_its_fit_with_it(org, approve, acme, committing):
         leads_delete(organization_id=org.pk, lead_ids=[lead.pk])
 
     assert not LeadFit.objects.filter(lead_id=lead.pk).exists()
+
+
+def test_a_deleted_persona_takes_its_fits_with_it(org, approve, acme):
+    retail = Company.objects.create(organization=org, name="Shop", industry="Retail")
+    software_lead = Lead.objects.create(organization=org, name="A", company=acme, stage="lead")
+    retail_lead = Lead.objects.create(organization=org, name="B", company=retail, stage="lead")
+    software = approve()
+    approve(
+        name="Retail",
+        criteria=[{"kind": "industry_in", "weight": 1, "params": {"values": ["Retail"]}}],
+    )
+    assert LeadFit.objects.get(lead=software_lead).persona_id == software.pk
+
+    Persona.objects.get(pk=software.pk).delete()
+
+    assert not LeadFit.objects.filter(lead=software_lead).exists()
+    assert fit_of(retail_lead) == (100, True)
+
+
+def test_a_deleted_organisation_takes_its_fits_with_it(org, approve, acme):
+    Lead.objects.create(organization=org, name="A", company=acme, stage="lead")
+    approve()
+    assert LeadFit.objects.filter(organization=org).count() == 1
+
+    org.delete()
+
+    assert not LeadFit.objects.filter(organization_id=org.pk).exists()
 
 
 def test_a_new_approved_version_is_what_leads_are_measured_against(org, approve, acme):

@@ -83,7 +83,6 @@ PLAIN_FKS = {
     "personas_personaversion.persona_id": CO_LOCATED,
     "personas_criterion.version_id": CO_LOCATED,
     "personas_approval.version_id": CO_LOCATED,
-    "personas_leadfit.persona_id": CO_LOCATED,
     "personas_leadfit.version_id": CO_LOCATED,
     "orgs_apitoken.membership_id": (
         "a token has no organisation of its own (it acts in its membership's): a token is found "
