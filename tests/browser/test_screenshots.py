@@ -91,3 +91,35 @@ def test_a_dashboard_and_a_plan_read_well_on_a_laptop_and_a_phone(leader_page, l
         if screen == "1366":
             assert _cut_off(page, "form[data-testid=plan-form] input") == []
     assert page.problems == []
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_persona_pages_read_well_on_a_laptop_and_a_phone(leader_page, language):
+    from crm.models import Lead
+    from orgs.models import Organization
+    from personas.demo import seed_personas
+    from personas.models import Persona
+
+    page = leader_page
+    org = Organization.objects.get(slug="acme")
+    MembershipFactory(organization=org, role=Role.MARKETING_MANAGER)
+    MembershipFactory(organization=org, role=Role.SALES_MANAGER)
+    seed_personas(organization=org)
+    persona = Persona.objects.for_org(org).order_by("pk").first()
+    lead = Lead.objects.for_org(org).order_by("pk").first()
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+    for screen, (width, height) in SCREENS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for name, url in [
+            ("personas", "/personas/"),
+            ("persona", f"/personas/{persona.pk}/"),
+            ("persona-editor", f"/personas/{persona.pk}/edit/"),
+            ("lead", f"/crm/leads/{lead.pk}/"),
+            ("leads", f"/crm/leads/?persona={persona.pk}&fit_min=60"),
+            ("discovery", "/personas/discovery/?dimension=industry"),
+        ]:
+            page.goto(url)
+            assert _fits(page), f"{name} at {screen} px"
+        page.wait_for_selector("[data-testid=discovery-chart] .main-svg")
+        page.screenshot(path=str(SHOTS / f"discovery-{language}-{screen}.png"))
+    assert page.problems == []
