@@ -23,6 +23,7 @@ BENCHMARKS = [
     "kpi_freshness",
     "kpi_api",
     "deal_writes",
+    "discovery",
 ]
 
 
