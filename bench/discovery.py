@@ -6,8 +6,9 @@ country (some of each unknown, some deals without a company, an amount or a crea
 written in SQL with a fixed seed once per database. Each dimension, and the pair
 `industry,size_band`, is asked RUNS times after a warm-up, one request at a time, through
 gunicorn (one sync worker, token auth, production settings); then the same answer is timed
-in this process part by part: the query (crm.selectors) and the tally (personas.discovery).
-Goal (issue 15): under a second per dimension.
+in this process part by part (the database's sums per segment, the figures made of them),
+beside the way it was computed before (every closed deal's row, tallied in Python), and the
+two answers compared. Goal (issue 15): under a second per dimension.
 """
 
 from __future__ import annotations
@@ -168,19 +169,34 @@ def timed(call: Callable[[], object]) -> list[float]:
     return took
 
 
-def in_process(org: int) -> dict[str, tuple[list[float], list[float]]]:
-    """Per dimension: the query's and the tally's timings."""
-    from crm.selectors import closed_deals_for_discovery
+def in_process(org: int) -> dict[str, dict[str, list[float]]]:
+    """Per dimension, the timings of each part of the answer: the database's sums and what
+    personas.discovery makes of them (as the API answers), and the rows and their tally (as
+    the API answered before issue 15's benchmark; `discover` remains). The two answers must
+    be equal."""
+    from crm.selectors import closed_deal_segments, closed_deals_for_discovery
     from orgs.models import Organization
-    from personas.discovery import discover
+    from personas.discovery import GROUPINGS, discover, discover_segments
 
     organization = Organization.objects.get(pk=org)
     rows = closed_deals_for_discovery(organization)
-    query = timed(lambda: closed_deals_for_discovery(organization))
     parts = {}
     for dimension in DIMENSIONS:
         names = dimension.split(",")
-        parts[dimension] = (query, timed(partial(discover, rows, names)))
+        keys = [key for name in names for key in GROUPINGS[name].keys]
+        sums = partial(closed_deal_segments, organization, by=keys)
+        segments = sums()
+        if discover_segments(segments, names) != discover(rows, names):
+            sys.exit(f"{dimension}: the sums' answer differs from the rows'")
+        parts[dimension] = {
+            "sums": timed(sums),
+            "figures": timed(partial(discover_segments, segments, names)),
+            "tally": timed(partial(discover, rows, names)),
+        }
+        print(
+            dimension, {part: f"{cuts(took)[0]:.0f} ms" for part, took in parts[dimension].items()}
+        )
+    parts["rows"] = {"rows": timed(partial(closed_deals_for_discovery, organization))}
     return parts
 
 
@@ -188,11 +204,12 @@ def main() -> None:
     env = production_env(DATABASE_URL=os.environ["DATABASE_URL"])
     org, generated = ensure(env)
     url = env["DATABASE_URL"]
-    won, companies, leads = psql(
+    won, companies, leads, all_leads, all_deals = psql(
         url,
         f"SELECT count(*) FILTER (WHERE status = 'won'), "
         f"(SELECT count(*) FROM crm_company WHERE organization_id = {org}), "
-        f"(SELECT count(*) FROM crm_lead WHERE organization_id = {org}) "
+        f"(SELECT count(*) FROM crm_lead WHERE organization_id = {org}), "
+        f"(SELECT count(*) FROM crm_lead), (SELECT count(*) FROM crm_deal) "
         f"FROM crm_deal WHERE organization_id = {org}",
     ).split("|")
     token = manage(env, "create_api_token", "bench-crm-admin", "--org", ORG, "--name", "discovery")
@@ -208,11 +225,12 @@ def main() -> None:
     parts = in_process(org)
     rows = []
     for dimension in DIMENSIONS:
-        (took, size), (query, tally) = http_timings[dimension], parts[dimension]
+        (took, size), part = http_timings[dimension], parts[dimension]
         median, p95 = cuts(took)
         rows.append(
             f"| `{dimension}` | **{median:.0f}** | {p95:.0f} | {size:,} | "
-            f"{cuts(query)[0]:.0f} | {cuts(tally)[0]:.0f} |"
+            f"{cuts(part['sums'])[0]:.0f} | {cuts(part['figures'])[0]:.1f} | "
+            f"{cuts(part['tally'])[0]:.0f} |"
         )
     made = f", generated in SQL in {generated:.1f} s" if generated is not None else ""
     update_section(
@@ -221,15 +239,21 @@ def main() -> None:
 
 Run {date.today()} on {machine()}; PostgreSQL on the same machine. Data: an organisation
 with {DEALS:,} closed deals ({int(won):,} won) of {int(leads):,} leads in 9 channels and
-{int(companies):,} companies (`bench/discovery.py`{made}). Each request:
+{int(companies):,} companies (`bench/discovery.py`{made}); with the other benchmarks'
+organisations the database held {int(all_leads):,} leads and {int(all_deals):,} deals. Each request:
 `{PATH.format("DIMENSION")}` over the whole history, {RUNS} times one at a time after a
-warm-up, through gunicorn (1 sync worker, token auth). The parts are timed in one process,
-median of {RUNS}: the query (`crm.selectors`, the rows or figures it returns included) and
-the tally (`personas.discovery`). Command: `python3 scripts/run_bench.py discovery`
-(`BENCH_DEALS` sets the deal count). Goal: under {GOAL_MS} ms a dimension.
+warm-up, through gunicorn (1 sync worker, token auth). Then the parts, in one process, median
+of {RUNS} each: the database's sums per segment (`crm.selectors.closed_deal_segments`, one
+query) and the figures made of them (`personas.discovery.discover_segments`), as the API
+answers; beside them, the way it answered before: the closed deals' rows
+(`crm.selectors.closed_deals_for_discovery`: **{cuts(parts["rows"]["rows"])[0]:.0f} ms** for
+every dimension) and their tally in Python (`personas.discovery.discover`). Both answers are
+equal for every dimension (checked by the benchmark). Command:
+`python3 scripts/run_bench.py discovery` (`BENCH_DEALS` sets the deal count). Goal: under
+{GOAL_MS} ms a dimension.
 
-| dimension | median ms | p95 ms | answer bytes | query ms | tally ms |
-|---|---|---|---|---|---|
+| dimension | median ms | p95 ms | answer bytes | sums ms | figures ms | before: tally of the rows ms |
+|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 """,
     )
