@@ -14,13 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.selectors import closed_deals_for_discovery
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import Membership, User
 from orgs.permissions import Action
-from personas.discovery import SMALL_SAMPLE, discover
+from personas.discovery import SMALL_SAMPLE
 from personas.models import Persona
-from personas.selectors import persona_settings, persona_versions, personas_of
+from personas.selectors import discovery, persona_settings, persona_versions, personas_of
 from personas.serializers import (
     ApproveSerializer,
     DiscoveryQuerySerializer,
@@ -191,8 +190,7 @@ class DiscoveryView(APIView):
             query.validated_data.get(k) for k in ("dimension", "start", "end")
         )
         organization = request.organization  # type: ignore[attr-defined]
-        rows = closed_deals_for_discovery(organization, start=start, end=end)
-        figures = discover(rows, dimensions)
+        figures = discovery(organization, dimensions, start=start, end=end)
         return Response(
             {
                 "dimension": dimensions,

@@ -2,8 +2,11 @@
 repeat business per segment of closed deals (an industry, a size band, a country...), to see
 which customers the ideal profile should describe.
 
-Pure: plain rows in (crm.selectors.closed_deals_for_discovery), plain values out; no ORM,
-clock or settings. Money stays Decimal; rates are rounded once, here."""
+Two ways in, one answer: `discover` tallies the closed deals themselves (crm.selectors.
+closed_deals_for_discovery), `discover_segments` reads the sums the database made per segment
+(crm.selectors.closed_deal_segments: what GROUPINGS asks it for), much faster over many deals.
+Pure: plain rows in, plain values out; no ORM, clock or settings. Money stays Decimal; rates
+are rounded once, here."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
@@ -94,6 +97,92 @@ DIMENSIONS: dict[str, Callable[[ClosedDeal], Value]] = {
 }
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """A dimension as the database groups closed deals by it (crm.selectors.
+    closed_deal_segments): by an attribute of theirs, in `bands` (then the database answers
+    the band's position) and with the attribute that names the value (`label`, translated)."""
+
+    attribute: str
+    bands: Sequence[tuple[Any, str]] = ()
+    inclusive: bool = False  # a band includes its upper limit
+    label: str | None = None
+
+    @property
+    def keys(self) -> list[tuple[str, tuple[Any, ...], bool]]:
+        """What closed_deal_segments groups by for this dimension: its keys (`by`)."""
+        limits = tuple(limit for limit, _name in self.bands if limit is not None)
+        labels = [(self.label, (), False)] if self.label else []
+        return [(self.attribute, limits, self.inclusive), *labels]
+
+    def read(self, keys: Sequence[Any]) -> Value:
+        """The value and label of a segment whose `keys` (this dimension's) are these."""
+        value, label = keys[0], keys[1] if self.label else None
+        if self.bands and value is not None:
+            value = self.bands[value][1]
+        return value, _(label) if label else None
+
+
+# The dimensions of DIMENSIONS, as the database reads the same rows.
+GROUPINGS: dict[str, Grouping] = {
+    "industry": Grouping("industry"),
+    "size_band": Grouping("employees", SIZE_BANDS, inclusive=True),
+    "revenue_band": Grouping("annual_revenue", REVENUE_BANDS),
+    "country": Grouping("country"),
+    "channel": Grouping("channel", label="channel_name"),
+    "product": Grouping("product"),
+}
+
+
+class SegmentTally(NamedTuple):
+    """A segment's sums as the database makes them (crm.selectors.SEGMENT_COLUMNS, in that
+    order); `keys` None for all closed deals."""
+
+    keys: tuple[Any, ...] | None
+    won: int
+    lost: int
+    revenue: Decimal | None  # None: no won deal's amount is known
+    priced: int
+    cycle_low: timedelta | None  # the middle won deal's cycle, or the lower of the two middle
+    cycle_high: timedelta | None  # ... or the higher
+    customers: int
+    repeat_customers: int
+
+
+class _Sums(NamedTuple):
+    """What a segment's figures are computed from, however tallied."""
+
+    won: int
+    lost: int
+    revenue: Decimal
+    priced: int
+    median_cycle: float | None  # in days
+    customers: int
+    repeat_customers: int
+
+
+def _days(cycle: timedelta) -> float:
+    return cycle.total_seconds() / 86400
+
+
+def _sums(tally: SegmentTally) -> _Sums:
+    median = None
+    if tally.cycle_low is not None and tally.cycle_high is not None:
+        # statistics.median's: the middle one, or the mean of the two middle ones (the middle
+        # one twice: x + x and its half are exact in floating point).
+        median = (_days(tally.cycle_low) + _days(tally.cycle_high)) / 2
+    revenue = tally.revenue if tally.revenue is not None else Decimal(0)
+    return _Sums(
+        tally.won,
+        tally.lost,
+        revenue,
+        tally.priced,
+        median,
+        tally.customers,
+        tally.repeat_customers,
+    )
+
+
 @dataclass
 class _Tally:
     """What a segment's figures are made of."""
@@ -114,9 +203,21 @@ class _Tally:
             self.revenue += deal.amount
             self.priced += 1
         if deal.created_at is not None:
-            self.cycles.append((deal.closed_at - deal.created_at).total_seconds() / 86400)
+            self.cycles.append(_days(deal.closed_at - deal.created_at))
         if deal.customer is not None:
             self.wins_per_customer[deal.customer] += 1
+
+    def sums(self) -> _Sums:
+        wins = self.wins_per_customer.values()
+        return _Sums(
+            self.won,
+            self.lost,
+            self.revenue,
+            self.priced,
+            statistics.median(self.cycles) if self.cycles else None,
+            len(self.wins_per_customer),
+            sum(1 for n in wins if n > 1),
+        )
 
 
 def _ratio(numerator: Any, denominator: Any, places: Decimal) -> Decimal | None:
@@ -125,22 +226,20 @@ def _ratio(numerator: Any, denominator: Any, places: Decimal) -> Decimal | None:
     return (Decimal(numerator) / Decimal(denominator)).quantize(places, ROUND_HALF_UP)
 
 
-def _figures(tally: _Tally, overall: _Tally) -> dict[str, Any]:
-    customers = len(tally.wins_per_customer)
-    repeat = sum(1 for wins in tally.wins_per_customer.values() if wins > 1)
-    closed, all_closed = tally.won + tally.lost, overall.won + overall.lost
+def _figures(sums: _Sums, overall: _Sums) -> dict[str, Any]:
+    closed, all_closed = sums.won + sums.lost, overall.won + overall.lost
     # Lift from the exact rates: (won / closed) / (all won / all closed).
-    lift = _ratio(tally.won * all_closed, closed * overall.won, RATE) if closed else None
-    median = statistics.median(tally.cycles) if tally.cycles else None
+    lift = _ratio(sums.won * all_closed, closed * overall.won, RATE) if closed else None
+    median = sums.median_cycle
     return {
-        "won_revenue": tally.revenue,
-        "won_deals": tally.won,
-        "lost_deals": tally.lost,
-        "win_rate": _ratio(tally.won, closed, RATE),
-        "avg_deal_size": _ratio(tally.revenue, tally.priced, CENT),
+        "won_revenue": sums.revenue,
+        "won_deals": sums.won,
+        "lost_deals": sums.lost,
+        "win_rate": _ratio(sums.won, closed, RATE),
+        "avg_deal_size": _ratio(sums.revenue, sums.priced, CENT),
         "median_cycle_days": None if median is None else _ratio(median, 1, DAY),
-        "customers": customers,
-        "repeat_rate": _ratio(repeat, customers, RATE),
+        "customers": sums.customers,
+        "repeat_rate": _ratio(sums.repeat_customers, sums.customers, RATE),
         "lift": lift,
         "small_sample": closed < SMALL_SAMPLE,
     }
@@ -162,6 +261,22 @@ def _order(segment: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def _answer(segments: Iterable[tuple[list[Value], _Sums]], overall: _Sums) -> dict[str, Any]:
+    found = [
+        {
+            "value": values[0][0] if len(values) == 1 else [value for value, _label in values],
+            "label": _label(values),
+            **_figures(sums, overall),
+        }
+        for values, sums in segments
+    ]
+    found.sort(key=_order)
+    return {
+        "overall": {"value": None, "label": _("All closed deals"), **_figures(overall, overall)},
+        "segments": found,
+    }
+
+
 def discover(rows: Iterable[Sequence[Any]], dimensions: Sequence[str]) -> dict[str, Any]:
     """The overall figures and one segment per value (or pair of values) of `dimensions`
     (names of DIMENSIONS, one or two) among the closed deals `rows`, highest won revenue
@@ -179,16 +294,27 @@ def discover(rows: Iterable[Sequence[Any]], dimensions: Sequence[str]) -> dict[s
             tallies[key], values[key] = _Tally(), found
         tallies[key].add(deal)
         overall.add(deal)
-    segments = [
-        {
-            "value": key[0] if len(key) == 1 else list(key),
-            "label": _label(values[key]),
-            **_figures(tally, overall),
-        }
-        for key, tally in tallies.items()
-    ]
-    segments.sort(key=_order)
-    return {
-        "overall": {"value": None, "label": _("All closed deals"), **_figures(overall, overall)},
-        "segments": segments,
-    }
+    return _answer(((values[key], tally.sums()) for key, tally in tallies.items()), overall.sums())
+
+
+def discover_segments(
+    segments: Iterable[Sequence[Any]], dimensions: Sequence[str]
+) -> dict[str, Any]:
+    """What `discover` answers, from the sums `segments` the database made per segment and
+    for all deals (crm.selectors.closed_deal_segments, grouped by each dimension's
+    GROUPINGS keys in order)."""
+    groupings = [GROUPINGS[name] for name in dimensions]
+    overall = _Sums(0, 0, Decimal(0), 0, None, 0, 0)  # no row for all deals: none closed
+    found: list[tuple[list[Value], _Sums]] = []
+    for row in segments:
+        tally = SegmentTally._make(row)
+        if tally.keys is None:
+            overall = _sums(tally)
+            continue
+        values, at = [], 0
+        for grouping in groupings:
+            width = len(grouping.keys)
+            values.append(grouping.read(tally.keys[at : at + width]))
+            at += width
+        found.append((values, _sums(tally)))
+    return _answer(found, overall)

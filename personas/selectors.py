@@ -1,12 +1,19 @@
 """Reads of personas, scoped to one organisation, with what a list or a page shows of each
-version prefetched (a fixed number of queries however many personas and versions)."""
+version prefetched (a fixed number of queries however many personas and versions); and
+discovery from the sales history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
 from django.db.models import Count, F, Prefetch, QuerySet
 
+from crm.selectors import closed_deal_segments
 from orgs.models import Organization
 from personas.calculations import criterion
+from personas.discovery import GROUPINGS, discover_segments
 from personas.fitting import Measure
 from personas.models import (
     Approval,
@@ -99,3 +106,18 @@ def fitting_counts(organization: Organization) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def discovery(
+    organization: Organization,
+    dimensions: Sequence[str],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Any]:
+    """personas.discovery.discover's answer over the organisation's deals closed from `start`
+    to `end` (both included, either may be None), by `dimensions` (one or two names of
+    personas.discovery.DIMENSIONS), the sums made by the database: one query."""
+    keys = [key for name in dimensions for key in GROUPINGS[name].keys]
+    segments = closed_deal_segments(organization, by=keys, start=start, end=end)
+    return discover_segments(segments, dimensions)

@@ -24,6 +24,7 @@ BENCHMARKS = [
     "kpi_api",
     "deal_writes",
     "persona_fit",
+    "discovery",
 ]
 
 

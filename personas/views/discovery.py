@@ -22,9 +22,10 @@ from orgs.tenancy import MemberRequest, member_required
 from personas.calculations import criterion
 from personas.charts import won_revenue_and_win_rate
 from personas.coverage import ApprovedPersona, coverage
-from personas.discovery import SMALL_SAMPLE, discover
+from personas.discovery import SMALL_SAMPLE
 from personas.forms import DiscoveryForm
 from personas.proposals import ProposalError, propose
+from personas.selectors import discovery as discovery_figures
 from personas.selectors import personas_of
 from personas.services import persona_create
 
@@ -71,9 +72,12 @@ def discovery(request: MemberRequest) -> HttpResponse:
         return render(request, "personas/discovery.html", context, status=400)
     dimensions = form.dimensions()
     start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
-    rows = closed_deals_for_discovery(organization, start=start, end=end)
-    figures = discover(rows, dimensions)
-    covered = coverage(rows, approved_personas(organization), figures["segments"], dimensions)
+    # The database adds the segments up (one query however many deals); the deals' rows are
+    # read only to see which fit an approved persona, when one exists.
+    figures = discovery_figures(organization, dimensions, start=start, end=end)
+    personas = approved_personas(organization)
+    rows = closed_deals_for_discovery(organization, start=start, end=end) if personas else []
+    covered = coverage(rows, personas, figures["segments"], dimensions)
     context |= {
         "dimensions": dimensions,
         "overall": figures["overall"],
