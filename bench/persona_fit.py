@@ -440,7 +440,7 @@ def main() -> None:
     def refresh_statement() -> tuple[str, dict[str, Any]]:
         measures = approved_measures(big.id)
         profiles = lead_profiles_sql(products=uses_products(measures), among_ids=False)
-        statement, params = fit_statement(measures, big.id, profiles, count=True)
+        statement, params = fit_statement(measures, profiles, count=True)
         return statement, {"org": big.id, "ids": None, **params}
 
     p, v = versions()

@@ -81,7 +81,7 @@ def fits_refresh(*, organization_id: int) -> Refreshed:
             profiles = lead_profiles_sql(
                 products=uses_products(measures), among_ids=marked is not None
             )
-            sql, params = fit_statement(measures, organization_id, profiles, count=marked is None)
+            sql, params = fit_statement(measures, profiles, count=marked is None)
             with connection.cursor() as cursor:
                 # JIT compiled a full refresh's expressions for 0.6 s and won nothing back:
                 # its time goes to regular expressions and text functions.

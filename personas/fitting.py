@@ -125,7 +125,7 @@ def uses_products(measures: Sequence[Measure]) -> bool:
 
 
 def fit_statement(
-    measures: Sequence[Measure], organization_id: int, profiles_sql: str, *, count: bool
+    measures: Sequence[Measure], profiles_sql: str, *, count: bool
 ) -> tuple[str, dict[str, Any]]:
     """The statement writing each lead's best fit among `measures` (at least one), for the
     leads `profiles_sql` selects (crm.selectors.lead_profiles_sql, with its parameters

@@ -192,4 +192,4 @@ def test_it_refuses_to_build_a_statement_without_personas():
     from personas.fitting import fit_statement
 
     with pytest.raises(ValueError, match="at least one"):
-        fit_statement([], 1, "SELECT 1", count=True)
+        fit_statement([], "SELECT 1", count=True)
