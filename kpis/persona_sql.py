@@ -43,7 +43,8 @@ WITH p_leads AS (
     SELECT DISTINCT c.lead_id FROM crm_leadstagechange c
     WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(past_handoff)s)
       AND c.at >= %(start)s AND c.at < %(end)s
-), p_handed AS (
+), p_handed AS MATERIALIZED (
+    -- materialised: inlined, each mover's first entry was looked up three times over
     SELECT m.lead_id, (SELECT min(c.at) FROM crm_leadstagechange c
                        WHERE c.lead_id = m.lead_id AND c.to_stage = ANY(%(past_handoff)s)) AS at
     FROM p_movers m
