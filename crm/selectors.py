@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping as ReadOnly
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import reduce
 from itertools import chain
@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     Model,
@@ -25,7 +26,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -41,6 +42,7 @@ from crm.models import (
     PipelineStage,
 )
 from orgs.models import Membership, Organization, User
+from smarketing.lib.months import add_months
 
 # A related field's name -> the records it may point to.
 RELATED_RECORDS: dict[str, type[Model]] = {
@@ -478,3 +480,48 @@ def closed_deal_segments(
             pass  # past the settings
         rows = cursor.fetchall()
     return [(None if row[0] else row[1 : 1 + len(keys)], *row[1 + len(keys) :]) for row in rows]
+
+
+def product_deal_months(
+    organization: Organization, *, product: str, start: date, end: date
+) -> dict[date, dict[str, Any]]:
+    """Per month (of the close date, in UTC as the KPI facts), the won and lost deals of one
+    product (its name, in any case) and their won revenue. One query."""
+    deals = Deal.objects.for_org(organization).filter(
+        status__in=[Deal.Status.WON, Deal.Status.LOST],
+        closed_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
+        closed_at__lt=datetime.combine(add_months(end, 1), time.min, tzinfo=UTC),
+        product__iexact=product.strip(),
+    )
+    won = Q(status=Deal.Status.WON)
+    rows = (
+        deals.annotate(month=TruncMonth("closed_at", tzinfo=UTC))
+        .values("month")
+        .annotate(
+            won_deals=Count("pk", filter=won),
+            lost_deals=Count("pk", filter=~won),
+            won_revenue=Coalesce(Sum("amount", filter=won), Decimal(0)),
+        )
+        .order_by()
+    )
+    return {row.pop("month").date(): row for row in rows}
+
+
+def deal_products(organization: Organization, *, limit: int = 200) -> list[str]:
+    """The products named on the organisation's deals, most sold first (at most `limit`)."""
+    return list(
+        Deal.objects.for_org(organization)
+        .exclude(product="")
+        .values("product")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "product")
+        .values_list("product", flat=True)[:limit]
+    )
+
+
+def channel_by_code(organization: Organization, code: str) -> Channel | None:
+    return Channel.objects.for_org(organization).filter(code=code).first()
+
+
+def campaign_by_id(organization: Organization, pk: int) -> Campaign | None:
+    return Campaign.objects.for_org(organization).filter(pk=pk).select_related("channel").first()

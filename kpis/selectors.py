@@ -39,9 +39,10 @@ def _facts(
     channel: str | None,
     owner: int | None = None,
     model: type[KpiFact] | type[PersonaFact] = KpiFact,
+    campaign: int | None = None,
 ) -> Any:
     """The organisation's facts (KPI facts, or with `model` persona facts) of the months
-    from `start` to `end`, of one channel and one owner when given."""
+    from `start` to `end`, of one channel, campaign and owner when given."""
     facts = model.objects.for_org(organization)
     if start:
         facts = facts.filter(month__gte=start.replace(day=1))
@@ -51,6 +52,8 @@ def _facts(
         facts = facts.filter(channel__code=channel)
     if owner:
         facts = facts.filter(owner_id=owner)
+    if campaign:
+        facts = facts.filter(campaign_id=campaign)
     return facts
 
 
@@ -77,9 +80,11 @@ def kpi_sums(
     channel: str | None = None,
     owner: int | None = None,
     stages: tuple[str, ...] | list[str] = KPI_STAGES,
+    campaign: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Summed facts per group (month, channel code or campaign id; one row for None)."""
-    facts = _facts(organization, start, end, channel, owner)
+    """Summed facts per group (month, channel code or campaign id; one row for None), of
+    one channel, owner and campaign when given."""
+    facts = _facts(organization, start, end, channel, owner, campaign=campaign)
     sums: dict[str, Any] = {name: _sum(name) for name in SUMMED}
     sums |= {f"reached__{code}": _stage_sum("reached", code) for code in stages}
     sums |= {f"converted__{code}": _stage_sum("converted", code) for code in stages}
@@ -355,3 +360,65 @@ def open_pipeline(
         .annotate(deals=Sum("deals"), amount=Sum("amount"))
         .order_by("stage")
     )
+
+
+def persona_fact_months(
+    organization: Organization,
+    *,
+    start: date,
+    end: date,
+    channel: str | None = None,
+    campaign: int | None = None,
+    persona: int | None = None,
+) -> dict[date, dict[str, Any]]:
+    """Per month, the persona facts of one channel, campaign or persona (or all): leads,
+    MQLs, won and lost deals, won revenue, and the leads and MQLs that fit an approved
+    persona. One query."""
+    facts = _facts(organization, start, end, channel, model=PersonaFact, campaign=campaign)
+    if persona:
+        facts = facts.filter(persona_id=persona)
+    fitting = Q(persona__isnull=False)
+    rows = facts.values("month").annotate(
+        leads=Coalesce(Sum("leads"), 0),
+        mqls=Coalesce(Sum("mqls"), 0),
+        won_deals=Coalesce(Sum("won_deals"), 0),
+        lost_deals=Coalesce(Sum("lost_deals"), 0),
+        won_revenue=_persona_sum("won_revenue"),
+        fitting_leads=Coalesce(Sum("leads", filter=fitting), 0),
+        fitting_mqls=Coalesce(Sum("mqls", filter=fitting), 0),
+    )
+    return {row.pop("month"): row for row in rows.order_by()}
+
+
+def response_months(
+    organization: Organization,
+    *,
+    start: date,
+    end: date,
+    channel: str | None = None,
+    campaign: int | None = None,
+) -> dict[date, dict[str, Any]]:
+    """Per month, the leads handed over to sales and the minutes each answered one waited
+    (sorted), of one channel or campaign (or all)."""
+    facts = _facts(organization, start, end, channel, campaign=campaign)
+    months: dict[date, dict[str, Any]] = {}
+    for month, handed_over, minutes in facts.values_list(
+        "month", "handed_over", "response_minutes"
+    ):
+        row = months.setdefault(month, {"handed_over": 0, "response_minutes": []})
+        row["handed_over"] += handed_over
+        row["response_minutes"].extend(minutes)
+    for row in months.values():
+        row["response_minutes"].sort()
+    return months
+
+
+def owner_totals(
+    organization: Organization, name: str, *, start: date, end: date, owners: list[int]
+) -> dict[int, Any]:
+    """One summed fact (won_revenue, new_customers ...; for a stage code, the leads that
+    reached it) per owner (a user id) over the months from `start` to `end`."""
+    facts = _facts(organization, start, end, None).filter(owner_id__in=owners)
+    total = _stage_sum("reached", name) if name in KPI_STAGES else _sum(name)
+    rows = facts.values("owner_id").annotate(total=total).order_by()
+    return {row["owner_id"]: row["total"] for row in rows}

@@ -26,6 +26,7 @@ class Action(StrEnum):
     EDIT_PLANS = "edit_plans"
     EDIT_PERSONAS = "edit_personas"
     APPROVE_PERSONAS = "approve_personas"
+    EDIT_OBJECTIVES = "edit_objectives"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -42,6 +43,10 @@ ACTION_LABELS = {
     Action.APPROVE_PERSONAS: _(
         "Approve a buyer persona for one's own team (an admin stands in for either team)"
     ),
+    Action.EDIT_OBJECTIVES: _(
+        "Create, edit and delete shared objectives, assign their owners and weights, split "
+        "them into rep targets"
+    ),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
@@ -49,15 +54,19 @@ ACTION_LABELS = {
 _EVERYONE = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
 # The two managers agree the ideal customer: each edits personas and approves for their team.
 _PERSONAS = frozenset({Action.EDIT_PERSONAS, Action.APPROVE_PERSONAS})
+# The two managers set the shared objectives together; reps and leadership read them.
+_OBJECTIVES = frozenset({Action.EDIT_OBJECTIVES})
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.MARKETING_MANAGER: _EVERYONE
     | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
-    | _PERSONAS,
+    | _PERSONAS
+    | _OBJECTIVES,
     Role.SALES_MANAGER: _EVERYONE
     | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
-    | _PERSONAS,
+    | _PERSONAS
+    | _OBJECTIVES,
     Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.

@@ -121,3 +121,19 @@ def discovery(
     keys = [key for name in dimensions for key in GROUPINGS[name].keys]
     segments = closed_deal_segments(organization, by=keys, start=start, end=end)
     return discover_segments(segments, dimensions)
+
+
+def approved_persona_names(organization: Organization) -> dict[int, str]:
+    """Each persona with an approved version (archived ones left out), by id: the name of
+    its newest approved version. One query."""
+    versions = (
+        PersonaVersion.objects.filter(
+            organization=organization,
+            approved_at__isnull=False,
+            persona__archived_at__isnull=True,
+        )
+        .order_by("persona_id", "-number")
+        .distinct("persona_id")
+        .values_list("persona_id", "name")
+    )
+    return dict(versions)

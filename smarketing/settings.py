@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "personas",
     "kpis",
     "funnel",
+    "objectives",
     "dashboards",
 ]
 
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personas.tasks.fits_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # Progress moves with the calendar too (what is expected by now): once a day for all.
+    "objectives-daily": {
+        "task": "objectives.tasks.objectives_refresh_all_task",
+        "schedule": crontab(hour=2, minute=41),
+    },
     "kpis-nightly-check": {
         "task": "kpis.tasks.kpis_nightly_check_task",
         "schedule": crontab(hour=3, minute=17),
@@ -243,6 +249,9 @@ CELERY_BEAT_SCHEDULE = {
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).
 FIT_COALESCE_SECONDS = env_int("FIT_COALESCE_SECONDS", 2, minimum=0)
+# KPI recomputes of one organisation within this many seconds share one refresh of its
+# objectives' progress (objectives/services.py).
+OBJECTIVES_COALESCE_SECONDS = env_int("OBJECTIVES_COALESCE_SECONDS", 2, minimum=0)
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
 # Fairness: a recompute task does at most this many month x channel cells, or stops after
