@@ -335,3 +335,37 @@ def rep_targets_of(organization: Organization, membership: Membership) -> QueryS
         .select_related("objective")
         .order_by("-objective__last_month", "objective__title")
     )
+
+
+def scorecard(organization: Organization, *, first: date, last: date) -> dict[str, Any]:
+    """The joint scorecard of the objectives whose period overlaps the months from `first`
+    to `last`: shared ones first, then marketing's, sales' and the others (by their owners'
+    teams), and per team the incentive weight its owners carry in all and on shared
+    objectives (the share that ties the two teams together)."""
+    objectives = list(objectives_of(organization, first=first, last=last).order_by("title", "pk"))
+    groups: dict[str, list[Objective]] = {"shared": [], "marketing": [], "sales": [], "other": []}
+    weight: dict[str, Decimal] = defaultdict(Decimal)
+    on_shared: dict[str, Decimal] = defaultdict(Decimal)
+    for objective in objectives:
+        owned_by = {team_of(o.membership.role) for o in objective.owners.all()} - {None}
+        group = (
+            "shared" if objective.shared else (owned_by.pop() if len(owned_by) == 1 else "other")
+        )
+        groups[str(group)].append(objective)
+        for owner in objective.owners.all():
+            team = team_of(owner.membership.role)
+            if team:
+                weight[team] += owner.weight
+                if objective.shared:
+                    on_shared[team] += owner.weight
+    teams = {
+        team: {
+            "weight": weight[team],
+            "on_shared": on_shared[team],
+            "share_on_shared": (on_shared[team] / weight[team]).quantize(Decimal("0.0001"))
+            if weight[team]
+            else None,
+        }
+        for team in ("marketing", "sales")
+    }
+    return {"groups": groups, "teams": teams}

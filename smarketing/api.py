@@ -14,6 +14,7 @@ from crm.api import (
 )
 from funnel.api import AssumptionsView, FunnelCalculateView, PlanViewSet
 from kpis.api import KpiView
+from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
 
@@ -29,6 +30,7 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("personas", PersonaViewSet, basename="persona")
+router.register("objectives", ObjectiveViewSet, basename="objective")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
