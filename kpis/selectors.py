@@ -378,16 +378,20 @@ def persona_fact_months(
     if persona:
         facts = facts.filter(persona_id=persona)
     fitting = Q(persona__isnull=False)
+    # Named apart from the columns they add up (Django refuses Sum("leads") as "leads").
     rows = facts.values("month").annotate(
-        leads=Coalesce(Sum("leads"), 0),
-        mqls=Coalesce(Sum("mqls"), 0),
-        won_deals=Coalesce(Sum("won_deals"), 0),
-        lost_deals=Coalesce(Sum("lost_deals"), 0),
-        won_revenue=_persona_sum("won_revenue"),
-        fitting_leads=Coalesce(Sum("leads", filter=fitting), 0),
-        fitting_mqls=Coalesce(Sum("mqls", filter=fitting), 0),
+        sum_leads=Coalesce(Sum("leads"), 0),
+        sum_mqls=Coalesce(Sum("mqls"), 0),
+        sum_won_deals=Coalesce(Sum("won_deals"), 0),
+        sum_lost_deals=Coalesce(Sum("lost_deals"), 0),
+        sum_won_revenue=_persona_sum("won_revenue"),
+        sum_fitting_leads=Coalesce(Sum("leads", filter=fitting), 0),
+        sum_fitting_mqls=Coalesce(Sum("mqls", filter=fitting), 0),
     )
-    return {row.pop("month"): row for row in rows.order_by()}
+    return {
+        row.pop("month"): {name.removeprefix("sum_"): value for name, value in row.items()}
+        for row in rows.order_by()
+    }
 
 
 def response_months(

@@ -42,6 +42,7 @@ from objectives.services import (
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import User
 from orgs.permissions import Action
+from smarketing.lib.api_conventions import FastJSONRenderer
 from smarketing.lib.months import add_months
 
 CHECK_EXAMPLE = {
@@ -67,6 +68,8 @@ class ObjectiveViewSet(
 
     model = Objective
     serializer_class = ObjectiveSerializer
+    # Answers are plain data (objective_data): orjson writes Decimals as exact strings.
+    renderer_classes = [FastJSONRenderer]
     write_action = Action.EDIT_OBJECTIVES
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from objectives.metrics import Direction, Kind, ObjectiveMetric
+from smarketing.lib.decimals import plain_decimal
 from smarketing.lib.months import add_months, months_spanned
 
 Parts = Mapping[str, Any]
@@ -247,7 +248,7 @@ class Progress:
 
     def as_json(self) -> dict[str, Any]:
         def text(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
+            return None if value is None else plain_decimal(value)
 
         return {
             "actual": text(self.actual),

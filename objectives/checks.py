@@ -19,6 +19,7 @@ from objectives.calculations import (
 )
 from objectives.metrics import Direction, Kind, Need, ObjectiveMetric
 from smarketing.lib.bounds import MAX_PERIOD_MONTHS
+from smarketing.lib.decimals import plain_decimal
 from smarketing.lib.months import add_months, months_spanned
 
 # An objective of at least so many whose target is below this share of the plan's figure
@@ -51,7 +52,7 @@ class CheckInput:
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else plain_decimal(value)
 
 
 def letter(ok: bool, code: str, **params: Any) -> dict[str, Any]:

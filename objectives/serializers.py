@@ -65,6 +65,26 @@ class OwnerInputSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
+def flat_errors(detail: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested errors as one level, named as the services name them: {"owners[0].weight":
+    [...]}, {"scope.channel": [...]}."""
+    if isinstance(detail, dict):
+        items = detail.items()
+    elif isinstance(detail, list) and any(isinstance(e, dict) for e in detail):
+        items = enumerate(detail)  # type: ignore[assignment]
+    else:
+        return {prefix: detail}
+    flat: dict[str, Any] = {}
+    for key, value in items:
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        if value:
+            flat |= flat_errors(value, name)
+    return flat
+
+
 class ObjectiveInputSerializer(serializers.Serializer):
     """The body of POST /objectives/check/ and of creating or editing an objective. Rates
     are given in percent (25 for 25 %), money in the organisation's currency, response
@@ -83,6 +103,12 @@ class ObjectiveInputSerializer(serializers.Serializer):
     plan = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, required=False, allow_null=True
     )
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        valid = super().is_valid()
+        if not valid and raise_exception:
+            raise serializers.ValidationError(flat_errors(self.errors))
+        return valid
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (
