@@ -28,6 +28,7 @@ from objectives.serializers import (
     ObjectiveInputSerializer,
     ObjectiveSerializer,
     ScorecardQuerySerializer,
+    ScorecardSerializer,
     SplitSerializer,
 )
 from objectives.services import (
@@ -181,7 +182,7 @@ class ObjectiveViewSet(
         rows = self.get_queryset().filter(pk__in=[o.pk for o in made])
         return Response([self._data(o) for o in rows], status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[ScorecardQuerySerializer])
+    @extend_schema(parameters=[ScorecardQuerySerializer], responses=ScorecardSerializer)
     @action(detail=False, methods=["get"])
     def scorecard(self, request: Request) -> Response:
         """Both teams' objectives of a period side by side (default: this year), the shared

@@ -293,3 +293,30 @@ class ListQuerySerializer(serializers.Serializer):
     owner = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False,
                                      help_text="A member id.")  # fmt: skip
     shared = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TeamWeightSerializer(serializers.Serializer):
+    weight = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                      help_text="The team's incentive weights added up (%).")  # fmt: skip
+    on_shared = serializers.DecimalField(max_digits=12, decimal_places=2)
+    share_on_shared = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True,
+                                               help_text="0 to 1.")  # fmt: skip
+
+
+class ScorecardGroupsSerializer(serializers.Serializer):
+    shared = ObjectiveSerializer(many=True)
+    marketing = ObjectiveSerializer(many=True)
+    sales = ObjectiveSerializer(many=True)
+    other = ObjectiveSerializer(many=True)
+
+
+class ScorecardTeamsSerializer(serializers.Serializer):
+    marketing = TeamWeightSerializer()
+    sales = TeamWeightSerializer()
+
+
+class ScorecardSerializer(serializers.Serializer):
+    first_month = serializers.CharField()
+    last_month = serializers.CharField()
+    groups = ScorecardGroupsSerializer()
+    teams = ScorecardTeamsSerializer()

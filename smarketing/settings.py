@@ -443,6 +443,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # "status" names several choice sets (deals, plans, objectives): each its own name.
+    "ENUM_NAME_OVERRIDES": {"ObjectiveStatusEnum": "objectives.models.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "smarketing.lib.api_schema.document_error_answers",

@@ -70,6 +70,7 @@ def test_me_describes_the_caller(member):
         "edit_plans",
         "edit_personas",
         "approve_personas",
+        "edit_objectives",
     ]
     assert body["authenticated_by"] == "token"
     assert [m["organization"]["slug"] for m in body["memberships"]] == ["acme"]

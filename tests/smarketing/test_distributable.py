@@ -84,6 +84,15 @@ PLAIN_FKS = {
     "personas_criterion.version_id": CO_LOCATED,
     "personas_approval.version_id": CO_LOCATED,
     "personas_leadfit.version_id": CO_LOCATED,
+    "objectives_objective.channel_id": CO_LOCATED,
+    "objectives_objective.campaign_id": CO_LOCATED,
+    "objectives_objective.persona_id": CO_LOCATED,
+    "objectives_objective.plan_id": CO_LOCATED,
+    "objectives_owner.objective_id": CO_LOCATED,
+    "objectives_owner.membership_id": CO_LOCATED,
+    "objectives_reptarget.objective_id": CO_LOCATED,
+    "objectives_reptarget.membership_id": CO_LOCATED,
+    "objectives_snapshot.objective_id": CO_LOCATED,
     "orgs_apitoken.membership_id": (
         "a token has no organisation of its own (it acts in its membership's): a token is found "
         "by its hash before the organisation is known, so with Citus tokens and memberships are "
