@@ -265,7 +265,8 @@ def test_create_read_edit_and_delete(history, teams, plan):
     read = api.get(f"/api/v1/objectives/{objective['id']}/")
     assert read.json() == edited.json()
     assert api.delete(f"/api/v1/objectives/{objective['id']}/").status_code == 204
-    assert not Objective.objects.exists() and not Owner.objects.exists()
+    assert not Objective.objects.exists()
+    assert not Owner.objects.exists()
 
 
 def test_the_list_filters_by_status_owner_and_shared(history, teams):
@@ -299,7 +300,8 @@ def test_objectives_from_the_plan_take_its_figures_and_are_proposed_once(history
     made = api.post("/api/v1/objectives/from-plan/", {"plan": plan.pk}, format="json")
     again = api.post("/api/v1/objectives/from-plan/", {"plan": plan.pk}, format="json")
 
-    assert made.status_code == 201 and again.status_code == 201
+    assert made.status_code == 201
+    assert again.status_code == 201
     assert again.json() == []
     found = {(o["metric"], (o["scope"] or {}).get("channel")): o for o in made.json()}
     assert set(found) == {

@@ -50,7 +50,8 @@ def test_a_won_deal_moves_the_progress_once_its_facts_are_recomputed(
     assert objective.progress_as_of is not None
     (point,) = Snapshot.objects.filter(objective=objective)  # this week's, rewritten
     assert point.actual == Decimal("4200")
-    assert point.week.weekday() == 0 and 0 <= (NOW.date() - point.week).days < 7
+    assert point.week.weekday() == 0
+    assert 0 <= (NOW.date() - point.week).days < 7
 
 
 @pytest.mark.django_db
