@@ -76,6 +76,7 @@ def test_the_probability_is_the_same_for_the_same_inputs():
     }  # fmt: skip
     assert len(runs) == 1
     (probability,) = runs
+    assert probability is not None
     assert Decimal(0) < probability < Decimal(1)
 
 

@@ -15,7 +15,6 @@ from objectives.selectors import snapshots_of
 from objectives.services import Draft, objective_create, objective_split, objectives_refresh
 from orgs.models import Role
 from tests.conftest import token_client
-from tests.factories import MembershipFactory
 from tests.workers import real_worker, shared_redis_cache
 
 NOW = timezone.now()
@@ -65,8 +64,8 @@ def test_the_history_keeps_a_point_per_week(org):
 
 
 @pytest.mark.django_db
-def test_a_reps_progress_counts_their_own_wins(org, django_capture_on_commit_callbacks):
-    ann, bob = (MembershipFactory(organization=org, role=Role.SALES_REP) for _ in range(2))
+def test_a_reps_progress_counts_their_own_wins(org, member, django_capture_on_commit_callbacks):
+    ann, bob = member(Role.SALES_REP), member(Role.SALES_REP)
     objective = revenue_objective(org, target="10000")
     objective_split(objective=objective, method="equal", today=NOW.date(), members=[ann, bob])
 
