@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from kpis.dictionary import METRICS
 from orgs.tenancy import MemberRequest, member_required
+from smarketing.lib import page_sections
 
 
 @require_GET
@@ -17,5 +18,9 @@ def metric_dictionary(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "kpis/metrics.html",
-        {"metrics": METRICS, "window_hours": request.organization.response_window_hours},
+        {
+            "metrics": METRICS,
+            "window_hours": request.organization.response_window_hours,
+            "sections": page_sections.rendered("metric-dictionary", request),
+        },
     )

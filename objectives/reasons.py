@@ -184,3 +184,42 @@ def explained(smart: dict[str, Any], metric_code: str, currency: str) -> dict[st
             answer |= {k: v for k, v in check["params"].items() if k != "per_month"}
         letters[name] = answer
     return letters
+
+
+def how_checked(request: Any) -> dict[str, Any]:
+    """What the metric dictionary's section on objectives shows: the thresholds of the
+    check and of progress, and the metrics an objective can target."""
+    from objectives import calculations, checks
+    from objectives.metrics import OBJECTIVE_METRICS
+
+    return {
+        "objective_metrics": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "unit": UNIT_NAMES[m.unit],
+                "direction": m.direction.label,
+                "per_rep": m.per_owner,
+                "scopes": [SCOPE_NAMES[s] for s in sorted(m.scopes) if s],
+            }
+            for m in OBJECTIVE_METRICS
+        ],
+        "history_months": calculations.HISTORY_MONTHS,
+        "min_history": calculations.MIN_HISTORY,
+        "draws": calculations.DRAWS,
+        "achievable_from": calculations.ACHIEVABLE_FROM,
+        "stretch_from": calculations.STRETCH_FROM,
+        "below_plan": checks.BELOW_PLAN,
+        "at_risk_within": calculations.AT_RISK_WITHIN,
+        "project_from": calculations.PROJECT_FROM,
+        "max_months": checks.MAX_OBJECTIVE_MONTHS,
+    }
+
+
+UNIT_NAMES = {
+    Unit.COUNT: gettext_lazy("a number"),
+    Unit.MONEY: gettext_lazy("money, in the organisation's currency"),
+    Unit.PERCENT: gettext_lazy("a percentage"),
+    Unit.HOURS: gettext_lazy("hours"),
+    Unit.DAYS: gettext_lazy("days"),
+}

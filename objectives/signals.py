@@ -1,5 +1,6 @@
 """What objectives hears from the apps below: rewritten KPI facts refresh the progress of
-the organisation's objectives (coalesced, after commit)."""
+the organisation's objectives (coalesced, after commit); the demo organisation gets its
+objectives once its plans exist."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 from django.dispatch import receiver
 
 from kpis.signals import facts_changed
+from orgs.demo import demo_organization_ready
+from orgs.models import Organization
 
 
 @receiver(facts_changed, dispatch_uid="objectives-refresh-progress")
@@ -18,3 +21,13 @@ def refresh_progress_of_objectives(
     from objectives.services import objectives_schedule
 
     objectives_schedule(organization_id=organization_id)
+
+
+@receiver(demo_organization_ready, dispatch_uid="objectives-demo")
+def give_the_demo_its_objectives(
+    sender: type, organization: Organization, today: date, **kwargs: Any
+) -> None:
+    # After the funnel's receiver (its app comes first), which made the active plan.
+    from objectives.demo import objectives_for_the_demo
+
+    objectives_for_the_demo(organization=organization, today=today)

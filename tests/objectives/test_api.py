@@ -422,3 +422,16 @@ def test_the_scorecard_puts_shared_objectives_first_and_weighs_each_team(history
         "on_shared": "25",
         "share_on_shared": "1",
     }
+
+
+def test_the_metric_dictionary_writes_the_checks_thresholds(teams):
+    from tests.conftest import signed_in_client
+
+    page = signed_in_client(teams["lead"]).get("/dashboards/metrics/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="objective-checks"' in text
+    assert "Achievable from a 50% chance; a stretch from 10%; unrealistic below." in text
+    assert "below 90% of the plan" in text
+    assert '<td><a href="#win_rate">Win rate</a></td><td>a percentage</td><td>at least</td>' in text
