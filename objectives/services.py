@@ -44,6 +44,8 @@ from smarketing.lib.formatting import month_label
 from smarketing.lib.months import add_months
 
 MAX_OWNERS = 20
+# Every objective is refreshed when its organisation's facts change: a bound keeps that short.
+MAX_OBJECTIVES = 1000
 MAX_WEIGHT = Decimal(100)
 REFRESH_TASK = "objectives.tasks.objectives_refresh_task"
 # Progress is refreshed for objectives whose period ended less than this long ago: a late
@@ -224,8 +226,21 @@ def _refresh_check(objective: Objective, draft: Draft, *, today: date) -> None:
 def objective_create(
     *, organization: Organization, by: User | None, draft: Draft, today: date
 ) -> Objective:
+    if Objective.objects.for_org(organization).count() >= MAX_OBJECTIVES:
+        raise ValidationError(
+            _("An organisation keeps at most %(n)s objectives: delete old ones first.")
+            % {"n": MAX_OBJECTIVES}
+        )
     objective = Objective(organization=organization, created_by=by)
     return _save(objective, draft, today=today)
+
+
+def objective_reshare(*, objective_id: int) -> None:
+    """Whether the objective is shared, again from its owners (one was removed: its member
+    left the organisation)."""
+    owners = Owner.objects.filter(objective_id=objective_id).select_related("membership")
+    shared = smart_shared([(o.membership, o.weight) for o in owners])
+    Objective.objects.filter(pk=objective_id).exclude(shared=shared).update(shared=shared)
 
 
 def objective_update(*, objective: Objective, draft: Draft, today: date) -> Objective:

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from kpis.signals import facts_changed
+from objectives.models import Owner
 from orgs.demo import demo_organization_ready
 from orgs.models import Organization
 
@@ -31,3 +33,10 @@ def give_the_demo_its_objectives(
     from objectives.demo import objectives_for_the_demo
 
     objectives_for_the_demo(organization=organization, today=today)
+
+
+@receiver(post_delete, sender=Owner, dispatch_uid="objectives-owner-gone")
+def reshare_after_an_owner_left(sender: type, instance: Owner, **kwargs: Any) -> None:
+    from objectives.services import objective_reshare
+
+    objective_reshare(objective_id=instance.objective_id)

@@ -25,6 +25,7 @@ BENCHMARKS = [
     "deal_writes",
     "persona_fit",
     "discovery",
+    "objective_check",
 ]
 
 

@@ -435,3 +435,29 @@ def test_the_metric_dictionary_writes_the_checks_thresholds(teams):
     assert "Achievable from a 50% chance; a stretch from 10%; unrealistic below." in text
     assert "below 90% of the plan" in text
     assert '<td><a href="#win_rate">Win rate</a></td><td>a percentage</td><td>at least</td>' in text
+
+
+def test_an_owner_leaving_the_organisation_unshares_the_objective(history, teams):
+    from orgs.services import membership_remove
+
+    api = token_client(teams["marketing"])
+    objective = api.post("/api/v1/objectives/", body(teams), format="json").json()
+    assert objective["shared"] is True
+
+    membership_remove(membership=teams["sales"])
+
+    after = api.get(f"/api/v1/objectives/{objective['id']}/").json()
+    assert after["shared"] is False
+    assert [o["team"] for o in after["owners"]] == ["marketing"]
+
+
+def test_an_organisation_keeps_a_bounded_number_of_objectives(history, teams, settings):
+    api = token_client(teams["marketing"])
+    with mock.patch("objectives.services.MAX_OBJECTIVES", 2):
+        for _ in range(2):
+            assert api.post("/api/v1/objectives/", body(), format="json").status_code == 201
+        third = api.post("/api/v1/objectives/", body(), format="json")
+
+    assert third.status_code == 400
+    assert "at most 2 objectives" in third.json()["error"]["fields"]["non_field_errors"][0]
+    assert Objective.objects.count() == 2

@@ -51,7 +51,9 @@ def test_a_products_revenue_objective_is_judged_on_that_products_months(maven):
     assert Decimal(achievable["multiple_of_best"]) == Decimal("3.0")
     assert achievable["verdict"] == "unrealistic"
     same_months = won[(won["product"] == product) & won.month.between("2017-01", "2017-06")]
-    assert Decimal(achievable["same_months_last_year"]) == Decimal(str(same_months.close_value.sum()))
+    assert Decimal(achievable["same_months_last_year"]) == Decimal(
+        str(same_months.close_value.sum())
+    )
 
 
 def test_a_team_target_split_by_last_years_wins_follows_each_agents_revenue(maven):
@@ -64,7 +66,9 @@ def test_a_team_target_split_by_last_years_wins_follows_each_agents_revenue(mave
 
     objective_split(objective=objective, method="last_year", today=TODAY)
 
-    last_year = won[won.month.between("2017-01", "2017-12")].groupby("sales_agent").close_value.sum()
+    last_year = (
+        won[won.month.between("2017-01", "2017-12")].groupby("sales_agent").close_value.sum()
+    )
     targets = {
         str(r.membership.user): r.target
         for r in RepTarget.objects.filter(objective=objective).select_related("membership__user")
