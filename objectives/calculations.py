@@ -220,21 +220,26 @@ def _median_draws(
     picks: Sequence[Any],
     history: Mapping[date, Parts],
 ) -> int:
+    """Each draw's values side by side: the months recorded, then per month left the kept
+    values of the month drawn (padded with NaN), one median per row."""
+
     def minutes(month: date) -> list[int]:
         return _kept(history.get(month, {}).get(metric.numerator) or ())
 
-    recorded = [v for m in done for v in minutes(m)]
-    pools = [[minutes(m) for m in season] for season in seasons]
+    columns = [np.tile(np.array([v for m in done for v in minutes(m)], dtype=float), (DRAWS, 1))]
+    for season, pick in zip(seasons, picks, strict=True):
+        pool = np.full((len(season), MEDIAN_KEEP), np.nan)
+        for row, month in enumerate(season):
+            kept = minutes(month)
+            pool[row, : len(kept)] = kept
+        columns.append(pool[pick])
+    values = np.concatenate(columns, axis=1)
+    answered = ~np.all(np.isnan(values), axis=1)
+    medians = np.full(DRAWS, np.nan)
+    medians[answered] = np.nanmedian(values[answered], axis=1)
     goal = float(target) * 60
-    hits = 0
-    for draw in range(DRAWS):
-        values = recorded + [
-            v for pool, pick in zip(pools, picks, strict=True) for v in pool[pick[draw]]
-        ]
-        if values:
-            value = float(np.median(values))
-            hits += value >= goal if direction == Direction.AT_LEAST else value <= goal
-    return hits
+    hits = medians >= goal if direction == Direction.AT_LEAST else medians <= goal
+    return int(np.count_nonzero(hits & answered))
 
 
 @dataclass(frozen=True)

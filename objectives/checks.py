@@ -169,10 +169,11 @@ MAX_OBJECTIVE_MONTHS = min(24, MAX_PERIOD_MONTHS)
 
 def smart_check(data: CheckInput) -> dict[str, Any]:
     """{"smart": {letter: {"ok", "code", "params"}}, "shared": bool}."""
+    measured = measurable(data)
     letters = {
         "specific": specific(data),
-        "measurable": measurable(data),
-        "achievable": achievable(data)[0],
+        "measurable": measured,
+        "achievable": achievable(data)[0] if measured["ok"] else letter(False, "no_data"),
         "relevant": relevant(data),
         "time_bound": time_bound(data),
     }

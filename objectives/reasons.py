@@ -94,6 +94,8 @@ def _measurable(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency:
 
 
 def _achievable(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency: str) -> str:
+    if code == "no_data":
+        return _("Without the data it needs, the target cannot be judged against history.")
     if code == "unknown":
         return ngettext(
             "Only %(n)s month of history: too little to judge the target against.",
@@ -174,6 +176,13 @@ def _time_bound(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency:
     ) % {"n": p["months"], "last": month_label(p["last"])}
 
 
+# The achievable letter's figures when there are none (no data to judge by).
+NO_FIGURES: dict[str, Any] = dict.fromkeys(
+    ("probability", "best", "median", "p90", "same_months_last_year", "actual_so_far",
+     "multiple_of_best", "needed"),
+) | {"history_months": 0}  # fmt: skip
+
+
 def explained(smart: dict[str, Any], metric_code: str, currency: str) -> dict[str, Any]:
     """A stored check as the API answers it: each letter's ok and reason (the achievable
     letter with its verdict and figures too)."""
@@ -181,7 +190,9 @@ def explained(smart: dict[str, Any], metric_code: str, currency: str) -> dict[st
     for name, check in smart.items():
         answer = {"ok": check["ok"], "reason": explain(name, check, metric_code, currency)}
         if name == "achievable":
-            answer |= {k: v for k, v in check["params"].items() if k != "per_month"}
+            answer |= {**NO_FIGURES, "verdict": "unknown"} | {
+                k: v for k, v in check["params"].items() if k != "per_month"
+            }
         letters[name] = answer
     return letters
 

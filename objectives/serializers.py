@@ -183,7 +183,7 @@ class AchievableSerializer(LetterSerializer):
     verdict = serializers.ChoiceField(choices=["achievable", "stretch", "unrealistic", "unknown"])
     probability = serializers.DecimalField(max_digits=4, decimal_places=3, allow_null=True,
                                            help_text="Of reaching the target, 0 to 1.")  # fmt: skip
-    needed = serializers.DecimalField(max_digits=18, decimal_places=2,
+    needed = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True,
                                       help_text="Per month left (sums), or the value itself.")  # fmt: skip
     best = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
     median = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)

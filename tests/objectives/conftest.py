@@ -8,6 +8,7 @@ import pytest
 from crm.demo import seed_crm_history
 from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
+from tests.crm.imports.conftest import run_import  # noqa: F401 - the data sets import fixture
 
 TODAY = date(2026, 11, 15)
 

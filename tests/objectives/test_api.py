@@ -148,6 +148,10 @@ def test_an_organisation_without_history_cannot_measure_or_judge(org, teams):
     assert smart["measurable"]["ok"] is False
     assert "campaigns with an actual cost and leads" in smart["measurable"]["reason"]
     assert smart["achievable"]["verdict"] == "unknown"
+    assert smart["achievable"]["reason"] == (
+        "Without the data it needs, the target cannot be judged against history."
+    )
+    assert smart["achievable"]["probability"] is None
     assert smart["relevant"]["ok"] is False  # no plan, no persona
 
 

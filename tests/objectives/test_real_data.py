@@ -14,7 +14,7 @@ from kpis.recompute import kpis_recompute_full
 from objectives.models import RepTarget
 from objectives.services import Draft, objective_check, objective_create, objective_split
 from orgs.models import Membership, Role
-from tests.crm.imports.conftest import DATA, EXAMPLES, needs_data, run_import  # noqa: F401 - a fixture
+from tests.crm.imports.conftest import DATA, EXAMPLES, needs_data
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2018, 1, 15)
