@@ -66,6 +66,8 @@ def shared(owner_teams: Sequence[str | None]) -> bool:
 def specific(data: CheckInput) -> dict[str, Any]:
     if len(data.scopes) > 1:
         return letter(False, "scopes", scopes=list(data.scopes))
+    if data.scopes and data.scopes[0] not in data.metric.scopes:
+        return letter(False, "scope_unsupported", scope=data.scopes[0])
     if data.target == 0 and data.direction == Direction.AT_LEAST:
         return letter(False, "zero")
     return letter(

@@ -60,6 +60,11 @@ def _specific(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency: s
         return _("Name one scope, not %(scopes)s: an objective measures one thing.") % {
             "scopes": ", ".join(str(SCOPE_NAMES.get(s, s)) for s in p["scopes"])
         }
+    if code == "scope_unsupported":
+        return _("%(metric)s is not counted per %(kind)s: choose another scope or none.") % {
+            "metric": metric.name,
+            "kind": SCOPE_NAMES.get(p["scope"], p["scope"]),
+        }
     if code == "zero":
         return _("A target of at least zero asks for nothing: give the number to reach.")
     scope = (

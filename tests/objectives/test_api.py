@@ -9,6 +9,7 @@ import pytest
 
 from funnel.services import plan_activate, plan_create
 from objectives.models import Objective, Owner, RepTarget
+from objectives.services import objective_split
 from orgs.models import Role
 from tests.conftest import token_client
 from tests.factories import MembershipFactory
@@ -465,3 +466,40 @@ def test_an_organisation_keeps_a_bounded_number_of_objectives(history, teams, se
     assert third.status_code == 400
     assert "at most 2 objectives" in third.json()["error"]["fields"]["non_field_errors"][0]
     assert Objective.objects.count() == 2
+
+
+def test_a_scope_the_metric_is_not_counted_in_is_not_specific(history, teams):
+    api = token_client(teams["marketing"])
+    given = body(metric="response", target="4", scope={"product": "GTX Pro"})
+
+    letter = check(api, **given)["smart"]["specific"]
+    saved = api.post("/api/v1/objectives/", given, format="json")
+
+    assert letter == {
+        "ok": False,
+        "reason": "Lead response time is not counted per product: choose another scope or none.",
+    }
+    assert saved.status_code == 400
+    assert saved.json()["error"]["fields"]["scope"] == [
+        "Lead response time cannot be measured per product."
+    ]
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(history, teams, django_assert_max_num_queries):
+    api = token_client(teams["marketing"])
+    for i in range(6):
+        months = {"first_month": f"2027-0{i + 1}", "last_month": f"2027-0{i + 1}"}
+        assert (
+            api.post("/api/v1/objectives/", body(teams, **months), format="json").status_code == 201
+        )
+    reps = [teams["rep"], MembershipFactory(organization=history, role=Role.SALES_REP)]
+    for objective in Objective.objects.all():
+        objective_split(objective=objective, method="equal", today=TODAY, members=reps)
+
+    # The token and its member, the count, the page, its owners and rep targets (with
+    # their members and users).
+    with django_assert_max_num_queries(8):
+        answer = api.get("/api/v1/objectives/")
+
+    assert len(answer.json()["results"]) == 6
+    assert all(len(o["rep_targets"]) == 2 for o in answer.json()["results"])
