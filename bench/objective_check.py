@@ -14,6 +14,7 @@ import statistics
 import time
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import django
 
@@ -25,6 +26,7 @@ LEADS = 100_000
 FIRST, MONTHS = date(2024, 11, 1), 24
 TODAY = date(2026, 11, 15)  # the history window is the data's 24 months
 RUNS = 7
+REFRESH_OBJECTIVES = 100
 TARGETS = {"count": "5000", "money": "2000000", "percent": "30", "hours": "24", "days": "60"}
 
 
@@ -52,6 +54,8 @@ def main() -> None:
         verdict = found["smart"]["achievable"]["code"]
         rows.append((metric.code, statistics.median(timings), max(timings), verdict))
         print(f"{metric.code}: median {statistics.median(timings):.0f} ms ({verdict})", flush=True)
+    refresh_ms, count = refresh_timing(organization)
+    print(f"refresh of {count} objectives: {refresh_ms:.0f} ms", flush=True)
     table = "\n".join(f"| `{code}` | {median:.0f} | {slowest:.0f} | {verdict} |"
                       for code, median, slowest, verdict in rows)  # fmt: skip
     update_section(
@@ -67,8 +71,34 @@ warm-up, in process (the endpoint adds its request handling). Command:
 | metric | median ms | slowest ms | verdict |
 |---|---|---|---|
 {table}
+
+The progress refresh a KPI recompute triggers, for {count} running objectives of this
+organisation (every metric, the year 2026, as on {TODAY}): {refresh_ms:,.0f} ms, median of
+{RUNS} runs.
 """,
     )
+
+
+def refresh_timing(organization: Any) -> tuple[float, int]:
+    """The median time of objectives_refresh over REFRESH_OBJECTIVES objectives (made once)."""
+    from objectives.metrics import OBJECTIVE_METRICS
+    from objectives.models import Objective
+    from objectives.services import Draft, objective_create, objectives_refresh
+
+    for i in range(
+        REFRESH_OBJECTIVES - Objective.objects.filter(organization=organization).count()
+    ):
+        metric = OBJECTIVE_METRICS[i % len(OBJECTIVE_METRICS)]
+        draft = Draft(title=f"bench {i}", metric=metric.code,
+                      target=Decimal(TARGETS[metric.unit]), first_month=date(2026, 1, 1),
+                      last_month=date(2026, 12, 1))  # fmt: skip
+        objective_create(organization=organization, by=None, draft=draft, today=TODAY)
+    timings = []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        count = objectives_refresh(organization_id=organization.pk, today=TODAY)
+        timings.append((time.perf_counter() - began) * 1000)
+    return statistics.median(timings), count
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ class Achievability:
     same_months_last_year: Decimal | None  # the period's months a year earlier, added up
     history_months: int  # months of the history with data
     actual_so_far: Decimal | None  # the months of the period already recorded
+    months_left: int  # of the period, this month included
 
 
 def achievability(
@@ -108,7 +109,7 @@ def achievability(
     better_high = direction == Direction.AT_LEAST
     # For sums, the monthly run rate still needed; for rates and times, the value itself.
     sums = metric.kind == Kind.SUM
-    needed = (target - (so_far or 0)) / max(len(left), 1) if sums else target
+    needed = max(target - (so_far or 0), Decimal(0)) / max(len(left), 1) if sums else target
     last_year = metric.value([history.get(add_months(m, -12), {}) for m in months])
     seen = [m for m in period_months(start, end) if m in history]
     p90 = quantile(values, Decimal("0.9") if better_high else Decimal("0.1"))
@@ -126,6 +127,7 @@ def achievability(
         same_months_last_year=last_year if any(add_months(m, -12) in history for m in months) else None,
         history_months=len(seen),
         actual_so_far=so_far,
+        months_left=len(left),
     )  # fmt: skip
 
 

@@ -119,19 +119,35 @@ def _achievable(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency:
         "p90": amount(metric, p["p90"], currency),
         "probability": percent(p["probability"], 0),
     }
-    if p["per_month"]:
+    left = p.get("months_left") or 0
+    if p["per_month"] and p.get("actual_so_far") is not None and not left:
+        text = _("%(verdict)s: the period brought %(so_far)s.")
+        figures["so_far"] = amount(metric, p["actual_so_far"], currency)
+    elif p["per_month"] and p.get("actual_so_far") is not None:
+        text = ngettext(
+            "%(verdict)s: %(so_far)s so far, and it needs %(needed)s in the month left; your "
+            "best month of the last two years brought %(best)s, the median %(median)s, the "
+            "90th percentile %(p90)s.",
+            "%(verdict)s: %(so_far)s so far, and it needs %(needed)s a month in the %(left)s "
+            "months left; your best month of the last two years brought %(best)s, the median "
+            "%(median)s, the 90th percentile %(p90)s.",
+            left,
+        )
+        figures["so_far"] = amount(metric, p["actual_so_far"], currency)
+        figures["left"] = str(left)
+    elif p["per_month"]:
         text = _(
             "%(verdict)s: it needs %(needed)s a month; your best month of the last two years "
             "brought %(best)s, the median %(median)s, the 90th percentile %(p90)s."
         )
-        if p.get("multiple_of_best") and Decimal(p["multiple_of_best"]) > 1:
-            text += " " + _("That is %(multiple)sx your best month.")
-            figures["multiple"] = number(p["multiple_of_best"], 1)
     else:
         text = _(
             "%(verdict)s: it asks for %(needed)s; your best month of the last two years had "
             "%(best)s, the median %(median)s, the 90th percentile %(p90)s."
         )
+    if p["per_month"] and left and p.get("multiple_of_best") and Decimal(p["multiple_of_best"]) > 1:
+        text += " " + _("That is %(multiple)sx your best month.")
+        figures["multiple"] = number(p["multiple_of_best"], 1)
     if p.get("same_months_last_year") is not None:
         text += " " + _("The same months a year earlier: %(last_year)s.")
         figures["last_year"] = amount(metric, p["same_months_last_year"], currency)
@@ -185,7 +201,7 @@ def _time_bound(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency:
 NO_FIGURES: dict[str, Any] = dict.fromkeys(
     ("probability", "best", "median", "p90", "same_months_last_year", "actual_so_far",
      "multiple_of_best", "needed"),
-) | {"history_months": 0}  # fmt: skip
+) | {"history_months": 0, "months_left": 0}  # fmt: skip
 
 
 def explained(smart: dict[str, Any], metric_code: str, currency: str) -> dict[str, Any]:

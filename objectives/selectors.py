@@ -112,9 +112,38 @@ def metric_history(
     start: date,
     end: date,
     owner: int | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> dict[date, dict[str, Any]]:
     """The parts of `metric` per month from `start` to `end` (first days), in `scope` and,
-    given a user id, of that owner's records only. One or two queries."""
+    given a user id, of that owner's records only. One or two queries; none when `memo`
+    (a dict kept over many reads, as a refresh of every objective does) holds the answer of
+    the same source, scope, owner and months: one read of the KPI facts serves every metric
+    they count."""
+    if memo is None:
+        return _metric_history(organization, metric, scope, start=start, end=end, owner=owner)
+    key = (_source(metric, scope), scope, owner, start, end)
+    if key not in memo:
+        memo[key] = _metric_history(organization, metric, scope, start=start, end=end, owner=owner)
+    return memo[key]
+
+
+def _source(metric: ObjectiveMetric, scope: Scope) -> str:
+    if scope.kind == "product":
+        return "deals"
+    if scope.kind == "persona" or metric.code.startswith("fit_share"):
+        return "persona_facts"
+    return "response" if metric.code == "response" else "facts"
+
+
+def _metric_history(
+    organization: Organization,
+    metric: ObjectiveMetric,
+    scope: Scope,
+    *,
+    start: date,
+    end: date,
+    owner: int | None = None,
+) -> dict[date, dict[str, Any]]:
     if scope.kind == "product":
         return _closed(
             product_deal_months(organization, product=scope.product, start=start, end=end)

@@ -193,6 +193,9 @@ class AchievableSerializer(LetterSerializer):
     )
     actual_so_far = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
     history_months = serializers.IntegerField()
+    months_left = serializers.IntegerField(
+        required=False, help_text="Of the period, this one included."
+    )
     multiple_of_best = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
 
 

@@ -270,18 +270,23 @@ def objective_delete(*, objective: Objective) -> None:
 
 
 def _season(
-    objective: Objective, metric: ObjectiveMetric, scope: Scope, months: list[date]
-) -> dict[date, Decimal]:
+    objective: Objective, metric: ObjectiveMetric, scope: Scope, months: list[date],
+    memo: dict[Any, Any],
+) -> dict[date, Decimal]:  # fmt: skip
     """Each month's weight in what is expected by now: the plan's monthly targets where the
     plan plans this metric, else the same months a year earlier, else none (equal)."""
-    plan = plan_of(objective.organization, objective.plan_id)
+    if ("plan", objective.plan_id) not in memo:
+        memo[("plan", objective.plan_id)] = plan_of(objective.organization, objective.plan_id)
+    plan = memo[("plan", objective.plan_id)]
     if plan is not None:
-        profile = plan_month_profile(objective.organization, plan, metric, scope)
-        if any(profile.get(m) for m in months):
-            return profile
+        key = ("profile", plan.pk, metric.code, scope)
+        if key not in memo:
+            memo[key] = plan_month_profile(objective.organization, plan, metric, scope)
+        if any(memo[key].get(m) for m in months):
+            return memo[key]
     year_before = metric_history(
         objective.organization, metric, scope,
-        start=add_months(months[0], -12), end=add_months(months[-1], -12),
+        start=add_months(months[0], -12), end=add_months(months[-1], -12), memo=memo,
     )  # fmt: skip
     return {
         m: Decimal(metric.value([year_before.get(add_months(m, -12), {})]) or 0) for m in months
@@ -290,14 +295,14 @@ def _season(
 
 def _progress_of(
     objective: Objective, *, target: Decimal, today: date, owner: int | None = None,
-    season: Mapping[date, Decimal] | None = None,
+    season: Mapping[date, Decimal] | None = None, memo: dict[Any, Any] | None = None,
 ) -> Progress:  # fmt: skip
     metric = BY_CODE[objective.metric]
     scope = Scope.of(objective)
     end = min(objective.last_month, today.replace(day=1))
     actuals = (
         metric_history(objective.organization, metric, scope, start=objective.first_month,
-                       end=end, owner=owner)
+                       end=end, owner=owner, memo=memo)
         if end >= objective.first_month
         else {}
     )  # fmt: skip
@@ -308,16 +313,21 @@ def _progress_of(
     )  # fmt: skip
 
 
-def refresh_progress(objective: Objective, *, today: date) -> Progress:
+def refresh_progress(
+    objective: Objective, *, today: date, memo: dict[Any, Any] | None = None
+) -> Progress:
     """Read the objective's progress (and its reps') from the stored facts, keep it, and
-    write this week's point of its history."""
+    write this week's point of its history. `memo` shares reads among many objectives."""
+    memo = {} if memo is None else memo
     metric = BY_CODE[objective.metric]
     months = period_months(objective.first_month, objective.last_month)
-    season = (
-        _season(objective, metric, Scope.of(objective), months) if metric.kind == "sum" else None
-    )
-    found = _progress_of(objective, target=objective.target, today=today, season=season)
-    as_of, _waiting = kpis_as_of(objective.organization)
+    scope = Scope.of(objective)
+    season = _season(objective, metric, scope, months, memo) if metric.kind == "sum" else None
+    found = _progress_of(objective, target=objective.target, today=today, season=season,
+                         memo=memo)  # fmt: skip
+    if "as_of" not in memo:
+        memo["as_of"] = kpis_as_of(objective.organization)[0]
+    as_of = memo["as_of"]
     objective.progress = found.as_json()
     objective.status = found.status
     objective.progress_as_of = as_of
@@ -331,9 +341,8 @@ def refresh_progress(objective: Objective, *, today: date) -> Progress:
     for rep in RepTarget.objects.filter(
         organization=objective.organization, objective=objective
     ).select_related("membership"):
-        mine = _progress_of(
-            objective, target=rep.target, today=today, owner=rep.membership.user_id, season=season
-        )
+        mine = _progress_of(objective, target=rep.target, today=today,
+                            owner=rep.membership.user_id, season=season, memo=memo)  # fmt: skip
         rep.progress, rep.status = mine.as_json(), mine.status
         rep.save(update_fields=["progress", "status"])
     return found
@@ -346,9 +355,9 @@ def objectives_refresh(*, organization_id: int, today: date) -> int:
     live = Objective.objects.for_org(organization).filter(
         last_month__gte=(today - REFRESH_AFTER_END).replace(day=1)
     ).select_related("organization", "channel", "campaign")  # fmt: skip
-    count = 0
+    count, memo = 0, {}  # type: ignore[var-annotated]
     for objective in live:
-        refresh_progress(objective, today=today)
+        refresh_progress(objective, today=today, memo=memo)
         count += 1
     return count
 

@@ -503,3 +503,31 @@ def test_the_list_reads_in_a_fixed_number_of_queries(history, teams, django_asse
 
     assert len(answer.json()["results"]) == 6
     assert all(len(o["rep_targets"]) == 2 for o in answer.json()["results"])
+
+
+def test_a_running_objective_is_judged_on_what_is_left_after_the_months_so_far(history, teams):
+    api = token_client(teams["marketing"])
+
+    achievable = check(api, **body(first_month="2026-01", last_month="2026-12", target="1500000"))[
+        "smart"
+    ]["achievable"]
+
+    so_far, left = Decimal(achievable["actual_so_far"]), achievable["months_left"]
+    assert left == 2  # November (today's) and December
+    assert Decimal(achievable["needed"]) == ((Decimal(1500000) - so_far) / 2).quantize(
+        Decimal("0.01")
+    )
+    assert "so far, and it needs" in achievable["reason"]
+    assert "a month in the 2 months left" in achievable["reason"]
+
+
+def test_a_target_already_passed_needs_nothing_more(history, teams):
+    api = token_client(teams["marketing"])
+
+    achievable = check(api, **body(first_month="2026-01", last_month="2026-12", target="1000"))[
+        "smart"
+    ]["achievable"]
+
+    assert Decimal(achievable["needed"]) == 0
+    assert achievable["verdict"] == "achievable"
+    assert Decimal(achievable["probability"]) == 1
