@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from crm.selectors import StageRole, leads_waiting_for_first_touch, stage_names_and_roles
 from funnel.selectors import active_plan, channel_names, plan_revenue, plan_targets
 from funnel.tracking import Progress, progress
+from objectives.selectors import rep_targets_of
+from objectives.words import rep_target_words
 from orgs.models import Membership, Role
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 STAGES_SHOWN = 3  # the stages furthest behind: a short list a reader acts on
 CHANNELS_SHOWN = 5
+TARGETS_SHOWN = 10
 
 # What each role's home adds to the plan's overview: the part of the funnel it answers for.
 # Everyone sees the revenue goal, the pace and projection and the stages furthest behind.
@@ -28,7 +31,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     Role.ADMIN: ("customers", "channels", "waiting"),
     Role.MARKETING_MANAGER: ("channels",),
     Role.SALES_MANAGER: ("waiting",),
-    Role.SALES_REP: ("waiting",),
+    Role.SALES_REP: ("waiting", "targets"),
     Role.LEADERSHIP: ("customers",),
 }
 
@@ -108,4 +111,10 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
     if "waiting" in needs:
         owner = membership.user_id if membership.role == Role.SALES_REP else None
         overview["waiting"] = leads_waiting_for_first_touch(organization, owner=owner)
+    if "targets" in needs:
+        # A rep's part of the sales objectives, the latest first: what their pay rides on.
+        overview["targets"] = [
+            rep_target_words(target, organization.currency)
+            for target in rep_targets_of(organization, membership)[:TARGETS_SHOWN]
+        ]
     return overview

@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from crm.selectors import product_deal_months
+from crm.selectors import channel_names, deal_products, product_deal_months, related_choices
 from funnel.models import Plan
 from funnel.selectors import active_plan, plan_target_rows
 from kpis.selectors import kpi_sums, owner_totals, persona_fact_months, response_months
@@ -398,3 +398,77 @@ def scorecard(organization: Organization, *, first: date, last: date) -> dict[st
         for team in ("marketing", "sales")
     }
     return {"groups": groups, "teams": teams}
+
+
+@dataclass(frozen=True)
+class EditorChoices:
+    """What an objective's editor offers, all of one organisation: the scopes (channels by
+    code, campaigns and approved personas by id, the products deals name), the plans and
+    the members who may own it."""
+
+    channels: list[tuple[str, str]]
+    campaigns: list[tuple[int, str]]
+    personas: list[tuple[int, str]]
+    products: list[str]
+    plans: list[tuple[int, str]]
+    members: dict[int, Membership]
+
+
+def editor_choices(organization: Organization, objective: Objective | None = None) -> EditorChoices:
+    """The editor's choices; an edited objective keeps its own scope and plan among them
+    even when they would no longer be offered (a persona no longer approved, a product no
+    deal names any more). Six queries."""
+    channels = sorted(channel_names(organization).items(), key=lambda item: item[1].casefold())
+    campaigns = related_choices("campaign", organization)
+    assert campaigns is not None
+    personas = approved_personas(organization)
+    products = deal_products(organization)
+    if objective is not None:
+        if objective.persona_id and objective.persona_id not in personas:
+            personas |= persona_names(organization, [objective.persona_id])
+        if objective.product and objective.product not in products:
+            products.append(objective.product)
+    kept = Q(pk=objective.plan_id) if objective is not None and objective.plan_id else Q(pk=None)
+    plans = (
+        Plan.objects.for_org(organization)
+        .filter(~Q(status=Plan.Status.ARCHIVED) | kept)
+        .order_by("-first_month", "name", "-version")
+    )
+    members = Membership.objects.for_org(organization).select_related("user")
+    return EditorChoices(
+        channels=channels,
+        campaigns=list(campaigns.order_by("name", "pk").values_list("pk", "name")),
+        personas=sorted(personas.items(), key=lambda item: item[1].casefold()),
+        products=products,
+        plans=[(plan.pk, f"{plan} · {plan.get_status_display()}") for plan in plans],
+        members={m.pk: m for m in sorted(members, key=lambda m: str(m.user).casefold())},
+    )
+
+
+def plans_to_propose_from(organization: Organization) -> list[Plan]:
+    """The plans an editor may draw objectives from (not archived), the active first."""
+    plans = Plan.objects.for_org(organization).exclude(status=Plan.Status.ARCHIVED)
+    return sorted(
+        plans, key=lambda p: (p.status != Plan.Status.ACTIVE, -p.first_month.toordinal(), p.name)
+    )
+
+
+def scope_labels(organization: Organization, objectives: Iterable[Objective]) -> dict[int, str]:
+    """Each objective's scope as people name it (a channel's, campaign's, persona's or
+    product's name; "" for the whole organisation), by objective id. At most two queries,
+    whatever the number of objectives (their channels and campaigns are selected with them)."""
+    objectives = list(objectives)
+    channels = channel_names(organization) if any(o.channel_id for o in objectives) else {}
+    personas = persona_names(organization, [o.persona_id for o in objectives if o.persona_id])
+    labels = {}
+    for objective in objectives:
+        if objective.channel_id and objective.channel is not None:
+            label = channels.get(objective.channel.code, objective.channel.name)
+        elif objective.campaign_id and objective.campaign is not None:
+            label = objective.campaign.name
+        elif objective.persona_id:
+            label = personas.get(objective.persona_id, "")
+        else:
+            label = objective.product
+        labels[objective.pk] = label
+    return labels

@@ -40,7 +40,7 @@ from objectives.selectors import (
 )
 from orgs.models import Membership, Organization, Role, User
 from smarketing.lib.enqueue import send_now
-from smarketing.lib.formatting import month_label
+from smarketing.lib.formatting import month_label, number
 from smarketing.lib.months import add_months
 
 MAX_OWNERS = 20
@@ -153,8 +153,14 @@ def _check_owners(organization: Organization, draft: Draft, exclude: int | None)
                 raise ValidationError({f"owners[{i}].weight": _(
                     "%(member)s already carries %(other)s %% of their incentive in %(month)s: "
                     "with %(weight)s %% it would be %(total)s %% (at most 100 %%)."
-                ) % {"member": membership.user, "other": other.normalize(), "month": month_label(month),
-                     "weight": weight.normalize(), "total": (other + weight).normalize()}})  # fmt: skip
+                ) % {"member": membership.user, "other": _points(other), "month": month_label(month),
+                     "weight": _points(weight), "total": _points(other + weight)}})  # fmt: skip
+
+
+def _points(weight: Decimal) -> str:
+    """A weight as people write it: 30, 12.5 (not 3E+1 or 30.00)."""
+    exponent = weight.normalize().as_tuple().exponent
+    return number(weight, max(0, -exponent) if isinstance(exponent, int) else 0)
 
 
 def _check_target(draft: Draft) -> None:

@@ -2,6 +2,7 @@
 nothing cut off, no page wider than the screen, and screenshots in docs/screenshots/."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -122,4 +123,50 @@ def test_the_persona_pages_read_well_on_a_laptop_and_a_phone(leader_page, langua
             assert _fits(page), f"{name} at {screen} px"
         page.wait_for_selector("[data-testid=discovery-chart] .main-svg")
         page.screenshot(path=str(SHOTS / f"discovery-{language}-{screen}.png"))
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_objective_pages_read_well_on_a_laptop_and_a_phone(leader_page, language):
+    from objectives.models import Objective
+    from objectives.services import Draft, objective_create, objectives_from_plan
+    from orgs.models import Membership, Organization
+
+    page = leader_page
+    org = Organization.objects.get(slug="acme")
+    for role in (Role.MARKETING_MANAGER, Role.SALES_MANAGER, Role.SALES_REP):
+        MembershipFactory(organization=org, role=role)
+    mia = Membership.objects.get(organization=org, role=Role.MARKETING_MANAGER)
+    sam = Membership.objects.get(organization=org, role=Role.SALES_MANAGER)
+    today = timezone.localdate()
+    objectives_from_plan(plan=page.plan, by=None, today=today)
+    shared = objective_create(organization=org, by=None, today=today, draft=Draft(
+        title="Won revenue, second half", metric="won_revenue", target=Decimal("900000"),
+        first_month=date(today.year, 7, 1), last_month=date(today.year, 12, 1),
+        owners=[(mia, Decimal(20)), (sam, Decimal(30))],
+    ))  # fmt: skip
+    assert Objective.objects.for_org(org).count() > 3
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
+    for screen, (width, height) in SCREENS.items():
+        page.set_viewport_size({"width": width, "height": height})
+
+        page.goto("/objectives/")
+        assert _fits(page), f"scorecard at {screen} px"
+        # The whole page: the scorecard's rows are what it is for.
+        page.screenshot(path=str(SHOTS / f"objectives-{language}-{screen}.png"), full_page=True)
+
+        page.goto(f"/objectives/{shared.pk}/")
+        page.wait_for_selector("[data-testid=objective-chart] .main-svg")
+        assert _fits(page), f"objective at {screen} px"
+        page.screenshot(path=str(SHOTS / f"objective-{language}-{screen}.png"), full_page=True)
+
+        page.goto(f"/objectives/{shared.pk}/edit/")
+        assert _fits(page), f"objective editor at {screen} px"
+        if screen == "1366":
+            assert (
+                _cut_off(
+                    page, "form[data-testid=objective-form] :is(input:not([type=hidden]), select)"
+                )
+                == []
+            )
     assert page.problems == []

@@ -53,10 +53,10 @@ SECTIONS = {
     Role.LEADERSHIP: {"customers"},
     Role.MARKETING_MANAGER: {"channels-behind"},
     Role.SALES_MANAGER: {"waiting"},
-    Role.SALES_REP: {"waiting"},
+    Role.SALES_REP: {"waiting", "targets"},
     Role.ADMIN: {"customers", "channels-behind", "waiting"},
 }
-EVERY_SECTION = {"customers", "channels-behind", "waiting"}
+EVERY_SECTION = {"customers", "channels-behind", "waiting", "targets"}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -81,6 +81,7 @@ def test_each_role_sees_the_plan_against_what_happened_and_its_own_part(history,
         (Role.LEADERSHIP, 13),
         (Role.MARKETING_MANAGER, 13),
         (Role.SALES_MANAGER, 15),  # + the leads waiting and how many
+        (Role.SALES_REP, 16),  # + their own leads waiting, and their rep targets
         (Role.ADMIN, 15),
     ],
 )
