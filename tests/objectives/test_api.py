@@ -517,8 +517,8 @@ def test_a_running_objective_is_judged_on_what_is_left_after_the_months_so_far(h
     assert Decimal(achievable["needed"]) == ((Decimal(1500000) - so_far) / 2).quantize(
         Decimal("0.01")
     )
-    assert "so far, and it needs" in achievable["reason"]
-    assert "a month in the 2 months left" in achievable["reason"]
+    assert "in the months already over, and it needs" in achievable["reason"]
+    assert "a month in the 2 months left (this one included)" in achievable["reason"]
 
 
 def test_a_target_already_passed_needs_nothing_more(history, teams):
