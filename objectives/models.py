@@ -46,7 +46,7 @@ class Objective(OrgScopedModel):
     response times in hours, sales cycles in days.
 
     `smart` keeps the last SMART check (objectives.checks), `progress` the last progress read
-    from the KPI facts (objectives.tracking), both refreshed by objectives.services."""
+    from the KPI facts (objectives.services.progress), both refreshed by objectives.services."""
 
     title = models.CharField(_("title"), max_length=160)
     metric = models.CharField(

@@ -458,7 +458,7 @@ def test_an_owner_leaving_the_organisation_unshares_the_objective(history, teams
 
 def test_an_organisation_keeps_a_bounded_number_of_objectives(history, teams, settings):
     api = token_client(teams["marketing"])
-    with mock.patch("objectives.services.MAX_OBJECTIVES", 2):
+    with mock.patch("objectives.services.objectives.MAX_OBJECTIVES", 2):
         for _ in range(2):
             assert api.post("/api/v1/objectives/", body(), format="json").status_code == 201
         third = api.post("/api/v1/objectives/", body(), format="json")
