@@ -1,19 +1,35 @@
+"""Staff read objectives, their owners and rep targets here; they change them through the
+pages or the API, whose services check weights and refresh the check and the progress.
+Deleting one is allowed: nothing else depends on it."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from objectives.models import Objective, Owner, RepTarget
+from objectives.services import objective_delete
 
 
-class OwnerInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OwnerInline(ReadOnlyInline):
     model = Owner
-    extra = 0
-    raw_id_fields = ("membership",)
+    fields = ("membership", "weight")
 
 
-class RepTargetInline(admin.TabularInline):
+class RepTargetInline(ReadOnlyInline):
     model = RepTarget
-    extra = 0
-    raw_id_fields = ("membership",)
-    readonly_fields = ("status", "progress")
+    fields = ("membership", "target", "status")
 
 
 @admin.register(Objective)
@@ -22,6 +38,17 @@ class ObjectiveAdmin(admin.ModelAdmin):
                     "shared", "status")  # fmt: skip
     list_filter = ("status", "shared", "metric")
     search_fields = ("title",)
-    raw_id_fields = ("organization", "channel", "campaign", "persona", "plan", "created_by")
-    readonly_fields = ("smart", "checked_at", "progress", "progress_as_of", "status")
     inlines = (OwnerInline, RepTargetInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Objective) -> None:
+        objective_delete(objective=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for objective in queryset:
+            objective_delete(objective=objective)
