@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from objectives.metrics import OBJECTIVE_METRICS, Direction
 from orgs.models import OrgScopedModel
-from smarketing.lib.bounds import validate_business_date
+from smarketing.lib.bounds import check_period, validate_business_date
 
 
 class Status(models.TextChoices):
@@ -121,6 +121,9 @@ class Objective(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        check_period(self.first_month, self.last_month, field="last_month")
 
     @property
     def scope_kind(self) -> str:

@@ -18,7 +18,8 @@ from objectives.selectors import members_of, plan_of
 from objectives.services import MAX_OWNERS, Draft
 from orgs.models import Organization
 from personas.selectors import personas_of
-from smarketing.lib.bounds import validate_business_date
+from smarketing.lib.bounds import MAX_PERIOD_MONTHS, period_too_long, validate_business_date
+from smarketing.lib.months import months_spanned
 
 MAX_TARGET = Decimal("99999999999999.99")
 
@@ -111,14 +112,14 @@ class ObjectiveInputSerializer(serializers.Serializer):
         return valid
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if (
-            "first_month" in attrs
-            and "last_month" in attrs
-            and attrs["last_month"] < attrs["first_month"]
-        ):
-            raise serializers.ValidationError(
-                {"last_month": [_("The period ends before it starts.")]}
-            )
+        first, last = attrs.get("first_month"), attrs.get("last_month")
+        if first and last:
+            if last < first:
+                raise serializers.ValidationError(
+                    {"last_month": [_("The period ends before it starts.")]}
+                )
+            if months_spanned(first, last) > MAX_PERIOD_MONTHS:
+                raise serializers.ValidationError({"last_month": [period_too_long()]})
         return attrs
 
     def draft(self, organization: Organization, *, base: Draft | None = None) -> Draft:

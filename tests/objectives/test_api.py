@@ -204,6 +204,7 @@ def test_two_scopes_are_not_specific_and_cannot_be_saved(history, teams):
         ({"first_month": "2027-13"}, "first_month"),
         ({"last_month": "2026-12"}, "last_month"),  # before the first
         ({"first_month": "1066-01"}, "first_month"),
+        ({"first_month": "1990-01", "last_month": "2100-12"}, "last_month"),  # 111 years
         ({"title": "x" * 161}, "title"),
         ({"scope": {"channel": "no_such_channel"}}, "scope.channel"),
         ({"scope": {"campaign": 99999999}}, "scope.campaign"),
