@@ -126,8 +126,8 @@ def _achievable(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency:
     elif p["per_month"] and p.get("actual_so_far") is not None:
         text = ngettext(
             "%(verdict)s: %(so_far)s in the months already over, and it needs %(needed)s in "
-            "the month left (this one); your best month of the last two years brought "
-            "%(best)s, the median %(median)s, the 90th percentile %(p90)s.",
+            "the %(left)s month left (this one); your best month of the last two years "
+            "brought %(best)s, the median %(median)s, the 90th percentile %(p90)s.",
             "%(verdict)s: %(so_far)s in the months already over, and it needs %(needed)s a "
             "month in the %(left)s months left (this one included); your best month of the "
             "last two years brought %(best)s, the median %(median)s, the 90th percentile "
