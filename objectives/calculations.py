@@ -84,8 +84,8 @@ class Achievability:
     p90: Decimal | None  # the value only a tenth of the months did better than
     same_months_last_year: Decimal | None  # the period's months a year earlier, added up
     history_months: int  # months of the history with data
-    actual_so_far: Decimal | None  # the months of the period already recorded
-    months_left: int  # of the period, this month included
+    actual_so_far: Decimal | None  # what the period recorded so far
+    months_left: Decimal  # of the period: the rest of this month and the months after it
 
 
 def achievability(
@@ -103,19 +103,27 @@ def achievability(
     start, end = history_window(today)
     values = monthly_values(metric, history, start, end)
     months = period_months(first, last)
-    done = [m for m in months if m < today.replace(day=1)]
-    left = [m for m in months if m >= today.replace(day=1)]
+    current = today.replace(day=1)
+    sums = metric.kind == Kind.SUM
+    # A sum counts what the current month recorded so far, and the part of it still to come
+    # (as progress does); a rate or a time draws the current month whole.
+    done = [m for m in months if m <= current] if sums else [m for m in months if m < current]
+    left = [m for m in months if m >= current]
+    scales = [1 - month_share_elapsed(m, today) if sums else Decimal(1) for m in left]
     so_far = metric.value([history.get(m, {}) for m in done]) if done else None
+    months_left = sum(scales, Decimal(0))
     better_high = direction == Direction.AT_LEAST
     # For sums, the monthly run rate still needed; for rates and times, the value itself.
-    sums = metric.kind == Kind.SUM
-    needed = max(target - (so_far or 0), Decimal(0)) / max(len(left), 1) if sums else target
+    needed = target
+    if sums:
+        rest = max(target - (so_far or 0), Decimal(0))
+        needed = rest / months_left if months_left > 0 else rest
     last_year = metric.value([history.get(add_months(m, -12), {}) for m in months])
     seen = [m for m in period_months(start, end) if m in history]
     p90 = quantile(values, Decimal("0.9") if better_high else Decimal("0.1"))
     probability = reach_probability(
         metric, target=target, direction=direction, done=done, left=left, history=history,
-        window=seen,
+        window=seen, scales=scales,
     ) if len(seen) >= MIN_HISTORY else None  # fmt: skip
     return Achievability(
         verdict=verdict(probability),
@@ -127,7 +135,7 @@ def achievability(
         same_months_last_year=last_year if any(add_months(m, -12) in history for m in months) else None,
         history_months=len(seen),
         actual_so_far=so_far,
-        months_left=len(left),
+        months_left=months_left.quantize(Decimal("0.1"), ROUND_HALF_UP),
     )  # fmt: skip
 
 
@@ -157,17 +165,20 @@ def reach_probability(
     left: Sequence[date],
     history: Mapping[date, Parts],
     window: Sequence[date],
+    scales: Sequence[Decimal] | None = None,
 ) -> Decimal:
     """The share of DRAWS resampled periods that reach the target: the months already
-    recorded as they are, each month left drawn from the history months of its season. The
-    generator is seeded (SEED): the same inputs give the same answer."""
+    recorded as they are, each month left drawn from the history months of its season (for
+    sums, times its share still to come: `scales`). The generator is seeded (SEED): the same
+    inputs give the same answer."""
     rng = np.random.default_rng(SEED)
     picks = [rng.integers(0, len(c), DRAWS) for c in (_candidates(m, window) for m in left)]
     seasons = [_candidates(m, window) for m in left]
     if metric.kind == Kind.MEDIAN:
         reached = _median_draws(metric, target, direction, done, seasons, picks, history)
     else:
-        reached = _sum_draws(metric, target, direction, done, seasons, picks, history)
+        weights = [float(x) for x in (scales or [Decimal(1)] * len(left))]
+        reached = _sum_draws(metric, target, direction, done, seasons, picks, history, weights)
     return (Decimal(int(reached)) / DRAWS).quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
@@ -183,11 +194,12 @@ def _sum_draws(
     seasons: Sequence[list[date]],
     picks: Sequence[Any],
     history: Mapping[date, Parts],
+    weights: Sequence[float],
 ) -> int:
     def drawn(name: str) -> Any:
         total = np.full(DRAWS, sum(_part(history, m, name) for m in done))
-        for season, pick in zip(seasons, picks, strict=True):
-            total = total + np.array([_part(history, m, name) for m in season])[pick]
+        for season, pick, weight in zip(seasons, picks, weights, strict=True):
+            total = total + np.array([_part(history, m, name) for m in season])[pick] * weight
         return total
 
     numerator = drawn(metric.numerator)

@@ -132,7 +132,7 @@ def achievable(data: CheckInput) -> tuple[dict[str, Any], Achievability]:
         "same_months_last_year": _text(found.same_months_last_year),
         "actual_so_far": _text(found.actual_so_far),
         "history_months": found.history_months,
-        "months_left": found.months_left,
+        "months_left": _text(found.months_left),
         "multiple_of_best": _text(multiple),
         "per_month": data.metric.kind == Kind.SUM,
     }

@@ -4,6 +4,7 @@ name. Checks are stored as codes and figures (objectives.checks) and explained o
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -119,23 +120,22 @@ def _achievable(code: str, p: dict[str, Any], metric: ObjectiveMetric, currency:
         "p90": amount(metric, p["p90"], currency),
         "probability": percent(p["probability"], 0),
     }
-    left = p.get("months_left") or 0
+    left = Decimal(str(p.get("months_left") or 0))
     if p["per_month"] and p.get("actual_so_far") is not None and not left:
         text = _("%(verdict)s: the period brought %(so_far)s.")
         figures["so_far"] = amount(metric, p["actual_so_far"], currency)
     elif p["per_month"] and p.get("actual_so_far") is not None:
         text = ngettext(
-            "%(verdict)s: %(so_far)s in the months already over, and it needs %(needed)s in "
-            "the %(left)s month left (this one); your best month of the last two years "
-            "brought %(best)s, the median %(median)s, the 90th percentile %(p90)s.",
-            "%(verdict)s: %(so_far)s in the months already over, and it needs %(needed)s a "
-            "month in the %(left)s months left (this one included); your best month of the "
-            "last two years brought %(best)s, the median %(median)s, the 90th percentile "
-            "%(p90)s.",
-            left,
+            "%(verdict)s: %(so_far)s so far, and the %(left)s month left needs %(needed)s; your "
+            "best month of the last two years brought %(best)s, the median %(median)s, the "
+            "90th percentile %(p90)s.",
+            "%(verdict)s: %(so_far)s so far, and the %(left)s months left need %(needed)s a "
+            "month; your best month of the last two years brought %(best)s, the median "
+            "%(median)s, the 90th percentile %(p90)s.",
+            math.ceil(left),
         )
         figures["so_far"] = amount(metric, p["actual_so_far"], currency)
-        figures["left"] = str(left)
+        figures["left"] = number(left, 0 if left == left.to_integral_value() else 1)
     elif p["per_month"]:
         text = _(
             "%(verdict)s: it needs %(needed)s a month; your best month of the last two years "

@@ -506,20 +506,22 @@ def test_the_list_reads_in_a_fixed_number_of_queries(history, teams, django_asse
     assert all(len(o["rep_targets"]) == 2 for o in answer.json()["results"])
 
 
-def test_a_running_objective_is_judged_on_what_is_left_after_the_months_so_far(history, teams):
+def test_a_running_objective_needs_what_its_progress_says_is_left(history, teams):
     api = token_client(teams["marketing"])
+    given = body(teams, first_month="2026-01", last_month="2026-12", target="1500000")
 
-    achievable = check(api, **body(first_month="2026-01", last_month="2026-12", target="1500000"))[
-        "smart"
-    ]["achievable"]
+    achievable = check(api, **given)["smart"]["achievable"]
+    saved = api.post("/api/v1/objectives/", given, format="json").json()
 
-    so_far, left = Decimal(achievable["actual_so_far"]), achievable["months_left"]
-    assert left == 2  # November (today's) and December
-    assert Decimal(achievable["needed"]) == ((Decimal(1500000) - so_far) / 2).quantize(
+    so_far = Decimal(achievable["actual_so_far"])
+    assert achievable["months_left"] == "1.5"  # half of November (the 15th of 30 days), December
+    assert Decimal(achievable["needed"]) == ((Decimal(1500000) - so_far) / Decimal("1.5")).quantize(
         Decimal("0.01")
     )
-    assert "in the months already over, and it needs" in achievable["reason"]
-    assert "a month in the 2 months left (this one included)" in achievable["reason"]
+    # The same figures as the objective's progress: what it recorded, what each month left needs.
+    assert Decimal(saved["progress"]["actual"]) == so_far
+    assert Decimal(saved["progress"]["pace"]) == Decimal(achievable["needed"])
+    assert "so far, and the 1.5 months left need" in achievable["reason"]
 
 
 def test_a_target_already_passed_needs_nothing_more(history, teams):
