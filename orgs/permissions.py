@@ -27,6 +27,7 @@ class Action(StrEnum):
     EDIT_PERSONAS = "edit_personas"
     APPROVE_PERSONAS = "approve_personas"
     EDIT_OBJECTIVES = "edit_objectives"
+    EDIT_SLA = "edit_sla"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -47,6 +48,7 @@ ACTION_LABELS = {
         "Create, edit and delete shared objectives, assign their owners and weights, split "
         "them into rep targets"
     ),
+    Action.EDIT_SLA: _("Set the business calendar of the Sales-Marketing SLA"),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
@@ -56,17 +58,21 @@ _EVERYONE = frozenset({Action.VIEW, Action.MANAGE_OWN_TOKENS})
 _PERSONAS = frozenset({Action.EDIT_PERSONAS, Action.APPROVE_PERSONAS})
 # The two managers set the shared objectives together; reps and leadership read them.
 _OBJECTIVES = frozenset({Action.EDIT_OBJECTIVES})
+# The two managers keep the agreement between their teams (its calendar, for now).
+_SLA = frozenset({Action.EDIT_SLA})
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.MARKETING_MANAGER: _EVERYONE
     | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
     | _PERSONAS
-    | _OBJECTIVES,
+    | _OBJECTIVES
+    | _SLA,
     Role.SALES_MANAGER: _EVERYONE
     | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
     | _PERSONAS
-    | _OBJECTIVES,
+    | _OBJECTIVES
+    | _SLA,
     Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.

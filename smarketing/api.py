@@ -17,6 +17,7 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from sla.api import CalendarView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -40,5 +41,6 @@ urlpatterns = [
     # Before the router's personas/{id}/, which would take "discovery" for an id.
     path("personas/discovery/", DiscoveryView.as_view(), name="api-personas-discovery"),
     path("personas/settings/", PersonaSettingsView.as_view(), name="api-personas-settings"),
+    path("sla/calendar/", CalendarView.as_view(), name="api-sla-calendar"),
     *router.urls,
 ]

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kpis",
     "funnel",
     "objectives",
+    "sla",
     "dashboards",
 ]
 

@@ -71,6 +71,7 @@ def test_me_describes_the_caller(member):
         "edit_personas",
         "approve_personas",
         "edit_objectives",
+        "edit_sla",
     ]
     assert body["authenticated_by"] == "token"
     assert [m["organization"]["slug"] for m in body["memberships"]] == ["acme"]
