@@ -2,8 +2,8 @@
 naming the field and changes nothing, and another organisation's calendar is its own."""
 
 from datetime import date, datetime
-from unittest import mock
 from decimal import Decimal
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
