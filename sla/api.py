@@ -1,20 +1,42 @@
-"""REST endpoints of the SLA: the business calendar."""
+"""REST endpoints of the SLA: the business calendar and the agreements."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.api_base import OrgScopedViewSet
+from orgs.models import User
 from orgs.permissions import Action
-from sla.models import BusinessCalendar
-from sla.selectors import calendar_of, coming_holidays
-from sla.serializers import CalendarAnswerSerializer, CalendarSerializer
-from sla.services import calendar_update
+from sla.models import Agreement, BusinessCalendar
+from sla.selectors import agreements_of, calendar_of, coming_holidays, version_status
+from sla.serializers import (
+    AgreementCreateSerializer,
+    AgreementSerializer,
+    AmendSerializer,
+    CalendarAnswerSerializer,
+    CalendarSerializer,
+    EditSerializer,
+    SignSerializer,
+    TermsSerializer,
+)
+from sla.services import (
+    agreement_amend,
+    agreement_create,
+    agreement_edit,
+    agreement_sign,
+    calendar_update,
+    fingerprint,
+)
+from smarketing.lib.api_conventions import FastJSONRenderer
 
 EXAMPLE = {
     "time_zone": "Europe/Rome",
@@ -54,3 +76,126 @@ class CalendarView(APIView):
         data = dict(body.validated_data)
         calendar = calendar_update(organization=request.organization, **data)  # type: ignore[attr-defined]
         return self._answer(calendar)
+
+
+def agreement_data(agreement: Agreement) -> dict[str, Any]:
+    """The agreement with its versions (newest first) and their signatures, as plain data."""
+    versions = list(agreement.versions.all())
+    for version in versions:
+        version.agreement = agreement  # the fingerprint reads its period
+    in_force = next((v.number for v in versions if version_status(v) == "in_force"), None)
+    return {
+        "id": agreement.pk,
+        "first_month": f"{agreement.first_month:%Y-%m}",
+        "last_month": f"{agreement.last_month:%Y-%m}",
+        "in_force_version": in_force,
+        "versions": [
+            {
+                "number": v.number,
+                "status": version_status(v),
+                "reason": v.reason,
+                "terms": v.terms(),
+                "fingerprint": fingerprint(v),
+                "in_force_at": v.in_force_at,
+                "superseded_at": v.superseded_at,
+                "signatures": [
+                    {
+                        "side": s.side,
+                        "by": s.by_name,
+                        "stood_in_as_admin": s.stood_in_as_admin,
+                        "at": s.at,
+                        "fingerprint": s.fingerprint,
+                    }
+                    for s in v.signatures.all()
+                ],
+            }
+            for v in versions
+        ],
+    }
+
+
+@extend_schema_view(
+    create=extend_schema(request=AgreementCreateSerializer, responses={201: AgreementSerializer}),
+    partial_update=extend_schema(request=EditSerializer, responses=AgreementSerializer),
+)
+class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    """The Sales-Marketing agreements: one per period, each with its versions. Managers (and
+    admins) draft, edit a draft (PATCH: the newest version until it is in force; its
+    signatures are withdrawn) and amend an agreement in force (a new version with its
+    reason). A marketing manager signs for marketing, a sales manager for sales (an admin may
+    stand in for either, and it is recorded); once both have signed, the version is in force
+    and the earlier one superseded; leadership may countersign. Every member reads them."""
+
+    model = Agreement
+    serializer_class = AgreementSerializer
+    write_action = Action.EDIT_SLA
+    renderer_classes = [FastJSONRenderer]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self) -> Any:
+        if self.action == "sign":
+            self.write_action = Action.VIEW  # who signs which side: agreement_sign decides
+        return super().get_permissions()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Agreement.objects.none()
+        return agreements_of(self.request.organization)  # type: ignore[attr-defined]
+
+    def _answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        return Response(agreement_data(self.get_queryset().get(pk=pk)), status=code)
+
+    def _terms(self, serializer_class: type[TermsSerializer]) -> dict[str, Any]:
+        organization = self.request.organization  # type: ignore[attr-defined]
+        body = serializer_class(data=self.request.data, context={"organization": organization})
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([agreement_data(a) for a in page or []])
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(agreement_data(self.get_object()))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        terms = self._terms(AgreementCreateSerializer)
+        first, last = terms.pop("first_month"), terms.pop("last_month", None)
+        agreement = agreement_create(organization=request.organization, by=cast(User, request.user),  # type: ignore[attr-defined]
+                                     first_month=first, last_month=last, terms=terms)  # fmt: skip
+        return self._answer(agreement.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agreement = self.get_object()
+        terms = self._terms(EditSerializer)
+        reason = terms.pop("reason", None)
+        agreement_edit(agreement=agreement, terms=terms, reason=reason)
+        return self._answer(agreement.pk)
+
+    @extend_schema(request=AmendSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, pk: str | None = None) -> Response:
+        """The next version of an agreement in force, with the terms that change and why."""
+        agreement = self.get_object()
+        terms = self._terms(AmendSerializer)
+        reason = terms.pop("reason")
+        agreement_amend(
+            agreement=agreement, by=cast(User, request.user), reason=reason, terms=terms
+        )
+        return self._answer(agreement.pk)
+
+    @extend_schema(request=SignSerializer, responses=AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        """Sign the newest version for one side ({"side": "marketing"}, "sales", or
+        "leadership" to countersign one in force); with "fingerprint", only if the terms are
+        still the ones read."""
+        agreement = self.get_object()
+        body = SignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            agreement_sign(agreement=agreement, membership=request.membership,  # type: ignore[attr-defined]
+                           side=body.validated_data["side"], seen=body.validated_data.get("fingerprint"))  # fmt: skip
+        except PermissionDenied as refusal:
+            raise exceptions.PermissionDenied(str(refusal) or None) from refusal
+        return self._answer(agreement.pk)

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, time
+from decimal import Decimal
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import holidays
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import OrgScopedModel
 from sla.calendar import WorkingTime
-from smarketing.lib.bounds import validate_business_date
+from smarketing.lib.bounds import check_period, validate_business_date
 
 MAX_EXTRA_HOLIDAYS = 100
 WEEKDAYS = [1, 2, 3, 4, 5]
@@ -109,3 +112,187 @@ class BusinessCalendar(OrgScopedModel):
             day_end=self.day_end,
             holidays=public_holidays(self.holidays_country, first_year, last_year) | own,
         )
+
+
+class Side(models.TextChoices):
+    MARKETING = "marketing", _("Marketing")
+    SALES = "sales", _("Sales")
+    LEADERSHIP = "leadership", _("Leadership (countersignature)")
+
+
+class RejectionReason(models.TextChoices):
+    """Why sales sends an MQL back to marketing: the organisation's list."""
+
+    NOT_IDEAL = "not_ideal_customer", _("Not the ideal customer")
+    NO_BUDGET = "no_budget", _("No budget")
+    BAD_CONTACT = "bad_contact_data", _("Bad contact data")
+    DUPLICATE = "duplicate", _("Duplicate")
+    ALREADY_CUSTOMER = "already_customer", _("Already a customer")
+    OTHER = "other", _("Other")
+
+
+def default_reasons() -> list[str]:
+    return list(RejectionReason.values)
+
+
+class Agreement(OrgScopedModel):
+    """The Sales-Marketing agreement of one period (a year by default): what each team commits
+    to doing for the other. Its terms live in versions: the first, then one per amendment."""
+
+    first_month = models.DateField(_("first month"), validators=[validate_business_date])
+    last_month = models.DateField(_("last month"), validators=[validate_business_date])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-first_month"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "first_month"], name="sla_agreement_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_month__gte=F("first_month")),
+                name="sla_agreement_period_in_order",
+                violation_error_message=_("An agreement's period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_month:%Y-%m} to {self.last_month:%Y-%m}"
+
+    def clean(self) -> None:
+        if self.first_month and self.last_month and self.last_month < self.first_month:
+            raise ValidationError({"last_month": _("The period ends before it starts.")})
+        check_period(self.first_month, self.last_month, field="last_month")
+
+
+class AgreementVersion(OrgScopedModel):
+    """One version of an agreement's terms. Marketing commits to MQLs per month (in total and
+    per channel) of a quality (the share sales accepts; the share that fits an approved
+    buyer persona); sales to a first touch within so many business hours of the hand-off,
+    so many attempts within so many business days, and a decision on each MQL within so many
+    business days. A version is in force once a marketing and a sales manager have signed it;
+    from their first signature it never changes (an amendment is the next version)."""
+
+    TERMS: ClassVar = [
+        "mqls_per_month", "channel_mqls", "acceptance_rate", "fit_share", "shortfall_tolerance",
+        "first_touch_hours", "attempts", "attempts_days", "decision_days", "rejection_reasons",
+    ]  # fmt: skip
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
+    number = models.PositiveIntegerField(default=1)
+    reason = models.TextField(_("reason for the amendment"), max_length=2000, blank=True)
+    # Marketing's commitments.
+    mqls_per_month = models.PositiveIntegerField(
+        _("MQLs per month"), validators=[MaxValueValidator(10_000_000)]
+    )
+    channel_mqls = models.JSONField(_("MQLs per month per channel"), default=dict, blank=True)
+    acceptance_rate = models.DecimalField(
+        _("share of MQLs sales accepts (%)"), max_digits=5, decimal_places=2, default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )  # fmt: skip
+    fit_share = models.DecimalField(
+        _("share of MQLs that fit a buyer persona (%)"), max_digits=5, decimal_places=2,
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )  # fmt: skip
+    shortfall_tolerance = models.DecimalField(
+        _("tolerance before a month's MQLs are a breach (%)"), max_digits=5, decimal_places=2,
+        default=10, validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )  # fmt: skip
+    # Sales' commitments.
+    first_touch_hours = models.DecimalField(
+        _("first touch within (business hours)"), max_digits=6, decimal_places=2, default=4,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(720)],
+    )  # fmt: skip
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts at least"), default=3, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    attempts_days = models.PositiveSmallIntegerField(
+        _("attempts within (business days)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )  # fmt: skip
+    decision_days = models.PositiveSmallIntegerField(
+        _("accept or reject within (business days)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )  # fmt: skip
+    rejection_reasons = ArrayField(
+        models.CharField(max_length=32, choices=RejectionReason.choices),
+        default=default_reasons,
+        size=len(RejectionReason.values),
+        verbose_name=_("reasons a rejection may give"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    in_force_at = models.DateTimeField(null=True, blank=True)  # both sides signed
+    superseded_at = models.DateTimeField(null=True, blank=True)  # a later version came into force
+
+    class Meta:
+        ordering: ClassVar = ["-number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["agreement", "organization", "number"], name="sla_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} v{self.number}"
+
+    def clean(self) -> None:
+        if not isinstance(self.channel_mqls, dict) or not all(
+            isinstance(k, str)
+            and isinstance(v, int)
+            and not isinstance(v, bool)
+            and 0 <= v <= 10_000_000
+            for k, v in self.channel_mqls.items()
+        ):
+            raise ValidationError(
+                {"channel_mqls": _('Give MQLs per channel as {"channel code": whole number}.')}
+            )
+        if sum(self.channel_mqls.values()) > (self.mqls_per_month or 0):
+            raise ValidationError(
+                {"channel_mqls": _("The channels' MQLs add up to more than the month's total.")}
+            )
+        if not self.rejection_reasons:
+            raise ValidationError({"rejection_reasons": _("Keep at least one reason.")})
+        if self.number > 1 and not self.reason.strip():
+            raise ValidationError({"reason": _("Say why the agreement is amended.")})
+
+    def terms(self) -> dict[str, Any]:
+        """The figures signed, as plain data: what the fingerprint is taken of."""
+        values = {name: getattr(self, name) for name in self.TERMS}
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+
+
+class Signature(OrgScopedModel):
+    """One side's signature of one version: who, when, and the fingerprint (SHA-256) of the
+    exact terms and period they signed. An admin may sign for either team and the signature
+    says so; leadership may countersign."""
+
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.CASCADE, related_name="signatures", db_index=False
+    )
+    side = models.CharField(max_length=12, choices=Side.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    by_name = models.CharField(max_length=150)  # as it was when signing
+    stood_in_as_admin = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        ordering: ClassVar = ["at"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["version", "organization", "side"], name="sla_signature_one_per_side"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.side}: {self.by_name}"

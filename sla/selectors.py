@@ -1,11 +1,21 @@
-"""Reads of the SLA: the organisation's business calendar (its defaults until it sets one)."""
+"""Reads of the SLA: the organisation's business calendar (its defaults until it sets one)
+and its agreements with their versions and signatures."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import Prefetch, QuerySet
+
 from orgs.models import Organization
-from sla.models import WEEKDAYS, BusinessCalendar, public_holidays
+from sla.models import (
+    WEEKDAYS,
+    Agreement,
+    AgreementVersion,
+    BusinessCalendar,
+    Signature,
+    public_holidays,
+)
 
 
 def calendar_of(organization: Organization) -> BusinessCalendar:
@@ -20,3 +30,22 @@ def coming_holidays(calendar: BusinessCalendar, *, today: date, days: int = 365)
     last = today + timedelta(days=days)
     public = public_holidays(calendar.holidays_country, today.year, last.year)
     return sorted(d for d in public | set(calendar.extra_holidays or []) if today <= d <= last)
+
+
+def agreements_of(organization: Organization) -> QuerySet[Agreement]:
+    """The organisation's agreements, newest period first, with their versions (newest
+    first) and each version's signatures: read without another query per row."""
+    versions = AgreementVersion.objects.order_by("-number").prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.order_by("at"))
+    )
+    return (
+        Agreement.objects.for_org(organization)
+        .order_by("-first_month")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+    )
+
+
+def version_status(version: AgreementVersion) -> str:
+    if version.superseded_at:
+        return "superseded"
+    return "in_force" if version.in_force_at else "draft"

@@ -1,15 +1,26 @@
-"""API shapes of the SLA: the business calendar."""
+"""API shapes of the SLA: the business calendar, the agreement's terms, versions and
+signatures."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sla.models import MAX_EXTRA_HOLIDAYS
+from crm.selectors import channel_codes
+from objectives.serializers import BoundedMonthField
+from sla.models import MAX_EXTRA_HOLIDAYS, RejectionReason, Side
 from smarketing.lib.api_conventions import bounded_date
+
+MAX_CHANNELS = 50
+PERCENT = partial(
+    serializers.DecimalField, max_digits=5, decimal_places=2, min_value=Decimal(0),
+    max_value=Decimal(100),
+)  # fmt: skip
 
 
 @extend_schema_field(
@@ -57,3 +68,92 @@ class CalendarAnswerSerializer(CalendarSerializer):
         child=serializers.DateField(),
         help_text="Public and own holidays of the next twelve months.",
     )
+
+
+class TermsSerializer(serializers.Serializer):
+    """An agreement's terms; on a new agreement, MQLs left out are proposed from the active
+    plan. Rates are percentages (70 for 70 %)."""
+
+    mqls_per_month = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    channel_mqls = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=10_000_000), required=False,
+        help_text='MQLs per month per channel code: {"paid_search": 40}.',
+    )  # fmt: skip
+    acceptance_rate = PERCENT(required=False)
+    fit_share = PERCENT(required=False, allow_null=True)
+    shortfall_tolerance = PERCENT(required=False)
+    first_touch_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal(720),
+        required=False, help_text="Business hours from the hand-off.",
+    )  # fmt: skip
+    attempts = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    attempts_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    decision_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    rejection_reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=RejectionReason.choices), min_length=1,
+        max_length=len(RejectionReason.values), required=False,
+    )  # fmt: skip
+
+    def validate_channel_mqls(self, value: dict[str, int]) -> dict[str, int]:
+        if len(value) > MAX_CHANNELS:
+            raise serializers.ValidationError(_("At most %(n)s channels.") % {"n": MAX_CHANNELS})
+        known = set(channel_codes(self.context["organization"]))
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                _("No channel has the code %(code)s here.") % {"code": unknown[0][:50]}
+            )
+        return value
+
+    def validate_rejection_reasons(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError(_("Name each reason once."))
+        return value
+
+
+class AgreementCreateSerializer(TermsSerializer):
+    first_month = BoundedMonthField()
+    last_month = BoundedMonthField(required=False)
+
+
+class AmendSerializer(TermsSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class EditSerializer(TermsSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class SignSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices)
+    fingerprint = serializers.RegexField(
+        r"^[0-9a-f]{64}$", required=False,
+        help_text="The fingerprint of the terms the signer read: nothing is signed if they changed.",
+    )  # fmt: skip
+
+
+class SignatureSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices)
+    by = serializers.CharField()
+    stood_in_as_admin = serializers.BooleanField()
+    at = serializers.DateTimeField()
+    fingerprint = serializers.CharField()
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["draft", "in_force", "superseded"])
+    reason = serializers.CharField(allow_blank=True)
+    terms = serializers.DictField()
+    fingerprint = serializers.CharField()
+    in_force_at = serializers.DateTimeField(allow_null=True)
+    superseded_at = serializers.DateTimeField(allow_null=True)
+    signatures = SignatureSerializer(many=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    first_month = serializers.CharField()
+    last_month = serializers.CharField()
+    in_force_version = serializers.IntegerField(allow_null=True)
+    versions = VersionSerializer(many=True)

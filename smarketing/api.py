@@ -17,7 +17,7 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
-from sla.api import CalendarView
+from sla.api import AgreementViewSet, CalendarView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -32,6 +32,7 @@ router.register("imports", ImportJobViewSet, basename="import")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("sla/agreements", AgreementViewSet, basename="sla-agreement")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -103,7 +103,8 @@ def _plain(value: Any) -> Any:
 def json_bytes(data: Any) -> bytes:
     """JSON as the fast endpoints write it (Decimals as strings); an `orjson.Fragment` of it
     can be cached and dropped into a later answer as it is."""
-    return orjson.dumps(data, default=_plain)
+    # Non-string keys: a list field's errors are keyed by the item's index ({0: [...]}).
+    return orjson.dumps(data, default=_plain, option=orjson.OPT_NON_STR_KEYS)
 
 
 class FastJSONRenderer(renderers.BaseRenderer):

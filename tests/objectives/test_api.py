@@ -534,3 +534,18 @@ def test_a_target_already_passed_needs_nothing_more(history, teams):
     assert Decimal(achievable["needed"]) == 0
     assert achievable["verdict"] == "achievable"
     assert Decimal(achievable["probability"]) == 1
+
+
+def test_a_split_naming_members_badly_is_a_400_not_a_crash(history, teams):
+    api = token_client(teams["sales"])
+    objective = api.post("/api/v1/objectives/", body(), format="json").json()
+
+    answer = api.post(
+        f"/api/v1/objectives/{objective['id']}/split/",
+        {"method": "equal", "members": ["x", 5]},
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"]["members"] == {"0": ["A valid integer is required."]}
+    assert not RepTarget.objects.exists()

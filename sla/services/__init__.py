@@ -1,0 +1,24 @@
+"""Every write of the SLA: the business calendar (calendar) and the agreement (agreements).
+Imported from here."""
+
+from sla.services.agreements import (
+    agreement_amend,
+    agreement_create,
+    agreement_edit,
+    agreement_sign,
+    fingerprint,
+    latest_version,
+    proposed_terms,
+)
+from sla.services.calendar import calendar_update
+
+__all__ = [
+    "agreement_amend",
+    "agreement_create",
+    "agreement_edit",
+    "agreement_sign",
+    "calendar_update",
+    "fingerprint",
+    "latest_version",
+    "proposed_terms",
+]
