@@ -132,7 +132,7 @@ class SignSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class SignatureSerializer(serializers.Serializer):
+class AgreementSignatureSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=Side.choices)
     by = serializers.CharField()
     stood_in_as_admin = serializers.BooleanField()
@@ -140,7 +140,7 @@ class SignatureSerializer(serializers.Serializer):
     fingerprint = serializers.CharField()
 
 
-class VersionSerializer(serializers.Serializer):
+class AgreementVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["draft", "in_force", "superseded"])
     reason = serializers.CharField(allow_blank=True)
@@ -148,7 +148,7 @@ class VersionSerializer(serializers.Serializer):
     fingerprint = serializers.CharField()
     in_force_at = serializers.DateTimeField(allow_null=True)
     superseded_at = serializers.DateTimeField(allow_null=True)
-    signatures = SignatureSerializer(many=True)
+    signatures = AgreementSignatureSerializer(many=True)
 
 
 class AgreementSerializer(serializers.Serializer):
@@ -156,4 +156,4 @@ class AgreementSerializer(serializers.Serializer):
     first_month = serializers.CharField()
     last_month = serializers.CharField()
     in_force_version = serializers.IntegerField(allow_null=True)
-    versions = VersionSerializer(many=True)
+    versions = AgreementVersionSerializer(many=True)

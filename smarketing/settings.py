@@ -444,8 +444,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # "status" names several choice sets (deals, plans, objectives): each its own name.
-    "ENUM_NAME_OVERRIDES": {"ObjectiveStatusEnum": "objectives.models.Status"},
+    # "status" and "side" name several choice sets (deals, plans, objectives; persona
+    # approvals, agreement signatures): each its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ObjectiveStatusEnum": "objectives.models.Status",
+        "AgreementSideEnum": "sla.models.Side",
+        "ApprovalSideEnum": "personas.models.Side",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "smarketing.lib.api_schema.document_error_answers",
