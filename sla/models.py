@@ -145,6 +145,8 @@ class Agreement(OrgScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Its managers were reminded to renew it (30 days before its end): once.
+    renewal_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-first_month"]

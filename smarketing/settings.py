@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personas.tasks.fits_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # Agreements ending within 30 days: their managers are reminded to renew, once.
+    "sla-renewal-reminders": {
+        "task": "sla.tasks.sla_remind_renewals_task",
+        "schedule": crontab(hour=7, minute=5),
+    },
     # Progress moves with the calendar too (what is expected by now): once a day for all.
     "objectives-daily": {
         "task": "objectives.tasks.objectives_refresh_all_task",
@@ -311,6 +316,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smarketing <noreply@localhost>")
+# Where the app is reached, for links in e-mails sent outside a request (reminders).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Languages ------------------------------------------------------------------------
