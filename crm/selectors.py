@@ -38,6 +38,7 @@ from crm.models import (
     Company,
     Deal,
     Lead,
+    LeadStageChange,
     LifecycleStage,
     PipelineStage,
 )
@@ -525,3 +526,34 @@ def channel_by_code(organization: Organization, code: str) -> Channel | None:
 
 def campaign_by_id(organization: Organization, pk: int) -> Campaign | None:
     return Campaign.objects.for_org(organization).filter(pk=pk).select_related("channel").first()
+
+
+def lead_handoff_at(organization: Organization, lead_id: int, stage: str) -> datetime | None:
+    """When the lead last moved to `stage` (the hand-off stage), or None."""
+    changes = LeadStageChange.objects.filter(
+        organization=organization, lead_id=lead_id, to_stage=stage
+    )
+    found: datetime | None = changes.order_by("-at", "-pk").values_list("at", flat=True).first()
+    return found
+
+
+def lead_touches(organization: Organization, lead_id: int, *, since: datetime) -> list[datetime]:
+    """When the lead was called, written to or met (notes are not touches) from `since` on,
+    in order."""
+    touches = Activity.objects.for_org(organization).filter(
+        lead_id=lead_id,
+        at__gte=since,
+        kind__in=[Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.MEETING],
+    )
+    return list(touches.order_by("at").values_list("at", flat=True))
+
+
+def exit_stage_codes(organization: Organization) -> list[str]:
+    """The organisation's exit stages (disqualified, recycled ...), in order."""
+    stages = LifecycleStage.objects.filter(organization=organization, is_exit=True)
+    return list(stages.order_by("position", "pk").values_list("code", flat=True))
+
+
+def lead_of(organization: Organization, pk: int) -> Lead | None:
+    """The organisation's lead of that id (with its organisation), or None."""
+    return Lead.objects.for_org(organization).select_related("organization").filter(pk=pk).first()

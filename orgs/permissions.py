@@ -28,6 +28,7 @@ class Action(StrEnum):
     APPROVE_PERSONAS = "approve_personas"
     EDIT_OBJECTIVES = "edit_objectives"
     EDIT_SLA = "edit_sla"
+    DECIDE_MQLS = "decide_mqls"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -49,6 +50,7 @@ ACTION_LABELS = {
         "them into rep targets"
     ),
     Action.EDIT_SLA: _("Set the business calendar of the Sales-Marketing SLA"),
+    Action.DECIDE_MQLS: _("Accept or reject the MQLs marketing hands over to sales"),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
@@ -72,8 +74,9 @@ MATRIX: dict[Role, frozenset[Action]] = {
     | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
     | _PERSONAS
     | _OBJECTIVES
-    | _SLA,
-    Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS},
+    | _SLA
+    | {Action.DECIDE_MQLS},
+    Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.DECIDE_MQLS},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.
     Role.LEADERSHIP: _EVERYONE,

@@ -13,9 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.selectors import lead_of
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import User
 from orgs.permissions import Action
+from sla.clock import LeadClock
 from sla.models import Agreement, BusinessCalendar
 from sla.selectors import agreements_of, calendar_of, coming_holidays, version_status
 from sla.serializers import (
@@ -24,7 +26,10 @@ from sla.serializers import (
     AmendSerializer,
     CalendarAnswerSerializer,
     CalendarSerializer,
+    DecisionSerializer,
     EditSerializer,
+    LeadSlaSerializer,
+    RejectSerializer,
     SignSerializer,
     TermsSerializer,
 )
@@ -35,6 +40,9 @@ from sla.services import (
     agreement_sign,
     calendar_update,
     fingerprint,
+    lead_accept,
+    lead_reject,
+    lead_sla,
 )
 from smarketing.lib.api_conventions import FastJSONRenderer
 
@@ -199,3 +207,76 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScop
         except PermissionDenied as refusal:
             raise exceptions.PermissionDenied(str(refusal) or None) from refusal
         return self._answer(agreement.pk)
+
+
+class LeadDecisionView(APIView):
+    """Base of a lead's accept and reject: the lead of the caller's organisation (404 for
+    another's), and the right to decide on MQLs (sales managers, reps and admins)."""
+
+    write_action: Action | None = Action.DECIDE_MQLS
+    renderer_classes = [FastJSONRenderer]
+
+    def lead(self, pk: int) -> Any:
+        found = lead_of(self.request.organization, pk)  # type: ignore[attr-defined]
+        if found is None:
+            raise exceptions.NotFound()
+        return found
+
+    def answer(self, lead: Any) -> Response:
+        now = timezone.now()
+        return Response(lead_sla_data(lead_sla(lead.organization, lead, now=now)))
+
+
+def lead_sla_data(clock: LeadClock) -> dict[str, Any]:
+    return {
+        "handoff_at": clock.handoff_at,
+        "first_touch_at": clock.first_touch_at,
+        "response_business_hours": None
+        if clock.response_business_hours is None
+        else str(clock.response_business_hours),
+        "within_window": clock.within_window,
+        "attempts": clock.attempts,
+        "decision": clock.decision,
+        "decision_at": clock.decision_at,
+        "reason": clock.reason,
+        "breaches": [{"kind": b.kind, "due": b.due} for b in clock.breaches],
+    }
+
+
+class LeadAcceptView(LeadDecisionView):
+    @extend_schema(
+        request=DecisionSerializer, responses=LeadSlaSerializer, operation_id="lead_accept"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Accept the MQL: it moves to the funnel's stage after the hand-off."""
+        lead = self.lead(pk)
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = request.membership  # type: ignore[attr-defined]
+        lead_accept(lead=lead, membership=membership, note=body.validated_data.get("note", ""))
+        return self.answer(self.lead(pk))
+
+
+class LeadRejectView(LeadDecisionView):
+    @extend_schema(
+        request=RejectSerializer, responses=LeadSlaSerializer, operation_id="lead_reject"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Reject the MQL with a reason the agreement allows: it goes back to marketing
+        (disqualified when it is not a lead to have, recycled otherwise)."""
+        lead = self.lead(pk)
+        body = RejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lead_reject(lead=lead, membership=request.membership, **body.validated_data)  # type: ignore[attr-defined]
+        return self.answer(self.lead(pk))
+
+
+class LeadSlaView(LeadDecisionView):
+    write_action = None  # a read
+
+    @extend_schema(responses=LeadSlaSerializer, operation_id="lead_sla")
+    def get(self, request: Request, pk: int) -> Response:
+        """The SLA's view of the lead's latest hand-off: response time in business hours
+        (an exact decimal string, null until touched), within the window, attempts, the
+        decision and its reason, and the breaches whose deadlines have passed."""
+        return self.answer(self.lead(pk))

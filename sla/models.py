@@ -298,3 +298,40 @@ class Signature(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.version_id} {self.side}: {self.by_name}"
+
+
+class Decision(OrgScopedModel):
+    """Sales' decision on one hand-off of one lead: accepted (it moved on in the funnel), or
+    rejected with a reason (it went back to marketing, recycled or disqualified)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    # The database's own key, ON DELETE CASCADE, is made by the migration (as personas'
+    # LeadFit's): the CRM deletes leads without knowing this table.
+    lead = models.ForeignKey(
+        "crm.Lead", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    handoff_at = models.DateTimeField()  # the hand-off decided on: when the lead reached the stage
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reason = models.CharField(max_length=32, choices=RejectionReason.choices, blank=True)
+    note = models.TextField(max_length=1000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "lead", "handoff_at"], name="sla_decision_once_per_handoff"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "at"], name="sla_decision_at_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.outcome}"

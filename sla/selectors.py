@@ -4,6 +4,7 @@ and its agreements with their versions and signatures."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -13,6 +14,7 @@ from sla.models import (
     Agreement,
     AgreementVersion,
     BusinessCalendar,
+    Decision,
     Signature,
     public_holidays,
 )
@@ -49,3 +51,26 @@ def version_status(version: AgreementVersion) -> str:
     if version.superseded_at:
         return "superseded"
     return "in_force" if version.in_force_at else "draft"
+
+
+def version_in_force(organization: Organization, *, on: date) -> AgreementVersion | None:
+    """The version in force now of the agreement whose period holds `on`, or None."""
+    return (
+        AgreementVersion.objects.filter(
+            organization=organization,
+            agreement__first_month__lte=on,
+            agreement__last_month__gte=on.replace(day=1),
+            in_force_at__isnull=False,
+            superseded_at__isnull=True,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def decision_on(organization: Organization, lead_id: int, handoff_at: Any) -> Decision | None:
+    return (
+        Decision.objects.for_org(organization)
+        .filter(lead_id=lead_id, handoff_at=handoff_at)
+        .first()
+    )

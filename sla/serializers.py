@@ -157,3 +157,30 @@ class AgreementSerializer(serializers.Serializer):
     last_month = serializers.CharField()
     in_force_version = serializers.IntegerField(allow_null=True)
     versions = AgreementVersionSerializer(many=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class RejectSerializer(DecisionSerializer):
+    reason = serializers.ChoiceField(choices=RejectionReason.choices)
+
+
+class BreachSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["first_touch", "attempts", "decision"])
+    due = serializers.DateTimeField()
+
+
+class LeadSlaSerializer(serializers.Serializer):
+    handoff_at = serializers.DateTimeField(allow_null=True)
+    first_touch_at = serializers.DateTimeField(allow_null=True)
+    response_business_hours = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True, help_text='Exact, as "1.25".'
+    )
+    within_window = serializers.BooleanField(allow_null=True)
+    attempts = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=["accepted", "rejected"], allow_null=True)
+    decision_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.ChoiceField(choices=RejectionReason.choices, allow_null=True)
+    breaches = BreachSerializer(many=True)

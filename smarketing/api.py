@@ -17,7 +17,13 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
-from sla.api import AgreementViewSet, CalendarView
+from sla.api import (
+    AgreementViewSet,
+    CalendarView,
+    LeadAcceptView,
+    LeadRejectView,
+    LeadSlaView,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -43,5 +49,9 @@ urlpatterns = [
     path("personas/discovery/", DiscoveryView.as_view(), name="api-personas-discovery"),
     path("personas/settings/", PersonaSettingsView.as_view(), name="api-personas-settings"),
     path("sla/calendar/", CalendarView.as_view(), name="api-sla-calendar"),
+    # A lead's SLA clock and sales' decision on it (the sla app's, on the CRM's leads).
+    path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"),
+    path("leads/<int:pk>/reject/", LeadRejectView.as_view(), name="api-lead-reject"),
+    path("leads/<int:pk>/sla/", LeadSlaView.as_view(), name="api-lead-sla"),
     *router.urls,
 ]

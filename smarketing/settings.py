@@ -457,6 +457,7 @@ SPECTACULAR_SETTINGS = {
         "ObjectiveStatusEnum": "objectives.models.Status",
         "AgreementSideEnum": "sla.models.Side",
         "ApprovalSideEnum": "personas.models.Side",
+        "RejectionReasonEnum": "sla.models.RejectionReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

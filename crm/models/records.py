@@ -227,6 +227,7 @@ class LeadStageChange(OrgScopedModel):
         DEAL_WON = "deal_won", _("Deal won")
         MERGE = "merge", _("Merge")
         PERSONA = "persona", _("Fits a buyer persona")
+        SALES_DECISION = "sales_decision", _("Accepted or rejected by sales")
 
     # The lead's organisation, copied for scoping and indexes. Its database constraint is
     # the lead's (lead_id, then the lead's organization_id): a second check of every row

@@ -11,6 +11,7 @@ from sla.services.agreements import (
     proposed_terms,
 )
 from sla.services.calendar import calendar_update
+from sla.services.queue import lead_accept, lead_reject, lead_sla
 
 __all__ = [
     "agreement_amend",
@@ -20,5 +21,8 @@ __all__ = [
     "calendar_update",
     "fingerprint",
     "latest_version",
+    "lead_accept",
+    "lead_reject",
+    "lead_sla",
     "proposed_terms",
 ]
