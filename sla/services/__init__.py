@@ -9,6 +9,7 @@ from sla.services.agreements import (
     fingerprint,
     latest_version,
     proposed_terms,
+    sides_to_sign,
 )
 from sla.services.calendar import calendar_update
 
@@ -21,4 +22,5 @@ __all__ = [
     "fingerprint",
     "latest_version",
     "proposed_terms",
+    "sides_to_sign",
 ]
