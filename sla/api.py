@@ -19,7 +19,8 @@ from orgs.models import User
 from orgs.permissions import Action
 from sla.clock import LeadClock
 from sla.models import Agreement, BusinessCalendar
-from sla.selectors import agreements_of, calendar_of, coming_holidays, version_status
+from sla.presenters import agreement_data
+from sla.selectors import agreements_of, calendar_of, coming_holidays
 from sla.serializers import (
     AgreementCreateSerializer,
     AgreementSerializer,
@@ -39,7 +40,6 @@ from sla.services import (
     agreement_edit,
     agreement_sign,
     calendar_update,
-    fingerprint,
     lead_accept,
     lead_reject,
     lead_sla,
@@ -84,42 +84,6 @@ class CalendarView(APIView):
         data = dict(body.validated_data)
         calendar = calendar_update(organization=request.organization, **data)  # type: ignore[attr-defined]
         return self._answer(calendar)
-
-
-def agreement_data(agreement: Agreement) -> dict[str, Any]:
-    """The agreement with its versions (newest first) and their signatures, as plain data."""
-    versions = list(agreement.versions.all())
-    for version in versions:
-        version.agreement = agreement  # the fingerprint reads its period
-    in_force = next((v.number for v in versions if version_status(v) == "in_force"), None)
-    return {
-        "id": agreement.pk,
-        "first_month": f"{agreement.first_month:%Y-%m}",
-        "last_month": f"{agreement.last_month:%Y-%m}",
-        "in_force_version": in_force,
-        "versions": [
-            {
-                "number": v.number,
-                "status": version_status(v),
-                "reason": v.reason,
-                "terms": v.terms(),
-                "fingerprint": fingerprint(v),
-                "in_force_at": v.in_force_at,
-                "superseded_at": v.superseded_at,
-                "signatures": [
-                    {
-                        "side": s.side,
-                        "by": s.by_name,
-                        "stood_in_as_admin": s.stood_in_as_admin,
-                        "at": s.at,
-                        "fingerprint": s.fingerprint,
-                    }
-                    for s in v.signatures.all()
-                ],
-            }
-            for v in versions
-        ],
-    }
 
 
 @extend_schema_view(

@@ -7,4 +7,12 @@ class SlaConfig(AppConfig):
     verbose_name = _("Sales-Marketing SLA")
 
     def ready(self) -> None:
+        from orgs.permissions import Action
         from sla import signals  # noqa: F401  (connects the receivers)
+        from smarketing.lib.navigation import MenuEntry, register
+
+        # After the shared objectives (55), before the members and settings (70).
+        register(
+            MenuEntry(57, "sla-agreements", _("Sales-Marketing SLA"), Action.VIEW),
+            MenuEntry(58, "sla-calendar", _("Business calendar"), Action.VIEW),
+        )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     path("plans/", include("funnel.urls")),
     path("objectives/", include("objectives.urls")),
+    path("sla/", include("sla.urls")),
     # The metric dictionary sits beside the dashboards it explains; first, as "metrics" would
     # otherwise be taken for a dashboard's name.
     path("dashboards/", include("kpis.urls")),

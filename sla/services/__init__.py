@@ -9,6 +9,7 @@ from sla.services.agreements import (
     fingerprint,
     latest_version,
     proposed_terms,
+    sides_to_sign,
 )
 from sla.services.calendar import calendar_update
 from sla.services.queue import lead_accept, lead_reject, lead_sla
@@ -25,4 +26,5 @@ __all__ = [
     "lead_reject",
     "lead_sla",
     "proposed_terms",
+    "sides_to_sign",
 ]

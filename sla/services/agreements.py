@@ -171,6 +171,24 @@ def _side_for(membership: Membership, side: str) -> bool:
     return False
 
 
+def sides_to_sign(version: AgreementVersion, membership: Membership) -> list[str]:
+    """The sides `membership` may sign on `version` now, as agreement_sign would accept
+    them (its signatures prefetched): for the pages' sign buttons."""
+    signed = {s.side: s for s in version.signatures.all()}
+    if version.superseded_at or any(
+        s.by_id == membership.user_id for k, s in signed.items() if k in TEAMS
+    ):
+        return []  # the two teams sign through two different people
+    if membership.role == Role.ADMIN:
+        return [side.value for side in TEAMS if side not in signed]
+    side = SIDE_OF_ROLE.get(Role(membership.role))
+    if side is None or side in signed:
+        return []
+    if side == Side.LEADERSHIP and not version.in_force_at:
+        return []
+    return [side.value]
+
+
 @transaction.atomic
 def agreement_sign(
     *, agreement: Agreement, membership: Membership, side: str, seen: str | None = None

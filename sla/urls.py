@@ -1,0 +1,12 @@
+from django.urls import URLPattern, path
+
+from sla import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.agreement_list, name="sla-agreements"),
+    path("calendar/", views.calendar_page, name="sla-calendar"),
+    path("<int:pk>/", views.agreement_detail, name="sla-agreement"),
+    path("<int:pk>/sign/", views.agreement_sign_view, name="sla-sign"),
+    path("<int:pk>/edit/", views.agreement_edit_view, name="sla-edit"),
+    path("<int:pk>/amend/", views.agreement_amend_view, name="sla-amend"),
+]
