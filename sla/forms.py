@@ -65,7 +65,9 @@ class TermsForm(forms.Form):
     )
     shortfall_tolerance = _percent(
         _("Shortfall tolerated before a month is a breach (%)"),
-        help_text=_("10: a month with at least 90 % of the MQLs promised is kept."),
+        help_text=_(
+            "With 10, a month that brings at least 90 in 100 of the MQLs promised is kept."
+        ),
     )
     first_touch_hours = forms.DecimalField(
         label=_("First touch within (business hours)"), min_value=Decimal("0.25"),

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import OrgScopedModel
 from sla.calendar import WorkingTime
@@ -305,8 +306,9 @@ class Decision(OrgScopedModel):
     rejected with a reason (it went back to marketing, recycled or disqualified)."""
 
     class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        # In context: an MQL "accepted" or "rejected" (the CRM's imports count rows "Rejected").
+        ACCEPTED = "accepted", pgettext_lazy("an MQL", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("an MQL", "Rejected")
 
     # The database's own key, ON DELETE CASCADE, is made by the migration (as personas'
     # LeadFit's): the CRM deletes leads without knowing this table.
