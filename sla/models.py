@@ -18,7 +18,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from orgs.models import OrgScopedModel
 from sla.calendar import WorkingTime
@@ -306,9 +305,9 @@ class Decision(OrgScopedModel):
     rejected with a reason (it went back to marketing, recycled or disqualified)."""
 
     class Outcome(models.TextChoices):
-        # In context: an MQL "accepted" or "rejected" (the CRM's imports count rows "Rejected").
-        ACCEPTED = "accepted", pgettext_lazy("an MQL", "Accepted")
-        REJECTED = "rejected", pgettext_lazy("an MQL", "Rejected")
+        # Not a bare "Rejected": the CRM's imports count rows under that word (plural).
+        ACCEPTED = "accepted", _("Accepted by sales")
+        REJECTED = "rejected", _("Rejected by sales")
 
     # The database's own key, ON DELETE CASCADE, is made by the migration (as personas'
     # LeadFit's): the CRM deletes leads without knowing this table.
