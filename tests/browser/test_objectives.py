@@ -10,8 +10,8 @@ from kpis.recompute import kpis_recompute_full
 from objectives.models import Objective, Owner
 from orgs.models import Membership, Role
 from smarketing.lib.months import add_months
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+from tests.browser.conftest import screenshot, sign_in
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +29,6 @@ def acme():
     seed_crm_history(organization=org, today=timezone.localdate())
     kpis_recompute_full(organization_id=org.pk)
     return org
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("h1:text('Acme')")
 
 
 def test_a_marketing_manager_writes_a_shared_objective_and_the_check_follows_her(page, acme):

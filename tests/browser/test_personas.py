@@ -11,8 +11,8 @@ from crm.demo import seed_crm_history
 from orgs.models import Membership, Role
 from personas.models import PersonaVersion
 from personas.services import persona_approve, persona_create
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+from tests.browser.conftest import screenshot, sign_in
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,29 +27,6 @@ def acme():
         user = UserFactory(username=username, first_name=first, last_name=last)
         MembershipFactory(user=user, organization=org, role=role)
     return org
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("h1:text('Acme')")
-
-
-@pytest.fixture
-def second_page(browser, live_server):
-    """Another person's browser: its own context, cookies and session."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on(
-        "response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None
-    )
-    page.problems = problems
-    yield page
-    context.close()
 
 
 def write_persona(page):

@@ -9,8 +9,8 @@ import pytest
 from funnel.services import plan_activate, plan_create
 from orgs.models import Role
 from sla.models import AgreementVersion
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+from tests.browser.conftest import screenshot, sign_in
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,29 +35,6 @@ def acme():
     )  # fmt: skip
     plan_activate(plan=plan)
     return org
-
-
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[data-testid=login-form] button[type=submit]")
-    page.wait_for_selector("h1:text('Acme')")
-
-
-@pytest.fixture
-def second_page(browser, live_server):
-    """Another person's browser: its own context, cookies and session."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    problems = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on(
-        "response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None
-    )
-    page.problems = problems
-    yield page
-    context.close()
 
 
 def test_two_managers_sign_the_agreement_each_in_their_own_browser(page, second_page, acme):
