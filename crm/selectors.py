@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Min,
     Model,
     OuterRef,
     Q,
@@ -557,3 +558,33 @@ def exit_stage_codes(organization: Organization) -> list[str]:
 def lead_of(organization: Organization, pk: int) -> Lead | None:
     """The organisation's lead of that id (with its organisation), or None."""
     return Lead.objects.for_org(organization).select_related("organization").filter(pk=pk).first()
+
+
+def leads_at_handoff(
+    organization: Organization, *, limit: int = 100, offset: int = 0
+) -> tuple[int, list[Lead]]:
+    """The leads waiting at the hand-off stage (for sales' decision): how many, and a page of
+    them, the longest waiting first, with their channel and owner."""
+    handoff = stage_with_role(organization, StageRole.HANDOFF)
+    if handoff is None:
+        return 0, []
+    leads = Lead.objects.for_org(organization).filter(stage=handoff)
+    page = leads.select_related("channel", "owner").order_by("stage_changed_at", "pk")
+    return leads.count(), list(page[offset : offset + limit])
+
+
+def first_touches(organization: Organization, leads: Sequence[Lead]) -> dict[int, datetime]:
+    """Per lead, its first call, e-mail or meeting since it reached its current stage (leads
+    not touched since are left out). One query."""
+    rows = (
+        Activity.objects.filter(
+            organization=organization,
+            lead_id__in=[lead.pk for lead in leads],
+            at__gte=F("lead__stage_changed_at"),
+            kind__in=[Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.MEETING],
+        )
+        .values("lead_id")
+        .annotate(first=Min("at"))
+        .order_by()
+    )
+    return {row["lead_id"]: row["first"] for row in rows}

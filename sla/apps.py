@@ -15,4 +15,6 @@ class SlaConfig(AppConfig):
         register(
             MenuEntry(57, "sla-agreements", _("Sales-Marketing SLA"), Action.VIEW),
             MenuEntry(58, "sla-calendar", _("Business calendar"), Action.VIEW),
+            # Beside the leads they are: what sales has still to decide on.
+            MenuEntry(20, "sla-queue", _("MQLs waiting"), Action.VIEW),
         )

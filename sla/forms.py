@@ -260,3 +260,33 @@ class CalendarForm(forms.Form):
         if start and end and end <= start:
             self.add_error("day_end", _("A working day ends after it starts."))
         return data
+
+
+class DecideForm(forms.Form):
+    """The queue's decision on one lead or the leads ticked."""
+
+    leads = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))])
+    reason = forms.ChoiceField(choices=[("", "—"), *RejectionReason.choices], required=False)
+    note = forms.CharField(max_length=1000, required=False)
+
+    MAX_LEADS = 200
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any ids: the queue's own check is the service's (a lead no longer waiting is refused).
+        self.fields["leads"].valid_value = lambda value: str(value).isdigit()  # type: ignore[attr-defined]
+
+    def clean_leads(self) -> list[int]:
+        leads = self.cleaned_data["leads"]
+        if len(leads) > self.MAX_LEADS:
+            raise ValidationError(
+                _("Decide on at most %(n)s leads at once.") % {"n": self.MAX_LEADS}
+            )
+        return leads
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "reject" and not data.get("reason"):
+            self.add_error("reason", _("Choose why the MQLs are rejected."))
+        return data

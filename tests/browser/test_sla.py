@@ -2,7 +2,7 @@
 (its MQLs proposed from the active plan) and signs for marketing; a sales manager, signed in
 on their own, signs for sales; the agreement is then in force with both signatures."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -99,3 +99,33 @@ def test_a_manager_sets_the_business_calendar(page, acme):
     assert page.locator("[data-testid=coming-holidays] tr").count() >= 5
     screenshot(page, "sla-calendar")
     assert page.problems == []
+
+
+def test_a_rep_accepts_an_mql_from_the_queue(page, acme):
+    from crm.models import Lead
+    from crm.services.leads import lead_change_stage, lead_create
+
+    MembershipFactory(user=UserFactory(username="rita", first_name="Rita", last_name="Rep"),
+                      organization=acme, role=Role.SALES_REP)  # fmt: skip
+    handed = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    for name in ("Ann Example", "Ben Example"):
+        lead = lead_create(
+            organization=acme,
+            by=None,
+            name=name,
+            stage="lead",
+            created_at=handed - timedelta(hours=1),
+        )
+        lead_change_stage(lead=lead, to_stage="mql", by=None, at=handed)
+    ann = Lead.objects.get(name="Ann Example")
+    sign_in(page, "rita")
+
+    page.goto("/sla/queue/")
+    page.click(f"[data-testid=accept-{ann.pk}]")
+
+    page.wait_for_selector("text=1 MQL accepted.")
+    screenshot(page, "sla-queue")
+    assert Lead.objects.get(pk=ann.pk).stage == "sql"
+    assert page.locator("[data-testid=waiting]").count() == 1
+    assert "Ben Example" in page.inner_text("[data-testid=queue]")
+    assert not page.problems

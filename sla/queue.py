@@ -1,0 +1,65 @@
+"""The acceptance queue: every MQL waiting for sales' decision, the longest waiting first,
+with how long it has waited in business hours and the time left before its first touch (or,
+once touched, its decision) is due by the agreement in force when it was handed over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from crm.selectors import first_touches, leads_at_handoff
+from orgs.models import Organization
+from sla.calendar import WorkingTime, after_business_hours, business_hours
+from sla.clock import business_day_hours
+from sla.models import AgreementVersion
+from sla.selectors import calendar_of, version_in_force
+
+PAGE = 50  # leads a page of the queue shows
+
+
+@dataclass(frozen=True)
+class Waiting:
+    lead: Any  # crm Lead, with its channel and owner
+    handoff_at: datetime
+    first_touch_at: datetime | None
+    waited_hours: Decimal  # business hours since the hand-off
+    due: datetime | None  # the first touch's deadline, or once touched the decision's
+    due_kind: str  # "first_touch" or "decision" ("" without an agreement)
+    left_hours: Decimal | None  # business hours left before `due`; negative once overdue
+
+
+def queue(organization: Organization, *, now: datetime, page: int = 1) -> tuple[int, list[Waiting]]:
+    """How many MQLs wait, and the page `page` of them (PAGE a page), the longest waiting
+    first. Three queries, and the calendar's arithmetic for each lead shown."""
+    count, leads = leads_at_handoff(organization, limit=PAGE, offset=(page - 1) * PAGE)
+    touched = first_touches(organization, leads)
+    calendar = calendar_of(organization)
+    first_year = min((lead.stage_changed_at.year for lead in leads), default=now.year)
+    working = calendar.working_time(first_year, now.year + 1)
+    terms: dict[date, AgreementVersion | None] = {}
+    rows = []
+    for lead in leads:
+        since = lead.stage_changed_at
+        month = since.date().replace(day=1)
+        if month not in terms:
+            terms[month] = version_in_force(organization, on=since.date())
+        rows.append(_waiting(lead, since, touched.get(lead.pk), terms[month], working, now))
+    return count, rows
+
+
+def _waiting(
+    lead: Any, since: datetime, touch: datetime | None, version: AgreementVersion | None,
+    working: WorkingTime, now: datetime,
+) -> Waiting:  # fmt: skip
+    waited = business_hours(since, now, working)
+    if version is None:
+        return Waiting(lead, since, touch, waited, None, "", None)
+    if touch is None:
+        due, kind = after_business_hours(since, version.first_touch_hours, working), "first_touch"
+    else:
+        days = business_day_hours(working) * version.decision_days
+        due, kind = after_business_hours(since, days, working), "decision"
+    left = business_hours(now, due, working) if due > now else -business_hours(due, now, working)
+    return Waiting(lead, since, touch, waited, due, kind, left)
