@@ -9,8 +9,12 @@ class SlaConfig(AppConfig):
     def ready(self) -> None:
         from orgs.permissions import Action
         from sla import signals  # noqa: F401  (connects the receivers)
+        from sla.panels import lead_panel
+        from smarketing.lib.extensions import register_panel
         from smarketing.lib.navigation import MenuEntry, register
 
+        # The lead's clock on its page (the CRM's, which cannot import the SLA).
+        register_panel("leads", "sla", lead_panel)
         # After the shared objectives (55), before the members and settings (70).
         register(
             MenuEntry(57, "sla-agreements", _("Sales-Marketing SLA"), Action.VIEW),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -55,7 +56,7 @@ def queue_decide(request: MemberRequest) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-        return redirect("sla-queue")
+        return _back(request)
     done, refused = 0, []
     for lead_id in form.cleaned_data["leads"]:
         lead = lead_of(request.organization, lead_id)
@@ -82,4 +83,12 @@ def queue_decide(request: MemberRequest) -> HttpResponse:
         messages.success(request, text % {"n": done})
     for message in refused:
         messages.error(request, message)
+    return _back(request)
+
+
+def _back(request: MemberRequest) -> HttpResponse:
+    """To the page the decision was made on (a lead's), else the queue."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("sla-queue")

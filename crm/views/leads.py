@@ -19,7 +19,7 @@ from crm.services.merge import duplicate_groups, leads_merge
 from crm.services.records import record_create
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
-from smarketing.lib.extensions import extensions
+from smarketing.lib.extensions import record_panels
 
 
 def timeline(lead: Lead) -> list[dict[str, Any]]:
@@ -51,8 +51,8 @@ def lead_detail(request: MemberRequest, lead: Lead) -> HttpResponse:
         "can_write": can(request.membership.role, Action.EDIT_LEADS),
         "move_form": StageMoveForm(organization=request.organization, current=lead.stage),
         "activity_form": ActivityForm(organization=request.organization),
-        # What apps above add to a lead's page (its fit to the buyer personas).
-        "panels": [p for e in extensions("leads") if (p := e.panel(request, lead))],
+        # What apps above add to a lead's page (its fit to the buyer personas, its SLA clock).
+        "panels": record_panels("leads", request, lead),
     }
     return render(request, "crm/lead_detail.html", context)
 

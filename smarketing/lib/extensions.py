@@ -10,7 +10,7 @@ through its own app's selectors, for a page of records at a time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from django.db.models import QuerySet
@@ -46,11 +46,27 @@ class RecordExtension(Protocol):
 
 
 _registry: dict[tuple[str, str], RecordExtension] = {}
+# Panels alone, for an app that adds nothing else to the records (the SLA's clock on a
+# lead's page): kind -> name -> a function of the request and the record giving HTML or "".
+_panels: dict[str, dict[str, Callable[[HttpRequest, Any], str]]] = {}
 
 
 def register(extension: RecordExtension) -> None:
     """Add it; registering the same name again replaces it (ready() may run twice)."""
     _registry[(extension.kind, extension.name)] = extension
+
+
+def register_panel(kind: str, name: str, panel: Callable[[HttpRequest, Any], str]) -> None:
+    """Add a panel to the page of each record of `kind`; the same name again replaces it."""
+    _panels.setdefault(kind, {})[name] = panel
+
+
+def record_panels(kind: str, request: HttpRequest, record: Any) -> list[str]:
+    """The panels the extensions and the panel-only apps add to a record's page, in the
+    order of their names."""
+    panels = [e.panel(request, record) for e in extensions(kind)]
+    panels += [panel(request, record) for _name, panel in sorted(_panels.get(kind, {}).items())]
+    return [p for p in panels if p]
 
 
 def extensions(kind: str) -> list[RecordExtension]:

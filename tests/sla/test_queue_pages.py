@@ -140,3 +140,41 @@ def test_the_queue_reads_in_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(16):
         assert client.get("/sla/queue/").status_code == 200
+
+
+def test_a_leads_page_shows_its_clock_and_sales_decides_there(waiting, member):
+    from crm.models import Activity
+    from crm.services.records import record_create
+
+    ann = waiting["Ann"]
+    record_create(Activity, organization=ann.organization, lead=ann, kind="call",
+                  at=datetime(2026, 3, 12, 11, 15, tzinfo=ROME))  # fmt: skip
+    client = signed_in_client(member(Role.SALES_REP))
+
+    page = client.get(f"/crm/leads/{ann.pk}/")
+    answer = client.post("/sla/queue/decide/", {"leads": [ann.pk], "decision": "reject", "reason": "other",
+                                                "next": f"/crm/leads/{ann.pk}/"})  # fmt: skip
+    after = client.get(f"/crm/leads/{ann.pk}/")
+
+    text = page.content.decode()
+    assert 'data-testid="sla-panel"' in text
+    assert "after 1.25 business hours" in text
+    assert "within the window" in text
+    assert 'data-testid="sla-decide"' in text
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/crm/leads/{ann.pk}/"
+    assert "Rejected by sales" in after.content.decode()
+    assert 'data-testid="sla-decide"' not in after.content.decode()
+
+
+def test_a_lead_never_handed_over_has_no_panel_and_next_goes_nowhere_else(waiting, org, member):
+    lead = lead_create(organization=org, by=None, name="Dee", stage="lead")
+    client = signed_in_client(member(Role.SALES_REP))
+
+    page = client.get(f"/crm/leads/{lead.pk}/")
+    away = client.post(
+        "/sla/queue/decide/", {"accept_one": waiting["Ann"].pk, "next": "https://evil.example/"}
+    )
+
+    assert 'data-testid="sla-panel"' not in page.content.decode()
+    assert away["Location"] == "/sla/queue/"
