@@ -119,7 +119,12 @@ def achievability(
         rest = max(target - (so_far or 0), Decimal(0))
         needed = rest / months_left if months_left > 0 else rest
     last_year = metric.value([history.get(add_months(m, -12), {}) for m in months])
-    seen = [m for m in period_months(start, end) if m in history]
+    # The months that say something: for a rate or a time, those where it is defined (a win
+    # rate of a month without closed deals is no month of history).
+    seen = [
+        m for m in period_months(start, end)
+        if m in history and (sums or metric.value([history[m]]) is not None)
+    ]  # fmt: skip
     p90 = quantile(values, Decimal("0.9") if better_high else Decimal("0.1"))
     probability = reach_probability(
         metric, target=target, direction=direction, done=done, left=left, history=history,

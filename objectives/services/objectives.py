@@ -19,10 +19,11 @@ from funnel.models import Plan
 from objectives.calculations import history_window
 from objectives.checks import CheckInput, PlanFigure, smart_check
 from objectives.metrics import BY_CODE, Direction
-from objectives.models import Objective, Owner, SplitMethod
+from objectives.models import Objective, Owner, RepTarget, SplitMethod
 from objectives.selectors import (
     Scope,
     approved_personas,
+    members_of,
     metric_history,
     plan_figure,
     plan_of,
@@ -30,7 +31,7 @@ from objectives.selectors import (
     weights_elsewhere,
 )
 from objectives.services.progress import refresh_progress
-from objectives.services.splits import objective_split
+from objectives.services.splits import SPLITTABLE_SCOPES, objective_split
 from orgs.models import Membership, Organization, User
 from smarketing.lib.formatting import month_label, number
 from smarketing.lib.months import add_months
@@ -205,6 +206,9 @@ def _save(objective: Objective, draft: Draft, *, today: date, owners: bool = Tru
             Owner(organization=objective.organization, objective=objective, membership=m, weight=w)
             for m, w in draft.owners
         )
+        # Deleting the old owners told objective_reshare that owners left (signals.py),
+        # which wrote shared=False: the new owners decide again.
+        Objective.objects.filter(pk=objective.pk).update(shared=objective.shared)
     _refresh_check(objective, draft, today=today)
     refresh_progress(objective, today=today)
     return objective
@@ -237,13 +241,30 @@ def objective_reshare(*, objective_id: int) -> None:
     Objective.objects.filter(pk=objective_id).exclude(shared=shared).update(shared=shared)
 
 
+@transaction.atomic
 def objective_update(*, objective: Objective, draft: Draft, today: date) -> Objective:
-    """Replace the objective's fields and owners with `draft`'s; its rep targets are split
-    again by the same method when its target changed."""
+    """Replace the objective's fields and owners with `draft`'s. Its rep targets follow: split
+    again among the same reps when the target changed (by weights: in proportion to their
+    targets so far), dropped when the metric or scope can no longer be split."""
+    reps = RepTarget.objects.filter(organization_id=objective.organization_id, objective=objective)
+    before = dict(reps.values_list("membership_id", "target"))
     target_changed = objective.target != draft.target
     _save(objective, draft, today=today)
-    if target_changed and objective.split_method and objective.split_method != SplitMethod.WEIGHTS:
-        objective_split(objective=objective, method=objective.split_method, today=today)
+    if not before:
+        return objective
+    metric = BY_CODE[objective.metric]
+    if not metric.per_owner or objective.scope_kind not in SPLITTABLE_SCOPES:
+        RepTarget.objects.filter(
+            organization_id=objective.organization_id, objective=objective
+        ).delete()
+        objective.split_method = ""
+        objective.save(update_fields=["split_method"])
+    elif target_changed and objective.split_method:
+        members = list(members_of(objective.organization, list(before)).values())
+        method = objective.split_method
+        weights = dict(before) if method == SplitMethod.WEIGHTS else None
+        objective_split(objective=objective, method=method, today=today, members=members,
+                        weights=weights)  # fmt: skip
     return objective
 
 

@@ -549,3 +549,38 @@ def test_a_split_naming_members_badly_is_a_400_not_a_crash(history, teams):
     assert answer.status_code == 400
     assert answer.json()["error"]["fields"]["members"] == {"0": ["A valid integer is required."]}
     assert not RepTarget.objects.exists()
+
+
+def test_editing_a_shared_objective_keeps_it_shared(history, teams):
+    api = token_client(teams["marketing"])
+    objective = api.post("/api/v1/objectives/", body(teams), format="json").json()
+
+    edited = api.patch(
+        f"/api/v1/objectives/{objective['id']}/", {"target": "600000"}, format="json"
+    ).json()
+
+    assert edited["shared"] is True
+    assert Objective.objects.get().shared is True
+
+
+def test_a_target_change_splits_again_among_the_same_reps(history, teams):
+    api = token_client(teams["sales"])
+    reps = [teams["rep"], MembershipFactory(organization=history, role=Role.SALES_REP)]
+    MembershipFactory(organization=history, role=Role.SALES_REP)  # not one of the split's
+    objective = api.post("/api/v1/objectives/", body(target="1000"), format="json").json()
+    url = f"/api/v1/objectives/{objective['id']}/"
+    api.post(
+        url + "split/",
+        {"method": "weights", "weights": {str(reps[0].pk): "3", str(reps[1].pk): "1"}},
+        format="json",
+    )
+
+    edited = api.patch(url, {"target": "2000"}, format="json").json()
+
+    assert {r["member"]: r["target"] for r in edited["rep_targets"]} == {
+        reps[0].pk: "1500",
+        reps[1].pk: "500",
+    }
+    rate = api.patch(url, {"metric": "win_rate", "target": "30"}, format="json").json()
+    assert rate["rep_targets"] == []  # a rate is not counted per rep
+    assert rate["split_method"] == ""

@@ -205,3 +205,18 @@ def test_a_split_of_awkward_shares_still_adds_up():
     for total in (Decimal("123456.78"), Decimal("1.00"), Decimal("99999.99")):
         assert sum(split(total, shares, whole=False).values()) == total
     assert sum(split(Decimal(1001), shares, whole=True).values()) == 1001
+
+
+def test_a_rate_judges_only_the_months_where_it_is_defined():
+    # Eleven months of leads without a closed deal, one month at 75 %: one month of history.
+    history = months_of(
+        [{"leads": 10, "won_deals": 0, "closed_deals": 0}] * 11
+        + [{"won_deals": 3, "closed_deals": 4}]
+    )
+    found = achievability(
+        WIN_RATE, target=Decimal(20), direction=Direction.AT_LEAST,
+        first=date(2027, 1, 1), last=date(2027, 3, 1), history=history, today=TODAY,
+    )  # fmt: skip
+
+    assert found.history_months == 1
+    assert (found.verdict, found.probability) == ("unknown", None)
