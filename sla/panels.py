@@ -12,7 +12,7 @@ from django.utils import timezone
 from crm.selectors import stage_with_role
 from orgs.permissions import Action, can
 from sla.models import RejectionReason
-from sla.selectors import version_in_force
+from sla.selectors import version_for
 from sla.services import lead_sla
 
 
@@ -23,7 +23,7 @@ def lead_panel(request: HttpRequest, lead: Any) -> str:
     if clock.handoff_at is None:
         return ""
     waiting = clock.decision is None and lead.stage == stage_with_role(organization, "handoff")
-    version = version_in_force(organization, on=clock.handoff_at.date())
+    version = version_for(organization, clock.handoff_at)
     reasons = version.rejection_reasons if version else list(RejectionReason.values)
     context = {
         "clock": clock,

@@ -1,11 +1,11 @@
 """The acceptance queue: every MQL waiting for sales' decision, the longest waiting first,
 with how long it has waited in business hours and the time left before its first touch (or,
-once touched, its decision) is due by the agreement in force when it was handed over."""
+once touched, its decision) is due by the agreement it is judged by (sla.selectors.version_at)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ from orgs.models import Organization
 from sla.calendar import WorkingTime, after_business_hours, business_hours
 from sla.clock import business_day_hours
 from sla.models import AgreementVersion
-from sla.selectors import calendar_of, version_in_force
+from sla.selectors import calendar_of, signed_versions, version_at
 
 PAGE = 50  # leads a page of the queue shows
 
@@ -38,14 +38,12 @@ def queue(organization: Organization, *, now: datetime, page: int = 1) -> tuple[
     calendar = calendar_of(organization)
     first_year = min((lead.stage_changed_at.year for lead in leads), default=now.year)
     working = calendar.working_time(first_year, now.year + 1)
-    terms: dict[date, AgreementVersion | None] = {}
+    versions = signed_versions(organization)
     rows = []
     for lead in leads:
         since = lead.stage_changed_at
-        month = since.date().replace(day=1)
-        if month not in terms:
-            terms[month] = version_in_force(organization, on=since.date())
-        rows.append(_waiting(lead, since, touched.get(lead.pk), terms[month], working, now))
+        version = version_at(versions, since, working.zone)
+        rows.append(_waiting(lead, since, touched.get(lead.pk), version, working, now))
     return count, rows
 
 

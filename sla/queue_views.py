@@ -21,7 +21,7 @@ from orgs.tenancy import MemberRequest, member_required
 from sla.forms import DecideForm
 from sla.models import RejectionReason
 from sla.queue import PAGE, queue
-from sla.selectors import version_in_force
+from sla.selectors import version_for
 from sla.services import lead_accept, lead_reject
 
 
@@ -33,7 +33,7 @@ def queue_page(request: MemberRequest) -> HttpResponse:
     except ValueError:
         page = 1
     count, rows = queue(request.organization, now=timezone.now(), page=page)
-    version = version_in_force(request.organization, on=timezone.localdate())
+    version = version_for(request.organization, timezone.now())
     reasons = version.rejection_reasons if version else list(RejectionReason.values)
     return render(request, "sla/queue.html", {
         "rows": rows, "count": count, "page": page, "pages": max(1, -(-count // PAGE)),

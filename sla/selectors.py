@@ -3,8 +3,10 @@ and its agreements with their versions and signatures."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
@@ -53,19 +55,39 @@ def version_status(version: AgreementVersion) -> str:
     return "in_force" if version.in_force_at else "draft"
 
 
-def version_in_force(organization: Organization, *, on: date) -> AgreementVersion | None:
-    """The version in force now of the agreement whose period holds `on`, or None."""
-    return (
-        AgreementVersion.objects.filter(
-            organization=organization,
-            agreement__first_month__lte=on,
-            agreement__last_month__gte=on.replace(day=1),
-            in_force_at__isnull=False,
-            superseded_at__isnull=True,
-        )
-        .order_by("-number")
-        .first()
+def signed_versions(organization: Organization) -> list[AgreementVersion]:
+    """Every version of the organisation's agreements that came into force, with its
+    agreement's period, oldest first: what version_at picks from. One query."""
+    return list(
+        AgreementVersion.objects.filter(organization=organization, in_force_at__isnull=False)
+        .select_related("agreement")
+        .order_by("agreement__first_month", "number")
     )
+
+
+def version_at(
+    versions: Sequence[AgreementVersion], handoff_at: datetime, zone: ZoneInfo
+) -> AgreementVersion | None:
+    """The version a hand-off is judged by: of the agreement whose period holds the
+    hand-off's day (in the organisation's time zone), the version in force at the hand-off;
+    a hand-off before the agreement's first signature is judged by its first version (the
+    period is what both teams signed for); None without an agreement for that day."""
+    day = handoff_at.astimezone(zone).date()
+    covering = [
+        v
+        for v in versions
+        if v.agreement.first_month <= day.replace(day=1) <= v.agreement.last_month
+    ]
+    if not covering:
+        return None
+    in_force = [v for v in covering if v.in_force_at and v.in_force_at <= handoff_at]
+    return in_force[-1] if in_force else covering[0]
+
+
+def version_for(organization: Organization, handoff_at: datetime) -> AgreementVersion | None:
+    """version_at for one hand-off. Two queries."""
+    zone = ZoneInfo(calendar_of(organization).time_zone)
+    return version_at(signed_versions(organization), handoff_at, zone)
 
 
 def decision_on(organization: Organization, lead_id: int, handoff_at: Any) -> Decision | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from funnel.selectors import active_plan, plan_target_rows
 from orgs.models import Membership, Organization, Role, User
 from sla.models import Agreement, AgreementVersion, Side, Signature
+from smarketing.lib.formatting import month_label
 from smarketing.lib.months import add_months, months_spanned
 
 # The side each role signs for; an admin may stand in for either team.
@@ -87,10 +88,18 @@ def agreement_create(
         organization=organization, first_month=first_month, last_month=last, created_by=by
     )
     agreement.full_clean(exclude=["organization", "created_by"])
-    if Agreement.objects.for_org(organization).filter(first_month=first_month).exists():
-        raise ValidationError(
-            {"first_month": _("This period has its agreement already: amend it.")}
-        )
+    # One agreement for any month: the organisation's row, locked, keeps two drafts apart.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    clash = (
+        Agreement.objects.for_org(organization)
+        .filter(first_month__lte=last, last_month__gte=first_month)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError({"first_month": _(
+            "The agreement of %(first)s to %(last)s covers some of these months already: "
+            "amend it."
+        ) % {"first": month_label(clash.first_month), "last": month_label(clash.last_month)}})  # fmt: skip
     given = {**proposed_terms(organization, first=first_month, last=last), **(terms or {})}
     if "mqls_per_month" not in given:
         raise ValidationError(
@@ -107,14 +116,15 @@ def agreement_create(
     return agreement
 
 
-def latest_version(agreement: Agreement) -> AgreementVersion:
-    return (
-        AgreementVersion.objects.filter(
-            organization_id=agreement.organization_id, agreement=agreement
-        )
-        .select_related("agreement")
-        .latest("number")
+def latest_version(agreement: Agreement, *, lock: bool = False) -> AgreementVersion:
+    """The agreement's newest version; with `lock`, locked until the transaction ends (an
+    edit, an amendment and a signature of one agreement then follow each other)."""
+    versions = AgreementVersion.objects.filter(
+        organization_id=agreement.organization_id, agreement=agreement
     )
+    if lock:
+        versions = versions.select_for_update()
+    return versions.select_related("agreement").latest("number")
 
 
 @transaction.atomic
@@ -123,7 +133,7 @@ def agreement_edit(
 ) -> AgreementVersion:
     """Change the terms of the agreement's draft (its newest version, not in force yet); the
     signatures it had are withdrawn: they vouched for other terms."""
-    version = latest_version(agreement)
+    version = latest_version(agreement, lock=True)
     if version.in_force_at:
         raise ValidationError(
             {"non_field_errors": _("This version is in force: amend the agreement instead.")}
@@ -143,7 +153,7 @@ def agreement_amend(
 ) -> AgreementVersion:
     """The next version of an agreement in force: its terms with `terms` changed, and why.
     The version in force stays so until both teams sign the amendment."""
-    current = latest_version(agreement)
+    current = latest_version(agreement, lock=True)
     if not current.in_force_at:
         raise ValidationError({"non_field_errors": _(
             "The newest version is still a draft: edit it, or sign it first."
@@ -197,7 +207,7 @@ def agreement_sign(
     terms the signer read: if they changed since, nothing is signed. Once marketing and
     sales have both signed, the version is in force and the one before is superseded.
     Leadership countersigns a version in force."""
-    version = AgreementVersion.objects.select_for_update().get(pk=latest_version(agreement).pk)
+    version = latest_version(agreement, lock=True)
     stood_in = _side_for(membership, side)
     current = fingerprint(version)
     if seen is not None and seen != current:

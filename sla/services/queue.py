@@ -24,7 +24,7 @@ from crm.services.leads import lead_change_stage
 from orgs.models import Membership, Organization
 from sla.clock import LeadClock, Terms, lead_clock
 from sla.models import Decision, RejectionReason
-from sla.selectors import calendar_of, decision_on, version_in_force
+from sla.selectors import calendar_of, decision_on, signed_versions, version_at, version_for
 
 if TYPE_CHECKING:
     from crm.models import Lead
@@ -47,10 +47,9 @@ def _waiting(lead: Lead) -> tuple[str, datetime]:
         raise ValidationError({"lead": _(
             "This lead is not waiting for sales' decision: it is at the stage %(stage)s."
         ) % {"stage": names.get(lead.stage, lead.stage)}})  # fmt: skip
-    since = lead_handoff_at(lead.organization, lead.pk, stage)
-    if since is None:  # entered straight at the hand-off stage
-        since = lead.created_at
-    return stage, since
+    # While it waits there, the hand-off is when it reached the stage (the queue's reading
+    # too), however its history was edited or merged.
+    return stage, lead.stage_changed_at
 
 
 @transaction.atomic
@@ -70,7 +69,7 @@ def lead_accept(*, lead: Lead, membership: Membership, note: str = "") -> Decisi
 def lead_reject(*, lead: Lead, membership: Membership, reason: str, note: str = "") -> Decision:
     """Reject the MQL with a reason the agreement in force allows: it goes back to marketing."""
     _stage, since = _waiting(lead)
-    version = version_in_force(lead.organization, on=since.date())
+    version = version_for(lead.organization, since)
     allowed = version.rejection_reasons if version else list(RejectionReason.values)
     if reason not in allowed:
         raise ValidationError({"reason": _("Give one of the agreement's reasons: %(reasons)s.") % {
@@ -87,9 +86,17 @@ def _decide(
     lead: Lead, membership: Membership, since: datetime, to_stage: str, outcome: str,
     reason: str, note: str,
 ) -> Decision:  # fmt: skip
+    already = ValidationError({"lead": _("Sales decided on this hand-off already.")})
     if decision_on(lead.organization, lead.pk, since) is not None:
-        raise ValidationError({"lead": _("Sales decided on this hand-off already.")})
-    lead_change_stage(lead=lead, to_stage=to_stage, by=membership.user, source=SALES_DECISION)
+        raise already
+    # The move locks the lead: a second click waiting on it finds the lead moved on (None).
+    if (
+        lead_change_stage(lead=lead, to_stage=to_stage, by=membership.user, source=SALES_DECISION)
+        is None
+    ):
+        raise already
+    if decision_on(lead.organization, lead.pk, since) is not None:
+        raise already
     return Decision.objects.create(
         organization=lead.organization, lead=lead, handoff_at=since, outcome=outcome,
         reason=reason, note=note.strip()[:1000], by=membership.user,
@@ -99,16 +106,18 @@ def _decide(
 def lead_sla(organization: Organization, lead: Lead, *, now: datetime) -> LeadClock:
     """The SLA's view of the lead's latest hand-off, now."""
     stage = stage_with_role(organization, HANDOFF_ROLE)
-    handoff_at = lead_handoff_at(organization, lead.pk, stage) if stage else None
-    if handoff_at is None and stage and lead.stage == stage:
-        handoff_at = lead.created_at
+    handoff_at: datetime | None
+    if stage and lead.stage == stage:
+        handoff_at = lead.stage_changed_at  # waiting: as the queue reads it
+    else:
+        handoff_at = lead_handoff_at(organization, lead.pk, stage) if stage else None
     calendar = calendar_of(organization)
     year = (handoff_at or now).year
     working = calendar.working_time(year, now.year + 1)
     if handoff_at is None:
         return lead_clock(handoff_at=None, touches=[], decision=None, terms=None,
                           calendar=working, now=now)  # fmt: skip
-    version = version_in_force(organization, on=handoff_at.date())
+    version = version_at(signed_versions(organization), handoff_at, working.zone)
     terms = (
         Terms(
             version.first_touch_hours,

@@ -259,3 +259,23 @@ def test_another_organisations_agreement_is_out_of_reach(managers, other_org):
     assert sign(theirs, agreement, "marketing").status_code == 404
     assert theirs.get("/api/v1/sla/agreements/").json()["results"] == []
     assert not Signature.objects.exists()
+
+
+def test_periods_of_agreements_do_not_overlap(managers):
+    api = token_client(managers[0])
+    draft(api)  # 2027
+
+    overlapping = api.post(
+        "/api/v1/sla/agreements/", {"first_month": "2027-03", **TERMS}, format="json"
+    )
+    following = api.post(
+        "/api/v1/sla/agreements/", {"first_month": "2028-01", **TERMS}, format="json"
+    )
+
+    assert overlapping.status_code == 400
+    assert (
+        "covers some of these months already"
+        in overlapping.json()["error"]["fields"]["first_month"][0]
+    )
+    assert following.status_code == 201
+    assert Agreement.objects.count() == 2

@@ -155,9 +155,7 @@ def test_a_second_agreement_for_the_same_period_is_refused_on_its_first_month(ma
     answer = signed_in_client(managers[0]).post("/sla/", FORM)
 
     assert answer.status_code == 400
-    assert (
-        "This period has its agreement already" in answer.context["form"].errors["first_month"][0]
-    )
+    assert "covers some of these months already" in answer.context["form"].errors["first_month"][0]
     assert Agreement.objects.count() == 1
 
 

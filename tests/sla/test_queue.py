@@ -12,7 +12,8 @@ from crm.models import Activity, Lead, LeadStageChange
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
 from orgs.models import Role
-from sla.models import Decision, Side
+from sla.models import Agreement, AgreementVersion, Decision, Side
+from sla.selectors import version_at
 from sla.services import agreement_create, agreement_sign, calendar_update
 from tests.conftest import token_client
 from tests.factories import MembershipFactory
@@ -181,3 +182,38 @@ def test_deleting_a_lead_deletes_its_decisions(org, member, agreement):
 
     assert token_client(member(Role.ADMIN)).delete(f"/api/v1/leads/{lead.pk}/").status_code == 204
     assert not Decision.objects.exists()
+
+
+def test_a_hand_off_is_judged_by_its_own_day_in_the_organisations_time_zone(org, member):
+    """00:30 on 1 June in Rome is 31 May in UTC: June's agreement judges it."""
+    calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1, 2, 3, 4, 5],
+                    day_start=time(9), day_end=time(18))  # fmt: skip
+    june = agreement_create(organization=org, by=None, first_month=date(2026, 6, 1),
+                            terms={"mqls_per_month": 50, "first_touch_hours": "2"})  # fmt: skip
+    agreement_sign(agreement=june, membership=member(Role.MARKETING_MANAGER), side=Side.MARKETING)
+    agreement_sign(agreement=june, membership=member(Role.SALES_MANAGER), side=Side.SALES)
+    lead, _at = handed_over(org, at=datetime(2026, 6, 1, 0, 30, tzinfo=ROME))
+
+    body = token_client(member(Role.SALES_REP)).get(f"/api/v1/leads/{lead.pk}/sla/").json()
+
+    # Monday 1 June 2026, 09:00 + 2 business hours.
+    assert datetime.fromisoformat(body["breaches"][0]["due"]) == datetime(
+        2026, 6, 1, 11, 0, tzinfo=ROME
+    )
+
+
+def test_a_hand_off_is_judged_by_the_version_in_force_at_it():
+    """Before the first signature: the first version (the period is what both signed for);
+    after an amendment came into force: the amendment."""
+    period = Agreement(first_month=date(2026, 1, 1), last_month=date(2026, 12, 1))
+    v1 = AgreementVersion(agreement=period, number=1, in_force_at=datetime(2026, 3, 1, tzinfo=UTC))
+    v2 = AgreementVersion(agreement=period, number=2, in_force_at=datetime(2026, 6, 1, tzinfo=UTC))
+    versions = [v1, v2]
+
+    assert version_at(versions, datetime(2026, 1, 10, tzinfo=UTC), ROME) is v1
+    assert version_at(versions, datetime(2026, 4, 10, tzinfo=UTC), ROME) is v1
+    assert version_at(versions, datetime(2026, 7, 10, tzinfo=UTC), ROME) is v2
+    assert version_at(versions, datetime(2027, 1, 10, tzinfo=UTC), ROME) is None
+    # 23:30 UTC on 31 December 2025 is already 2026 in Rome.
+    assert version_at(versions, datetime(2025, 12, 31, 23, 30, tzinfo=UTC), ROME) is v1
+    assert version_at(versions, datetime(2025, 12, 31, 22, 30, tzinfo=UTC), ROME) is None

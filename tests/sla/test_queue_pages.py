@@ -178,3 +178,22 @@ def test_a_lead_never_handed_over_has_no_panel_and_next_goes_nowhere_else(waitin
 
     assert 'data-testid="sla-panel"' not in page.content.decode()
     assert away["Location"] == "/sla/queue/"
+
+
+def test_ids_past_a_thousand_post_back_as_numbers(org, member):
+    """The site writes numbers with thousands separators: a lead's id in a form must not be
+    "12,345"."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('crm_lead', 'id'), 123455)")
+    lead = lead_create(organization=org, by=None, name="Eve", stage="mql")
+    client = signed_in_client(member(Role.SALES_REP))
+
+    page = client.get("/sla/queue/").content.decode()
+    panel = client.get(f"/crm/leads/{lead.pk}/").content.decode()
+
+    assert lead.pk == 123456
+    assert 'value="123456"' in page
+    assert 'data-testid="accept-123456"' in page
+    assert 'name="accept_one" value="123456"' in panel
