@@ -185,6 +185,12 @@ def channel_names(organization: Organization) -> dict[str, str]:
     return {code: gettext(name) for code, name in rows}
 
 
+def channels_by_id(organization: Organization) -> dict[int, tuple[str, str]]:
+    """Channel id -> (code, name), the name as channel_names gives it."""
+    rows = Channel.objects.for_org(organization).values_list("pk", "code", "name")
+    return {pk: (code, gettext(name)) for pk, code, name in rows}
+
+
 def channel_codes(organization: Organization) -> list[str]:
     """The organisation's channel codes, in alphabetical order."""
     return list(
@@ -536,6 +542,20 @@ def lead_handoff_at(organization: Organization, lead_id: int, stage: str) -> dat
     )
     found: datetime | None = changes.order_by("-at", "-pk").values_list("at", flat=True).first()
     return found
+
+
+def lead_left_stage(
+    organization: Organization, lead_id: int, stage: str, *, since: datetime
+) -> tuple[datetime, str] | None:
+    """When the lead first moved from `stage` to another after `since`, and where to."""
+    moved = (
+        LeadStageChange.objects.filter(organization=organization, lead_id=lead_id, at__gt=since)
+        .exclude(to_stage=stage)
+        .order_by("at", "pk")
+        .values_list("at", "to_stage")
+        .first()
+    )
+    return (moved[0], moved[1]) if moved else None
 
 
 def lead_touches(organization: Organization, lead_id: int, *, since: datetime) -> list[datetime]:

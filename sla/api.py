@@ -1,4 +1,5 @@
-"""REST endpoints of the SLA: the business calendar and the agreements."""
+"""REST endpoints of the SLA: the business calendar, the agreements, a lead's clock and
+sales' decision, compliance and breaches."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,15 +21,20 @@ from orgs.api_base import OrgScopedViewSet
 from orgs.models import User
 from orgs.permissions import Action
 from sla.clock import LeadClock
-from sla.models import Agreement, BusinessCalendar
-from sla.presenters import agreement_data
-from sla.selectors import agreements_of, calendar_of, coming_holidays
+from sla.compliance import compliance_of
+from sla.models import Agreement, Breach, BusinessCalendar
+from sla.presenters import agreement_data, breach_data, compliance_data
+from sla.selectors import agreements_of, breaches_of, calendar_of, coming_holidays
 from sla.serializers import (
     AgreementCreateSerializer,
     AgreementSerializer,
     AmendSerializer,
+    BreachQuerySerializer,
+    BreachRecordSerializer,
     CalendarAnswerSerializer,
     CalendarSerializer,
+    ComplianceQuerySerializer,
+    ComplianceSerializer,
     DecisionSerializer,
     EditSerializer,
     LeadSlaSerializer,
@@ -45,6 +53,7 @@ from sla.services import (
     lead_sla,
 )
 from smarketing.lib.api_conventions import FastJSONRenderer
+from smarketing.lib.api_schema import MAY_BE_MISSING
 
 EXAMPLE = {
     "time_zone": "Europe/Rome",
@@ -244,3 +253,56 @@ class LeadSlaView(LeadDecisionView):
         (an exact decimal string, null until touched), within the window, attempts, the
         decision and its reason, and the breaches whose deadlines have passed."""
         return self.answer(self.lead(pk))
+
+
+class ComplianceView(APIView):
+    """Compliance with the Sales-Marketing agreement, for both sides: of one month
+    (`?month=YYYY-MM`) or of the agreement in force to date. Marketing: MQLs delivered
+    against the commitment pro-rated to now (in total and per channel), the share sales
+    accepted, the share that fits a buyer persona; sales: response time p50 and p90 in
+    business hours, the share touched within the window, attempts, decisions in time, and
+    what is overdue now; who owes whom, in one line each; and the shortfall in volume,
+    quality and speed turned into customers and revenue through the active plan's rates.
+    Read from the figures the background recompute keeps (`computed_at`). 404 without a
+    signed agreement for that period. Every member reads it."""
+
+    renderer_classes = [FastJSONRenderer]
+
+    @extend_schema(parameters=[ComplianceQuerySerializer], responses=ComplianceSerializer,
+                   operation_id="sla_compliance", extensions=MAY_BE_MISSING)  # fmt: skip
+    def get(self, request: Request) -> Response:
+        query = ComplianceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = compliance_of(request.organization, month=query.validated_data.get("month"),  # type: ignore[attr-defined]
+                              now=timezone.now())  # fmt: skip
+        if found is None:
+            raise exceptions.NotFound(_("No signed agreement covers that period."))
+        return Response(compliance_data(found))
+
+
+class BreachListView(ListAPIView):
+    """Breaches of the agreement, the latest deadline first: a lead not touched in time,
+    without its attempts, or not decided in time (`side=sales`, owned by the lead's owner);
+    a month's MQLs behind the commitment by more than its tolerance (`side=marketing`).
+    Each is recorded once, when found; `resolved_at` once the lead was touched or decided
+    after all. Filters: `side`, `kind`, `open` (true: not resolved), `month`. Every member
+    reads them."""
+
+    renderer_classes = [FastJSONRenderer]
+    serializer_class = BreachRecordSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Breach.objects.none()
+        query = BreachQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return breaches_of(
+            self.request.organization, side=data.get("side"), kind=data.get("kind"),  # type: ignore[attr-defined]
+            still_open=data.get("open"), month=data.get("month"),
+        )  # fmt: skip
+
+    @extend_schema(parameters=[BreachQuerySerializer], operation_id="sla_breaches_list")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([breach_data(b) for b in page or []])

@@ -11,6 +11,7 @@ between them. No ORM, clock or settings.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,3 +98,41 @@ def after_business_hours(start: datetime, hours: Decimal, calendar: WorkingTime)
                 left -= available
         day += timedelta(days=1)
     raise ValueError("this calendar has no working hours")
+
+
+@dataclass(frozen=True)
+class Windows:
+    """A calendar's working hours from one day to another as plain numbers, for set-based
+    arithmetic (sla.compliance_sql): each window's opening and closing in seconds since the
+    epoch, and the working seconds of the windows before it. The working seconds between
+    two instants are cumulative(b) - cumulative(a); the deadline `s` seconds after `a` is
+    instant_at(cumulative(a) + s)."""
+
+    opens: list[float]
+    closes: list[float]
+    before: list[float]
+
+    def cumulative(self, epoch: float) -> float:
+        """Working seconds from the first window's opening to `epoch`."""
+        i = bisect_right(self.opens, epoch)  # windows opened at or before it
+        if i == 0:
+            return 0.0
+        i -= 1
+        return self.before[i] + min(max(epoch - self.opens[i], 0.0), self.closes[i] - self.opens[i])
+
+    def instant_at(self, cumulated: float) -> float:
+        """The epoch at which `cumulated` working seconds have gone by: within the last
+        window that opened before them (a deadline at a closing is that closing)."""
+        i = max(bisect_left(self.before, cumulated) - 1, 0)
+        return self.opens[i] + (cumulated - self.before[i])
+
+
+def windows_between(calendar: WorkingTime, first: date, last: date) -> Windows:
+    """The calendar's working windows from `first` to `last` (local days), as Windows."""
+    opens, closes, before, total = [], [], [], 0.0
+    for start, end in calendar.windows(first, last):
+        opens.append(start.timestamp())
+        closes.append(end.timestamp())
+        before.append(total)
+        total += (end - start).total_seconds()
+    return Windows(opens, closes, before)

@@ -331,8 +331,183 @@ class Decision(OrgScopedModel):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(fields=["organization", "at"], name="sla_decision_at_idx")
+            models.Index(fields=["organization", "at"], name="sla_decision_at_idx"),
+            # The database's cascade from a deleted lead finds its decisions by it.
+            models.Index(fields=["lead"], name="sla_decision_lead_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.outcome}"
+
+
+class Handoff(OrgScopedModel):
+    """What the SLA says of one hand-off of one lead, as the last recompute found it (stored
+    by sla.services.compliance's set-based statement, never by hand): the agreement and
+    version it is judged by, the first touch and its response in business seconds, the
+    attempts within their window, sales' decision (recorded in the queue, or read from the
+    lead leaving the hand-off stage), the deadlines, and which commitments it broke.
+    Only hand-offs an agreement covers are stored."""
+
+    # The database's own key, ON DELETE CASCADE (the migration): the CRM deletes leads in bulk.
+    lead = models.ForeignKey(
+        "crm.Lead", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    handoff_at = models.DateTimeField()
+    month = models.DateField()  # the hand-off's month in the organisation's time zone
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    channel_id = models.BigIntegerField(null=True)  # the lead's, as recomputed
+    owner_id = models.BigIntegerField(null=True)  # the lead's owner (a user), as recomputed
+    fits = models.BooleanField(null=True)  # fits an approved persona; None: not measured
+    first_touch_at = models.DateTimeField(null=True)
+    response_seconds = models.IntegerField(null=True)  # business seconds to the first touch
+    touch_due = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)  # touches within their window
+    attempts_due = models.DateTimeField()
+    decision = models.CharField(max_length=8, blank=True)  # Decision.Outcome, or ""
+    decision_at = models.DateTimeField(null=True)
+    reason = models.CharField(max_length=32, blank=True)
+    decision_due = models.DateTimeField()
+    won = models.BooleanField(default=False)  # a deal of the lead won since the hand-off
+    late_touch = models.BooleanField(default=False)  # breaches, as of computed_at
+    few_attempts = models.BooleanField(default=False)
+    late_decision = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            # The lead first: the database's cascade from a deleted lead finds its rows by it.
+            models.UniqueConstraint(
+                fields=["lead", "organization", "handoff_at"], name="sla_handoff_once"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["organization", "agreement", "month"], name="sla_handoff_month_idx"
+            ),
+            models.Index(fields=["organization", "handoff_at"], name="sla_handoff_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} at {self.handoff_at:%Y-%m-%d %H:%M}"
+
+
+class Scorecard(OrgScopedModel):
+    """An agreement's compliance figures of one month (`month`), or to date (`month` None),
+    in all channels or in one (`channel_id`, with `by_channel`): aggregated from the stored
+    hand-offs by the recompute, read by the pages, the API and the dashboards as they are."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField(null=True)
+    by_channel = models.BooleanField(default=False)
+    channel_id = models.BigIntegerField(null=True)
+    handoffs = models.PositiveIntegerField(default=0)  # MQLs delivered to sales
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    decided_in_time = models.PositiveIntegerField(default=0)
+    decision_due = models.PositiveIntegerField(default=0)  # decided, or past its deadline
+    measured_fit = models.PositiveIntegerField(default=0)
+    fits = models.PositiveIntegerField(default=0)
+    touched = models.PositiveIntegerField(default=0)
+    within_window = models.PositiveIntegerField(default=0)
+    touch_due = models.PositiveIntegerField(default=0)  # touched, or past its deadline
+    response_p50 = models.IntegerField(null=True)  # business seconds
+    response_p90 = models.IntegerField(null=True)
+    attempts_met = models.PositiveIntegerField(default=0)
+    attempts_due = models.PositiveIntegerField(default=0)  # past their window, or decided in it
+    # Conversion by speed: touched within the window or not, and of those how many won.
+    won_within = models.PositiveIntegerField(default=0)
+    won_late = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "agreement", "month", "by_channel", "channel_id"],
+                name="sla_scorecard_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.month or 'to date'}"
+
+
+class Breach(OrgScopedModel):
+    """A commitment broken, recorded once (its key): a lead not touched in time, without its
+    attempts, not decided in time (sales); a month's MQLs behind the commitment by more than
+    its tolerance (marketing). Its owner is told at once, their manager after a delay if it
+    is still open."""
+
+    class Kind(models.TextChoices):
+        FIRST_TOUCH = "first_touch", _("Not touched in time")
+        ATTEMPTS = "attempts", _("Too few attempts")
+        DECISION = "decision", _("Not accepted or rejected in time")
+        VOLUME = "volume", _("MQLs behind the commitment")
+
+    key = models.CharField(max_length=80)
+    side = models.CharField(max_length=12, choices=Side.choices[:2])
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    # A lead's breach goes with the lead (the migration's key, ON DELETE CASCADE).
+    lead = models.ForeignKey(
+        "crm.Lead", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+        null=True, db_index=False,
+    )  # fmt: skip
+    handoff_at = models.DateTimeField(null=True)
+    month = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    due = models.DateTimeField()
+    found_at = models.DateTimeField(default=timezone.now)
+    # MQLs short of the commitment (volume): delivered, and the least the tolerance allowed.
+    delivered = models.PositiveIntegerField(null=True)
+    expected = models.PositiveIntegerField(null=True)
+    resolved_at = models.DateTimeField(null=True)  # touched, or decided, after all
+    notified_at = models.DateTimeField(null=True)
+    escalated_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering: ClassVar = ["-due"]
+        verbose_name_plural = _("breaches")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization", "key"], name="sla_breach_once"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "side", "due"], name="sla_breach_side_idx"),
+            models.Index(
+                fields=["lead"], name="sla_breach_lead_idx", condition=Q(lead__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ComplianceMark(OrgScopedModel):
+    """The organisation's hand-offs from `since` on wait to be judged again (a change, a
+    signature, a deadline passing): one row an organisation, its `since` only moving back,
+    cleared by the run that read it unless marked again meanwhile (`marked_at`)."""
+
+    since = models.DateTimeField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organization"], name="sla_mark_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} since {self.since}"

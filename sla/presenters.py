@@ -1,10 +1,12 @@
-"""The agreement as plain data: what the API answers and the pages put into words."""
+"""The agreement, its compliance and its breaches as plain data: what the API answers and
+the pages put into words."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sla.models import Agreement
+from sla.compliance import Compliance
+from sla.models import Agreement, Breach
 from sla.selectors import version_status
 from sla.services import fingerprint
 
@@ -43,4 +45,52 @@ def agreement_data(agreement: Agreement) -> dict[str, Any]:
             }
             for v in versions
         ],
+    }
+
+
+def compliance_data(found: Compliance) -> dict[str, Any]:
+    """The scorecard as the API answers it: shares as fractions (0 to 1), hours as exact
+    decimals, money in the organisation's currency."""
+    return {
+        "agreement": found.agreement.pk,
+        "version": found.version.number,
+        "month": None if found.month is None else f"{found.month:%Y-%m}",
+        "first_month": f"{found.first_month:%Y-%m}",
+        "last_month": f"{found.last_month:%Y-%m}",
+        "computed_at": found.computed_at,
+        "currency": found.currency,
+        "marketing": found.marketing,
+        "sales": found.sales,
+        "owes": found.owes,
+        "shortfall": {
+            part: {
+                "mqls": loss.mqls,
+                "customers": loss.customers,
+                "revenue": loss.revenue,
+                "note": loss.note,
+            }
+            for part, loss in found.shortfall.items()
+        },
+    }
+
+
+def breach_data(breach: Breach) -> dict[str, Any]:
+    return {
+        "id": breach.pk,
+        "side": breach.side,
+        "kind": breach.kind,
+        "lead": None
+        if breach.lead_id is None
+        else {"id": breach.lead_id, "name": str(breach.lead)},
+        "owner": None
+        if breach.owner is None
+        else {"id": breach.owner_id, "name": breach.owner.get_full_name() or breach.owner.username},
+        "month": f"{breach.month:%Y-%m}",
+        "due": breach.due,
+        "found_at": breach.found_at,
+        "delivered": breach.delivered,
+        "expected": breach.expected,
+        "resolved_at": breach.resolved_at,
+        "notified_at": breach.notified_at,
+        "escalated_at": breach.escalated_at,
     }

@@ -15,6 +15,7 @@ from sla.models import (
     WEEKDAYS,
     Agreement,
     AgreementVersion,
+    Breach,
     BusinessCalendar,
     Decision,
     Signature,
@@ -96,3 +97,22 @@ def decision_on(organization: Organization, lead_id: int, handoff_at: Any) -> De
         .filter(lead_id=lead_id, handoff_at=handoff_at)
         .first()
     )
+
+
+def breaches_of(
+    organization: Organization, *, side: str | None = None, kind: str | None = None,
+    still_open: bool | None = None, month: date | None = None, owner_id: int | None = None,
+) -> QuerySet[Breach]:  # fmt: skip
+    """The organisation's breaches, the latest deadline first, with their lead and owner."""
+    found = Breach.objects.for_org(organization).select_related("lead", "owner")
+    if side:
+        found = found.filter(side=side)
+    if kind:
+        found = found.filter(kind=kind)
+    if still_open is not None:
+        found = found.filter(resolved_at__isnull=still_open)
+    if month is not None:
+        found = found.filter(month=month)
+    if owner_id is not None:
+        found = found.filter(owner_id=owner_id)
+    return found.order_by("-due", "-pk")

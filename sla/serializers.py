@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from crm.selectors import channel_codes
 from objectives.serializers import BoundedMonthField
-from sla.models import MAX_EXTRA_HOLIDAYS, RejectionReason, Side
+from sla.models import MAX_EXTRA_HOLIDAYS, Breach, RejectionReason, Side
 from smarketing.lib.api_conventions import bounded_date
 
 MAX_CHANNELS = 50
@@ -184,3 +184,113 @@ class LeadSlaSerializer(serializers.Serializer):
     decision_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.ChoiceField(choices=RejectionReason.choices, allow_null=True)
     breaches = BreachSerializer(many=True)
+
+
+SHARE = partial(serializers.DecimalField, max_digits=5, decimal_places=4, allow_null=True,
+                help_text="0 to 1; null when there is nothing to measure yet.")  # fmt: skip
+
+
+class ComplianceQuerySerializer(serializers.Serializer):
+    month = BoundedMonthField(required=False)
+
+
+class ChannelDeliverySerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    name = serializers.CharField()
+    committed = serializers.IntegerField(help_text="MQLs due by now (pro-rated).")
+    delivered = serializers.IntegerField()
+
+
+class MarketingComplianceSerializer(serializers.Serializer):
+    committed = serializers.IntegerField(
+        help_text="MQLs due by now: each month's commitment, the current month's pro-rated "
+        "to the working time gone by."
+    )
+    delivered = serializers.IntegerField()
+    channels = ChannelDeliverySerializer(many=True)
+    acceptance_rate = SHARE()
+    acceptance_bar = SHARE()
+    fit_share = SHARE()
+    fit_bar = SHARE()
+    breaches = serializers.IntegerField(help_text="Months behind the commitment.")
+
+
+class SalesBreachCountSerializer(serializers.Serializer):
+    first_touch = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    decision = serializers.IntegerField()
+
+
+class SalesComplianceSerializer(serializers.Serializer):
+    response_p50_hours = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    response_p90_hours = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    window_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    touched = serializers.IntegerField()
+    within_window_share = SHARE()
+    attempts_needed = serializers.IntegerField()
+    attempts_share = SHARE()
+    decided = serializers.IntegerField()
+    decided_in_time_share = SHARE()
+    untouched_overdue = serializers.IntegerField()
+    undecided_overdue = serializers.IntegerField()
+    breaches = SalesBreachCountSerializer()
+
+
+class LossSerializer(serializers.Serializer):
+    mqls = serializers.DecimalField(max_digits=12, decimal_places=1)
+    customers = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    note = serializers.ChoiceField(choices=["", "no_plan", "not_enough_history"])
+
+
+class ShortfallSerializer(serializers.Serializer):
+    volume = LossSerializer()
+    quality = LossSerializer()
+    speed = LossSerializer()
+
+
+class OwesSerializer(serializers.Serializer):
+    marketing = serializers.CharField()
+    sales = serializers.CharField()
+
+
+class ComplianceSerializer(serializers.Serializer):
+    agreement = serializers.IntegerField()
+    version = serializers.IntegerField()
+    month = serializers.CharField(allow_null=True, help_text="YYYY-MM; null: to date.")
+    first_month = serializers.CharField()
+    last_month = serializers.CharField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    currency = serializers.CharField()
+    marketing = MarketingComplianceSerializer()
+    sales = SalesComplianceSerializer()
+    owes = OwesSerializer()
+    shortfall = ShortfallSerializer()
+
+
+class BreachQuerySerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices[:2], required=False)
+    kind = serializers.ChoiceField(choices=Breach.Kind.choices, required=False)
+    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    month = BoundedMonthField(required=False)
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BreachRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    side = serializers.ChoiceField(choices=Side.choices[:2])
+    kind = serializers.ChoiceField(choices=Breach.Kind.choices)
+    lead = NamedRefSerializer(allow_null=True)
+    owner = NamedRefSerializer(allow_null=True)
+    month = serializers.CharField()
+    due = serializers.DateTimeField()
+    found_at = serializers.DateTimeField()
+    delivered = serializers.IntegerField(allow_null=True)
+    expected = serializers.IntegerField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    notified_at = serializers.DateTimeField(allow_null=True)
+    escalated_at = serializers.DateTimeField(allow_null=True)

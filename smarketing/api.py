@@ -19,7 +19,9 @@ from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
 from sla.api import (
     AgreementViewSet,
+    BreachListView,
     CalendarView,
+    ComplianceView,
     LeadAcceptView,
     LeadRejectView,
     LeadSlaView,
@@ -49,6 +51,8 @@ urlpatterns = [
     path("personas/discovery/", DiscoveryView.as_view(), name="api-personas-discovery"),
     path("personas/settings/", PersonaSettingsView.as_view(), name="api-personas-settings"),
     path("sla/calendar/", CalendarView.as_view(), name="api-sla-calendar"),
+    path("sla/compliance/", ComplianceView.as_view(), name="api-sla-compliance"),
+    path("sla/breaches/", BreachListView.as_view(), name="api-sla-breaches"),
     # A lead's SLA clock and sales' decision on it (the sla app's, on the CRM's leads).
     path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"),
     path("leads/<int:pk>/reject/", LeadRejectView.as_view(), name="api-lead-reject"),

@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sla.tasks.sla_remind_renewals_task",
         "schedule": crontab(hour=7, minute=5),
     },
+    # SLA clocks whose deadline passed, agreement months that ended, lost runs; then the
+    # breaches still open a day after their owner was told go to their manager.
+    "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": timedelta(minutes=1)},
+    "sla-escalate": {"task": "sla.tasks.sla_escalate_task", "schedule": timedelta(minutes=15)},
     # Progress moves with the calendar too (what is expected by now): once a day for all.
     "objectives-daily": {
         "task": "objectives.tasks.objectives_refresh_all_task",
@@ -258,6 +262,11 @@ FIT_COALESCE_SECONDS = env_int("FIT_COALESCE_SECONDS", 2, minimum=0)
 # KPI recomputes of one organisation within this many seconds share one refresh of its
 # objectives' progress (objectives/services.py).
 OBJECTIVES_COALESCE_SECONDS = env_int("OBJECTIVES_COALESCE_SECONDS", 2, minimum=0)
+# Changes to one organisation's hand-offs within this many seconds share one recompute of
+# its SLA compliance (sla/services/compliance.py).
+SLA_COALESCE_SECONDS = env_int("SLA_COALESCE_SECONDS", 2, minimum=0)
+# A breach still open this many hours after its owner was told is sent to their manager.
+SLA_ESCALATE_HOURS = env_int("SLA_ESCALATE_HOURS", 24, minimum=1)
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
 # Fairness: a recompute task does at most this many month x channel cells, or stops after

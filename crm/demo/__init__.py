@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -238,9 +239,9 @@ class Walk:
         )
         self.lead.stage_changed_at = self.at
 
-    def move(self, to: str, after_days: tuple[int, int]) -> bool:
+    def move(self, to: str, after_days: tuple[int, int], rng: random.Random | None = None) -> bool:
         """Move on to `to` some days later, unless that is past now."""
-        when = self.at + timedelta(days=self.rng.uniform(*after_days))
+        when = self.at + timedelta(days=(rng or self.rng).uniform(*after_days))
         if when > self.now:
             return False
         self.record(to, when, "manual")
@@ -277,12 +278,53 @@ def _handed_to_sales(
                     organization=walk.lead.organization,
                     lead=walk.lead,
                     kind=Activity.Kind.CALL,
-                    at=walk.at + response,
+                    at=_in_office_hours(walk.at + response, walk.lead.email),
                     by_id=walk.lead.owner_id,
                     outcome=outcome,
                 )
             )
+            _follow_up(walk, history.activities[-1].at, history)
     return True
+
+
+OFFICE = ZoneInfo("Europe/Rome")  # where the demo's sales team works (its SLA calendar's)
+
+
+def _in_office_hours(at: datetime, seed: str) -> datetime:
+    """Sales call and write in office hours: a touch due at night or at the weekend is
+    made the next working morning (not before 09:00 Rome time)."""
+    local = at.astimezone(OFFICE)
+    if local.isoweekday() <= 5 and 9 <= local.hour < 18:
+        return at
+    day = local.date() + timedelta(days=1 if local.hour >= 18 else 0)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    minutes = random.Random(f"office {seed} {at.isoformat()}").uniform(0, 90)  # noqa: S311
+    opens = datetime.combine(day, datetime.min.time(), tzinfo=OFFICE).replace(hour=9)
+    return (opens + timedelta(minutes=minutes)).astimezone(UTC)
+
+
+def _follow_up(walk: Walk, first: datetime, history: History) -> None:
+    """Most leads called are tried again (an e-mail, another call) over the next days, as the
+    SLA's attempts ask. Drawn from the lead's own generator, so the rest of the history is
+    the same with or without them."""
+    rng = random.Random(f"follow-up {walk.lead.email}")  # noqa: S311 - demo data
+    tries = 2 if rng.random() < 0.8 else rng.choice([0, 1])
+    at = first
+    for kind in (Activity.Kind.EMAIL, Activity.Kind.CALL)[:tries]:
+        at = _in_office_hours(at + timedelta(days=rng.uniform(0.5, 2.5)), walk.lead.email)
+        if at >= walk.now:
+            return
+        history.activities.append(
+            Activity(
+                organization=walk.lead.organization,
+                lead=walk.lead,
+                kind=kind,
+                at=at,
+                by_id=walk.lead.owner_id,
+                outcome="",
+            )
+        )
 
 
 def _opportunity(walk: Walk, profile: ChannelProfile) -> bool:
@@ -291,12 +333,23 @@ def _opportunity(walk: Walk, profile: ChannelProfile) -> bool:
     if rng.random() > profile.to_sql:
         if rng.random() < 0.4:
             walk.move("recycled", (10, 40))
+        else:
+            _decline(walk)
         return False
     return (
         walk.move("sql", (2, 12))
         and not rng.random() > profile.to_opportunity
         and walk.move("opportunity", (4, 20))
     )
+
+
+def _decline(walk: Walk) -> None:
+    """Sales send most of the other MQLs back within a few days (recycled, or disqualified
+    when they are not leads to have); some are left waiting. Drawn from the lead's own
+    generator, as _follow_up."""
+    rng = random.Random(f"decline {walk.lead.email}")  # noqa: S311 - demo data
+    if rng.random() < 0.8:
+        walk.move("recycled" if rng.random() < 0.6 else "disqualified", (1, 14), rng)
 
 
 def _deal(walk: Walk, profile: ChannelProfile, stages: DemoStages) -> Deal:

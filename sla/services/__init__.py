@@ -11,7 +11,14 @@ from sla.services.agreements import (
     proposed_terms,
     sides_to_sign,
 )
+from sla.services.breaches import breaches_escalate, breaches_notify
 from sla.services.calendar import calendar_update
+from sla.services.compliance import (
+    compliance_mark,
+    compliance_recompute,
+    compliance_run,
+    compliance_sweep,
+)
 from sla.services.queue import lead_accept, lead_reject, lead_sla
 
 __all__ = [
@@ -19,7 +26,13 @@ __all__ = [
     "agreement_create",
     "agreement_edit",
     "agreement_sign",
+    "breaches_escalate",
+    "breaches_notify",
     "calendar_update",
+    "compliance_mark",
+    "compliance_recompute",
+    "compliance_run",
+    "compliance_sweep",
     "fingerprint",
     "latest_version",
     "lead_accept",

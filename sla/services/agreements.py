@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from funnel.selectors import active_plan, plan_target_rows
 from orgs.models import Membership, Organization, Role, User
 from sla.models import Agreement, AgreementVersion, Side, Signature
+from sla.services.compliance import compliance_mark
 from smarketing.lib.formatting import month_label
 from smarketing.lib.months import add_months, months_spanned
 
@@ -241,4 +242,6 @@ def agreement_sign(
             organization_id=version.organization_id, agreement=agreement,
             in_force_at__isnull=False, superseded_at__isnull=True, number__lt=version.number,
         ).update(superseded_at=now)  # fmt: skip
+        # The hand-offs are judged by it from now on: compliance is recomputed.
+        compliance_mark(organization_id=version.organization_id)
     return signature

@@ -10,6 +10,7 @@ from django.db import transaction
 from orgs.models import Organization
 from sla.models import BusinessCalendar
 from sla.selectors import calendar_of
+from sla.services.compliance import compliance_mark
 
 
 @transaction.atomic
@@ -32,4 +33,5 @@ def calendar_update(
     calendar.extra_holidays = sorted(extra_holidays or [])
     calendar.full_clean(exclude=["organization"])
     calendar.save()
+    compliance_mark(organization_id=organization.pk)  # every response time counts anew
     return calendar

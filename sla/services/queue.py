@@ -16,6 +16,7 @@ from crm.selectors import (
     exit_stage_codes,
     funnel_stage_codes,
     lead_handoff_at,
+    lead_left_stage,
     lead_touches,
     lifecycle_stage_names,
     stage_with_role,
@@ -128,10 +129,27 @@ def lead_sla(organization: Organization, lead: Lead, *, now: datetime) -> LeadCl
         if version
         else None
     )
-    decided = decision_on(organization, lead.pk, handoff_at)
     return lead_clock(
         handoff_at=handoff_at,
         touches=lead_touches(organization, lead.pk, since=handoff_at),
-        decision=(decided.outcome, decided.at, decided.reason) if decided else None,
+        decision=_decision(organization, lead, stage or "", handoff_at),
         terms=terms, calendar=working, now=now,
     )  # fmt: skip
+
+
+def _decision(
+    organization: Organization, lead: Lead, stage: str, handoff_at: datetime
+) -> tuple[str, datetime, str] | None:
+    """Sales' decision on the hand-off: recorded in the queue, or read from the lead
+    leaving the stage (on to the funnel: accepted; anywhere else: rejected), as the
+    compliance statement reads it."""
+    decided = decision_on(organization, lead.pk, handoff_at)
+    if decided is not None:
+        return decided.outcome, decided.at, decided.reason
+    moved = lead_left_stage(organization, lead.pk, stage, since=handoff_at)
+    if moved is None:
+        return None
+    stages = funnel_stage_codes(organization)
+    onwards = stages[stages.index(stage) + 1 :] if stage in stages else []
+    outcome = Decision.Outcome.ACCEPTED if moved[1] in onwards else Decision.Outcome.REJECTED
+    return outcome, moved[0], ""

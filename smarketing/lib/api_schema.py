@@ -57,7 +57,14 @@ def document_error_answers(
     return result
 
 
+# An operation whose answer may not exist without naming a record in its path (the SLA's
+# compliance of a period no agreement covers) says so: extend_schema(extensions=MAY_BE_MISSING).
+MAY_BE_MISSING = {"x-may-be-missing": True}
+
+
 def _can_be_missing(path: str, operation: dict[str, Any]) -> bool:
-    """A record named in the path, or a list's page past the end."""
+    """A record named in the path, or a list's page past the end, or an answer that says
+    it may be missing."""
     parameters = operation.get("parameters", [])
-    return "{" in path or any(p.get("name") == "page" for p in parameters)
+    declared = operation.pop("x-may-be-missing", False)
+    return declared or "{" in path or any(p.get("name") == "page" for p in parameters)

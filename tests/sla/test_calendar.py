@@ -6,10 +6,16 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sla.calendar import WorkingTime, after_business_hours, business_hours, business_seconds
+from sla.calendar import (
+    WorkingTime,
+    after_business_hours,
+    business_hours,
+    business_seconds,
+    windows_between,
+)
 
 ROME = ZoneInfo("Europe/Rome")
 WEEK = WorkingTime(ROME, frozenset({1, 2, 3, 4, 5}), time(9), time(18), frozenset())
@@ -120,3 +126,40 @@ def test_the_deadline_is_exactly_that_much_working_time_later(start, minutes, ca
     # and no earlier instant has that much: one second less is short of it
     if minutes:
         assert business_seconds(start, deadline - timedelta(seconds=1), calendar) < minutes * 60
+
+
+WIDE = (date(2025, 12, 1), date(2029, 2, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, instants, calendars)
+def test_the_windows_as_numbers_count_what_the_calendar_counts(a, b, calendar):
+    # The arrays the compliance statement computes with, against the day-by-day walk.
+    a, b = sorted((a, b))
+    windows = windows_between(calendar, *WIDE)
+
+    counted = windows.cumulative(b.timestamp()) - windows.cumulative(a.timestamp())
+
+    assert round(counted) == business_seconds(a, b, calendar)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, st.integers(1, 200 * 60), calendars)
+def test_the_windows_find_the_same_deadline(start, minutes, calendar):
+    # (Every term of an agreement is a quarter of an hour at least.)
+    windows = windows_between(calendar, *WIDE)
+
+    due = windows.instant_at(windows.cumulative(start.timestamp()) + minutes * 60)
+
+    expected = after_business_hours(start, Decimal(minutes) / 60, calendar)
+    assume(expected.date() < WIDE[1])  # the windows are built to hold every deadline
+    assert abs(due - expected.timestamp()) < 1e-3
+
+
+def test_a_deadline_that_falls_on_a_closing_is_that_closing_not_the_next_opening():
+    windows = windows_between(WEEK, date(2027, 1, 1), date(2027, 1, 31))
+    friday_morning = rome("2027-01-15 09:00").timestamp()
+
+    due = windows.instant_at(windows.cumulative(friday_morning) + 9 * 3600)
+
+    assert datetime.fromtimestamp(due, UTC) == rome("2027-01-15 18:00")

@@ -1,0 +1,246 @@
+"""Compliance, kept fresh: the hand-offs an agreement covers are judged by one set-based
+statement (sla.compliance_sql), their scorecards aggregated from them, and the commitments
+broken recorded as breaches, once each, whose owners are then told (sla.services.breaches).
+
+Runs in the background: after the KPI facts of some months are rewritten (a lead handed
+over, touched, decided on, deleted), after an agreement is signed or amended or the
+calendar changes (everything), and every few minutes for the clocks still running (a
+deadline passing is a change nobody writes). Each run holds the organisation's SLA lock,
+so two workers take turns and the second finds the first's result.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
+from orgs.models import Organization
+from sla.calendar import after_business_hours, windows_between
+from sla.clock import business_day_hours
+from sla.compliance_sql import (
+    DELETE_HANDOFFS,
+    INSERT_HANDOFFS,
+    INSERT_LEAD_BREACHES,
+    RESOLVE_LEAD_BREACHES,
+    SCORECARDS,
+)
+from sla.models import AgreementVersion, ComplianceMark, Scorecard
+from sla.selectors import calendar_of, signed_versions
+from sla.services.breaches import breaches_notify_later, month_breaches_record
+from smarketing.lib.enqueue import send_now
+from smarketing.lib.months import add_months
+
+logger = logging.getLogger(__name__)
+
+LOCK = -7  # the advisory lock's second key (smarketing/lib/advisory.py lists the others)
+RECOMPUTE_TASK = "sla.tasks.sla_recompute_task"
+BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(9999, 12, 1, tzinfo=UTC)
+# Working windows past the last agreement's end: touches and deadlines after it still count.
+HORIZON_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    handoffs: int  # hand-offs judged
+    breaches: int  # new breaches recorded
+
+
+def _version_arrays(versions: list[AgreementVersion], day_hours: float) -> dict[str, Any]:
+    day = day_hours * 3600
+    return {
+        "v_id": [v.pk for v in versions],
+        "v_agreement": [v.agreement_id for v in versions],
+        "v_first": [v.agreement.first_month for v in versions],
+        "v_last": [v.agreement.last_month for v in versions],
+        "v_in_force": [v.in_force_at for v in versions],
+        "v_number": [v.number for v in versions],
+        "v_touch": [float(v.first_touch_hours) * 3600 for v in versions],
+        "v_attempts": [v.attempts for v in versions],
+        "v_attempts_s": [day * v.attempts_days for v in versions],
+        "v_decision_s": [day * v.decision_days for v in versions],
+    }
+
+
+def _span(versions: list[AgreementVersion], now: datetime) -> tuple[date, date]:
+    """The local days the working windows must cover: from the day before the first
+    agreement starts to well past the last one's end (or now), with room for its longest
+    deadline."""
+    first = min(v.agreement.first_month for v in versions) - timedelta(days=1)
+    last = max(add_months(max(v.agreement.last_month for v in versions), 1), now.date())
+    return first, last + timedelta(days=HORIZON_DAYS)
+
+
+def compliance_recompute(
+    *, organization_id: int, start: datetime | None = None, end: datetime | None = None,
+    now: datetime,
+) -> Recomputed:  # fmt: skip
+    """Judge the hand-offs from `start` to `end` (all of them by default) by the agreements
+    covering them, rewrite the scorecards of those agreements, and record the breaches
+    found; their owners are told after commit."""
+    organization = Organization.objects.get(pk=organization_id)
+    versions = signed_versions(organization)
+    start, end = start or BEGINNING, end or END_OF_TIME
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [organization_id, LOCK])
+        params: dict[str, Any] = {"org": organization_id, "start": start, "end": end, "now": now}
+        cursor.execute(DELETE_HANDOFFS, params)
+        handoff = stage_with_role(organization, StageRole.HANDOFF)
+        if not versions or handoff is None:
+            Scorecard.objects.filter(organization_id=organization_id).delete()
+            return Recomputed(0, 0)
+        calendar = calendar_of(organization)
+        first, last = _span(versions, now)
+        working = calendar.working_time(first.year, last.year)
+        last = max(last, _longest_deadline(versions, working, last))
+        windows = windows_between(working, first, last)
+        codes = funnel_stage_codes(organization)
+        params |= {
+            "zone": calendar.time_zone,
+            "handoff": handoff,
+            "onwards": codes[codes.index(handoff) + 1 :] if handoff in codes else [],
+            "opens": windows.opens,
+            "closes": windows.closes,
+            "before": windows.before,
+            **_version_arrays(versions, float(business_day_hours(working))),
+        }
+        # Every join is keyed by the lead or hashed (see compliance_sql): nested loops
+        # only where a LATERAL look-up asks for one.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(INSERT_HANDOFFS, params)
+        judged = cursor.rowcount
+        cursor.execute("SET LOCAL enable_nestloop = on")
+        cursor.execute(RESOLVE_LEAD_BREACHES, params)
+        cursor.execute(INSERT_LEAD_BREACHES, params)
+        new = [row[0] for row in cursor.fetchall()]
+        agreements = sorted({v.agreement_id for v in versions})
+        _scorecards_write(cursor, organization_id, agreements, now)
+        new += month_breaches_record(organization, versions, working, now=now)
+        breaches_notify_later(organization_id, new)
+    return Recomputed(judged, len(new))
+
+
+def _longest_deadline(versions: list[AgreementVersion], working: Any, last: date) -> date:
+    """The day the longest of the agreements' deadlines, started on `last`, runs out."""
+    longest = max(
+        max(
+            v.first_touch_hours, business_day_hours(working) * max(v.attempts_days, v.decision_days)
+        )
+        for v in versions
+    )
+    start = datetime.combine(last, datetime.min.time(), tzinfo=working.zone)
+    try:
+        return after_business_hours(start, longest, working).date() + timedelta(days=1)
+    except ValueError:  # a calendar without working hours: nothing ever falls due
+        return last
+
+
+SCORE_FIELDS = [
+    "handoffs", "accepted", "rejected", "decided_in_time", "decision_due", "measured_fit",
+    "fits", "touched", "within_window", "touch_due", "response_p50", "response_p90",
+    "attempts_met", "attempts_due", "won_within", "won_late",
+]  # fmt: skip
+
+
+def _scorecards_write(
+    cursor: Any, organization_id: int, agreements: list[int], now: datetime
+) -> None:
+    cursor.execute(SCORECARDS, {"org": organization_id, "agreements": agreements, "now": now})
+    names = [c.name for c in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    Scorecard.objects.filter(organization_id=organization_id).delete()
+    Scorecard.objects.bulk_create(
+        Scorecard(organization_id=organization_id, computed_at=now, **row) for row in rows
+    )
+
+
+# --- Marks and scheduling ----------------------------------------------------------
+
+MARK = """
+    INSERT INTO sla_compliancemark (organization_id, since, marked_at)
+    VALUES (%(org)s, %(since)s, clock_timestamp())
+    ON CONFLICT (organization_id) DO UPDATE
+    SET since = LEAST(sla_compliancemark.since, EXCLUDED.since), marked_at = EXCLUDED.marked_at
+"""
+
+
+def compliance_mark(*, organization_id: int, since: datetime | None = None) -> None:
+    """Mark the organisation's hand-offs from `since` on (all by default) to be judged
+    again, and schedule a run once the transaction commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(MARK, {"org": organization_id, "since": since or BEGINNING})
+    transaction.on_commit(lambda: compliance_schedule(organization_id=organization_id))
+
+
+def scheduled_key(organization_id: int) -> str:
+    return f"sla:scheduled:{organization_id}"
+
+
+def compliance_schedule(*, organization_id: int) -> bool:
+    """Send one run for the organisation unless one is already waiting (marks within
+    SLA_COALESCE_SECONDS share it); True if sent. A lost send costs nothing: the mark
+    stays, and the beat's sweep schedules it."""
+    delay = settings.SLA_COALESCE_SECONDS
+    key = scheduled_key(organization_id)
+    if not cache.add(key, 1, timeout=delay + 60):
+        return False
+    if not send_now(RECOMPUTE_TASK, organization_id, countdown=delay):
+        cache.delete(key)
+        return False
+    return True
+
+
+def compliance_run(*, organization_id: int, now: datetime) -> Recomputed | None:
+    """Judge again what the organisation's mark asks for; None if nothing is marked. The
+    mark is cleared with the result, unless a change marked it again meanwhile."""
+    cache.delete(scheduled_key(organization_id))  # first: a mark from now on schedules again
+    mark = ComplianceMark.objects.filter(organization_id=organization_id).first()
+    if mark is None:
+        return None
+    with transaction.atomic():
+        done = compliance_recompute(organization_id=organization_id, start=mark.since, now=now)
+        ComplianceMark.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()
+    return done
+
+
+# The beat's sweep: the clocks whose deadline passed since they were judged (nobody writes
+# anything when a deadline passes), agreement months that ended since (their MQLs are then
+# judged), and marks whose run was lost.
+DEADLINES_PASSED = """
+    SELECT organization_id, min(handoff_at) FROM sla_handoff
+    WHERE handoff_at >= %(recent)s AND (
+        (first_touch_at IS NULL AND touch_due > computed_at AND touch_due <= %(now)s)
+        OR (attempts_due > computed_at AND attempts_due <= %(now)s)
+        OR (decision = '' AND decision_due > computed_at AND decision_due <= %(now)s))
+    GROUP BY organization_id
+"""
+# A hand-off this old is judged again only with a change to it, or with everything.
+RECENT_DAYS = 400
+
+
+def compliance_sweep(*, now: datetime) -> int:
+    """Mark and schedule what time alone changed; how many organisations."""
+    with connection.cursor() as cursor:
+        cursor.execute(DEADLINES_PASSED, {"now": now, "recent": now - timedelta(days=RECENT_DAYS)})
+        due = dict(cursor.fetchall())
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    stale = Scorecard.objects.filter(
+        month__isnull=True, by_channel=False, computed_at__lt=month_start
+    )
+    for organization_id in stale.values_list("organization_id", flat=True).distinct():
+        due.setdefault(organization_id, month_start - timedelta(days=40))
+    with transaction.atomic():
+        for organization_id, since in sorted(due.items()):
+            compliance_mark(organization_id=organization_id, since=since)
+    lost = ComplianceMark.objects.filter(marked_at__lt=now - timedelta(minutes=1))
+    for organization_id in lost.values_list("organization_id", flat=True):
+        compliance_schedule(organization_id=organization_id)
+    return len(due)
