@@ -124,7 +124,7 @@ def _claim(ids: list[int], column: str) -> list[Breach]:
     """Set `column` on those of the breaches that have not got it yet; those claimed."""
     with transaction.atomic():
         claimed = list(
-            Breach.objects.select_for_update(skip_locked=True)
+            Breach.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=ids, **{f"{column}__isnull": True})
             .select_related("organization", "owner", "lead")
         )

@@ -1,0 +1,457 @@
+"""Compliance, for both sides: every hand-off judged by one statement, checked against the
+pure clock computed lead by lead (an independent computation) on the demo history; the
+scorecards against figures added up here; breaches found once and only once, resolved,
+told to their owner and later to their manager; deletes reach it; the API's roles, bad
+input and tenants."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from crm.models import Activity, Lead, LeadStageChange
+from crm.selectors import funnel_stage_codes
+from crm.services.leads import lead_change_stage, lead_create
+from crm.services.records import record_create
+from orgs.demo import seed_demo_organizations
+from orgs.models import Organization, Role
+from sla.calendar import business_seconds
+from sla.clock import Terms, lead_clock
+from sla.models import Breach, ComplianceMark, Decision, Handoff, Scorecard, Side
+from sla.selectors import calendar_of, signed_versions, version_at
+from sla.services import (
+    agreement_amend,
+    agreement_create,
+    agreement_sign,
+    breaches_escalate,
+    calendar_update,
+    compliance_recompute,
+    compliance_run,
+    lead_reject,
+)
+from tests.conftest import token_client
+from tests.workers import real_worker, shared_redis_cache
+
+pytestmark = pytest.mark.django_db
+
+ROME = ZoneInfo("Europe/Rome")
+TOUCHES = {Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.MEETING}
+
+
+def rome(text):
+    return datetime.fromisoformat(text).replace(tzinfo=ROME)
+
+
+@pytest.fixture
+def agreement(org, member):
+    """Rome's Monday-to-Friday 09:00 to 18:00 calendar and 2026's agreement in force: 40 MQLs
+    a month (10 % tolerance), a first touch within 4 business hours, 2 attempts within 2
+    business days, a decision within 3."""
+    calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1, 2, 3, 4, 5],
+                    day_start=time(9), day_end=time(18))  # fmt: skip
+    made = agreement_create(organization=org, by=None, first_month=date(2026, 1, 1), terms={
+        "mqls_per_month": 40, "first_touch_hours": "4", "attempts": 2, "attempts_days": 2,
+        "decision_days": 3})  # fmt: skip
+    agreement_sign(agreement=made, membership=member(Role.MARKETING_MANAGER), side=Side.MARKETING)
+    agreement_sign(agreement=made, membership=member(Role.SALES_MANAGER), side=Side.SALES)
+    return made
+
+
+def handed_over(org, at, owner=None, name="Ann"):
+    lead = lead_create(organization=org, by=None, name=name, stage="lead", owner=owner,
+                       created_at=at - timedelta(hours=1))  # fmt: skip
+    lead_change_stage(lead=lead, to_stage="mql", by=None, at=at)
+    return Lead.objects.get(pk=lead.pk)
+
+
+def touch(org, lead, at, kind="call"):
+    record_create(Activity, organization=org, lead=lead, kind=kind, at=at)
+
+
+# --- The statement against the clock, lead by lead, on the demo history ------------------
+
+
+def _independent(organization, now):
+    """Each hand-off as the pure clock judges it, from the ORM's rows, one lead at a time."""
+    calendar = calendar_of(organization)
+    working = calendar.working_time(2020, now.year + 2)
+    versions = signed_versions(organization)
+    stages = funnel_stage_codes(organization)
+    onwards = stages[stages.index("mql") + 1 :]
+    judged = {}
+    changes = LeadStageChange.objects.filter(organization=organization).order_by("at", "pk")
+    by_lead: dict[int, list] = {}
+    for change in changes:
+        by_lead.setdefault(change.lead_id, []).append(change)
+    for lead_id, history in by_lead.items():
+        handoffs = [c.at for c in history if c.to_stage == "mql"]
+        for i, at in enumerate(handoffs):
+            version = version_at(versions, at, working.zone)
+            if version is None:
+                continue
+            following = handoffs[i + 1] if i + 1 < len(handoffs) else None
+            touches = sorted(
+                a.at for a in Activity.objects.filter(lead_id=lead_id, kind__in=TOUCHES)
+                if a.at >= at and (following is None or a.at < following)
+            )  # fmt: skip
+            recorded = Decision.objects.filter(lead_id=lead_id, handoff_at=at).first()
+            moved = next((c for c in history if c.at > at and c.to_stage != "mql"
+                          and (following is None or c.at <= following)), None)  # fmt: skip
+            if recorded:
+                decision = (recorded.outcome, recorded.at, recorded.reason)
+            elif moved:
+                decision = ("accepted" if moved.to_stage in onwards else "rejected", moved.at, "")
+            else:
+                decision = None
+            terms = Terms(version.first_touch_hours, version.attempts, version.attempts_days,
+                          version.decision_days)  # fmt: skip
+            clock = lead_clock(handoff_at=at, touches=touches, decision=decision, terms=terms,
+                               calendar=working, now=now)  # fmt: skip
+            judged[(lead_id, at)] = (clock, touches, working)
+    return judged
+
+
+def test_every_hand_off_of_the_demo_is_judged_as_the_clock_judges_it_lead_by_lead():
+    seed_demo_organizations()
+    demo = Organization.objects.get(slug="demo")
+    now = timezone.now()
+
+    done = compliance_recompute(organization_id=demo.pk, now=now)
+
+    expected = _independent(demo, now)
+    stored = {(h.lead_id, h.handoff_at): h for h in Handoff.objects.filter(organization=demo)}
+    assert done.handoffs == len(stored) == len(expected) > 300
+    for key, (clock, touches, working) in expected.items():
+        row = stored[key]
+        assert row.first_touch_at == clock.first_touch_at
+        if touches:
+            assert row.response_seconds == business_seconds(key[1], touches[0], working)
+        else:
+            assert row.response_seconds is None
+        assert row.attempts == clock.attempts, key
+        assert (row.decision or None, row.decision_at) == (clock.decision, clock.decision_at)
+        kinds = {b.kind for b in clock.breaches}
+        assert (row.late_touch, row.few_attempts, row.late_decision) == (
+            "first_touch" in kinds, "attempts" in kinds, "decision" in kinds), key  # fmt: skip
+        for breach in clock.breaches:
+            due = {"first_touch": row.touch_due, "attempts": row.attempts_due,
+                   "decision": row.decision_due}[breach.kind]  # fmt: skip
+            assert abs((due - breach.due).total_seconds()) < 0.01
+    # A realistic mix: most kept, some broken, of every kind.
+    rows = list(stored.values())
+    assert 0.05 < sum(r.late_touch for r in rows) / len(rows) < 0.3
+    assert 0.05 < sum(r.late_decision for r in rows) / len(rows) < 0.4
+    assert Breach.objects.filter(organization=demo, kind=Breach.Kind.ATTEMPTS).exists()
+
+
+def _percentile(values, fraction):
+    """PostgreSQL's percentile_disc: the first value whose cumulative share reaches it."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
+
+
+def test_the_demos_scorecards_add_up_the_hand_offs():
+    seed_demo_organizations()
+    demo = Organization.objects.get(slug="demo")
+    compliance_recompute(organization_id=demo.pk, now=timezone.now())
+    rows = list(Handoff.objects.filter(organization=demo))
+
+    months = {r.month for r in rows}
+    for month in [None, *sorted(months)]:
+        mine = [r for r in rows if month is None or r.month == month]
+        card = Scorecard.objects.get(organization=demo, month=month, by_channel=False)
+        responses = [r.response_seconds for r in mine if r.response_seconds is not None]
+        assert card.handoffs == len(mine)
+        assert card.accepted == sum(r.decision == "accepted" for r in mine)
+        assert card.rejected == sum(r.decision == "rejected" for r in mine)
+        assert card.touched == len(responses)
+        assert card.within_window == sum(
+            r.first_touch_at is not None and not r.late_touch for r in mine
+        )
+        assert card.response_p50 == _percentile(responses, 0.5)
+        assert card.response_p90 == _percentile(responses, 0.9)
+        channels = Scorecard.objects.filter(organization=demo, month=month, by_channel=True)
+        assert sum(c.handoffs for c in channels) == len(mine)
+
+
+# --- Breaches: once, resolved, told --------------------------------------------------------
+
+
+def test_a_lead_not_touched_in_time_is_one_breach_however_often_it_is_judged(
+    org, member, agreement
+):
+    rep = member(Role.SALES_REP)
+    lead = handed_over(org, rome("2026-03-13 17:30"), owner=rep.user)  # a Friday evening
+    monday_noon = rome("2026-03-16 12:00")
+
+    compliance_recompute(organization_id=org.pk, now=rome("2026-03-16 12:29"))
+    # Due at 12:30 (0.5 h on Friday, 3.5 h on Monday).
+    assert not Breach.objects.filter(side="sales").exists()
+    compliance_recompute(organization_id=org.pk, now=rome("2026-03-16 12:31"))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-03-16 13:00"))
+
+    (breach,) = Breach.objects.filter(kind=Breach.Kind.FIRST_TOUCH)
+    assert (breach.lead_id, breach.owner_id, breach.side) == (lead.pk, rep.user_id, "sales")
+    assert breach.due == rome("2026-03-16 12:30")
+    assert breach.resolved_at is None
+
+    touch(org, lead, monday_noon + timedelta(hours=2))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-03-16 15:00"))
+
+    breach.refresh_from_db()
+    assert breach.resolved_at is not None  # touched after all (late: still a breach)
+    assert Breach.objects.filter(kind=Breach.Kind.FIRST_TOUCH).count() == 1
+    row = Handoff.objects.get(lead=lead)
+    assert row.late_touch
+    assert row.response_seconds == int(5.5 * 3600)
+
+
+def test_a_breach_is_told_to_its_owner_once_and_later_to_the_sales_managers(
+    org, member, agreement, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    monkeypatch.setattr("sla.services.breaches.NEWS_DAYS", 30)  # 6 days ago is news here
+    rep = member(Role.SALES_REP)
+    rep.user.email = "rep@example.com"
+    rep.user.save()
+    manager = member(Role.SALES_MANAGER)
+    manager.user.email = "boss@example.com"
+    manager.user.save()
+    at = timezone.now() - timedelta(days=6)
+    handed_over(org, at, owner=rep.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        compliance_recompute(organization_id=org.pk, now=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        compliance_recompute(organization_id=org.pk, now=timezone.now())
+
+    assert [m.to for m in mail.outbox] == [["rep@example.com"]]  # one e-mail, all its breaches
+    assert "Ann" in mail.outbox[0].body
+    assert set(Breach.objects.values_list("kind", flat=True)) == {
+        "first_touch", "attempts", "decision"}  # fmt: skip
+
+    assert breaches_escalate(now=timezone.now()) == 0  # not yet
+    later = timezone.now() + timedelta(hours=settings.SLA_ESCALATE_HOURS, minutes=1)
+    assert breaches_escalate(now=later) == 1
+    assert breaches_escalate(now=later) == 0
+    assert mail.outbox[-1].to == ["boss@example.com"]
+    assert len(mail.outbox) == 2
+
+
+def test_an_old_history_judged_the_first_time_is_recorded_without_a_flood_of_mail(
+    org, member, agreement, django_capture_on_commit_callbacks
+):
+    rep = member(Role.SALES_REP)
+    rep.user.email = "rep@example.com"
+    rep.user.save()
+    for day in range(5):
+        handed_over(org, rome("2026-02-02 10:00") + timedelta(days=day), owner=rep.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        compliance_recompute(organization_id=org.pk, now=rome("2026-06-01 10:00"))
+
+    assert Breach.objects.filter(side="sales").count() == 15
+    assert mail.outbox == []
+    assert not Breach.objects.filter(notified_at__isnull=True).exists()  # nor escalated later
+    assert breaches_escalate(now=rome("2026-06-10 10:00")) == 0
+
+
+def test_a_month_behind_the_commitment_is_marketings_breach_once_it_ends(org, member, agreement):
+    for day in range(30):  # 30 MQLs in March, 36 at least agreed (40 less 10 %)
+        handed_over(org, rome("2026-03-02 10:00") + timedelta(days=day), name=f"Lead {day}")
+
+    compliance_recompute(organization_id=org.pk, now=rome("2026-03-31 23:00"))
+    assert not Breach.objects.filter(side="marketing", month=date(2026, 3, 1)).exists()
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-01 00:30"))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-02 09:00"))
+
+    (breach,) = Breach.objects.filter(side="marketing", month=date(2026, 3, 1))
+    assert (breach.kind, breach.delivered, breach.expected) == ("volume", 30, 36)
+    assert breach.due == rome("2026-04-01 00:00")
+    # January and February had none at all: each its breach, once.
+    assert Breach.objects.filter(side="marketing").count() == 3
+
+
+def test_a_hand_off_is_judged_by_the_version_in_force_at_it(org, member, agreement):
+    before = handed_over(org, rome("2026-03-02 09:00"), name="Before")
+    amended = agreement_amend(agreement=agreement, by=None, reason="Faster follow-up",
+                              terms={"first_touch_hours": "1"})  # fmt: skip
+    agreement_sign(agreement=agreement, membership=member(Role.MARKETING_MANAGER), side="marketing")
+    agreement_sign(agreement=agreement, membership=member(Role.SALES_MANAGER), side="sales")
+    amended.refresh_from_db()
+    after = handed_over(org, max(amended.in_force_at, rome("2026-03-02 09:00")) + timedelta(days=1),
+                        name="After")  # fmt: skip
+
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+
+    rows = {h.lead_id: h for h in Handoff.objects.all()}
+    assert rows[before.pk].version_id != amended.pk
+    assert rows[before.pk].touch_due == rome("2026-03-02 13:00")
+    assert rows[after.pk].version_id == amended.pk
+
+
+def test_a_rejection_in_the_queue_is_the_decision_with_its_reason(org, member, agreement):
+    lead = handed_over(org, rome("2026-03-02 09:00"))
+    lead_reject(lead=lead, membership=member(Role.SALES_REP), reason="no_budget")
+
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+
+    row = Handoff.objects.get(lead=lead)
+    assert (row.decision, row.reason) == ("rejected", "no_budget")
+    assert Scorecard.objects.get(month=date(2026, 3, 1), by_channel=False).rejected == 1
+
+
+def test_deleting_a_lead_takes_its_hand_offs_and_breaches_and_the_scorecard_follows(
+    org, member, agreement, django_capture_on_commit_callbacks
+):
+    keep = handed_over(org, rome("2026-03-02 09:00"), name="Keep")
+    gone = handed_over(org, rome("2026-03-03 09:00"), name="Gone")
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-01 09:00"))
+    assert Breach.objects.filter(lead=gone).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api = token_client(member(Role.ADMIN))
+        assert api.delete(f"/api/v1/leads/{gone.pk}/").status_code == 204
+    compliance_run(organization_id=org.pk, now=rome("2026-04-01 09:05"))
+
+    assert list(Handoff.objects.values_list("lead_id", flat=True)) == [keep.pk]
+    assert not Breach.objects.filter(lead_id=gone.pk).exists()
+    assert Scorecard.objects.get(month=None, by_channel=False).handoffs == 1
+    assert not ComplianceMark.objects.exists()
+
+
+def test_a_touch_logged_reaches_the_hand_off_through_the_kpis_recompute(
+    org, member, agreement, django_capture_on_commit_callbacks
+):
+    lead = handed_over(org, rome("2026-03-02 09:00"))
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+    assert Handoff.objects.get(lead=lead).response_seconds is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        touch(org, lead, rome("2026-03-02 10:00"))  # the KPI recompute announces March
+
+    assert Handoff.objects.get(lead=lead).response_seconds == 3600
+    assert not ComplianceMark.objects.exists()  # the run cleared its mark
+
+
+def test_a_mark_only_moves_back_and_a_run_keeps_a_mark_made_meanwhile(org, agreement):
+    from sla.services import compliance_mark
+
+    ComplianceMark.objects.all().delete()  # the signatures' (everything)
+    compliance_mark(organization_id=org.pk, since=datetime(2026, 5, 1, tzinfo=UTC))
+    compliance_mark(organization_id=org.pk, since=datetime(2026, 3, 1, tzinfo=UTC))
+    compliance_mark(organization_id=org.pk, since=datetime(2026, 4, 1, tzinfo=UTC))
+    mark = ComplianceMark.objects.get(organization=org)
+    assert mark.since == datetime(2026, 3, 1, tzinfo=UTC)
+
+    ComplianceMark.objects.filter(pk=mark.pk).update(marked_at=mark.marked_at)  # as read
+    compliance_run(organization_id=org.pk, now=timezone.now())
+    assert not ComplianceMark.objects.exists()
+
+
+# --- The API --------------------------------------------------------------------------------
+
+
+def test_the_compliance_of_a_month_for_both_sides(org, member, agreement):
+    rep = member(Role.SALES_REP)
+    fast = handed_over(org, rome("2026-03-02 09:00"), owner=rep.user, name="Fast")
+    touch(org, fast, rome("2026-03-02 10:30"))
+    handed_over(org, rome("2026-03-03 09:00"), owner=rep.user, name="Never")
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-15 09:00"))
+
+    body = token_client(member(Role.LEADERSHIP)).get("/api/v1/sla/compliance/?month=2026-03").json()
+
+    assert body["month"] == "2026-03"
+    assert body["currency"] == org.currency
+    assert body["marketing"]["committed"] == 40
+    assert body["marketing"]["delivered"] == 2
+    assert body["sales"]["response_p50_hours"] == "1.5"
+    assert body["sales"]["within_window_share"] == "0.5"  # one of two touched in time
+    assert body["sales"]["untouched_overdue"] == 1
+    assert body["sales"]["breaches"]["first_touch"] == 1
+    assert "38 MQLs" in body["owes"]["marketing"]
+    assert body["shortfall"]["volume"]["mqls"] == "38"
+
+
+@pytest.mark.parametrize("query", ["month=2026-13", "month=soon", "month=0001-01", "month=%00"])
+def test_a_bad_month_is_refused_in_the_one_error_shape(org, member, agreement, query):
+    answer = token_client(member(Role.SALES_REP)).get(f"/api/v1/sla/compliance/?{query}")
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["status"] == 400
+
+
+def test_without_a_signed_agreement_there_is_no_compliance(org, member):
+    answer = token_client(member(Role.SALES_REP)).get("/api/v1/sla/compliance/")
+
+    assert answer.status_code == 404
+    assert "agreement" in answer.json()["error"]["message"]
+
+
+def test_breaches_are_filtered_by_side_and_stay_in_their_organisation(
+    org, member, agreement, other_org
+):
+    handed_over(org, rome("2026-03-02 09:00"))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-05-01 09:00"))
+    mine = token_client(member(Role.SALES_REP))
+    theirs = token_client(member(Role.ADMIN, organization=other_org))
+
+    sales = mine.get("/api/v1/sla/breaches/?side=sales").json()["results"]
+    marketing = mine.get("/api/v1/sla/breaches/?side=marketing&open=true").json()["results"]
+
+    assert {b["kind"] for b in sales} == {"first_touch", "attempts", "decision"}
+    assert sales[0]["lead"]["name"] == "Ann"
+    assert {b["kind"] for b in marketing} == {"volume"}
+    assert {b["month"] for b in marketing} == {"2026-01", "2026-02", "2026-03", "2026-04"}
+    assert theirs.get("/api/v1/sla/breaches/").json()["results"] == []
+    assert theirs.get("/api/v1/sla/compliance/").status_code == 404
+    refused = mine.get("/api/v1/sla/breaches/?side=legal")
+    assert refused.status_code == 400
+    assert "side" in refused.json()["error"]["fields"]
+
+
+def test_the_scorecard_is_read_not_computed_in_the_request(
+    org, member, agreement, django_assert_max_num_queries
+):
+    handed_over(org, rome("2026-03-02 09:00"))
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+    api = token_client(member(Role.SALES_MANAGER))
+
+    with django_assert_max_num_queries(25):
+        assert api.get("/api/v1/sla/compliance/").status_code == 200
+    assert Decimal(
+        api.get("/api/v1/sla/compliance/").json()["marketing"]["acceptance_bar"]
+    ) == Decimal("0.7")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_keeps_compliance_fresh_after_a_call_logged_through_the_api(member, settings):
+    prefix = shared_redis_cache(settings)
+    manager = member(Role.SALES_MANAGER)
+    org = manager.organization
+    calendar_update(organization=org, time_zone="UTC", working_days=[1, 2, 3, 4, 5, 6, 7],
+                    day_start=time(0), day_end=time(23, 59))  # fmt: skip
+    this_month = timezone.now().date().replace(day=1)
+    made = agreement_create(organization=org, by=None, first_month=this_month.replace(month=1),
+                            terms={"mqls_per_month": 10})  # fmt: skip
+    agreement_sign(agreement=made, membership=member(Role.MARKETING_MANAGER), side=Side.MARKETING)
+    agreement_sign(agreement=made, membership=manager, side=Side.SALES)
+    lead = handed_over(org, timezone.now() - timedelta(minutes=30))
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+    api = token_client(manager)
+    month = f"/api/v1/sla/compliance/?month={this_month:%Y-%m}"
+    assert api.get(month).json()["sales"]["touched"] == 0
+
+    with real_worker(cache_prefix=prefix) as worker:
+        logged = api.post("/api/v1/activities/", {"lead": lead.pk, "kind": "call"}, format="json")
+        assert logged.status_code == 201, logged.json()
+        seen = worker.wait_until(lambda: api.get(month).json()["sales"]["touched"] == 1, 30)
+
+    assert seen, worker.output
+    assert Handoff.objects.get(lead=lead).response_seconds is not None
