@@ -30,6 +30,7 @@ from orgs.middleware import SESSION_KEY
 from orgs.models import ApiToken, Invitation, Membership, User
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, SignedInRequest, member_required
+from smarketing.lib import page_sections
 
 
 def _add_errors(form: BaseForm, error: ValidationError) -> None:
@@ -100,7 +101,9 @@ def organization_settings(request: MemberRequest) -> HttpResponse:
         )
         messages.success(request, _("Organisation settings saved."))
         return redirect("organization-settings")
-    return render(request, "orgs/organization_settings.html", {"form": form})
+    # What apps above add here (the SLA's window, when an agreement is in force).
+    sections = page_sections.rendered("organization-settings", request)
+    return render(request, "orgs/organization_settings.html", {"form": form, "sections": sections})
 
 
 @require_GET

@@ -10,11 +10,19 @@ class SlaConfig(AppConfig):
         from orgs.permissions import Action
         from sla import signals  # noqa: F401  (connects the receivers)
         from sla.panels import lead_panel
+        from sla.sections import window_in_force
+        from smarketing.lib import page_sections
         from smarketing.lib.extensions import register_panel
         from smarketing.lib.navigation import MenuEntry, register
+        from smarketing.lib.page_sections import PageSection
 
         # The lead's clock on its page (the CRM's, which cannot import the SLA).
         register_panel("leads", "sla", lead_panel)
+        # The window the agreement in force sets, beside the organisation's own.
+        for page in ("organization-settings", "metric-dictionary"):
+            page_sections.register(
+                PageSection(page, 20, "sla/_window_in_force.html", window_in_force)
+            )
         # After the shared objectives (55), before the members and settings (70).
         register(
             MenuEntry(57, "sla-agreements", _("Sales-Marketing SLA"), Action.VIEW),

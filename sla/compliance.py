@@ -35,6 +35,7 @@ class Compliance:
     last_month: date  # the period read: a month, or the agreement's first month to now
     computed_at: datetime | None
     currency: str
+    ended: bool  # the period read is over
     marketing: dict[str, Any] = field(default_factory=dict)
     sales: dict[str, Any] = field(default_factory=dict)
     owes: dict[str, str] = field(default_factory=dict)
@@ -144,6 +145,7 @@ def compliance_of(
     found = Compliance(
         agreement=agreement, version=version, month=month, first_month=months[0],
         last_month=months[-1], computed_at=total.computed_at, currency=organization.currency,
+        ended=months[-1] < today,
     )  # fmt: skip
     breaches = _breach_counts(organization, agreement, months)
     found.marketing = _marketing(organization, total, rows, months, versions, version, working,
@@ -231,16 +233,17 @@ def _owes(found: Compliance) -> dict[str, str]:
     """Who owes whom, one line a side, in the reader's language."""
     m, s = found.marketing, found.sales
     missing = m["committed"] - m["delivered"]
+    due = _("agreed") if found.ended else _("due by now")
     if missing > 0:
         marketing = ngettext(
-            "Marketing owes sales %(count)s MQL: %(delivered)s delivered of %(committed)s due by now.",
-            "Marketing owes sales %(count)s MQLs: %(delivered)s delivered of %(committed)s due by now.",
+            "Marketing owes sales %(count)s MQL: %(delivered)s delivered of %(committed)s %(due)s.",
+            "Marketing owes sales %(count)s MQLs: %(delivered)s delivered of %(committed)s %(due)s.",
             missing,
         ) % {"count": number(missing), "delivered": number(m["delivered"]),
-             "committed": number(m["committed"])}  # fmt: skip
+             "committed": number(m["committed"]), "due": due}  # fmt: skip
     else:
-        marketing = _("Marketing is keeping its commitment: %(delivered)s MQLs delivered of %(committed)s due by now.") % {
-            "delivered": number(m["delivered"]), "committed": number(m["committed"])}  # fmt: skip
+        marketing = _("Marketing is keeping its commitment: %(delivered)s MQLs delivered of %(committed)s %(due)s.") % {
+            "delivered": number(m["delivered"]), "committed": number(m["committed"]), "due": due}  # fmt: skip
     if m["acceptance_rate"] is not None and m["acceptance_rate"] < m["acceptance_bar"]:
         marketing += " " + _("Sales accepted %(rate)s of them, against %(bar)s agreed.") % {
             "rate": percent(m["acceptance_rate"]), "bar": percent(m["acceptance_bar"])}  # fmt: skip
@@ -252,8 +255,13 @@ def _owes(found: Compliance) -> dict[str, str]:
         sales = _("Sales owes marketing nothing past its deadline.")
     if s["within_window_share"] is not None:
         sales += " " + _("%(share)s of MQLs were touched within %(hours)s business hours.") % {
-            "share": percent(s["within_window_share"]), "hours": number(s["window_hours"], 2)}  # fmt: skip
+            "share": percent(s["within_window_share"]), "hours": _trimmed(s["window_hours"])}  # fmt: skip
     return {Side.MARKETING.value: marketing, Side.SALES.value: sales}
+
+
+def _trimmed(hours: Decimal) -> str:
+    """4 hours as "4", a quarter past as "4.25", in the reader's language."""
+    return number(hours, 0 if hours == hours.to_integral_value() else 2)
 
 
 def loss_text(loss: Loss, currency: str) -> str:

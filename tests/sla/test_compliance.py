@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Activity, Lead, LeadStageChange
@@ -455,3 +456,16 @@ def test_a_real_worker_keeps_compliance_fresh_after_a_call_logged_through_the_ap
 
     assert seen, worker.output
     assert Handoff.objects.get(lead=lead).response_seconds is not None
+
+
+def test_the_agreements_window_is_shown_beside_the_organisations_own(
+    org, member, agreement, client_as
+):
+    settings_page = client_as(Role.ADMIN).get(reverse("organization-settings"))
+    dictionary = client_as(Role.SALES_REP).get(reverse("metric-dictionary"))
+
+    for page in (settings_page, dictionary):
+        text = page.content.decode()
+        assert 'data-testid="sla-window"' in text
+        assert "within 4 business hours" in text
+        assert "counts calendar hours" in text
