@@ -135,6 +135,25 @@ def test_without_a_signed_agreement_the_page_says_so_and_links_the_agreements(or
     assert 'data-testid="month-picker"' not in page.content.decode()
 
 
+def test_an_agreement_still_to_start_is_said_to_be_so(org, member):
+    sign(org, member, date(timezone.localdate().year + 1, 1, 1), mqls_per_month=4)
+
+    page = signed_in_client(member(Role.SALES_REP)).get("/sla/compliance/")
+
+    assert page.status_code == 200
+    assert "No signed agreement has started yet." in text_of(page, "not-covered")
+
+
+def test_figures_not_computed_yet_are_said_to_be_so(org, member):
+    sign(org, member, date(2025, 1, 1), mqls_per_month=4)  # no recompute has run
+
+    page = signed_in_client(member(Role.SALES_REP)).get("/sla/compliance/?month=2025-03")
+
+    assert page.status_code == 200
+    assert "not computed yet" in text_of(page, "not-computed")
+    assert text_of(page, "delivered") == "MQLs delivered 0 of 4 committed"
+
+
 @pytest.mark.parametrize(
     ("month", "code", "says"),
     [
