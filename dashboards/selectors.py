@@ -20,6 +20,9 @@ from funnel.selectors import (
 from kpis.dictionary import RATE, conversion, derive, funnel_conversions, ratio, response
 from kpis.selectors import kpi_rows, kpi_sums, open_pipeline, persona_rows, response_minutes
 from orgs.models import Organization
+from sla.compliance import agreement_covering, compliance_of
+from sla.compliance_words import owes_rows, response_hours, shortfall_rows, shortfall_total
+from sla.words import figure
 
 # What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
 COST_KPIS = ("cost", "cost_per_lead", "cac", "roi")
@@ -85,6 +88,7 @@ def sales(
         "totals": _per_owner(derive(sums), owner),
         "conversion": conversion(sums["reached"], sums["converted"], stages),
         "response": response(handed_over, minutes, organization.response_window_hours * 60),
+        "sla": sla_in_force(organization),
         "pipeline": open_pipeline(organization, channel=channel, owner=owner),
         "chart": bars_by_month(
             months,
@@ -94,6 +98,25 @@ def sales(
         ),
         "by_month": months,
         "table": ("by_month", "month"),
+    }
+
+
+def sla_in_force(organization: Organization) -> dict[str, Any] | None:
+    """The Sales-Marketing agreement's scorecard to date, while one is in force (whatever
+    the dashboard's period: the agreement's own). None without one, in one query."""
+    this_month = timezone.localdate().replace(day=1)
+    if agreement_covering(organization, this_month) is None:
+        return None
+    found = compliance_of(organization, month=None, now=timezone.now())
+    if found is None:
+        return None
+    return {
+        "found": found,
+        "window": figure(found.sales["window_hours"]),
+        "hours": response_hours(found),
+        "owes": owes_rows(found),
+        "shortfall": shortfall_rows(found),
+        "total": shortfall_total(found),
     }
 
 
@@ -123,6 +146,7 @@ def leadership(
         else [],
         # The revenue goal against won revenue heads leadership's view (the whole plan).
         "revenue": plan_revenue(organization, plan, today=timezone.localdate()) if plan else None,
+        "sla": sla_in_force(organization),
         "table": ("by_month", "month"),
     }
 

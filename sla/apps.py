@@ -23,10 +23,12 @@ class SlaConfig(AppConfig):
             page_sections.register(
                 PageSection(page, 20, "sla/_window_in_force.html", window_in_force)
             )
-        # After the shared objectives (55), before the members and settings (70).
+        # After the shared objectives (55), before the import (60) and the members (70).
         register(
-            MenuEntry(57, "sla-agreements", _("Sales-Marketing SLA"), Action.VIEW),
-            MenuEntry(58, "sla-calendar", _("Business calendar"), Action.VIEW),
+            MenuEntry(56, "sla-agreements", _("Sales-Marketing SLA"), Action.VIEW),
+            MenuEntry(57, "sla-compliance", _("SLA compliance"), Action.VIEW),
+            MenuEntry(58, "sla-breaches", _("SLA breaches"), Action.VIEW),
+            MenuEntry(59, "sla-calendar", _("Business calendar"), Action.VIEW),
             # Beside the leads they are: what sales has still to decide on.
             MenuEntry(20, "sla-queue", _("MQLs waiting"), Action.VIEW),
         )

@@ -1,6 +1,7 @@
 """The SLA's page forms: the agreement's terms as a manager fills them in (MQLs per channel
 one input a channel, rates in percent, rejection reasons as boxes to tick), the first month
-of a new agreement, the side to sign, and the business calendar. The services hold the
+of a new agreement, the side to sign, the business calendar, and what the scorecard and the
+breaches are read for. The services hold the
 rules; their refusals are placed beside the field they name (place_errors)."""
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from funnel.forms import MonthField
-from sla.models import MAX_EXTRA_HOLIDAYS, AgreementVersion, BusinessCalendar, RejectionReason, Side
+from sla.models import (
+    MAX_EXTRA_HOLIDAYS,
+    AgreementVersion,
+    Breach,
+    BusinessCalendar,
+    RejectionReason,
+    Side,
+)
 
 CHANNEL_PREFIX = "channel_"
 DECIMAL_INPUT = {"step": "any", "inputmode": "decimal"}
@@ -290,3 +298,46 @@ class DecideForm(forms.Form):
         if data.get("decision") == "reject" and not data.get("reason"):
             self.add_error("reason", _("Choose why the MQLs are rejected."))
         return data
+
+
+# --- compliance ---
+
+MONTH_ERROR = _("Enter a month like 2026-03.")
+
+
+class ScorecardMonthForm(forms.Form):
+    """The month a scorecard is read for; blank: the agreement to date."""
+
+    month = MonthField(label=_("Period"), required=False, error_messages={"invalid": MONTH_ERROR})
+
+    def clean_month(self) -> date | None:
+        month = self.cleaned_data["month"]
+        return month.replace(day=1) if month else None
+
+
+class BreachFilterForm(forms.Form):
+    """The breaches' filters, as the API's list takes them, and the reader's own."""
+
+    side = forms.ChoiceField(
+        label=_("Side"), required=False, choices=[("", _("Both sides")), *Side.choices[:2]]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Breach.Kind.choices]
+    )
+    open = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Open and resolved")), ("true", _("Open")), ("false", _("Resolved"))],
+    )
+    month = MonthField(label=_("Month"), required=False, error_messages={"invalid": MONTH_ERROR})
+    mine = forms.BooleanField(label=_("Mine only"), required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The cleaned filters as sla.selectors.breaches_of takes them (without the owner)."""
+        data = self.cleaned_data
+        return {
+            "side": data.get("side") or None,
+            "kind": data.get("kind") or None,
+            "still_open": {"true": True, "false": False}.get(data.get("open") or ""),
+            "month": data["month"].replace(day=1) if data.get("month") else None,
+        }

@@ -116,3 +116,14 @@ def breaches_of(
     if owner_id is not None:
         found = found.filter(owner_id=owner_id)
     return found.order_by("-due", "-pk")
+
+
+def signed_agreements(organization: Organization) -> list[Agreement]:
+    """The organisation's agreements with a version that came into force, newest period
+    first: the periods a scorecard can be read for."""
+    return list(
+        Agreement.objects.for_org(organization)
+        .filter(versions__in_force_at__isnull=False)
+        .distinct()
+        .order_by("-first_month")
+    )

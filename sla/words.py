@@ -35,7 +35,7 @@ def share(value: object) -> str:
     return percent(amount / 100, digits=_digits(amount))
 
 
-def _figure(value: object) -> str:
+def figure(value: object) -> str:
     amount = Decimal(str(value))
     return number(amount, digits=_digits(amount))
 
@@ -78,7 +78,7 @@ def sales_words(terms: Mapping[str, Any]) -> dict[str, Any]:
             "A first touch within %(n)s business hours of the hand-off.",
             _many(hours),
         )
-        % {"n": _figure(hours)},
+        % {"n": figure(hours)},
         ngettext(
             "At least %(k)s attempt to reach the lead",
             "At least %(k)s attempts to reach the lead",
