@@ -247,10 +247,20 @@ def _owes(found: Compliance) -> dict[str, str]:
     if m["acceptance_rate"] is not None and m["acceptance_rate"] < m["acceptance_bar"]:
         marketing += " " + _("Sales accepted %(rate)s of them, against %(bar)s agreed.") % {
             "rate": percent(m["acceptance_rate"]), "bar": percent(m["acceptance_bar"])}  # fmt: skip
-    owed = s["untouched_overdue"] + s["undecided_overdue"]
-    if owed:
-        sales = _("Sales owes marketing a first touch on %(untouched)s MQLs and a decision on %(undecided)s, past their deadlines.") % {
-            "untouched": number(s["untouched_overdue"]), "undecided": number(s["undecided_overdue"])}  # fmt: skip
+    owed = []
+    if s["untouched_overdue"]:
+        owed.append(ngettext(
+            "a first touch on %(count)s MQL", "a first touch on %(count)s MQLs",
+            s["untouched_overdue"]) % {"count": number(s["untouched_overdue"])})  # fmt: skip
+    if s["undecided_overdue"]:
+        owed.append(ngettext(
+            "a decision on %(count)s MQL", "a decision on %(count)s MQLs",
+            s["undecided_overdue"]) % {"count": number(s["undecided_overdue"])})  # fmt: skip
+    if len(owed) == 2:
+        sales = _("Sales owes marketing %(first)s and %(second)s, past their deadlines.") % {
+            "first": owed[0], "second": owed[1]}  # fmt: skip
+    elif owed:
+        sales = _("Sales owes marketing %(first)s, past the deadline.") % {"first": owed[0]}
     else:
         sales = _("Sales owes marketing nothing past its deadline.")
     if s["within_window_share"] is not None:

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 SHARE = Decimal("0.0001")
-CENTS = Decimal("0.01")
 TENTHS = Decimal("0.1")
 # Below this many hand-offs on either side, what speed is worth is not measured.
 SPEED_SAMPLE = 20
@@ -81,7 +80,8 @@ def _worth(mqls: Decimal, rate: Decimal | None, deal: Decimal | None, note: str 
     if rate is None:
         return Loss(mqls, None, None, note or "no_plan")
     customers = (mqls * rate).quantize(TENTHS, ROUND_HALF_UP)
-    revenue = None if deal is None else (mqls * rate * deal).quantize(CENTS, ROUND_HALF_UP)
+    # An estimate: to the whole unit of money, not the cent.
+    revenue = None if deal is None else (mqls * rate * deal).quantize(Decimal(1), ROUND_HALF_UP)
     return Loss(mqls, customers, revenue, note if revenue is not None else "no_plan")
 
 

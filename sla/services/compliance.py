@@ -118,9 +118,10 @@ def compliance_recompute(
         cursor.execute(INSERT_HANDOFFS, params)
         judged = cursor.rowcount
         cursor.execute("SET LOCAL enable_nestloop = on")
-        cursor.execute(RESOLVE_LEAD_BREACHES, params)
         cursor.execute(INSERT_LEAD_BREACHES, params)
         new = [row[0] for row in cursor.fetchall()]
+        # After: a breach found already remedied (touched or decided late) is resolved now.
+        cursor.execute(RESOLVE_LEAD_BREACHES, params)
         agreements = sorted({v.agreement_id for v in versions})
         _scorecards_write(cursor, organization_id, agreements, now)
         new += month_breaches_record(organization, versions, working, now=now)

@@ -52,7 +52,7 @@ def test_the_leadership_dashboard_shows_who_owes_whom_and_the_shortfall(in_force
     owes = text_of(page, "sla-owes")
     assert owes.startswith("Marketing Marketing owes sales ")  # this month's due is pro-rated
     assert "4 delivered of " in owes
-    assert "Sales Sales owes marketing a first touch on 1 MQLs and a decision on 2" in owes
+    assert "Sales Sales owes marketing a first touch on 1 MQL and a decision on 2 MQLs" in owes
     shortfall = text_of(page, "sla-shortfall")
     # Quality: 2 decided x 60% - 1 accepted = 0.2 MQLs x 0.125 x 10,000; speed unmeasured.
     assert "Quality 0.2 MQLs 0.0 customers, €250" in shortfall

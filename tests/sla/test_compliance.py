@@ -231,17 +231,23 @@ def test_a_breach_is_told_to_its_owner_once_and_later_to_the_sales_managers(
     with django_capture_on_commit_callbacks(execute=True):
         compliance_recompute(organization_id=org.pk, now=timezone.now())
 
-    assert [m.to for m in mail.outbox] == [["rep@example.com"]]  # one e-mail, all its breaches
-    assert "Ann" in mail.outbox[0].body
-    assert set(Breach.objects.values_list("kind", flat=True)) == {
+    # One e-mail to the rep with all their lead's breaches (the marketing managers get
+    # theirs for the months without MQLs).
+    (told,) = [m for m in mail.outbox if m.to == ["rep@example.com"]]
+    assert "Ann" in told.body
+    assert "Not touched in time" in told.body
+    assert set(Breach.objects.filter(side="sales").values_list("kind", flat=True)) == {
         "first_touch", "attempts", "decision"}  # fmt: skip
 
+    sent = len(mail.outbox)
     assert breaches_escalate(now=timezone.now()) == 0  # not yet
     later = timezone.now() + timedelta(hours=settings.SLA_ESCALATE_HOURS, minutes=1)
-    assert breaches_escalate(now=later) == 1
+    assert breaches_escalate(now=later) >= 1
     assert breaches_escalate(now=later) == 0
-    assert mail.outbox[-1].to == ["boss@example.com"]
-    assert len(mail.outbox) == 2
+    escalated = [m.to for m in mail.outbox[sent:]]
+    assert ["boss@example.com"] in escalated  # the rep's manager, once
+    assert escalated.count(["boss@example.com"]) == 1
+    assert ["rep@example.com"] not in escalated
 
 
 def test_an_old_history_judged_the_first_time_is_recorded_without_a_flood_of_mail(

@@ -66,10 +66,10 @@ def test_who_owes_whom_and_the_shortfall_in_customers_and_revenue(history, membe
     assert text_of(page, "delivered") == "MQLs delivered 4 of 48 committed"
     assert text_of(page, "months-behind").startswith("Months behind 11")
     owes = text_of(page, "owes-marketing")
-    assert owes.startswith("Marketing Marketing owes sales 44 MQLs: 4 delivered of 48 due by now.")
+    assert owes.startswith("Marketing Marketing owes sales 44 MQLs: 4 delivered of 48 agreed.")
     assert "Sales accepted 50.0% of them, against 60.0% agreed." in owes
     assert text_of(page, "owes-sales").startswith(
-        "Sales Sales owes marketing a first touch on 1 MQLs and a decision on 2"
+        "Sales Sales owes marketing a first touch on 1 MQL and a decision on 2 MQLs"
     )
     # Volume: 44 x 0.0625 = 2.75 customers (2.8), 27,500; quality: 2 decided x 60% - 1
     # accepted = 0.2 MQLs x 0.125 = 0.025 customers (0.0), 250; speed: too few to measure.
