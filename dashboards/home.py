@@ -17,11 +17,13 @@ from funnel.tracking import Progress, progress
 from objectives.selectors import rep_targets_of
 from objectives.words import rep_target_words
 from orgs.models import Membership, Role
+from sla.selectors import breaches_of
 
 if TYPE_CHECKING:
     from funnel.models import Plan
 
 STAGES_SHOWN = 3  # the stages furthest behind: a short list a reader acts on
+BREACHES_SHOWN = 5
 CHANNELS_SHOWN = 5
 TARGETS_SHOWN = 10
 
@@ -29,9 +31,9 @@ TARGETS_SHOWN = 10
 # Everyone sees the revenue goal, the pace and projection and the stages furthest behind.
 NEEDS: dict[str, tuple[str, ...]] = {
     Role.ADMIN: ("customers", "channels", "waiting"),
-    Role.MARKETING_MANAGER: ("channels",),
-    Role.SALES_MANAGER: ("waiting",),
-    Role.SALES_REP: ("waiting", "targets"),
+    Role.MARKETING_MANAGER: ("channels", "breaches"),
+    Role.SALES_MANAGER: ("waiting", "breaches"),
+    Role.SALES_REP: ("waiting", "breaches", "targets"),
     Role.LEADERSHIP: ("customers",),
 }
 
@@ -111,6 +113,8 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
     if "waiting" in needs:
         owner = membership.user_id if membership.role == Role.SALES_REP else None
         overview["waiting"] = leads_waiting_for_first_touch(organization, owner=owner)
+    if "breaches" in needs:
+        overview["breaches"] = open_breaches(membership)
     if "targets" in needs:
         # A rep's part of the sales objectives, the latest first: what their pay rides on.
         overview["targets"] = [
@@ -118,3 +122,14 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
             for target in rep_targets_of(organization, membership)[:TARGETS_SHOWN]
         ]
     return overview
+
+
+def open_breaches(membership: Membership) -> dict[str, Any]:
+    """The SLA breaches still open that the member answers for (a rep: their own; a sales
+    manager: sales'; a marketing manager: marketing's), the latest first: how many, the first
+    few, and the breach list's filter that shows them all."""
+    side = "marketing" if membership.role == Role.MARKETING_MANAGER else "sales"
+    owner = membership.user_id if membership.role == Role.SALES_REP else None
+    found = breaches_of(membership.organization, side=side, still_open=True, owner_id=owner)
+    query = "?open=true&mine=on" if owner else f"?side={side}&open=true"
+    return {"count": found.count(), "rows": list(found[:BREACHES_SHOWN]), "query": query}

@@ -51,12 +51,12 @@ def history(org):
 # What each role's home adds to the plan's overview (revenue, pace, stages behind).
 SECTIONS = {
     Role.LEADERSHIP: {"customers"},
-    Role.MARKETING_MANAGER: {"channels-behind"},
-    Role.SALES_MANAGER: {"waiting"},
-    Role.SALES_REP: {"waiting", "targets"},
+    Role.MARKETING_MANAGER: {"channels-behind", "open-breaches"},
+    Role.SALES_MANAGER: {"waiting", "open-breaches"},
+    Role.SALES_REP: {"waiting", "open-breaches", "targets"},
     Role.ADMIN: {"customers", "channels-behind", "waiting"},
 }
-EVERY_SECTION = {"customers", "channels-behind", "waiting", "targets"}
+EVERY_SECTION = {"customers", "channels-behind", "waiting", "targets", "open-breaches"}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -79,9 +79,9 @@ def test_each_role_sees_the_plan_against_what_happened_and_its_own_part(history,
         # session, member, memberships for the switcher, plan, its targets and facts (2), the
         # revenue (2), stage and channel names (2), the facts' freshness (2)
         (Role.LEADERSHIP, 13),
-        (Role.MARKETING_MANAGER, 13),
-        (Role.SALES_MANAGER, 15),  # + the leads waiting and how many
-        (Role.SALES_REP, 16),  # + their own leads waiting, and their rep targets
+        (Role.MARKETING_MANAGER, 15),  # + the open SLA breaches and how many
+        (Role.SALES_MANAGER, 17),  # + the leads waiting and how many
+        (Role.SALES_REP, 18),  # + their own leads waiting, and their rep targets
         (Role.ADMIN, 15),
     ],
 )
@@ -231,3 +231,32 @@ def test_another_organisations_plan_is_not_shown(history, other_org):
 
     assert 'data-testid="no-plan"' in page
     assert "FY2026" not in page
+
+
+def test_a_rep_sees_their_own_open_sla_breaches_and_a_manager_their_sides(org, member):
+    from sla.models import Agreement, Breach
+
+    rep, other = member(Role.SALES_REP), member(Role.SALES_REP)
+    agreement = Agreement.objects.create(organization=org, first_month=date(2026, 1, 1),
+                                         last_month=date(2026, 12, 1))  # fmt: skip
+    mine = lead_create(organization=org, by=None, stage="mql", name="Mine", owner=rep.user)
+    theirs = lead_create(organization=org, by=None, stage="mql", name="Theirs", owner=other.user)
+    due = timezone.now() - timedelta(hours=1)
+    for lead, owner in ((mine, rep.user), (theirs, other.user)):
+        Breach.objects.create(organization=org, key=f"first_touch:{lead.pk}", side="sales",
+                              kind="first_touch", agreement=agreement, lead=lead,
+                              handoff_at=due, month=date(2026, 11, 1), owner=owner, due=due)  # fmt: skip
+    Breach.objects.create(organization=org, key="volume:x", side="marketing", kind="volume",
+                          agreement=agreement, month=date(2026, 10, 1), due=due,
+                          delivered=3, expected=9)  # fmt: skip
+
+    rep_home = signed_in_client(rep).get("/").content.decode()
+    manager_home = signed_in_client(member(Role.SALES_MANAGER)).get("/").content.decode()
+    marketing_home = signed_in_client(member(Role.MARKETING_MANAGER)).get("/").content.decode()
+
+    assert "1 SLA breach still open" in rep_home
+    assert "Mine" in rep_home
+    assert "Theirs" not in rep_home
+    assert "2 SLA breaches still open" in manager_home
+    assert "1 SLA breach still open" in marketing_home
+    assert "Oct 2026" in marketing_home
