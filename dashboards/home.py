@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 from crm.selectors import StageRole, leads_waiting_for_first_touch, stage_names_and_roles
 from funnel.selectors import active_plan, channel_names, plan_revenue, plan_targets
@@ -17,13 +19,14 @@ from funnel.tracking import Progress, progress
 from objectives.selectors import rep_targets_of
 from objectives.words import rep_target_words
 from orgs.models import Membership, Role
-from sla.selectors import breaches_of
+from sla.selectors import breaches_of, calendar_of
 
 if TYPE_CHECKING:
     from funnel.models import Plan
 
 STAGES_SHOWN = 3  # the stages furthest behind: a short list a reader acts on
 BREACHES_SHOWN = 5
+RECENT_DAYS = 92  # marketing's months behind shown at home: about the last three
 CHANNELS_SHOWN = 5
 TARGETS_SHOWN = 10
 
@@ -114,7 +117,7 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
         owner = membership.user_id if membership.role == Role.SALES_REP else None
         overview["waiting"] = leads_waiting_for_first_touch(organization, owner=owner)
     if "breaches" in needs:
-        overview["breaches"] = open_breaches(membership)
+        overview["breaches"] = open_breaches(membership, timezone.now())
     if "targets" in needs:
         # A rep's part of the sales objectives, the latest first: what their pay rides on.
         overview["targets"] = [
@@ -124,12 +127,24 @@ def home_overview(membership: Membership, *, today: date) -> dict[str, Any]:
     return overview
 
 
-def open_breaches(membership: Membership) -> dict[str, Any]:
-    """The SLA breaches still open that the member answers for (a rep: their own; a sales
-    manager: sales'; a marketing manager: marketing's), the latest first: how many, the first
-    few, and the breach list's filter that shows them all."""
-    side = "marketing" if membership.role == Role.MARKETING_MANAGER else "sales"
+def open_breaches(membership: Membership, now: datetime) -> dict[str, Any]:
+    """The SLA breaches the member answers for, the latest first: a rep their own and a
+    sales manager sales' still open (a lead still untouched or undecided); a marketing
+    manager marketing's months behind of the last RECENT_DAYS (a month past cannot be
+    made good). How many, the first few, the breach list's filter showing them all, and
+    the calendar's zone the deadlines are read in."""
+    organization = membership.organization
+    marketing = membership.role == Role.MARKETING_MANAGER
     owner = membership.user_id if membership.role == Role.SALES_REP else None
-    found = breaches_of(membership.organization, side=side, still_open=True, owner_id=owner)
-    query = "?open=true&mine=on" if owner else f"?side={side}&open=true"
-    return {"count": found.count(), "rows": list(found[:BREACHES_SHOWN]), "query": query}
+    if marketing:
+        found = breaches_of(
+            organization, side="marketing", due_since=now - timedelta(days=RECENT_DAYS)
+        )
+        query = "?side=marketing"
+    else:
+        found = breaches_of(organization, side="sales", still_open=True, owner_id=owner)
+        query = "?open=true&mine=on" if owner else "?side=sales&open=true"
+    return {
+        "count": found.count(), "rows": list(found[:BREACHES_SHOWN]), "query": query,
+        "marketing": marketing, "zone": calendar_of(organization).time_zone,
+    }  # fmt: skip

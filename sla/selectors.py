@@ -102,6 +102,7 @@ def decision_on(organization: Organization, lead_id: int, handoff_at: Any) -> De
 def breaches_of(
     organization: Organization, *, side: str | None = None, kind: str | None = None,
     still_open: bool | None = None, month: date | None = None, owner_id: int | None = None,
+    due_since: datetime | None = None,
 ) -> QuerySet[Breach]:  # fmt: skip
     """The organisation's breaches, the latest deadline first, with their lead and owner."""
     found = Breach.objects.for_org(organization).select_related("lead", "owner")
@@ -115,6 +116,8 @@ def breaches_of(
         found = found.filter(month=month)
     if owner_id is not None:
         found = found.filter(owner_id=owner_id)
+    if due_since is not None:
+        found = found.filter(due__gte=due_since)
     return found.order_by("-due", "-pk")
 
 

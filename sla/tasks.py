@@ -6,6 +6,7 @@ from django.utils import timezone
 from sla.services import (
     breaches_escalate,
     breaches_notify,
+    breaches_sweep,
     compliance_run,
     compliance_sweep,
 )
@@ -37,4 +38,6 @@ def sla_notify_task(organization_id: int, breach_ids: list[int]) -> int:
 
 @shared_task
 def sla_escalate_task() -> int:
-    return breaches_escalate(now=timezone.now())
+    """Notices never sent go now; those still open long enough go to the managers."""
+    now = timezone.now()
+    return breaches_sweep(now=now) + breaches_escalate(now=now)

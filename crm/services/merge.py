@@ -102,16 +102,19 @@ def leads_merge(*, survivor: Lead, duplicate: Lead, by: User | None) -> Lead:
         setattr(survivor, field, value)
     survivor.created_at = min(survivor.created_at, duplicate.created_at)
     if stage != survivor.stage:
+        # One instant for both: the lead's stage_changed_at is its last change's `at`, which
+        # the SLA's hand-off and its recorded decision are keyed by.
+        moved_at = timezone.now()
         LeadStageChange.objects.create(
             organization=survivor.organization,
             lead=survivor,
             from_stage=survivor.stage,
             to_stage=stage,
-            at=timezone.now(),
+            at=moved_at,
             by=by,
             source=LeadStageChange.Source.MERGE,
         )
-        survivor.stage, survivor.stage_changed_at = stage, timezone.now()
+        survivor.stage, survivor.stage_changed_at = stage, moved_at
     survivor.full_clean()
     survivor.save()
     mark_leads(survivor.organization_id, [survivor.pk])

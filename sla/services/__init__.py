@@ -11,7 +11,7 @@ from sla.services.agreements import (
     proposed_terms,
     sides_to_sign,
 )
-from sla.services.breaches import breaches_escalate, breaches_notify
+from sla.services.breaches import breaches_escalate, breaches_notify, breaches_sweep
 from sla.services.calendar import calendar_update
 from sla.services.compliance import (
     compliance_mark,
@@ -28,6 +28,7 @@ __all__ = [
     "agreement_sign",
     "breaches_escalate",
     "breaches_notify",
+    "breaches_sweep",
     "calendar_update",
     "compliance_mark",
     "compliance_recompute",

@@ -7,6 +7,7 @@ one e-mail a run listing their breaches, not one per breach."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -24,7 +25,9 @@ from django.utils.translation import gettext as _
 from orgs.models import Membership, Organization, Role
 from sla.calendar import WorkingTime
 from sla.models import AgreementVersion, Breach, Scorecard, Side
-from sla.selectors import version_at
+from sla.selectors import calendar_of, version_at
+
+logger = logging.getLogger(__name__)
 
 NOTIFY_TASK = "sla.tasks.sla_notify_task"
 # A breach found this long after its deadline (a first recompute of an old history) is
@@ -133,19 +136,18 @@ def _claim(ids: list[int], column: str) -> list[Breach]:
 
 
 def breaches_notify(*, organization_id: int, breach_ids: list[int], now: datetime) -> int:
-    """E-mail each owner the new breaches that are news (due within NEWS_DAYS); how many
-    e-mails went. The others are marked as notified without an e-mail: the list shows them."""
+    """E-mail each owner the new breaches that are news (due within NEWS_DAYS, still open);
+    how many e-mails went. The others are marked as told without an e-mail (the list shows
+    them): a first run over an old history floods nobody."""
+    candidates = Breach.objects.filter(
+        organization_id=organization_id, pk__in=breach_ids, notified_at__isnull=True
+    )
     fresh = list(
-        Breach.objects.filter(
-            organization_id=organization_id,
-            pk__in=breach_ids,
-            due__gte=now - timedelta(days=NEWS_DAYS),
+        candidates.filter(
+            due__gte=now - timedelta(days=NEWS_DAYS), resolved_at__isnull=True
         ).values_list("pk", flat=True)
     )
-    stale = set(breach_ids) - set(fresh)
-    Breach.objects.filter(pk__in=stale, notified_at__isnull=True).update(
-        notified_at=now, escalated_at=now
-    )
+    candidates.exclude(pk__in=fresh).update(notified_at=now, escalated_at=now)
     recipients: dict[Any, list[Breach]] = defaultdict(list)
     for breach in _claim(fresh, "notified_at"):
         owner = _owner_membership(breach)
@@ -154,7 +156,22 @@ def breaches_notify(*, organization_id: int, breach_ids: list[int], now: datetim
         else:
             for member in _members(breach.organization, OWNERS[Side(breach.side)]):
                 recipients[(member.user, breach.organization_id)].append(breach)
-    return _send(recipients, escalated=False)
+    return _send(recipients, escalated=False, column="notified_at")
+
+
+def breaches_sweep(*, now: datetime) -> int:
+    """Tell the owners of breaches whose notice was never sent (a broker down when they were
+    found, an e-mail that failed); how many e-mails went."""
+    waiting = Breach.objects.filter(
+        notified_at__isnull=True, found_at__lte=now - timedelta(minutes=5)
+    ).values_list("organization_id", "pk")
+    by_organisation: dict[int, list[int]] = defaultdict(list)
+    for organization_id, pk in waiting[:5000]:
+        by_organisation[organization_id].append(pk)
+    return sum(
+        breaches_notify(organization_id=organization_id, breach_ids=ids, now=now)
+        for organization_id, ids in sorted(by_organisation.items())
+    )
 
 
 def _owner_membership(breach: Breach) -> Membership | None:
@@ -181,27 +198,39 @@ def breaches_escalate(*, now: datetime) -> int:
         for member in _members(breach.organization, MANAGERS[Side(breach.side)]):
             if member.user_id != breach.owner_id:
                 recipients[(member.user, breach.organization_id)].append(breach)
-    return _send(recipients, escalated=True)
+    return _send(recipients, escalated=True, column="escalated_at")
 
 
-def _send(recipients: dict[Any, list[Breach]], *, escalated: bool) -> int:
+def _send(recipients: dict[Any, list[Breach]], *, escalated: bool, column: str) -> int:
+    """One e-mail a recipient, in the organisation's time zone. A recipient whose e-mail
+    fails gives their breaches back (`column` cleared) for the next sweep, and the others
+    still get theirs: at least once, never lost."""
+    sent = 0
     for (user, _org), breaches in recipients.items():
         organization = breaches[0].organization
+        zone = calendar_of(organization).time_zone
         link = settings.SITE_URL + reverse("sla-breaches")
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), timezone.override(zone):
             context = {
                 "breaches": breaches, "organization": organization, "link": link,
-                "escalated": escalated, "user": user,
+                "escalated": escalated, "user": user, "zone": zone,
+                "hours": settings.SLA_ESCALATE_HOURS,
             }  # fmt: skip
             subject = (
                 _("SLA breaches still open at %(org)s")
                 if escalated
                 else _("New SLA breaches at %(org)s")
             ) % {"org": organization.name}
-            send_mail(
-                subject=subject,
-                message=render_to_string("sla/email/breaches.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-    return len(recipients)
+            try:
+                send_mail(
+                    subject=subject,
+                    message=render_to_string("sla/email/breaches.txt", context),
+                    from_email=None,
+                    recipient_list=[user.email],
+                )
+            except Exception:
+                logger.exception("SLA breach e-mail to user %s failed", user.pk)
+                Breach.objects.filter(pk__in=[b.pk for b in breaches]).update(**{column: None})
+                continue
+            sent += 1
+    return sent

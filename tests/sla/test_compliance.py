@@ -475,3 +475,41 @@ def test_the_agreements_window_is_shown_beside_the_organisations_own(
         assert 'data-testid="sla-window"' in text
         assert "within 4 business hours" in text
         assert "counts calendar hours" in text
+
+
+def test_a_failed_e_mail_is_sent_again_by_the_sweep_and_the_others_still_go(
+    org, member, agreement, monkeypatch
+):
+    from sla.services import breaches_notify, breaches_sweep
+
+    rep, other = member(Role.SALES_REP), member(Role.SALES_REP)
+    for who, address in ((rep, "rep@example.com"), (other, "other@example.com")):
+        who.user.email = address
+        who.user.save()
+    now = timezone.now()
+    handed_over(org, now - timedelta(days=6), owner=rep.user, name="Ann")
+    handed_over(org, now - timedelta(days=6), owner=other.user, name="Bob")
+    compliance_recompute(organization_id=org.pk, now=now)
+    monkeypatch.setattr("sla.services.breaches.NEWS_DAYS", 30)
+    ids = list(Breach.objects.values_list("pk", flat=True))
+    real_send = mail.send_mail
+
+    def refuse_the_rep(**kwargs):
+        if kwargs["recipient_list"] == ["rep@example.com"]:
+            raise OSError("SMTP down")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr("sla.services.breaches.send_mail", refuse_the_rep)
+    breaches_notify(organization_id=org.pk, breach_ids=ids, now=now)
+
+    told = [m.to for m in mail.outbox]
+    assert ["other@example.com"] in told
+    assert ["rep@example.com"] not in told
+    assert Breach.objects.filter(owner=rep.user, notified_at__isnull=True).count() == 3
+    assert not Breach.objects.exclude(owner=rep.user).filter(notified_at__isnull=True).exists()
+
+    monkeypatch.setattr("sla.services.breaches.send_mail", real_send)
+    assert breaches_sweep(now=now + timedelta(minutes=10)) == 1
+    assert breaches_sweep(now=now + timedelta(minutes=20)) == 0
+    assert [m.to for m in mail.outbox][len(told) :] == [["rep@example.com"]]
+    assert "Times are in Europe/Rome." in mail.outbox[-1].body
