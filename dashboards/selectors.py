@@ -22,6 +22,7 @@ from kpis.selectors import kpi_rows, kpi_sums, open_pipeline, persona_rows, resp
 from orgs.models import Organization
 from sla.compliance import agreement_covering, compliance_of
 from sla.compliance_words import owes_rows, response_hours, shortfall_rows, shortfall_total
+from sla.selectors import this_month_of
 from sla.words import figure
 
 # What cannot be told per owner: a campaign's cost is not split among the owners of its leads.
@@ -104,7 +105,7 @@ def sales(
 def sla_in_force(organization: Organization) -> dict[str, Any] | None:
     """The Sales-Marketing agreement's scorecard to date, while one is in force (whatever
     the dashboard's period: the agreement's own). None without one, in one query."""
-    this_month = timezone.localdate().replace(day=1)
+    this_month = this_month_of(organization, timezone.now())
     if agreement_covering(organization, this_month) is None:
         return None
     found = compliance_of(organization, month=None, now=timezone.now())

@@ -17,7 +17,7 @@ from orgs.tenancy import MemberRequest, member_required
 from sla.compliance import compliance_of
 from sla.compliance_words import month_choices, scorecard_words
 from sla.forms import BreachFilterForm, ScorecardMonthForm
-from sla.selectors import breaches_of, calendar_of, signed_agreements
+from sla.selectors import breaches_of, calendar_of, signed_agreements, this_month_of
 
 BREACHES_PAGE = 50
 
@@ -31,7 +31,7 @@ def compliance_page(request: MemberRequest) -> HttpResponse:
     form = ScorecardMonthForm(request.GET)
     agreements = signed_agreements(request.organization)
     month = form.cleaned_data["month"] if form.is_valid() else None
-    this_month = timezone.localdate().replace(day=1)
+    this_month = this_month_of(request.organization, timezone.now())
     context: dict[str, Any] = {
         "form": form, "agreements": agreements, "month": month,
         "months": month_choices(agreements, this_month=this_month, chosen=month),

@@ -130,3 +130,10 @@ def signed_agreements(organization: Organization) -> list[Agreement]:
         .distinct()
         .order_by("-first_month")
     )
+
+
+def this_month_of(organization: Organization, now: datetime) -> date:
+    """The first day of the month `now` falls in, in the organisation's time zone: what
+    compliance counts as the current month."""
+    zone = ZoneInfo(calendar_of(organization).time_zone)
+    return now.astimezone(zone).date().replace(day=1)

@@ -79,9 +79,9 @@ def test_each_role_sees_the_plan_against_what_happened_and_its_own_part(history,
         # session, member, memberships for the switcher, plan, its targets and facts (2), the
         # revenue (2), stage and channel names (2), the facts' freshness (2)
         (Role.LEADERSHIP, 13),
-        (Role.MARKETING_MANAGER, 15),  # + the open SLA breaches and how many
-        (Role.SALES_MANAGER, 17),  # + the leads waiting and how many
-        (Role.SALES_REP, 18),  # + their own leads waiting, and their rep targets
+        (Role.MARKETING_MANAGER, 16),  # + the SLA breaches, how many, the calendar's zone
+        (Role.SALES_MANAGER, 18),  # + the leads waiting and how many
+        (Role.SALES_REP, 19),  # + their own leads waiting, and their rep targets
         (Role.ADMIN, 15),
     ],
 )
