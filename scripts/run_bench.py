@@ -26,6 +26,7 @@ BENCHMARKS = [
     "persona_fit",
     "discovery",
     "objective_check",
+    "sla_compliance",
 ]
 
 

@@ -1,5 +1,7 @@
-"""The compliance statements: every hand-off an agreement covers, judged in one set-based
-INSERT; the scorecards aggregated from them in one grouped SELECT.
+"""The compliance statements: every hand-off an agreement covers judged in one set-based
+statement, which also writes what changed (a stored row is left as it is when judged the
+same) and records and resolves the breaches of the rows it wrote; the scorecards
+aggregated from the rows in one grouped SELECT.
 
 Business time in SQL: the calendar's working windows come as three arrays of numbers
 (sla.calendar.Windows: each window's opening and closing in epoch seconds, and the working
@@ -11,8 +13,8 @@ for one lead (sla.calendar), and the property tests hold the two together.
 
 Each step is a MATERIALIZED CTE: its columns are computed once a row, not once a reference.
 The joins to one lead's history (its next hand-off, its touches, the change that took it
-out of the stage) are LATERAL look-ups by the lead's own index entries, so the plan does
-not depend on the tables' statistics; the rest are hash joins.
+out of the stage) and to the lead and its fit are LATERAL look-ups by the lead's own index
+entries, so the plan does not depend on the tables' statistics; the rest are hash joins.
 """
 
 # An instant's cumulative working seconds, given `i` = width_bucket(epoch, opens).
@@ -32,28 +34,26 @@ INSTANT = "to_timestamp((%(opens)s::float8[])[{j}] + ({t} - (%(before)s::float8[
 
 TOUCH_KINDS = "('call', 'email', 'meeting')"
 
-HANDOFF_COLUMNS = (
-    "organization_id, lead_id, handoff_at, month, agreement_id, version_id, channel_id,"
-    " owner_id, fits, first_touch_at, response_seconds, touch_due, attempts, attempts_due,"
-    " decision, decision_at, reason, decision_due, won, late_touch, few_attempts,"
-    " late_decision, computed_at"
-)
+# What a judgement sets: every column but the keys and computed_at.
+JUDGED = [
+    "month", "agreement_id", "version_id", "channel_id", "owner_id", "fits", "first_touch_at",
+    "response_seconds", "touch_due", "attempts", "attempts_due", "decision", "decision_at",
+    "reason", "decision_due", "won", "late_touch", "few_attempts", "late_decision",
+]  # fmt: skip
+HANDOFF_COLUMNS = ", ".join(["organization_id", "lead_id", "handoff_at", *JUDGED, "computed_at"])
+
+
+def _judged(alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in JUDGED)
+
 
 DELETE_HANDOFFS = """
     DELETE FROM sla_handoff
     WHERE organization_id = %(org)s AND handoff_at >= %(start)s AND handoff_at < %(end)s
 """
 
-INSERT_HANDOFFS = f"""
-INSERT INTO sla_handoff ({HANDOFF_COLUMNS})
-WITH v AS MATERIALIZED (
-    SELECT * FROM unnest(
-        %(v_id)s::bigint[], %(v_agreement)s::bigint[], %(v_first)s::date[], %(v_last)s::date[],
-        %(v_in_force)s::timestamptz[], %(v_number)s::int[], %(v_touch)s::float8[],
-        %(v_attempts)s::int[], %(v_attempts_s)s::float8[], %(v_decision_s)s::float8[]
-    ) AS v(id, agreement_id, first_month, last_month, in_force_at, number, touch_s, attempts,
-           attempts_s, decision_s)
-),
+WRITE_HANDOFFS = f"""
+WITH
 -- Every hand-off from the start on (the next one bounds a hand-off's touches), with its
 -- month in the organisation's time zone.
 h AS MATERIALIZED (
@@ -61,25 +61,24 @@ h AS MATERIALIZED (
         date_trunc('month', c.at AT TIME ZONE %(zone)s)::date AS month,
         lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at, c.id) AS next_handoff_at,
         extract(epoch FROM c.at)::float8 AS e,
-        width_bucket(extract(epoch FROM c.at)::float8, %(opens)s::float8[]) AS i
+        width_bucket(extract(epoch FROM c.at)::float8, %(opens)s::float8[]) AS i,
+        width_bucket(c.at, %(v_from)s::timestamptz[]) AS k
     FROM crm_leadstagechange c
     WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s AND c.at >= %(start)s
 ),
--- The version each is judged by (sla.selectors.version_at): of the agreement whose period
--- holds its month, the last version in force at the hand-off, else the first.
+-- The version each is judged by (sla.selectors.version_at): the versions come as pieces
+-- of time (from v_from[k] on, the version v_id[k]; none between agreements), so a
+-- hand-off's is one binary search.
 j AS MATERIALIZED (
-    SELECT h.*, v.id AS version_id, v.agreement_id, v.attempts AS attempts_needed,
-        {CUMULATIVE.format(i="h.i", e="h.e")} + v.touch_s AS t_touch,
-        {CUMULATIVE.format(i="h.i", e="h.e")} + v.attempts_s AS t_attempts,
-        {CUMULATIVE.format(i="h.i", e="h.e")} + v.decision_s AS t_decision,
+    SELECT h.*, (%(v_id)s::bigint[])[h.k] AS version_id,
+        (%(v_agreement)s::bigint[])[h.k] AS agreement_id,
+        (%(v_attempts)s::int[])[h.k] AS attempts_needed,
+        {CUMULATIVE.format(i="h.i", e="h.e")} + (%(v_touch)s::float8[])[h.k] AS t_touch,
+        {CUMULATIVE.format(i="h.i", e="h.e")} + (%(v_attempts_s)s::float8[])[h.k] AS t_attempts,
+        {CUMULATIVE.format(i="h.i", e="h.e")} + (%(v_decision_s)s::float8[])[h.k] AS t_decision,
         {CUMULATIVE.format(i="h.i", e="h.e")} AS cum_h
-    FROM h CROSS JOIN LATERAL (
-        SELECT * FROM v WHERE v.first_month <= h.month AND h.month <= v.last_month
-        ORDER BY v.in_force_at <= h.handoff_at DESC,
-            CASE WHEN v.in_force_at <= h.handoff_at THEN -v.number ELSE v.number END
-        LIMIT 1
-    ) v
-    WHERE h.handoff_at < %(end)s
+    FROM h
+    WHERE h.handoff_at < %(end)s AND (%(v_id)s::bigint[])[h.k] IS NOT NULL
 ),
 w AS MATERIALIZED (
     SELECT j.*,
@@ -122,25 +121,113 @@ t AS MATERIALIZED (
     ) moved ON true
     LEFT JOIN sla_decision sd ON sd.organization_id = %(org)s AND sd.lead_id = d.lead_id
         AND sd.handoff_at = d.handoff_at
+),
+-- A won deal of the lead closed since the hand-off: its last win, hashed by lead.
+won AS MATERIALIZED (
+    SELECT lead_id, max(closed_at) AS last_won FROM crm_deal
+    WHERE organization_id = %(org)s AND status = 'won' AND lead_id IS NOT NULL GROUP BY lead_id
+),
+computed AS MATERIALIZED (
+    SELECT t.lead_id, t.handoff_at, t.month, t.agreement_id, t.version_id, l.channel_id,
+        l.owner_id, f.fits, t.first_at AS first_touch_at,
+        CASE WHEN t.first_at IS NOT NULL THEN
+            round({CUMULATIVE.format(i="t.i_touch", e="extract(epoch FROM t.first_at)::float8")}
+                  - t.cum_h)::int END AS response_seconds,
+        t.touch_due, COALESCE(t.attempts, 0) AS attempts, t.attempts_due,
+        t.decision, t.decision_at, t.reason, t.decision_due,
+        COALESCE(won.last_won >= t.handoff_at, false) AS won,
+        CASE WHEN t.first_at IS NULL THEN %(now)s > t.touch_due
+            ELSE t.first_at > t.touch_due END AS late_touch,
+        %(now)s > t.attempts_due AND COALESCE(t.attempts, 0) < t.attempts_needed
+            AND NOT COALESCE(t.decision_at <= t.attempts_due, false) AS few_attempts,
+        CASE WHEN t.decision_at IS NULL THEN %(now)s > t.decision_due
+            ELSE t.decision_at > t.decision_due END AS late_decision
+    FROM t
+    CROSS JOIN LATERAL (
+        SELECT l.channel_id, l.owner_id FROM crm_lead l WHERE l.id = t.lead_id LIMIT 1
+    ) l
+    LEFT JOIN LATERAL (
+        SELECT f.fits FROM personas_leadfit f
+        WHERE f.lead_id = t.lead_id AND f.organization_id = %(org)s LIMIT 1
+    ) f ON true
+    LEFT JOIN won ON won.lead_id = t.lead_id
+),
+-- The stored rows against the judgement: a row no longer judged goes, a new one comes, and
+-- a row is rewritten if judged otherwise or if one of its deadlines passed since it was
+-- (its computed_at moves on, so the sweep lets it be); the rest stay as they are.
+diff AS MATERIALIZED (
+    SELECT s.id AS stored_id, c.*
+    FROM computed c
+    FULL JOIN (SELECT * FROM sla_handoff WHERE organization_id = %(org)s
+               AND handoff_at >= %(start)s AND handoff_at < %(end)s) s
+        ON s.lead_id = c.lead_id AND s.handoff_at = c.handoff_at
+    WHERE s.id IS NULL OR c.lead_id IS NULL
+        OR ({_judged("s")}) IS DISTINCT FROM ({_judged("c")})
+        OR (s.touch_due > s.computed_at AND s.touch_due <= %(now)s)
+        OR (s.attempts_due > s.computed_at AND s.attempts_due <= %(now)s)
+        OR (s.decision_due > s.computed_at AND s.decision_due <= %(now)s)
+),
+gone AS (
+    DELETE FROM sla_handoff s USING diff d
+    WHERE s.organization_id = %(org)s AND s.id = d.stored_id AND d.lead_id IS NULL
+    RETURNING 1
+),
+changed AS (
+    UPDATE sla_handoff s SET ({", ".join(JUDGED)}, computed_at) = ({_judged("d")}, %(now)s)
+    FROM diff d
+    WHERE s.organization_id = %(org)s AND s.id = d.stored_id AND d.lead_id IS NOT NULL
+    RETURNING s.*
+),
+added AS (
+    INSERT INTO sla_handoff ({HANDOFF_COLUMNS})
+    SELECT %(org)s, d.lead_id, d.handoff_at, {_judged("d")}, %(now)s
+    FROM diff d WHERE d.stored_id IS NULL
+    RETURNING *
+),
+-- Only the hand-offs written now can break, or remedy, anything new: the others are as
+-- they were when their breaches were recorded and resolved.
+written AS (SELECT * FROM changed UNION ALL SELECT * FROM added),
+broken AS (
+    SELECT w.*, b.kind, b.due,
+        CASE b.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL
+            ELSE w.decision <> '' END AS remedied
+    FROM written w CROSS JOIN LATERAL (VALUES
+            ('first_touch', w.late_touch, w.touch_due),
+            ('attempts', w.few_attempts, w.attempts_due),
+            ('decision', w.late_decision, w.decision_due)) AS b(kind, broken, due)
+    WHERE b.broken
+),
+-- Each breach recorded once (its key); one found already remedied (touched or decided
+-- late) is resolved at once.
+recorded AS (
+    INSERT INTO sla_breach (organization_id, key, side, kind, agreement_id, lead_id,
+                            handoff_at, month, owner_id, due, found_at, resolved_at)
+    SELECT %(org)s, b.kind || ':' || b.lead_id || ':' || extract(epoch FROM b.handoff_at)::text,
+        'sales', b.kind, b.agreement_id, b.lead_id, b.handoff_at, b.month,
+        (SELECT u.id FROM orgs_user u WHERE u.id = b.owner_id), b.due, %(now)s,
+        CASE WHEN b.remedied THEN %(now)s END
+    FROM broken b
+    WHERE NOT EXISTS (  -- recorded already (its key says so too): hashed, not a probe a key
+        SELECT 1 FROM sla_breach x
+        WHERE x.organization_id = %(org)s AND x.lead_id = b.lead_id
+            AND x.handoff_at = b.handoff_at AND x.kind = b.kind)
+    ON CONFLICT (organization_id, key) DO NOTHING
+    RETURNING id
+),
+-- A breach still open is resolved once the lead is touched, or decided on, after all.
+resolved AS (
+    UPDATE sla_breach x SET resolved_at = %(now)s
+    FROM written w
+    WHERE x.organization_id = %(org)s AND x.resolved_at IS NULL AND x.lead_id = w.lead_id
+        AND x.handoff_at = w.handoff_at
+        AND CASE x.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL
+            ELSE w.decision <> '' END
+    RETURNING 1
 )
-SELECT %(org)s, t.lead_id, t.handoff_at, t.month, t.agreement_id, t.version_id, l.channel_id,
-    l.owner_id, f.fits, t.first_at,
-    CASE WHEN t.first_at IS NOT NULL THEN
-        round({CUMULATIVE.format(i="t.i_touch", e="extract(epoch FROM t.first_at)::float8")}
-              - t.cum_h)::int END,
-    t.touch_due, COALESCE(t.attempts, 0), t.attempts_due,
-    t.decision, t.decision_at, t.reason, t.decision_due,
-    EXISTS (SELECT 1 FROM crm_deal won WHERE won.lead_id = t.lead_id AND won.status = 'won'
-            AND won.closed_at >= t.handoff_at),
-    CASE WHEN t.first_at IS NULL THEN %(now)s > t.touch_due ELSE t.first_at > t.touch_due END,
-    %(now)s > t.attempts_due AND COALESCE(t.attempts, 0) < t.attempts_needed
-        AND NOT COALESCE(t.decision_at <= t.attempts_due, false),
-    CASE WHEN t.decision_at IS NULL THEN %(now)s > t.decision_due
-        ELSE t.decision_at > t.decision_due END,
-    %(now)s
-FROM t
-JOIN crm_lead l ON l.id = t.lead_id
-LEFT JOIN personas_leadfit f ON f.lead_id = t.lead_id AND f.organization_id = %(org)s
+SELECT (SELECT count(*) FROM computed),
+    (SELECT count(*) FROM written) + (SELECT count(*) FROM gone),
+    (SELECT COALESCE(array_agg(id ORDER BY id), '{{}}') FROM recorded),
+    (SELECT count(*) FROM resolved)
 """  # noqa: S608 - the pieces are this module's constants; values are parameters
 
 # The scorecards of some agreements: per month and to date, in all channels and per channel.
@@ -167,32 +254,4 @@ FROM sla_handoff
 WHERE organization_id = %(org)s AND agreement_id = ANY(%(agreements)s::bigint[])
 GROUP BY GROUPING SETS ((agreement_id, month), (agreement_id, month, channel_id),
                         (agreement_id), (agreement_id, channel_id))
-"""
-
-# Breaches of sales' commitments, recorded once each (the key): new ones are returned.
-INSERT_LEAD_BREACHES = """
-INSERT INTO sla_breach (organization_id, key, side, kind, agreement_id, lead_id, handoff_at,
-                        month, owner_id, due, found_at)
-SELECT %(org)s, b.kind || ':' || h.lead_id || ':' || extract(epoch FROM h.handoff_at)::text,
-    'sales', b.kind, h.agreement_id, h.lead_id, h.handoff_at, h.month,
-    (SELECT u.id FROM orgs_user u WHERE u.id = h.owner_id), b.due, %(now)s
-FROM sla_handoff h CROSS JOIN LATERAL (VALUES
-        ('first_touch', h.late_touch, h.touch_due),
-        ('attempts', h.few_attempts, h.attempts_due),
-        ('decision', h.late_decision, h.decision_due)) AS b(kind, broken, due)
-WHERE h.organization_id = %(org)s AND h.handoff_at >= %(start)s AND h.handoff_at < %(end)s
-    AND b.broken
-ON CONFLICT (organization_id, key) DO NOTHING
-RETURNING id
-"""
-
-# A breach still open is resolved once the lead is touched, or decided on, after all.
-RESOLVE_LEAD_BREACHES = """
-UPDATE sla_breach b SET resolved_at = %(now)s
-FROM sla_handoff h
-WHERE b.organization_id = %(org)s AND b.resolved_at IS NULL AND b.lead_id IS NOT NULL
-    AND h.lead_id = b.lead_id AND h.organization_id = %(org)s AND h.handoff_at = b.handoff_at
-    AND h.handoff_at >= %(start)s AND h.handoff_at < %(end)s
-    AND CASE b.kind WHEN 'first_touch' THEN h.first_touch_at IS NOT NULL
-                    ELSE h.decision <> '' END
 """

@@ -1,0 +1,119 @@
+"""A recompute writes only what changed: a hand-off judged as before keeps its row as it was
+(its computed_at too), a touch or a deadline passing rewrites that hand-off's row alone, a
+hand-off no longer there loses its row; and the sweep leaves a rewritten row alone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crm.models import Activity, Lead, LeadStageChange
+from crm.services.leads import lead_change_stage, lead_create
+from crm.services.records import record_create
+from orgs.models import Role
+from sla.models import Breach, ComplianceMark, Handoff, Side
+from sla.services import (
+    agreement_create,
+    agreement_sign,
+    calendar_update,
+    compliance_recompute,
+    compliance_sweep,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROME = ZoneInfo("Europe/Rome")
+MONDAY = datetime(2026, 3, 2, tzinfo=ROME)
+
+
+def at(hours: float) -> datetime:
+    """Monday 2 March 2026 in Rome, `hours` after midnight."""
+    return MONDAY + timedelta(hours=hours)
+
+
+@pytest.fixture
+def agreement(org, member):
+    """Rome's Monday-to-Friday 09:00 to 18:00 calendar and 2026's agreement in force: a first
+    touch within 4 business hours, 2 attempts within 2 business days, a decision within 3."""
+    calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1, 2, 3, 4, 5],
+                    day_start=time(9), day_end=time(18))  # fmt: skip
+    made = agreement_create(organization=org, by=None, first_month=date(2026, 1, 1), terms={
+        "mqls_per_month": 40, "first_touch_hours": "4", "attempts": 2, "attempts_days": 2,
+        "decision_days": 3})  # fmt: skip
+    agreement_sign(agreement=made, membership=member(Role.MARKETING_MANAGER), side=Side.MARKETING)
+    agreement_sign(agreement=made, membership=member(Role.SALES_MANAGER), side=Side.SALES)
+    return made
+
+
+def handed_over(org, when, name):
+    lead = lead_create(organization=org, by=None, name=name, stage="lead",
+                       created_at=when - timedelta(hours=1))  # fmt: skip
+    lead_change_stage(lead=lead, to_stage="mql", by=None, at=when)
+    return Lead.objects.get(pk=lead.pk)
+
+
+def rows(org):
+    """Each stored hand-off by lead name: (row id, computed_at, response seconds)."""
+    return {
+        h.lead.name: (h.pk, h.computed_at, h.response_seconds)
+        for h in Handoff.objects.filter(organization=org).select_related("lead")
+    }
+
+
+def test_a_run_that_finds_nothing_changed_writes_nothing(org, agreement):
+    ann = handed_over(org, at(10), "Ann")
+    handed_over(org, at(11), "Bob")
+    record_create(Activity, organization=org, lead=ann, kind="call", at=at(10.5))
+    compliance_recompute(organization_id=org.pk, now=at(11.5))
+    before = rows(org)
+
+    done = compliance_recompute(organization_id=org.pk, now=at(11.75))
+
+    assert done.handoffs == 2  # both judged again
+    assert rows(org) == before  # neither rewritten
+    assert before["Ann"][1:] == (at(11.5), 1800)
+
+
+def test_a_touch_rewrites_its_own_hand_off_only(org, agreement):
+    handed_over(org, at(10), "Ann")
+    bob = handed_over(org, at(11), "Bob")
+    compliance_recompute(organization_id=org.pk, now=at(11.5))
+    before = rows(org)
+
+    record_create(Activity, organization=org, lead=bob, kind="email", at=at(12))
+    compliance_recompute(organization_id=org.pk, now=at(12.25))
+
+    after = rows(org)
+    assert after["Ann"] == before["Ann"]
+    assert after["Bob"] == (before["Bob"][0], at(12.25), 3600)  # the same row, rewritten
+
+
+def test_a_deadline_passing_rewrites_its_hand_off_and_the_sweep_then_lets_it_be(org, agreement):
+    ann = handed_over(org, at(10), "Ann")  # a first touch due at 14:00
+    compliance_recompute(organization_id=org.pk, now=at(11))
+    compliance_recompute(organization_id=org.pk, now=at(12))  # nothing passed: not rewritten
+    assert Handoff.objects.get(lead=ann).computed_at == at(11)
+
+    assert compliance_sweep(now=at(14.5)) == 1  # the deadline passed since it was judged
+    compliance_recompute(organization_id=org.pk, now=at(14.5))
+
+    row = Handoff.objects.get(lead=ann)
+    assert (row.computed_at, row.late_touch) == (at(14.5), True)
+    assert Breach.objects.filter(lead=ann, kind=Breach.Kind.FIRST_TOUCH).count() == 1
+    ComplianceMark.objects.all().delete()
+    assert compliance_sweep(now=at(15)) == 0  # nothing else has passed since
+    assert not ComplianceMark.objects.exists()
+
+
+def test_a_hand_off_no_longer_there_loses_its_row_and_the_others_stay(org, agreement):
+    handed_over(org, at(10), "Ann")
+    bob = handed_over(org, at(11), "Bob")
+    compliance_recompute(organization_id=org.pk, now=at(11.5))
+    before = rows(org)
+
+    LeadStageChange.objects.filter(lead=bob, to_stage="mql").delete()  # an import corrected
+    compliance_recompute(organization_id=org.pk, now=at(11.75))
+
+    assert rows(org) == {"Ann": before["Ann"]}
