@@ -73,13 +73,16 @@ def lead_clock(
     attempts_due = after_business_hours(handoff_at, day * terms.attempts_days, calendar)
     decision_due = after_business_hours(handoff_at, day * terms.decision_days, calendar)
     attempts = sum(1 for t in touches if t <= attempts_due)
+    # Sales decided on it before its touch was due, without one: nothing was owed.
+    decided_untouched = first is None and decided_at is not None and decided_at <= touch_due
     within = None
     if first is not None:
         within = first <= touch_due
-    elif now > touch_due:
+    elif now > touch_due and not decided_untouched:
         within = False
     breaches = []
-    if (first is None and now > touch_due) or (first is not None and first > touch_due):
+    touched_late = first is not None and first > touch_due
+    if touched_late or (first is None and now > touch_due and not decided_untouched):
         breaches.append(Breach("first_touch", touch_due))
     decided_early = decided_at is not None and decided_at <= attempts_due
     if now > attempts_due and attempts < terms.attempts and not decided_early:

@@ -152,7 +152,7 @@ def compliance_of(
                                  now, breaches)  # fmt: skip
     found.sales = _sales(organization, total, agreement, version, months, breaches)
     counts = Counts(
-        committed=found.marketing["committed"], delivered=total.handoffs,
+        committed=found.marketing["committed"], delivered=total.leads,
         decided=total.accepted + total.rejected, accepted=total.accepted,
         acceptance_bar=version.acceptance_rate / 100, touch_due=total.touch_due,
         within_window=total.within_window, won_within=total.won_within, won_late=total.won_late,
@@ -180,7 +180,7 @@ def _marketing(
     now: datetime, breaches: dict[str, int],
 ) -> dict[str, Any]:  # fmt: skip
     names = channels_by_id(organization)
-    delivered = {r.channel_id: r.handoffs for r in rows if r.by_channel}
+    delivered = {r.channel_id: r.leads for r in rows if r.by_channel}
     codes = {code: pk for pk, (code, _name) in names.items()}
     channels = []
     for code in sorted(
@@ -196,7 +196,7 @@ def _marketing(
     fit_bar = version.fit_share
     return {
         "committed": _committed(months, versions, working, now),
-        "delivered": total.handoffs,
+        "delivered": total.leads,
         "channels": channels,
         "acceptance_rate": share(total.accepted, total.accepted + total.rejected),
         "acceptance_bar": (version.acceptance_rate / 100).quantize(Decimal("0.0001")),
@@ -223,7 +223,9 @@ def _sales(
         "attempts_share": share(total.attempts_met, total.attempts_due),
         "decided": total.accepted + total.rejected,
         "decided_in_time_share": share(total.decided_in_time, total.decision_due),
-        "untouched_overdue": open_now.filter(first_touch_at__isnull=True, late_touch=True).count(),
+        "untouched_overdue": open_now.filter(
+            first_touch_at__isnull=True, late_touch=True, decision=""
+        ).count(),
         "undecided_overdue": open_now.filter(decision="", late_decision=True).count(),
         "breaches": {k: breaches[k] for k in ("first_touch", "attempts", "decision")},
     }

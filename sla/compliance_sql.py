@@ -79,6 +79,8 @@ j AS MATERIALIZED (
         {CUMULATIVE.format(i="h.i", e="h.e")} AS cum_h
     FROM h
     WHERE h.handoff_at < %(end)s AND (%(v_id)s::bigint[])[h.k] IS NOT NULL
+        -- Two changes to the stage at one instant (a batch, a merge) are one hand-off.
+        AND h.next_handoff_at IS DISTINCT FROM h.handoff_at
 ),
 w AS MATERIALIZED (
     SELECT j.*,
@@ -137,6 +139,7 @@ computed AS MATERIALIZED (
         t.decision, t.decision_at, t.reason, t.decision_due,
         COALESCE(won.last_won >= t.handoff_at, false) AS won,
         CASE WHEN t.first_at IS NULL THEN %(now)s > t.touch_due
+                AND NOT COALESCE(t.decision_at <= t.touch_due, false)
             ELSE t.first_at > t.touch_due END AS late_touch,
         %(now)s > t.attempts_due AND COALESCE(t.attempts, 0) < t.attempts_needed
             AND NOT COALESCE(t.decision_at <= t.attempts_due, false) AS few_attempts,
@@ -156,7 +159,7 @@ computed AS MATERIALIZED (
 -- a row is rewritten if judged otherwise or if one of its deadlines passed since it was
 -- (its computed_at moves on, so the sweep lets it be); the rest stay as they are.
 diff AS MATERIALIZED (
-    SELECT s.id AS stored_id, c.*
+    SELECT s.id AS stored_id, s.lead_id AS stored_lead, s.handoff_at AS stored_at, c.*
     FROM computed c
     FULL JOIN (SELECT * FROM sla_handoff WHERE organization_id = %(org)s
                AND handoff_at >= %(start)s AND handoff_at < %(end)s) s
@@ -189,7 +192,7 @@ added AS (
 written AS (SELECT * FROM changed UNION ALL SELECT * FROM added),
 broken AS (
     SELECT w.*, b.kind, b.due,
-        CASE b.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL
+        CASE b.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL OR w.decision <> ''
             ELSE w.decision <> '' END AS remedied
     FROM written w CROSS JOIN LATERAL (VALUES
             ('first_touch', w.late_touch, w.touch_due),
@@ -220,20 +223,29 @@ resolved AS (
     FROM written w
     WHERE x.organization_id = %(org)s AND x.resolved_at IS NULL AND x.lead_id = w.lead_id
         AND x.handoff_at = w.handoff_at
-        AND CASE x.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL
+        AND CASE x.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL OR w.decision <> ''
             ELSE w.decision <> '' END
+    RETURNING 1
+),
+-- A hand-off no longer there (its time edited, its lead merged) leaves nothing open.
+vanished AS (
+    UPDATE sla_breach x SET resolved_at = %(now)s
+    FROM diff d
+    WHERE d.lead_id IS NULL AND x.organization_id = %(org)s AND x.resolved_at IS NULL
+        AND x.lead_id = d.stored_lead AND x.handoff_at = d.stored_at
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM computed),
     (SELECT count(*) FROM written) + (SELECT count(*) FROM gone),
     (SELECT COALESCE(array_agg(id ORDER BY id), '{{}}') FROM recorded),
-    (SELECT count(*) FROM resolved)
+    (SELECT count(*) FROM resolved) + (SELECT count(*) FROM vanished)
 """  # noqa: S608 - the pieces are this module's constants; values are parameters
 
 # The scorecards of some agreements: per month and to date, in all channels and per channel.
 SCORECARDS = """
 SELECT agreement_id, month, GROUPING(channel_id) = 0 AS by_channel, channel_id,
     count(*) AS handoffs,
+    count(DISTINCT lead_id) AS leads,
     count(*) FILTER (WHERE decision = 'accepted') AS accepted,
     count(*) FILTER (WHERE decision = 'rejected') AS rejected,
     count(*) FILTER (WHERE decision <> '' AND NOT late_decision) AS decided_in_time,
@@ -245,7 +257,8 @@ SELECT agreement_id, month, GROUPING(channel_id) = 0 AS by_channel, channel_id,
     count(*) FILTER (WHERE first_touch_at IS NOT NULL OR late_touch) AS touch_due,
     percentile_disc(0.5) WITHIN GROUP (ORDER BY response_seconds) AS response_p50,
     percentile_disc(0.9) WITHIN GROUP (ORDER BY response_seconds) AS response_p90,
-    count(*) FILTER (WHERE attempts_due <= %(now)s AND NOT few_attempts) AS attempts_met,
+    count(*) FILTER (WHERE NOT few_attempts AND (attempts_due <= %(now)s
+                     OR (decision_at IS NOT NULL AND decision_at <= attempts_due))) AS attempts_met,
     count(*) FILTER (WHERE attempts_due <= %(now)s
                      OR (decision_at IS NOT NULL AND decision_at <= attempts_due)) AS attempts_due,
     count(*) FILTER (WHERE won AND first_touch_at IS NOT NULL AND NOT late_touch) AS won_within,

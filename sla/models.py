@@ -409,7 +409,8 @@ class Scorecard(OrgScopedModel):
     month = models.DateField(null=True)
     by_channel = models.BooleanField(default=False)
     channel_id = models.BigIntegerField(null=True)
-    handoffs = models.PositiveIntegerField(default=0)  # MQLs delivered to sales
+    handoffs = models.PositiveIntegerField(default=0)  # hand-offs to sales
+    leads = models.PositiveIntegerField(default=0)  # MQLs delivered: each lead once
     accepted = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     decided_in_time = models.PositiveIntegerField(default=0)

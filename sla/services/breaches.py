@@ -55,7 +55,7 @@ def month_breaches_record(
     commitment by more than its tolerance (by the version in force at the month's end);
     the ids of those new."""
     delivered = {
-        (row.agreement_id, row.month): row.handoffs
+        (row.agreement_id, row.month): row.leads
         for row in Scorecard.objects.filter(
             organization=organization, month__isnull=False, by_channel=False
         )

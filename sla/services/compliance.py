@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Min
 
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from orgs.models import Organization
@@ -30,7 +31,7 @@ from sla.compliance_sql import (
     SCORECARDS,
     WRITE_HANDOFFS,
 )
-from sla.models import AgreementVersion, ComplianceMark, Scorecard
+from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Scorecard
 from sla.selectors import calendar_of, signed_versions, version_at
 from sla.services.breaches import breaches_notify_later, month_breaches_record
 from smarketing.lib.enqueue import send_now
@@ -159,7 +160,7 @@ def _longest_deadline(versions: list[AgreementVersion], working: Any, last: date
 
 
 SCORE_FIELDS = [
-    "handoffs", "accepted", "rejected", "decided_in_time", "decision_due", "measured_fit",
+    "handoffs", "leads", "accepted", "rejected", "decided_in_time", "decision_due", "measured_fit",
     "fits", "touched", "within_window", "touch_due", "response_p50", "response_p90",
     "attempts_met", "attempts_due", "won_within", "won_late",
 ]  # fmt: skip
@@ -171,6 +172,14 @@ def _scorecards_write(
     cursor.execute(SCORECARDS, {"org": organization_id, "agreements": agreements, "now": now})
     names = [c.name for c in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    # Every agreement has its to-date row, zeros without hand-offs: when it was last judged
+    # is what the sweep reads to judge a month that ended.
+    counted = {r["agreement_id"] for r in rows if r["month"] is None and not r["by_channel"]}
+    rows += [
+        {"agreement_id": a, "month": None, "by_channel": False, "channel_id": None}
+        for a in agreements
+        if a not in counted
+    ]
     Scorecard.objects.filter(organization_id=organization_id).delete()
     Scorecard.objects.bulk_create(
         Scorecard(organization_id=organization_id, computed_at=now, **row) for row in rows
@@ -241,17 +250,31 @@ DEADLINES_PASSED = """
 RECENT_DAYS = 400
 
 
+def organisations_with_agreements() -> list[int]:
+    """The organisations with a version of an agreement that came into force."""
+    signed = AgreementVersion.objects.filter(in_force_at__isnull=False)
+    return sorted(set(signed.values_list("organization_id", flat=True)))
+
+
 def compliance_sweep(*, now: datetime) -> int:
     """Mark and schedule what time alone changed; how many organisations."""
     with connection.cursor() as cursor:
         cursor.execute(DEADLINES_PASSED, {"now": now, "recent": now - timedelta(days=RECENT_DAYS)})
         due = dict(cursor.fetchall())
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    stale = Scorecard.objects.filter(
-        month__isnull=True, by_channel=False, computed_at__lt=month_start
+    # A month that ended, in each organisation's own time zone, since its last run.
+    last_run = dict(
+        Scorecard.objects.filter(month__isnull=True, by_channel=False)
+        .values_list("organization_id")
+        .annotate(at=Min("computed_at"))
     )
-    for organization_id in stale.values_list("organization_id", flat=True).distinct():
-        due.setdefault(organization_id, month_start - timedelta(days=40))
+    zones = dict(BusinessCalendar.objects.values_list("organization_id", "time_zone"))
+    for organization_id in organisations_with_agreements():
+        zone = ZoneInfo(zones.get(organization_id, "UTC"))
+        local = now.astimezone(zone)
+        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        ran = last_run.get(organization_id)
+        if ran is None or ran < month_start:
+            due.setdefault(organization_id, month_start - timedelta(days=40))
     with transaction.atomic():
         for organization_id, since in sorted(due.items()):
             compliance_mark(organization_id=organization_id, since=since)

@@ -90,3 +90,13 @@ def test_a_lead_never_handed_over_has_no_clock():
     )
 
     assert (found.handoff_at, found.response_business_hours, found.breaches) == (None, None, [])
+
+
+def test_a_decision_before_the_touch_was_due_waives_the_touch_and_a_later_one_does_not():
+    early = clock(decision=("rejected", rome("2027-01-18 10:00"), "duplicate"))
+    late = clock(decision=("rejected", rome("2027-01-18 13:00"), "duplicate"))
+
+    assert early.within_window is None  # nothing was owed: sales decided from the record
+    assert early.breaches == []
+    assert late.within_window is False
+    assert [b.kind for b in late.breaches] == ["first_touch"]

@@ -513,3 +513,89 @@ def test_a_failed_e_mail_is_sent_again_by_the_sweep_and_the_others_still_go(
     assert breaches_sweep(now=now + timedelta(minutes=20)) == 0
     assert [m.to for m in mail.outbox][len(told) :] == [["rep@example.com"]]
     assert "Times are in Europe/Rome." in mail.outbox[-1].body
+
+
+# --- What the review found -------------------------------------------------------------------
+
+
+def _run_marks(now):
+    for mark in ComplianceMark.objects.all():
+        compliance_run(organization_id=mark.organization_id, now=now)
+
+
+def test_two_leads_handed_over_together_then_merged_are_one_hand_off(org, member, agreement):
+    from crm.services.leads import leads_hand_off
+    from crm.services.merge import leads_merge
+
+    made = timezone.now() - timedelta(days=1)
+    a = lead_create(organization=org, by=None, name="Ann", stage="lead", created_at=made)
+    b = lead_create(organization=org, by=None, name="Ann Dup", stage="lead", created_at=made)
+    leads_hand_off(organization_id=org.pk, moves=[(a.pk, "x"), (b.pk, "x")], source="persona",
+                   since=timezone.now() - timedelta(days=30))  # fmt: skip
+    leads_merge(survivor=Lead.objects.get(pk=a.pk), duplicate=Lead.objects.get(pk=b.pk), by=None)
+
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+    compliance_recompute(organization_id=org.pk, now=timezone.now())
+
+    assert Handoff.objects.filter(lead_id=a.pk).count() == 1
+
+
+def test_a_lead_decided_early_keeps_the_attempts_share_and_owes_no_touch(org, member, agreement):
+    monday = rome("2026-03-02 10:00")
+    lead = handed_over(org, monday)
+    lead_change_stage(lead=lead, to_stage="recycled", by=None, at=monday + timedelta(hours=1))
+
+    compliance_recompute(organization_id=org.pk, now=monday + timedelta(days=10))
+
+    card = Scorecard.objects.get(month=date(2026, 3, 1), by_channel=False)
+    assert (card.attempts_met, card.attempts_due) == (1, 1)
+    assert not Breach.objects.filter(side="sales").exists()
+
+
+def test_a_lead_handed_over_again_is_one_mql_delivered(org, member, agreement):
+    at = rome("2026-03-02 10:00")
+    lead = handed_over(org, at)
+    for hours, stage in ((1, "recycled"), (2, "mql"), (3, "recycled"), (4, "mql")):
+        lead_change_stage(lead=lead, to_stage=stage, by=None, at=at + timedelta(hours=hours))
+
+    compliance_recompute(organization_id=org.pk, now=at + timedelta(hours=5))
+
+    card = Scorecard.objects.get(month=date(2026, 3, 1), by_channel=False)
+    assert (card.handoffs, card.leads) == (3, 1)
+    body = token_client(member(Role.SALES_REP)).get("/api/v1/sla/compliance/?month=2026-03")
+    assert body.json()["marketing"]["delivered"] == 1
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Rome"])
+def test_a_month_without_mqls_is_a_breach_in_any_time_zone(org, member, zone):
+    calendar_update(organization=org, time_zone=zone, working_days=[1, 2, 3, 4, 5],
+                    day_start=time(9), day_end=time(18))  # fmt: skip
+    made = agreement_create(organization=org, by=None, first_month=date(2026, 1, 1),
+                            terms={"mqls_per_month": 40})  # fmt: skip
+    agreement_sign(agreement=made, membership=member(Role.MARKETING_MANAGER), side=Side.MARKETING)
+    agreement_sign(agreement=made, membership=member(Role.SALES_MANAGER), side=Side.SALES)
+    _run_marks(datetime(2026, 1, 10, tzinfo=UTC))
+    assert not Breach.objects.exists()
+
+    for now in (datetime(2026, 2, 1, 0, 30, tzinfo=UTC), datetime(2026, 2, 1, 6, tzinfo=UTC),
+                datetime(2026, 2, 2, 6, tzinfo=UTC)):  # fmt: skip
+        from sla.services import compliance_sweep
+
+        compliance_sweep(now=now)
+        _run_marks(now + timedelta(seconds=30))
+
+    (breach,) = Breach.objects.filter(kind="volume")
+    assert (breach.month, breach.delivered) == (date(2026, 1, 1), 0)
+
+
+def test_a_hand_off_whose_time_is_gone_leaves_no_breach_open(org, member, agreement):
+    lead = handed_over(org, rome("2026-03-02 10:00"))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-01 10:00"))
+    assert Breach.objects.filter(lead=lead, resolved_at__isnull=True).count() == 3
+
+    LeadStageChange.objects.filter(lead=lead, to_stage="mql").update(at=rome("2026-03-03 10:00"))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-01 11:00"))
+
+    old = Breach.objects.filter(lead=lead, handoff_at=rome("2026-03-02 10:00"))
+    assert not old.filter(resolved_at__isnull=True).exists()
+    assert Breach.objects.filter(lead=lead, handoff_at=rome("2026-03-03 10:00")).count() == 3
