@@ -135,10 +135,15 @@ def compliance_recompute(
         # once a hand-off (200,000 against 150,000 open breaches: over 15 minutes).
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(WRITE_HANDOFFS, params)
-        judged, _written, new, _resolved = cursor.fetchone()
+        judged, written, new, _resolved = cursor.fetchone()
         cursor.execute("SET LOCAL enable_nestloop = on")
         agreements = sorted({v.agreement_id for v in versions})
-        _scorecards_write(cursor, organization_id, agreements, now)
+        cards = Scorecard.objects.filter(organization_id=organization_id)
+        kept = cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements)
+        if written or kept.count() != len(agreements):
+            _scorecards_write(cursor, organization_id, agreements, now)
+        else:  # nothing judged otherwise: the same figures, as of now
+            cards.update(computed_at=now)
         new += month_breaches_record(organization, versions, working, now=now)
         breaches_notify_later(organization_id, new)
     return Recomputed(judged, len(new))

@@ -117,3 +117,20 @@ def test_a_hand_off_no_longer_there_loses_its_row_and_the_others_stay(org, agree
     compliance_recompute(organization_id=org.pk, now=at(11.75))
 
     assert rows(org) == {"Ann": before["Ann"]}
+
+
+def test_the_scorecards_are_not_aggregated_again_when_nothing_was_written(org, agreement):
+    from sla.models import Scorecard
+
+    handed_over(org, at(10), "Ann")
+    compliance_recompute(organization_id=org.pk, now=at(30 * 24))
+    before = {c.pk: c.handoffs for c in Scorecard.objects.filter(organization=org)}
+
+    compliance_recompute(organization_id=org.pk, now=at(30 * 24 + 1))
+
+    after = Scorecard.objects.filter(organization=org)
+    assert {c.pk: c.handoffs for c in after} == before  # the same rows, not rewritten
+    assert {c.computed_at for c in after} == {at(30 * 24 + 1)}  # as of this run
+    handed_over(org, at(11), "Bob")
+    compliance_recompute(organization_id=org.pk, now=at(30 * 24 + 2))
+    assert Scorecard.objects.get(month=None, by_channel=False).handoffs == 2
