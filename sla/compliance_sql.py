@@ -151,7 +151,7 @@ computed AS MATERIALIZED (
     ) l
     LEFT JOIN LATERAL (
         SELECT f.fits FROM personas_leadfit f
-        WHERE f.lead_id = t.lead_id AND f.organization_id = %(org)s LIMIT 1
+        WHERE %(personas)s AND f.lead_id = t.lead_id AND f.organization_id = %(org)s LIMIT 1
     ) f ON true
     LEFT JOIN won ON won.lead_id = t.lead_id
 ),

@@ -24,6 +24,7 @@ from django.db.models import Min
 
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from orgs.models import Organization
+from personas.selectors import approved_persona_names
 from sla.calendar import after_business_hours, windows_between
 from sla.clock import business_day_hours
 from sla.compliance_sql import (
@@ -123,6 +124,8 @@ def compliance_recompute(
         params |= {
             "zone": calendar.time_zone,
             "handoff": handoff,
+            # Without an approved persona no lead fits one: no look-up a hand-off.
+            "personas": bool(approved_persona_names(organization)),
             "onwards": codes[codes.index(handoff) + 1 :] if handoff in codes else [],
             "opens": windows.opens,
             "closes": windows.closes,

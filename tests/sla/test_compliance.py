@@ -22,6 +22,7 @@ from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
 from orgs.demo import seed_demo_organizations
 from orgs.models import Organization, Role
+from personas.models import LeadFit
 from sla.calendar import business_seconds
 from sla.clock import Terms, lead_clock
 from sla.models import Breach, ComplianceMark, Decision, Handoff, Scorecard, Side
@@ -177,6 +178,11 @@ def test_the_demos_scorecards_add_up_the_hand_offs():
         )
         assert card.response_p50 == _percentile(responses, 0.5)
         assert card.response_p90 == _percentile(responses, 0.9)
+        fitting = set(
+            LeadFit.objects.filter(organization=demo, fits=True).values_list("lead_id", flat=True)
+        )
+        assert card.fits == sum(r.lead_id in fitting for r in mine)
+        assert card.fits > 0 or month is not None  # the demo's leads fit its persona
         channels = Scorecard.objects.filter(organization=demo, month=month, by_channel=True)
         assert sum(c.handoffs for c in channels) == len(mine)
 
