@@ -59,7 +59,9 @@ WITH
 h AS MATERIALIZED (
     SELECT c.lead_id, c.at AS handoff_at,
         date_trunc('month', c.at AT TIME ZONE %(zone)s)::date AS month,
-        lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at, c.id) AS next_handoff_at,
+        -- By the instant alone (two at one instant are one hand-off, below): the index
+        -- holds the lead and the instant, so the heap is not read.
+        lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at) AS next_handoff_at,
         extract(epoch FROM c.at)::float8 AS e,
         width_bucket(extract(epoch FROM c.at)::float8, %(opens)s::float8[]) AS i,
         width_bucket(c.at, %(v_from)s::timestamptz[]) AS k

@@ -137,9 +137,13 @@ def compliance_recompute(
         # written have no statistics yet, and a nested loop over them probed the breaches
         # once a hand-off (200,000 against 150,000 open breaches: over 15 minutes).
         cursor.execute("SET LOCAL enable_nestloop = off")
+        # And hashed, not sorted: the won deals merged with 200,000 sorted wide rows cost a
+        # sort a run.
+        cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(WRITE_HANDOFFS, params)
         judged, written, new, _resolved = cursor.fetchone()
         cursor.execute("SET LOCAL enable_nestloop = on")
+        cursor.execute("SET LOCAL enable_mergejoin = on")
         agreements = sorted({v.agreement_id for v in versions})
         cards = Scorecard.objects.filter(organization_id=organization_id)
         kept = cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements)
