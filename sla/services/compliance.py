@@ -32,7 +32,7 @@ from sla.compliance_sql import (
     SCORECARDS,
     WRITE_HANDOFFS,
 )
-from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Scorecard
+from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Handoff, Scorecard
 from sla.selectors import calendar_of, signed_versions, version_at
 from sla.services.breaches import breaches_notify_later, month_breaches_record
 from smarketing.lib.enqueue import send_now
@@ -146,8 +146,14 @@ def compliance_recompute(
         cursor.execute("SET LOCAL enable_mergejoin = on")
         agreements = sorted({v.agreement_id for v in versions})
         cards = Scorecard.objects.filter(organization_id=organization_id)
-        kept = cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements)
-        if written or kept.count() != len(agreements):
+        kept = list(
+            cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements)
+        )
+        # A lead deleted takes its hand-offs with it in the database, unseen by the diff:
+        # the stored hand-offs must still be the ones counted.
+        stored = Handoff.objects.filter(organization_id=organization_id).count()
+        same = len(kept) == len(agreements) and stored == sum(c.handoffs for c in kept)
+        if written or not same:
             _scorecards_write(cursor, organization_id, agreements, now)
         else:  # nothing judged otherwise: the same figures, as of now
             cards.update(computed_at=now)
