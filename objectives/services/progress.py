@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from kpis.selectors import kpis_as_of
 from objectives.calculations import Progress, period_months, progress
@@ -23,7 +22,7 @@ from objectives.selectors import (
     plan_of,
 )
 from orgs.models import Organization
-from smarketing.lib.enqueue import send_now
+from smarketing.lib.enqueue import send_once
 from smarketing.lib.months import add_months
 
 REFRESH_TASK = "objectives.tasks.objectives_refresh_task"
@@ -132,11 +131,5 @@ def scheduled_key(organization_id: int) -> str:
 def objectives_schedule(*, organization_id: int) -> bool:
     """Send one refresh for the organisation unless one is already waiting (changes within
     OBJECTIVES_COALESCE_SECONDS share it); True if sent."""
-    delay = settings.OBJECTIVES_COALESCE_SECONDS
-    key = scheduled_key(organization_id)
-    if not cache.add(key, 1, timeout=delay + 60):
-        return False
-    if not send_now(REFRESH_TASK, organization_id, countdown=delay):
-        cache.delete(key)
-        return False
-    return True
+    return send_once(scheduled_key(organization_id), REFRESH_TASK, organization_id,
+                     delay=settings.OBJECTIVES_COALESCE_SECONDS)  # fmt: skip

@@ -35,7 +35,7 @@ from sla.compliance_sql import (
 from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Handoff, Scorecard
 from sla.selectors import calendar_of, signed_versions, version_at
 from sla.services.breaches import breaches_notify_later, month_breaches_record
-from smarketing.lib.enqueue import send_now
+from smarketing.lib.enqueue import send_once
 from smarketing.lib.months import add_months
 
 logger = logging.getLogger(__name__)
@@ -146,9 +146,7 @@ def compliance_recompute(
         cursor.execute("SET LOCAL enable_mergejoin = on")
         agreements = sorted({v.agreement_id for v in versions})
         cards = Scorecard.objects.filter(organization_id=organization_id)
-        kept = list(
-            cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements)
-        )
+        kept = list(cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements))
         # A lead deleted takes its hand-offs with it in the database, unseen by the diff:
         # the stored hand-offs must still be the ones counted.
         stored = Handoff.objects.filter(organization_id=organization_id).count()
@@ -230,14 +228,8 @@ def compliance_schedule(*, organization_id: int) -> bool:
     """Send one run for the organisation unless one is already waiting (marks within
     SLA_COALESCE_SECONDS share it); True if sent. A lost send costs nothing: the mark
     stays, and the beat's sweep schedules it."""
-    delay = settings.SLA_COALESCE_SECONDS
-    key = scheduled_key(organization_id)
-    if not cache.add(key, 1, timeout=delay + 60):
-        return False
-    if not send_now(RECOMPUTE_TASK, organization_id, countdown=delay):
-        cache.delete(key)
-        return False
-    return True
+    return send_once(scheduled_key(organization_id), RECOMPUTE_TASK, organization_id,
+                     delay=settings.SLA_COALESCE_SECONDS)  # fmt: skip
 
 
 def compliance_run(*, organization_id: int, now: datetime) -> Recomputed | None:

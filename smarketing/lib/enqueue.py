@@ -63,3 +63,18 @@ def send_now(task: Task | str, *args: Any, countdown: float | None = None, **kwa
         logger.warning("broker unavailable, %s not sent: %s", task.name, exc)
         return False
     return True
+
+
+def send_once(key: str, task: Task | str, *args: Any, delay: float) -> bool:
+    """Send `task` to run after `delay` seconds unless one under `key` is already waiting:
+    a burst of changes shares one run. The key (SET NX in the cache) outlives the delay by a
+    margin, so a lost task frees it; the task deletes it as it starts, so a change during a
+    run schedules exactly one more. False if one was waiting or the broker is down."""
+    from django.core.cache import cache
+
+    if not cache.add(key, 1, timeout=delay + 60):
+        return False
+    if not send_now(task, *args, countdown=delay):
+        cache.delete(key)  # the sweeps schedule what this send missed
+        return False
+    return True
