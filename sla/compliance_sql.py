@@ -40,7 +40,9 @@ JUDGED = [
     "response_seconds", "touch_due", "attempts", "attempts_due", "decision", "decision_at",
     "reason", "decision_due", "won", "late_touch", "few_attempts", "late_decision",
 ]  # fmt: skip
-HANDOFF_COLUMNS = ", ".join(["organization_id", "lead_id", "handoff_at", *JUDGED, "computed_at"])
+HANDOFF_COLUMNS = ", ".join(
+    ["organization_id", "lead_id", "handoff_at", *JUDGED, "computed_at", "next_due"]
+)
 
 
 def _judged(alias: str) -> str:
@@ -146,7 +148,13 @@ computed AS MATERIALIZED (
         %(now)s > t.attempts_due AND COALESCE(t.attempts, 0) < t.attempts_needed
             AND NOT COALESCE(t.decision_at <= t.attempts_due, false) AS few_attempts,
         CASE WHEN t.decision_at IS NULL THEN %(now)s > t.decision_due
-            ELSE t.decision_at > t.decision_due END AS late_decision
+            ELSE t.decision_at > t.decision_due END AS late_decision,
+        -- The next deadline still to pass that could change the judgement: the sweep's.
+        LEAST(CASE WHEN t.first_at IS NULL AND t.decision_at IS NULL
+                   AND t.touch_due > %(now)s THEN t.touch_due END,
+              CASE WHEN t.attempts_due > %(now)s THEN t.attempts_due END,
+              CASE WHEN t.decision_at IS NULL AND t.decision_due > %(now)s
+                   THEN t.decision_due END) AS next_due
     FROM t
     CROSS JOIN LATERAL (
         SELECT l.channel_id, l.owner_id FROM crm_lead l WHERE l.id = t.lead_id LIMIT 1
@@ -178,14 +186,15 @@ gone AS (
     RETURNING 1
 ),
 changed AS (
-    UPDATE sla_handoff s SET ({", ".join(JUDGED)}, computed_at) = ({_judged("d")}, %(now)s)
+    UPDATE sla_handoff s SET ({", ".join(JUDGED)}, computed_at, next_due)
+        = ({_judged("d")}, %(now)s, d.next_due)
     FROM diff d
     WHERE s.organization_id = %(org)s AND s.id = d.stored_id AND d.lead_id IS NOT NULL
     RETURNING s.*
 ),
 added AS (
     INSERT INTO sla_handoff ({HANDOFF_COLUMNS})
-    SELECT %(org)s, d.lead_id, d.handoff_at, {_judged("d")}, %(now)s
+    SELECT %(org)s, d.lead_id, d.handoff_at, {_judged("d")}, %(now)s, d.next_due
     FROM diff d WHERE d.stored_id IS NULL
     RETURNING *
 ),

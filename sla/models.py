@@ -379,6 +379,9 @@ class Handoff(OrgScopedModel):
     few_attempts = models.BooleanField(default=False)
     late_decision = models.BooleanField(default=False)
     computed_at = models.DateTimeField()
+    # The next of its deadlines still to pass that could change it (None: all passed, or
+    # none matters any more): the beat's sweep judges it again then.
+    next_due = models.DateTimeField(null=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -392,6 +395,12 @@ class Handoff(OrgScopedModel):
                 fields=["organization", "agreement", "month"], name="sla_handoff_month_idx"
             ),
             models.Index(fields=["organization", "handoff_at"], name="sla_handoff_at_idx"),
+            # The sweep's: the clocks whose next deadline has come, in every organisation.
+            models.Index(
+                fields=["next_due"],
+                name="sla_handoff_next_due_idx",
+                condition=Q(next_due__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

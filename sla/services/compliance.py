@@ -245,19 +245,15 @@ def compliance_run(*, organization_id: int, now: datetime) -> Recomputed | None:
     return done
 
 
-# The beat's sweep: the clocks whose deadline passed since they were judged (nobody writes
-# anything when a deadline passes), agreement months that ended since (their MQLs are then
-# judged), and marks whose run was lost.
+# The beat's sweep: the clocks whose next deadline has come since they were judged (nobody
+# writes anything when a deadline passes; a partial index holds only the clocks still
+# running), agreement months that ended since (their MQLs are then judged), and marks whose
+# run was lost.
 DEADLINES_PASSED = """
     SELECT organization_id, min(handoff_at) FROM sla_handoff
-    WHERE handoff_at >= %(recent)s AND (
-        (first_touch_at IS NULL AND touch_due > computed_at AND touch_due <= %(now)s)
-        OR (attempts_due > computed_at AND attempts_due <= %(now)s)
-        OR (decision = '' AND decision_due > computed_at AND decision_due <= %(now)s))
+    WHERE next_due IS NOT NULL AND next_due <= %(now)s
     GROUP BY organization_id
 """
-# A hand-off this old is judged again only with a change to it, or with everything.
-RECENT_DAYS = 400
 
 
 def organisations_with_agreements() -> list[int]:
@@ -269,7 +265,7 @@ def organisations_with_agreements() -> list[int]:
 def compliance_sweep(*, now: datetime) -> int:
     """Mark and schedule what time alone changed; how many organisations."""
     with connection.cursor() as cursor:
-        cursor.execute(DEADLINES_PASSED, {"now": now, "recent": now - timedelta(days=RECENT_DAYS)})
+        cursor.execute(DEADLINES_PASSED, {"now": now})
         due = dict(cursor.fetchall())
     # A month that ended, in each organisation's own time zone, since its last run.
     last_run = dict(

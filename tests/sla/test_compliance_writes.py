@@ -134,3 +134,24 @@ def test_the_scorecards_are_not_aggregated_again_when_nothing_was_written(org, a
     handed_over(org, at(11), "Bob")
     compliance_recompute(organization_id=org.pk, now=at(30 * 24 + 2))
     assert Scorecard.objects.get(month=None, by_channel=False).handoffs == 2
+
+
+def test_each_clock_keeps_its_next_deadline_for_the_sweep(org, agreement):
+    lead = handed_over(
+        org, at(10), "Ann"
+    )  # touch due 14:00, attempts Wed 10:00, decision Thu 10:00
+
+    compliance_recompute(organization_id=org.pk, now=at(11))
+    assert Handoff.objects.get(lead=lead).next_due == at(14)
+    assert compliance_sweep(now=at(13.9)) == 0  # nothing due yet: nothing marked
+
+    compliance_recompute(organization_id=org.pk, now=at(15))
+    assert Handoff.objects.get(lead=lead).next_due == at(2 * 24 + 10)  # the attempts' next
+
+    record_create(Activity, organization=org, lead=lead, kind="call", at=at(15.5))
+    lead_change_stage(lead=lead, to_stage="sql", by=None, at=at(16))
+    compliance_recompute(organization_id=org.pk, now=at(17))
+    row = Handoff.objects.get(lead=lead)
+    assert row.next_due == at(2 * 24 + 10)  # the attempts still count until their deadline
+    compliance_recompute(organization_id=org.pk, now=at(3 * 24))
+    assert Handoff.objects.get(lead=lead).next_due is None  # decided, every deadline passed
