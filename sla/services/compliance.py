@@ -175,13 +175,6 @@ def _longest_deadline(versions: list[AgreementVersion], working: Any, last: date
         return last
 
 
-SCORE_FIELDS = [
-    "handoffs", "leads", "accepted", "rejected", "decided_in_time", "decision_due", "measured_fit",
-    "fits", "touched", "within_window", "touch_due", "response_p50", "response_p90",
-    "attempts_met", "attempts_due", "won_within", "won_late",
-]  # fmt: skip
-
-
 def _scorecards_write(
     cursor: Any, organization_id: int, agreements: list[int], now: datetime
 ) -> None:
