@@ -29,6 +29,9 @@ class Action(StrEnum):
     EDIT_OBJECTIVES = "edit_objectives"
     EDIT_SLA = "edit_sla"
     DECIDE_MQLS = "decide_mqls"
+    KEEP_REVIEWS = "keep_reviews"
+    ANSWER_PULSE = "answer_pulse"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     MANAGE_MEMBERS = "manage_members"
     EDIT_ORGANIZATION = "edit_organization"
 
@@ -51,6 +54,11 @@ ACTION_LABELS = {
     ),
     Action.EDIT_SLA: _("Set the business calendar of the Sales-Marketing SLA"),
     Action.DECIDE_MQLS: _("Accept or reject the MQLs marketing hands over to sales"),
+    Action.KEEP_REVIEWS: _(
+        "Keep the monthly review: its decisions, owners and due dates; open the alignment pulse"
+    ),
+    Action.ANSWER_PULSE: _("Answer the alignment pulse for one's own team"),
+    Action.MANAGE_WEBHOOKS: _("Register, test and resend the organisation's webhooks"),
     Action.MANAGE_MEMBERS: _("Invite members, change their roles, remove them"),
     Action.EDIT_ORGANIZATION: _("Edit the organisation's name and currency"),
 }
@@ -62,6 +70,8 @@ _PERSONAS = frozenset({Action.EDIT_PERSONAS, Action.APPROVE_PERSONAS})
 _OBJECTIVES = frozenset({Action.EDIT_OBJECTIVES})
 # The two managers keep the agreement between their teams (its calendar, for now).
 _SLA = frozenset({Action.EDIT_SLA})
+# The two managers run the monthly review together; their teams answer the pulse.
+_REVIEWS = frozenset({Action.KEEP_REVIEWS, Action.ANSWER_PULSE})
 
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -69,14 +79,17 @@ MATRIX: dict[Role, frozenset[Action]] = {
     | {Action.EDIT_LEADS, Action.EDIT_CAMPAIGNS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
     | _PERSONAS
     | _OBJECTIVES
-    | _SLA,
+    | _SLA
+    | _REVIEWS,
     Role.SALES_MANAGER: _EVERYONE
     | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.IMPORT_RECORDS, Action.EDIT_PLANS}
     | _PERSONAS
     | _OBJECTIVES
     | _SLA
+    | _REVIEWS
     | {Action.DECIDE_MQLS},
-    Role.SALES_REP: _EVERYONE | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.DECIDE_MQLS},
+    Role.SALES_REP: _EVERYONE
+    | {Action.EDIT_LEADS, Action.EDIT_DEALS, Action.DECIDE_MQLS, Action.ANSWER_PULSE},
     # Leadership reads everything and changes nothing of the organisation's data. A
     # personal token only reads too, because it acts with this same role.
     Role.LEADERSHIP: _EVERYONE,

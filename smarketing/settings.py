@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "funnel",
     "objectives",
     "sla",
+    "reviews",
     "dashboards",
 ]
 
@@ -255,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.tasks.kpis_nightly_check_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Events whose e-mails or webhooks a lost task or a failed send left untold.
+    "reviews-sweep": {"task": "reviews.tasks.reviews_sweep_task", "schedule": timedelta(minutes=1)},
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).
@@ -265,6 +268,9 @@ OBJECTIVES_COALESCE_SECONDS = env_int("OBJECTIVES_COALESCE_SECONDS", 2, minimum=
 # Changes to one organisation's hand-offs within this many seconds share one recompute of
 # its SLA compliance (sla/services/compliance.py).
 SLA_COALESCE_SECONDS = env_int("SLA_COALESCE_SECONDS", 2, minimum=0)
+# Events of one organisation within this many seconds share one run of their e-mails and
+# webhook deliveries (reviews/services/events.py).
+NOTIFY_COALESCE_SECONDS = env_int("NOTIFY_COALESCE_SECONDS", 2, minimum=0)
 # A breach still open this many hours after its owner was told is sent to their manager.
 SLA_ESCALATE_HOURS = env_int("SLA_ESCALATE_HOURS", 24, minimum=1)
 # Changes to one organisation within this many seconds share one KPI recompute.

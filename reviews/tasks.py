@@ -1,0 +1,19 @@
+"""The reviews app's tasks: each takes ids and calls one service."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+from reviews.services.dispatch import events_dispatch, reviews_sweep
+from reviews.services.events import dispatch_key
+
+
+@shared_task
+def events_dispatch_task(organization_id: int) -> int:
+    cache.delete(dispatch_key(organization_id))  # a change from now on schedules one more
+    return events_dispatch(organization_id=organization_id, now=timezone.now())
+
+
+@shared_task
+def reviews_sweep_task() -> int:
+    return reviews_sweep(now=timezone.now())

@@ -1,0 +1,122 @@
+"""What a notification says, in the reader's language: made when it is read (a page, an
+e-mail), from the event's data, so one event reads well in each member's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.template.defaultfilters import date as date_filter
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from objectives.models import Status
+from sla.models import Breach
+from smarketing.lib.events import Kind
+from smarketing.lib.formatting import month_label, number
+
+
+def _breach(data: dict[str, Any]) -> str:
+    kind = _label(Breach.Kind, data.get("breach_kind"))
+    if data.get("lead_name"):
+        return _("SLA breach: %(kind)s, lead %(lead)s") % {"kind": kind, "lead": data["lead_name"]}
+    return _("SLA breach: %(kind)s, %(delivered)s of at least %(expected)s MQLs in %(month)s") % {
+        "kind": kind,
+        "delivered": number(data.get("delivered")),
+        "expected": number(data.get("expected")),
+        "month": month_label(data.get("month")),
+    }
+
+
+def _objective(data: dict[str, Any]) -> str:
+    return _("Objective “%(name)s” is now %(status)s (was %(before)s)") % {
+        "name": data.get("name", ""),
+        "status": _label(Status, data.get("status")).lower(),
+        "before": _label(Status, data.get("previous_status")).lower(),
+    }
+
+
+def _drift(data: dict[str, Any]) -> str:
+    return _("Plan “%(plan)s” is at risk: %(stage)s drifts from its assumption") % {
+        "plan": data.get("plan_name", ""),
+        "stage": data.get("stage_name", ""),
+    }
+
+
+def _signature(data: dict[str, Any]) -> str:
+    return _("The agreement “%(name)s” awaits your signature") % {"name": data.get("name", "")}
+
+
+def _renewal(data: dict[str, Any]) -> str:
+    return _("The agreement “%(name)s” ends on %(ends)s: time to renew it") % {
+        "name": data.get("name", ""),
+        "ends": _day(data.get("ends")),
+    }
+
+
+def _persona(data: dict[str, Any]) -> str:
+    return _("The buyer persona “%(name)s” awaits your approval") % {"name": data.get("name", "")}
+
+
+def _import_finished(data: dict[str, Any]) -> str:
+    return _("Import of %(file)s finished: %(written)s rows written, %(rejected)s rejected") % {
+        "file": data.get("file_name", ""),
+        "written": number(data.get("written", 0)),
+        "rejected": number(data.get("rejected", 0)),
+    }
+
+
+def _import_failed(data: dict[str, Any]) -> str:
+    return _("Import of %(file)s failed: %(reason)s") % {
+        "file": data.get("file_name", ""),
+        "reason": data.get("reason", ""),
+    }
+
+
+def _pulse(data: dict[str, Any]) -> str:
+    return _("The alignment pulse for %(period)s is open until %(closes)s") % {
+        "period": month_label(data.get("period")),
+        "closes": _day(data.get("closes")),
+    }
+
+
+def _plan_activated(data: dict[str, Any]) -> str:
+    return _("Plan “%(plan)s” is now active") % {"plan": data.get("plan_name", "")}
+
+
+def _kpis_updated(data: dict[str, Any]) -> str:
+    return _("KPIs updated")
+
+
+TITLES: dict[str, Callable[[dict[str, Any]], str]] = {
+    Kind.SLA_BREACH: _breach,
+    Kind.OBJECTIVE_STATUS: _objective,
+    Kind.PLAN_AT_RISK: _drift,
+    Kind.AGREEMENT_SIGNATURE: _signature,
+    Kind.AGREEMENT_RENEWAL: _renewal,
+    Kind.PERSONA_APPROVAL: _persona,
+    Kind.IMPORT_FINISHED: _import_finished,
+    Kind.IMPORT_FAILED: _import_failed,
+    Kind.PULSE_OPEN: _pulse,
+    Kind.PLAN_ACTIVATED: _plan_activated,
+    Kind.KPIS_UPDATED: _kpis_updated,
+}
+
+
+def title(kind: str, data: dict[str, Any]) -> str:
+    """One line saying what happened, in the active language."""
+    words = TITLES.get(kind)
+    return words(data) if words else kind
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _day(value: Any) -> str:
+    """An ISO date from the event's data as the language writes a day."""
+    day = parse_date(str(value)) if value else None
+    return date_filter(day, "DATE_FORMAT") if day else str(value or "")
