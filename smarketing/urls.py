@@ -31,6 +31,7 @@ urlpatterns = [
     path("plans/", include("funnel.urls")),
     path("objectives/", include("objectives.urls")),
     path("sla/", include("sla.urls")),
+    path("", include("reviews.urls")),
     # The metric dictionary sits beside the dashboards it explains; first, as "metrics" would
     # otherwise be taken for a dashboard's name.
     path("dashboards/", include("kpis.urls")),
