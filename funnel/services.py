@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from funnel.models import Plan, PlanTarget
 from funnel.planning import Moved, learning_window, reschedule
 from orgs.models import Organization, User
 from smarketing.lib.bounds import MAX_CHANNELS
+from smarketing.lib.events import Happening, Kind, announce
 from smarketing.lib.months import month_keys
 
 logger = logging.getLogger(__name__)
@@ -251,6 +253,14 @@ def plan_activate(*, plan: Plan) -> Plan:
     ).exclude(pk=plan.pk).update(status=Plan.Status.ARCHIVED)
     plan.status = Plan.Status.ACTIVE
     plan.save(update_fields=["status"])
+    announce(Happening(
+        organization_id=plan.organization_id, kind=Kind.PLAN_ACTIVATED,
+        key=f"plan.activated:{plan.pk}:{timezone.now().isoformat()}",
+        data={"plan_id": plan.pk, "plan_name": plan.name, "version": plan.version,
+              "first_month": plan.first_month.isoformat(),
+              "last_month": plan.last_month.isoformat()},
+        link=reverse("plan-detail", kwargs={"pk": plan.pk}),
+    ))  # fmt: skip
     return plan
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from orgs.permissions import can
 from orgs.selectors import memberships_of_user
-from smarketing.lib.navigation import menu
+from smarketing.lib.navigation import TopbarEntry, menu, topbar
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,6 +24,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for entry in menu()
             if can(membership.role, entry.action)
         ],
+        "topbar_items": [_topbar_item(entry) for entry in topbar()],
         "switchable_memberships": memberships_of_user(request.user),
         "current_membership": membership,
+    }
+
+
+def _topbar_item(entry: TopbarEntry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "url": reverse(entry.url_name),
+        "label": entry.label,
+        "badge": reverse(entry.badge_url_name),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -68,3 +69,13 @@ def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
 
 def tokens_of(membership: Membership) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(membership=membership).order_by("revoked_at", "-created_at")
+
+
+def user_ids_with_roles(organization_id: int, roles: Iterable[str]) -> tuple[int, ...]:
+    """The users of the organisation's members with one of `roles`: whom a happening
+    concerns (smarketing.lib.events)."""
+    return tuple(
+        Membership.objects.filter(organization_id=organization_id, role__in=list(roles))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )

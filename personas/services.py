@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from crm.journal import mark_every_lead
 from orgs.models import Membership, Organization, Role, User
+from personas.announcements import approval_awaited
 from personas.calculations import MAX_CRITERIA
 from personas.models import Approval, Criterion, Persona, PersonaSettings, PersonaVersion, Side
 
@@ -95,6 +96,7 @@ def persona_create(
         organization=organization, persona=persona, number=1, created_by=by, **_profile(profile)
     )
     _save(version, criteria)
+    approval_awaited(version, list(Side), why="made", by=by.pk if by else None)
     return persona
 
 
@@ -147,7 +149,9 @@ def persona_update(
     )
     for field, value in changed.items():
         setattr(following, field, value)
-    return _save(following, old_criteria if criteria is None else criteria)
+    _save(following, old_criteria if criteria is None else criteria)
+    approval_awaited(following, list(Side), why="made", by=by.pk if by else None)
+    return following
 
 
 def _same_criteria(old: list[dict[str, Any]], new: Sequence[Mapping[str, Any]]) -> bool:
@@ -207,6 +211,11 @@ def persona_approve(
         current.approved_at = approval.at
         current.save(update_fields=["approved_at"])
         mark_every_lead(current.organization_id)  # measured against this version now
+    else:
+        approval_awaited(
+            current, [s for s in Side if s != side and s not in approvals],
+            why=f"approved-by-{side}", by=membership.user_id,
+        )  # fmt: skip
     return approval
 
 

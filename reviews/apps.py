@@ -8,3 +8,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from reviews import signals  # noqa: F401  (connects the receivers)
+        from smarketing.lib.navigation import TopbarEntry, register_topbar
+
+        # The bell in the header, with the unread count.
+        register_topbar(
+            TopbarEntry("notifications", "notification-list", _("Notifications"),
+                        "notification-badge")
+        )  # fmt: skip

@@ -44,18 +44,32 @@ def _drift(data: dict[str, Any]) -> str:
 
 
 def _signature(data: dict[str, Any]) -> str:
-    return _("The agreement “%(name)s” awaits your signature") % {"name": data.get("name", "")}
+    return _(
+        "Version %(version)s of the Sales-Marketing agreement for %(first)s to %(last)s "
+        "awaits your signature"
+    ) % {
+        "version": data.get("version", ""),
+        "first": month_label(data.get("first_month")),
+        "last": month_label(data.get("last_month")),
+    }
 
 
 def _renewal(data: dict[str, Any]) -> str:
-    return _("The agreement “%(name)s” ends on %(ends)s: time to renew it") % {
-        "name": data.get("name", ""),
+    return _(
+        "The Sales-Marketing agreement for %(first)s to %(last)s ends on %(ends)s: "
+        "time to sign the next one"
+    ) % {
+        "first": month_label(data.get("first_month")),
+        "last": month_label(data.get("last_month")),
         "ends": _day(data.get("ends")),
     }
 
 
 def _persona(data: dict[str, Any]) -> str:
-    return _("The buyer persona “%(name)s” awaits your approval") % {"name": data.get("name", "")}
+    return _("Version %(version)s of the buyer persona “%(name)s” awaits your approval") % {
+        "version": data.get("version", ""),
+        "name": data.get("name", ""),
+    }
 
 
 def _import_finished(data: dict[str, Any]) -> str:

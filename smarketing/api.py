@@ -17,6 +17,12 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.notification_api import (
+    NotificationListView,
+    NotificationReadAllView,
+    NotificationReadView,
+    PreferencesView,
+)
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -57,5 +63,12 @@ urlpatterns = [
     path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"),
     path("leads/<int:pk>/reject/", LeadRejectView.as_view(), name="api-lead-reject"),
     path("leads/<int:pk>/sla/", LeadSlaView.as_view(), name="api-lead-sla"),
+    path("notifications/", NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/read-all/", NotificationReadAllView.as_view(),
+         name="api-notifications-read-all"),
+    path("notifications/preferences/", PreferencesView.as_view(),
+         name="api-notifications-preferences"),
+    path("notifications/<int:pk>/read/", NotificationReadView.as_view(),
+         name="api-notification-read"),
     *router.urls,
-]
+]  # fmt: skip

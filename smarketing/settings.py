@@ -473,6 +473,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementSideEnum": "sla.models.Side",
         "ApprovalSideEnum": "personas.models.Side",
         "RejectionReasonEnum": "sla.models.RejectionReason",
+        "NotificationTopicEnum": "reviews.models.Topic",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

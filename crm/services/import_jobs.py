@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.announcements import import_finished
 from crm.imports.mapping import Mapping, MappingError, no_column_problem, parse_mapping
 from crm.imports.reading import FileError, open_table
 from crm.imports.runner import run_import
@@ -105,7 +106,7 @@ def import_job_run(*, job_id: int) -> None:
 
     role = _importer_role(job)
     if not can_import(role, job.kind):
-        _finish(job_id, status=ImportJob.Status.FAILED, error=_lost_right(job.kind))
+        _finish(job, status=ImportJob.Status.FAILED, error=_lost_right(job.kind))
         return
     try:
         summary = run_import(
@@ -118,18 +119,18 @@ def import_job_run(*, job_id: int) -> None:
             may_create_channels=can_write(role, "channels"),
         )
     except FileError as error:
-        _finish(job_id, status=ImportJob.Status.FAILED, error=str(error))
+        _finish(job, status=ImportJob.Status.FAILED, error=str(error))
         return
     except Exception as error:
         logger.exception("import job %s failed", job_id)
         _finish(
-            job_id,
+            job,
             status=ImportJob.Status.FAILED,
             error=f"Unexpected error: {type(error).__name__}. It was logged.",
         )
         raise
     _finish(
-        job_id,
+        job,
         status=ImportJob.Status.DONE,
         created=summary.created,
         updated=summary.updated,
@@ -162,5 +163,10 @@ def _lost_right(kind: str) -> str:
     }
 
 
-def _finish(job_id: int, **fields: object) -> None:
-    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+@transaction.atomic
+def _finish(job: ImportJob, **fields: object) -> None:
+    """Record how the job ended, and tell its member (and webhooks) with it."""
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
+    for name, value in fields.items():
+        setattr(job, name, value)
+    import_finished(job)

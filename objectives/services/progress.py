@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from kpis.selectors import kpis_as_of
+from objectives.announcements import status_moved
 from objectives.calculations import Progress, period_months, progress
 from objectives.metrics import BY_CODE, Direction, ObjectiveMetric
 from objectives.models import Objective, RepTarget, Snapshot
@@ -90,10 +91,13 @@ def refresh_progress(
     if "as_of" not in memo:
         memo["as_of"] = kpis_as_of(objective.organization)[0]
     as_of = memo["as_of"]
+    before = objective.status
     objective.progress = found.as_json()
     objective.status = found.status
     objective.progress_as_of = as_of
     objective.save(update_fields=["progress", "status", "progress_as_of"])
+    if objective.status != before:
+        status_moved(objective, before=before, today=today)
     week = today - timedelta(days=today.weekday())
     Snapshot.objects.update_or_create(
         organization=objective.organization, objective=objective, week=week,

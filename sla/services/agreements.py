@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from funnel.selectors import active_plan, plan_target_rows
 from orgs.models import Membership, Organization, Role, User
+from sla.announcements import signature_awaited
 from sla.models import Agreement, AgreementVersion, Side, Signature
 from sla.services.compliance import compliance_mark
 from smarketing.lib.formatting import month_label
@@ -114,6 +115,7 @@ def agreement_create(
     agreement.save()
     version.agreement = agreement
     version.save()
+    signature_awaited(version, TEAMS, why="made")
     return agreement
 
 
@@ -144,7 +146,11 @@ def agreement_edit(
         version.reason = reason
     version.full_clean(exclude=["organization", "agreement", "created_by"])
     version.save()
-    Signature.objects.filter(organization_id=version.organization_id, version=version).delete()
+    withdrawn = Signature.objects.filter(organization_id=version.organization_id, version=version)
+    sides = set(withdrawn.values_list("side", flat=True))
+    withdrawn.delete()
+    if sides:
+        signature_awaited(version, sides, why=f"edited:{fingerprint(version)[:16]}")
     return version
 
 
@@ -167,6 +173,7 @@ def agreement_amend(
     _apply(version, terms)
     version.full_clean(exclude=["organization", "agreement", "created_by"])
     version.save()
+    signature_awaited(version, TEAMS, why="made")
     return version
 
 
@@ -244,4 +251,8 @@ def agreement_sign(
         ).update(superseded_at=now)  # fmt: skip
         # The hand-offs are judged by it from now on: compliance is recomputed.
         compliance_mark(organization_id=version.organization_id)
+        signature_awaited(version, [Side.LEADERSHIP], why="in-force")
+    elif side in TEAMS:
+        others = [team for team in TEAMS if team != side and team not in signed]
+        signature_awaited(version, others, why=f"signed-by-{side}")
     return signature

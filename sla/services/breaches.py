@@ -1,9 +1,10 @@
-"""Breaches: recorded once each (their key), their owner told at once, their manager after
-SLA_ESCALATE_HOURS if still open. A lead's breach belongs to the lead's owner (the sales
-managers when it has none) and escalates to the sales managers; a month's MQLs behind the
-commitment belong to the marketing managers and escalate to leadership. Each e-mail is
-claimed in the database before it goes, so two runs never send one twice; a recipient gets
-one e-mail a run listing their breaches, not one per breach."""
+"""Breaches: recorded once each (their key), announced at once to their owner and the
+owning team's managers (in the app and by e-mail, as each member chose: the reviews app),
+escalated by e-mail after SLA_ESCALATE_HOURS if still open. A lead's breach belongs to the
+lead's owner and the sales managers, and escalates to the sales managers; a month's MQLs
+behind the commitment belong to the marketing managers and escalate to leadership. Each
+breach is claimed in the database before it is told, so two runs never tell one twice; a
+recipient gets one escalation e-mail a run listing their breaches, not one per breach."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organization, Role
+from sla.announcements import breaches_announce
 from sla.calendar import WorkingTime
 from sla.models import AgreementVersion, Breach, Scorecard, Side
 from sla.selectors import calendar_of, version_at
@@ -34,7 +36,6 @@ NOTIFY_TASK = "sla.tasks.sla_notify_task"
 # recorded and listed, but nobody is e-mailed about it.
 NEWS_DAYS = 3
 
-OWNERS = {Side.SALES: [Role.SALES_MANAGER], Side.MARKETING: [Role.MARKETING_MANAGER]}
 MANAGERS = {Side.SALES: [Role.SALES_MANAGER], Side.MARKETING: [Role.LEADERSHIP, Role.ADMIN]}
 
 INSERT_MONTH_BREACH = """
@@ -136,9 +137,10 @@ def _claim(ids: list[int], column: str) -> list[Breach]:
 
 
 def breaches_notify(*, organization_id: int, breach_ids: list[int], now: datetime) -> int:
-    """E-mail each owner the new breaches that are news (due within NEWS_DAYS, still open);
-    how many e-mails went. The others are marked as told without an e-mail (the list shows
-    them): a first run over an old history floods nobody."""
+    """Announce the new breaches that are news (due within NEWS_DAYS, still open) to their
+    owner and the owning team's managers (the reviews app notifies each as they chose);
+    how many. The others are marked as told without a word (the list shows them): a first
+    run over an old history floods nobody."""
     candidates = Breach.objects.filter(
         organization_id=organization_id, pk__in=breach_ids, notified_at__isnull=True
     )
@@ -148,20 +150,13 @@ def breaches_notify(*, organization_id: int, breach_ids: list[int], now: datetim
         ).values_list("pk", flat=True)
     )
     candidates.exclude(pk__in=fresh).update(notified_at=now, escalated_at=now)
-    recipients: dict[Any, list[Breach]] = defaultdict(list)
-    for breach in _claim(fresh, "notified_at"):
-        owner = _owner_membership(breach)
-        if owner is not None:
-            recipients[(owner.user, breach.organization_id)].append(breach)
-        else:
-            for member in _members(breach.organization, OWNERS[Side(breach.side)]):
-                recipients[(member.user, breach.organization_id)].append(breach)
-    return _send(recipients, escalated=False, column="notified_at")
+    with transaction.atomic():
+        return breaches_announce(_claim(fresh, "notified_at"))
 
 
 def breaches_sweep(*, now: datetime) -> int:
-    """Tell the owners of breaches whose notice was never sent (a broker down when they were
-    found, an e-mail that failed); how many e-mails went."""
+    """Announce the breaches a lost task never told (a broker down when they were found);
+    how many."""
     waiting = Breach.objects.filter(
         notified_at__isnull=True, found_at__lte=now - timedelta(minutes=5)
     ).values_list("organization_id", "pk")
@@ -171,17 +166,6 @@ def breaches_sweep(*, now: datetime) -> int:
     return sum(
         breaches_notify(organization_id=organization_id, breach_ids=ids, now=now)
         for organization_id, ids in sorted(by_organisation.items())
-    )
-
-
-def _owner_membership(breach: Breach) -> Membership | None:
-    if breach.owner is None or not breach.owner.email:
-        return None
-    return (
-        Membership.objects.for_org(breach.organization)
-        .filter(user=breach.owner)
-        .select_related("user")
-        .first()
     )
 
 

@@ -1,22 +1,16 @@
-"""Renewal: thirty days before an agreement in force ends, both managers are reminded by
-e-mail to sign the next one (in the app, once the notification centre exists: issue 18).
-An agreement is claimed before its e-mails go, so two runs never remind twice."""
+"""Renewal: thirty days before an agreement in force ends, both managers are reminded to
+sign the next one (in the app and by e-mail, as each chose: the reviews app). An agreement
+is claimed before it is announced, so two runs never remind twice."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from functools import partial
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from orgs.models import Membership, Role
+from sla.announcements import renewal_due
 from sla.models import Agreement
 from smarketing.lib.months import add_months
 
@@ -54,26 +48,6 @@ def agreements_remind(*, today: date) -> int:
                 pk=agreement.pk, renewal_reminded_at__isnull=True
             ).update(renewal_reminded_at=timezone.now())
             if claimed:
-                transaction.on_commit(partial(_send, agreement, end))
+                renewal_due(agreement, end)
                 reminded += 1
     return reminded
-
-
-def _send(agreement: Agreement, end: date) -> None:
-    managers = (
-        Membership.objects.for_org(agreement.organization)
-        .filter(role__in=[Role.MARKETING_MANAGER, Role.SALES_MANAGER])
-        .exclude(user__email="")
-        .select_related("user")
-    )
-    link = settings.SITE_URL + reverse("sla-agreement", kwargs={"pk": agreement.pk})
-    for membership in managers:
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"agreement": agreement, "end": end, "link": link, "member": membership}
-            send_mail(
-                subject=_("Renew the Sales-Marketing agreement of %(org)s")
-                % {"org": agreement.organization.name},
-                message=render_to_string("sla/email/renewal.txt", context),
-                from_email=None,
-                recipient_list=[membership.user.email],
-            )

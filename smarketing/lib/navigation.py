@@ -33,3 +33,25 @@ def register(*entries: MenuEntry) -> None:
 
 def menu() -> list[MenuEntry]:
     return sorted(_entries.values(), key=lambda entry: entry.position)
+
+
+@dataclass(frozen=True)
+class TopbarEntry:
+    """A link in the header beside the language, with a count loaded from `badge_url_name`
+    (the notifications' unread count)."""
+
+    name: str
+    url_name: str
+    label: StrOrPromise
+    badge_url_name: str
+
+
+_topbar: dict[str, TopbarEntry] = {}
+
+
+def register_topbar(entry: TopbarEntry) -> None:
+    _topbar[entry.name] = entry
+
+
+def topbar() -> list[TopbarEntry]:
+    return sorted(_topbar.values(), key=lambda entry: entry.name)
