@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orgs.tenancy import MemberRequest, member_required
+from reviews.digest import digest_of
 from reviews.forms import PreferencesForm
 from reviews.models import Notification, Topic
 from reviews.selectors.notifications import inbox_of, preferences_of, unread_count
@@ -128,3 +129,13 @@ def _mine(request: MemberRequest, pk: int) -> Notification:
         Notification.objects.for_org(request.organization).select_related("event"),
         pk=pk, user=request.user,
     )  # fmt: skip
+
+
+@require_GET
+@member_required()
+def digest_preview(request: MemberRequest) -> HttpResponse:
+    """This week's digest of the member, as the e-mail would say it now (in the page's
+    language), and whether they get it."""
+    context = digest_of(request.membership, now=timezone.now())
+    context["weekly_digest"] = preferences_of(request.organization, request.user).weekly_digest
+    return render(request, "reviews/digest.html", context)

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from reviews.services.digests import digests_due, digests_send
 from reviews.services.dispatch import events_dispatch, reviews_sweep
 from reviews.services.events import dispatch_key
 
@@ -17,3 +18,13 @@ def events_dispatch_task(organization_id: int) -> int:
 @shared_task
 def reviews_sweep_task() -> int:
     return reviews_sweep(now=timezone.now())
+
+
+@shared_task
+def digests_due_task() -> int:
+    return digests_due(now=timezone.now())
+
+
+@shared_task
+def digests_send_task(organization_id: int) -> int:
+    return digests_send(organization_id=organization_id, now=timezone.now())

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
          name="notification-read-all"),
     path("notifications/preferences/", notification_views.preferences_page,
          name="notification-preferences"),
+    path("notifications/digest/", notification_views.digest_preview, name="digest-preview"),
     path("notifications/<int:pk>/", notification_views.notification_open,
          name="notification-open"),
     path("notifications/<int:pk>/read/", notification_views.notification_mark_read,

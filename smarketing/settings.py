@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Events whose e-mails or webhooks a lost task or a failed send left untold.
     "reviews-sweep": {"task": "reviews.tasks.reviews_sweep_task", "schedule": timedelta(minutes=1)},
+    # Each hour: the organisations where it is Monday morning get their weekly digests.
+    "reviews-digests": {"task": "reviews.tasks.digests_due_task", "schedule": crontab(minute=3)},
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).

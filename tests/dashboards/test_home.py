@@ -12,13 +12,14 @@ from crm.models import Activity, Channel
 from crm.selectors import leads_waiting_for_first_touch
 from crm.services.leads import lead_create
 from crm.services.records import record_create
-from dashboards.home import Behind, furthest_behind, home_overview
+from dashboards.home import home_overview
 from funnel.selectors import plan_progress
 from funnel.services import plan_activate, plan_create
 from funnel.tracking import progress
 from kpis.recompute import kpis_recompute_full
 from orgs.demo import seed_demo_organizations
 from orgs.models import Membership, Organization, Role
+from reviews.overview import Behind, furthest_behind
 from tests.conftest import signed_in_client
 from tests.factories import MembershipFactory
 

@@ -1,0 +1,81 @@
+"""The weekly digest of one member: what their role answers for this week, from stored
+results only (the plan's targets and KPI facts, objectives' stored progress, the SLA's
+scorecards and breaches), in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+
+from crm.selectors import StageRole, stage_names_and_roles
+from funnel.selectors import active_plan
+from objectives.models import Status
+from objectives.selectors import objectives_of
+from objectives.words import objective_row
+from orgs.models import Membership, Role
+from reviews.overview import open_breaches, plan_overview
+from sla.compliance import compliance_of
+from sla.selectors import calendar_of
+
+OBJECTIVES_SHOWN = 8
+# Leadership and admins read every running objective; the others the objectives they own.
+READS_ALL_OBJECTIVES = {Role.LEADERSHIP, Role.ADMIN}
+# The worrying first, then the rest.
+STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.EARLY, Status.ON_TRACK,
+                Status.NOT_STARTED, Status.ACHIEVED, Status.MISSED]  # fmt: skip
+
+
+def week_of(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def digest_of(membership: Membership, *, now: datetime) -> dict[str, Any]:
+    """The digest's content for `membership` at `now` (its words are the templates')."""
+    organization = membership.organization
+    zone = calendar_of(organization).time_zone
+    today = now.astimezone(ZoneInfo(zone)).date()
+    stage_names, roles = stage_names_and_roles(organization)
+    plan = active_plan(organization)
+    digest: dict[str, Any] = {
+        "membership": membership, "organization": organization, "zone": zone,
+        "week": week_of(today), "today": today, "stage_names": stage_names,
+        "currency": organization.currency, "plan": None,
+        "objectives": _objectives(membership, today),
+        "sla": compliance_of(organization, month=None, now=now),
+        "breaches": open_breaches(membership, now) if membership.role != Role.LEADERSHIP
+        else None,
+        "links": _links(),
+    }  # fmt: skip
+    if plan is not None:
+        digest |= plan_overview(organization, plan, (), today, roles.get(StageRole.HANDOFF))
+        digest["links"]["plan"] = settings.SITE_URL + reverse("plan-detail", args=[plan.pk])
+    return digest
+
+
+def _objectives(membership: Membership, today: date) -> list[dict[str, Any]]:
+    organization = membership.organization
+    owner = None if membership.role in READS_ALL_OBJECTIVES else membership.pk
+    month = today.replace(day=1)
+    running = objectives_of(organization, owner=owner, first=month, last=month)
+    rows = [objective_row(o, organization.currency, "") for o in running]
+    rows.sort(key=lambda row: (STATUS_ORDER.index(Status(row["status"]["code"])),
+                               row["objective"].title))  # fmt: skip
+    return rows[:OBJECTIVES_SHOWN]
+
+
+def _links() -> dict[str, str]:
+    site = settings.SITE_URL
+    return {
+        name: site + reverse(url_name)
+        for name, url_name in (
+            ("home", "home"), ("objectives", "objective-list"),
+            ("compliance", "sla-compliance"), ("breaches", "sla-breaches"),
+            ("notifications", "notification-list"), ("preferences", "notification-preferences"),
+            ("digest", "digest-preview"),
+        )
+    }  # fmt: skip

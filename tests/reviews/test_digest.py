@@ -1,0 +1,110 @@
+"""The weekly digest: Monday morning in the organisation's time zone, one a member a week,
+for their role and in their language, from stored results only; a page previews it."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crm.demo import seed_crm_history
+from funnel.services import plan_activate, plan_create
+from kpis.recompute import kpis_recompute_full
+from orgs.models import Role
+from reviews.digest import digest_of
+from reviews.models import DigestSent, Preferences
+from reviews.services.digests import digests_due, digests_send
+from sla.models import BusinessCalendar
+from tests.conftest import signed_in_client
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 15)
+MONDAY_9_ROME = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def history(org):
+    BusinessCalendar.objects.create(organization=org, time_zone="Europe/Rome",
+                                    working_days=[0, 1, 2, 3, 4])  # fmt: skip
+    seed_crm_history(organization=org, today=TODAY)
+    kpis_recompute_full(organization_id=org.pk)
+    inputs = {
+        "revenue_goal": "900000", "average_deal_size": "10000",
+        "conversion_rates": ["0.4", "0.5", "0.5", "0.25"],
+        "channels": [{"code": "organic_search", "share": "0.5"},
+                     {"code": "paid_search", "share": "0.3"}, {"code": "event", "share": "0.2"}],
+    }  # fmt: skip
+    plan = plan_create(organization=org, by=None, name="FY2026", first_month=date(2026, 1, 1),
+                       last_month=date(2026, 12, 1), inputs=inputs)  # fmt: skip
+    plan_activate(plan=plan)
+    return org
+
+
+def test_a_reps_digest_in_english_and_leaderships_in_italian(history, teams):
+    rep, leadership = teams[Role.SALES_REP], teams[Role.LEADERSHIP]
+    Preferences.objects.create(organization=history, user=leadership.user, language="it")
+
+    assert digests_send(organization_id=history.pk, now=MONDAY_9_ROME) == len(teams)
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    mine = by_address[rep.user.email]
+    assert mine.subject == "Your week at Acme, from Nov. 16, 2026"
+    assert "Active plan: FY2026." in mine.body
+    assert "€900,000" in mine.body  # the goal, with its currency
+    assert "Your objectives" in mine.body
+    assert "breaches of the agreement are open for you" in mine.body or (
+        "No breach of the agreement is open for you." in mine.body
+    )
+    ((html, kind),) = mine.alternatives
+    assert kind == "text/html"
+    assert "<strong>FY2026</strong>" in html
+    assert "http://testserver/sla/compliance/" in html
+
+    theirs = by_address[leadership.user.email]
+    assert theirs.subject.startswith("La tua settimana in Acme")
+    assert "900.000" in theirs.body  # Italian numbers
+    assert "open for you" not in theirs.body  # leadership answers for no breach
+    assert "Obiettivi" in theirs.body
+
+
+def test_monday_morning_in_the_organisations_zone_once_a_week(history, teams, monkeypatch):
+    rep = teams[Role.SALES_REP]
+    Preferences.objects.create(organization=history, user=rep.user, weekly_digest=False)
+    sunday_night = datetime(2026, 11, 15, 23, 30, tzinfo=UTC)  # 00:30 on Monday in Rome
+    assert digests_due(now=sunday_night) == 0
+    assert digests_due(now=MONDAY_9_ROME) == 1  # eager here: the task ran
+    assert len(mail.outbox) == len(teams) - 1  # the rep turned it off
+    assert digests_due(now=MONDAY_9_ROME + timedelta(hours=1)) == 1
+    assert len(mail.outbox) == len(teams) - 1  # once a week
+    assert digests_due(now=MONDAY_9_ROME + timedelta(hours=4)) == 0  # Monday afternoon
+
+
+def test_a_digest_that_fails_goes_again_at_the_next_run(history, teams, monkeypatch):
+    real_send = EmailMultiAlternatives.send
+    monkeypatch.setattr(EmailMultiAlternatives, "send", lambda self, *a, **k: 1 / 0)
+    assert digests_send(organization_id=history.pk, now=MONDAY_9_ROME) == 0
+    assert not DigestSent.objects.exists()
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    assert digests_send(organization_id=history.pk, now=MONDAY_9_ROME) == len(teams)
+    assert digests_send(organization_id=history.pk, now=MONDAY_9_ROME) == 0
+
+
+def test_the_digest_reads_stored_results_in_a_fixed_number_of_queries(history, teams):
+    with CaptureQueriesContext(connection) as few:
+        digest_of(teams[Role.SALES_MANAGER], now=MONDAY_9_ROME)
+    with CaptureQueriesContext(connection) as many:
+        digest_of(teams[Role.LEADERSHIP], now=MONDAY_9_ROME)
+    assert len(few) <= 30
+    assert len(many) <= 30
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_page_previews_each_roles_digest(history, teams, role):
+    page = signed_in_client(teams[role]).get("/notifications/digest/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="digest"' in text
+    assert "Turn the digest off" in text
+    assert ("digest-breaches" in text) == (role != Role.LEADERSHIP)
