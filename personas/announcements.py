@@ -34,6 +34,7 @@ def approval_awaited(
         data={
             "persona_id": version.persona_id, "version": version.number,
             "name": version.name, "sides": sides,
+            "approved_by": why.removeprefix("approved-by-") if why.startswith("approved-by-") else "",
         },
         recipients=recipients,
         link=reverse("persona-detail", kwargs={"pk": version.persona_id}),

@@ -44,14 +44,50 @@ def _drift(data: dict[str, Any]) -> str:
 
 
 def _signature(data: dict[str, Any]) -> str:
-    return _(
-        "Version %(version)s of the Sales-Marketing agreement for %(first)s to %(last)s "
-        "awaits your signature"
-    ) % {
+    values = {
         "version": data.get("version", ""),
         "first": month_label(data.get("first_month")),
         "last": month_label(data.get("last_month")),
     }
+    if data.get("signed_by") == "marketing":
+        return (
+            _(
+                "Marketing signed version %(version)s of the Sales-Marketing agreement for "
+                "%(first)s to %(last)s: it awaits your signature"
+            )
+            % values
+        )
+    if data.get("signed_by") == "sales":
+        return (
+            _(
+                "Sales signed version %(version)s of the Sales-Marketing agreement for "
+                "%(first)s to %(last)s: it awaits your signature"
+            )
+            % values
+        )
+    if data.get("edited"):
+        return (
+            _(
+                "Version %(version)s of the Sales-Marketing agreement for %(first)s to %(last)s "
+                "was edited after you signed: it awaits your signature again"
+            )
+            % values
+        )
+    if data.get("sides") == ["leadership"]:
+        return (
+            _(
+                "Version %(version)s of the Sales-Marketing agreement for %(first)s to %(last)s "
+                "is in force: it awaits leadership's countersignature"
+            )
+            % values
+        )
+    return (
+        _(
+            "Version %(version)s of the Sales-Marketing agreement for %(first)s to %(last)s "
+            "awaits your signature"
+        )
+        % values
+    )
 
 
 def _renewal(data: dict[str, Any]) -> str:
@@ -66,10 +102,24 @@ def _renewal(data: dict[str, Any]) -> str:
 
 
 def _persona(data: dict[str, Any]) -> str:
-    return _("Version %(version)s of the buyer persona “%(name)s” awaits your approval") % {
-        "version": data.get("version", ""),
-        "name": data.get("name", ""),
-    }
+    values = {"version": data.get("version", ""), "name": data.get("name", "")}
+    if data.get("approved_by") == "marketing":
+        return (
+            _(
+                "Marketing approved version %(version)s of the buyer persona “%(name)s”: "
+                "it awaits your approval"
+            )
+            % values
+        )
+    if data.get("approved_by") == "sales":
+        return (
+            _(
+                "Sales approved version %(version)s of the buyer persona “%(name)s”: "
+                "it awaits your approval"
+            )
+            % values
+        )
+    return _("Version %(version)s of the buyer persona “%(name)s” awaits your approval") % values
 
 
 def _import_finished(data: dict[str, Any]) -> str:

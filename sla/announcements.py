@@ -68,7 +68,9 @@ def signature_awaited(version: AgreementVersion, sides: Iterable[str], *, why: s
     announce(Happening(
         organization_id=version.organization_id, kind=Kind.AGREEMENT_SIGNATURE,
         key=f"agreement.awaiting_signature:{version.pk}:{why}:{'+'.join(sides)}",
-        data={**_agreement_data(agreement), "version": version.number, "sides": sides},
+        data={**_agreement_data(agreement), "version": version.number, "sides": sides,
+              "signed_by": why.removeprefix("signed-by-") if why.startswith("signed-by-") else "",
+              "edited": why.startswith("edited")},
         recipients=recipients,
         link=reverse("sla-agreement", kwargs={"pk": agreement.pk}),
     ))  # fmt: skip

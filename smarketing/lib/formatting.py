@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -35,6 +35,18 @@ def money(value: object, currency: str = "EUR") -> str:
             locale=_locale(),
         )
     return format_currency(amount, currency, locale=_locale())
+
+
+def money_whole(value: object, currency: str = "EUR") -> str:
+    """Money rounded to whole units (€1,404,236, not €1,404,236.11): a figure read at a
+    glance, a goal due to date, a projection."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    return money(amount, currency)
 
 
 def number(value: object, digits: int = 0) -> str:

@@ -72,6 +72,8 @@ def test_me_describes_the_caller(member):
         "approve_personas",
         "edit_objectives",
         "edit_sla",
+        "keep_reviews",
+        "answer_pulse",
     ]
     assert body["authenticated_by"] == "token"
     assert [m["organization"]["slug"] for m in body["memberships"]] == ["acme"]
