@@ -7,6 +7,7 @@ from django.utils import timezone
 from reviews.services.digests import digests_due, digests_send
 from reviews.services.dispatch import events_dispatch, reviews_sweep
 from reviews.services.events import dispatch_key
+from reviews.services.retention import reviews_purge
 
 
 @shared_task
@@ -28,3 +29,8 @@ def digests_due_task() -> int:
 @shared_task
 def digests_send_task(organization_id: int) -> int:
     return digests_send(organization_id=organization_id, now=timezone.now())
+
+
+@shared_task
+def reviews_purge_task() -> int:
+    return reviews_purge(now=timezone.now())

@@ -30,6 +30,12 @@ def calendar_of(organization: Organization) -> BusinessCalendar:
     return found or BusinessCalendar(organization=organization, working_days=list(WEEKDAYS))
 
 
+def time_zones() -> dict[int, str]:
+    """Each organisation's time zone, by its id, for those that set a calendar (the others
+    are in UTC): one query for a run over every organisation."""
+    return dict(BusinessCalendar.objects.values_list("organization_id", "time_zone"))
+
+
 def coming_holidays(calendar: BusinessCalendar, *, today: date, days: int = 365) -> list[date]:
     """The calendar's holidays (public and its own) from today to `days` later, in order."""
     last = today + timedelta(days=days)

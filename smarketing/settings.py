@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
     "reviews-sweep": {"task": "reviews.tasks.reviews_sweep_task", "schedule": timedelta(minutes=1)},
     # Each hour: the organisations where it is Monday morning get their weekly digests.
     "reviews-digests": {"task": "reviews.tasks.digests_due_task", "schedule": crontab(minute=3)},
+    # Events (with their notifications) older than a year.
+    "reviews-purge": {
+        "task": "reviews.tasks.reviews_purge_task",
+        "schedule": crontab(hour=4, minute=23),
+    },
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from orgs.models import Membership, Organization
 from reviews.digest import digest_of, week_of
 from reviews.models import DigestSent, Preferences
-from sla.selectors import calendar_of
+from sla.selectors import calendar_of, time_zones
 from smarketing.lib.enqueue import send_now
 
 logger = logging.getLogger(__name__)
@@ -41,11 +41,11 @@ CLAIM = """
 def digests_due(*, now: datetime) -> int:
     """Send a task for each organisation where it is Monday morning now; how many. Each
     organisation's digests are their own task: a big one delays no other."""
-    due = 0
-    for organization in Organization.objects.only("pk"):
-        local = now.astimezone(ZoneInfo(calendar_of(organization).time_zone))
+    due, zones = 0, time_zones()
+    for organization_id in Organization.objects.values_list("pk", flat=True):
+        local = now.astimezone(ZoneInfo(zones.get(organization_id, "UTC")))
         if local.weekday() == 0 and FIRST_HOUR <= local.hour < LAST_HOUR:
-            due += send_now(SEND_TASK, organization.pk)
+            due += send_now(SEND_TASK, organization_id)
     return due
 
 

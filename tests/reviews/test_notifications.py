@@ -215,7 +215,20 @@ def test_an_e_mail_goes_in_the_members_language_with_html_and_plain_text(org, te
 
     (email,) = mail.outbox
     assert email.subject.startswith("Importazione di deals.xlsx")
-    assert "http://testserver/crm/import/1/" in email.body
+    assert "http://127.0.0.1:8000/crm/import/1/" in email.body
     ((html, kind),) = email.alternatives
     assert kind == "text/html"
-    assert 'href="http://testserver/crm/import/1/"' in html
+    assert 'href="http://127.0.0.1:8000/crm/import/1/"' in html
+
+
+def test_events_older_than_a_year_go_with_their_notifications(org, teams):
+    from reviews.services.retention import reviews_purge
+
+    for key in ("old", "new"):
+        announce(Happening(organization_id=org.pk, kind=Kind.PULSE_OPEN, key=key,
+                           recipients=(teams[Role.SALES_REP].user_id,)))  # fmt: skip
+    Event.objects.filter(key="old").update(occurred_at=timezone.now() - timedelta(days=400))
+
+    assert reviews_purge(now=timezone.now()) == 1
+    assert list(Event.objects.values_list("key", flat=True)) == ["new"]
+    assert Notification.objects.count() == 1
