@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='notification',
-            constraint=models.UniqueConstraint(fields=('event', 'user'), name='notification_once'),
+            constraint=models.UniqueConstraint(fields=('organization', 'event', 'user'), name='notification_once'),
         ),
         migrations.AddConstraint(
             model_name='preferences',

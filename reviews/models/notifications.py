@@ -90,7 +90,9 @@ class Notification(OrgScopedModel):
     class Meta:
         ordering: ClassVar = ["-created_at", "-pk"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["event", "user"], name="notification_once"),
+            models.UniqueConstraint(
+                fields=["organization", "event", "user"], name="notification_once"
+            ),
         ]
         indexes: ClassVar = [
             models.Index(
