@@ -1,11 +1,14 @@
 """The reviews app's tasks: each takes ids and calls one service."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
 from reviews.services.dispatch import events_dispatch, reviews_sweep
 from reviews.services.events import dispatch_key
+from reviews.services.pulse import pulses_open_due
 
 
 @shared_task
@@ -17,3 +20,10 @@ def events_dispatch_task(organization_id: int) -> int:
 @shared_task
 def reviews_sweep_task() -> int:
     return reviews_sweep(now=timezone.now())
+
+
+@shared_task
+def pulses_open_due_task(now: str | None = None) -> int:
+    """The beat's hourly run (`now`, an ISO date-time, stands for the clock: a rerun of a
+    missed hour, a test)."""
+    return pulses_open_due(now=datetime.fromisoformat(now) if now else timezone.now())

@@ -17,6 +17,13 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.api import (
+    PulseAnswerView,
+    PulseCadenceView,
+    PulseDetailView,
+    PulseOpenView,
+    PulseView,
+)
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -57,5 +64,10 @@ urlpatterns = [
     path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"),
     path("leads/<int:pk>/reject/", LeadRejectView.as_view(), name="api-lead-reject"),
     path("leads/<int:pk>/sla/", LeadSlaView.as_view(), name="api-lead-sla"),
+    path("pulse/", PulseView.as_view(), name="api-pulse"),
+    path("pulse/<int:pk>/", PulseDetailView.as_view(), name="api-pulse-detail"),
+    path("pulse/answers/", PulseAnswerView.as_view(), name="api-pulse-answers"),
+    path("pulse/open/", PulseOpenView.as_view(), name="api-pulse-open"),
+    path("pulse/cadence/", PulseCadenceView.as_view(), name="api-pulse-cadence"),
     *router.urls,
 ]

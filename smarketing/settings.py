@@ -258,6 +258,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Events whose e-mails or webhooks a lost task or a failed send left untold.
     "reviews-sweep": {"task": "reviews.tasks.reviews_sweep_task", "schedule": timedelta(minutes=1)},
+    # Each organisation's alignment pulse opens at the start of its month (or quarter) in
+    # its own time zone: hourly, so that every zone's midnight is met within the hour.
+    "reviews-pulse-open": {
+        "task": "reviews.tasks.pulses_open_due_task",
+        "schedule": crontab(minute=3),
+    },
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).
