@@ -77,6 +77,14 @@ def due_to_open(today: date, cadence: str) -> date | None:
     return period if today < period + timedelta(days=ANSWER_DAYS) else None
 
 
+def next_opening(today: date, cadence: str, *, held: bool) -> date:
+    """When the next pulse opens: today (the beat's next hourly run) while the current
+    period is in its first ANSWER_DAYS and has had none; else the next period's first day."""
+    if not held and due_to_open(today, cadence):
+        return today
+    return period_end(period_of(today, cadence), cadence)
+
+
 def aligned(mean: Decimal) -> Decimal:
     """A mean agreement with the signs (1 to 5) as a score from 0 to 100: 1 (none of the
     signs) is 100, 5 (all of them, strongly) is 0."""

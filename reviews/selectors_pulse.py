@@ -71,8 +71,9 @@ def open_pulse(organization: Organization, now: datetime) -> Pulse | None:
     )
 
 
-def latest_closed(organization: Organization, now: datetime) -> Pulse | None:
-    return pulses_of(organization).filter(closes_at__lte=now).first()
+def period_held(organization: Organization, period: date) -> bool:
+    """Whether the period has had its pulse (open now, or closed)."""
+    return Pulse.objects.for_org(organization).filter(period=period).exists()
 
 
 def has_answered(pulse: Pulse, user_id: int) -> bool:

@@ -9,11 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from orgs.models import Role
 from reviews.models import Pulse, PulseAnswer, PulseParticipation, PulseSchedule
 from reviews.pulse import STATEMENTS
 from reviews.services.pulse import pulse_answer, pulse_open
+from smarketing.lib.months import add_months
 from tests.conftest import ALL_ROLES, signed_in_client, token_client
 from tests.factories import MembershipFactory
 from tests.reviews.pulse_fixtures import GOOD, answered, closed, opened, two_teams
@@ -336,6 +338,24 @@ def test_opening_again_and_a_bad_cadence_are_refused(pulse, teams):
     assert "weekly" in text_of(form, "cadence-error")
     assert Pulse.objects.count() == 1
     assert not PulseSchedule.objects.exists()
+
+
+def test_without_an_open_pulse_the_page_says_when_the_next_opens(org, teams):
+    manager = signed_in_client(teams["sales"][0])
+
+    before = manager.get("/reviews/pulse/")
+    pulse = closed(opened(org))  # this period's, held already
+    after = manager.get("/reviews/pulse/")
+    rep = signed_in_client(teams["sales"][1]).get("/reviews/pulse/")
+
+    next_month = add_months(pulse.period, 1)
+    assert 'data-testid="open-now"' in before.content.decode()
+    assert text_of(after, "next-opening") == (
+        f"The next opens on {date_format(next_month, 'DATE_FORMAT')}, in the organisation's "
+        "time zone, for 14 days."
+    )
+    assert 'data-testid="open-now"' not in after.content.decode()
+    assert 'data-testid="open-now"' not in rep.content.decode()
 
 
 # --- Tenants ---------------------------------------------------------------------------

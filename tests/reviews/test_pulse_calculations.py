@@ -23,6 +23,7 @@ from reviews.pulse import (
     aligned,
     closing_day,
     due_to_open,
+    next_opening,
     period_end,
     period_of,
     pulse_score,
@@ -117,6 +118,13 @@ def test_the_beat_opens_a_period_only_during_its_first_14_days():
     assert due_to_open(date(2026, 5, 15), "monthly") is None
     assert due_to_open(date(2026, 5, 3), "quarterly") is None  # its quarter began in April
     assert due_to_open(date(2026, 7, 3), "quarterly") == date(2026, 7, 1)
+
+
+def test_the_next_pulse_opens_today_if_its_period_is_young_and_had_none():
+    assert next_opening(date(2026, 5, 3), "monthly", held=False) == date(2026, 5, 3)
+    assert next_opening(date(2026, 5, 3), "monthly", held=True) == date(2026, 6, 1)
+    assert next_opening(date(2026, 5, 20), "monthly", held=False) == date(2026, 6, 1)
+    assert next_opening(date(2026, 5, 20), "quarterly", held=False) == date(2026, 7, 1)
 
 
 def test_the_index_is_the_weighted_mean_of_all_six_parts():
