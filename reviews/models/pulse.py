@@ -3,7 +3,7 @@ members who answered it, and the answers, which know nothing of who gave them.""
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from datetime import date, datetime
 from typing import ClassVar
 
@@ -86,16 +86,28 @@ class PulseParticipation(OrgScopedModel):
     """That a member answered a pulse, so that nobody answers twice; never what they
     answered (no link to the answer, no time: the pulse's own period is all it says)."""
 
-    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No foreign key in the database (the org-scoped tables' rule, see sla.Scorecard): Django
+    # deletes a pulse's rows with it.
+    pulse = models.ForeignKey(
+        Pulse, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["pulse", "user"], name="pulse_answered_once"),
+            models.UniqueConstraint(
+                fields=["organization", "pulse", "user"], name="pulse_answered_once"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pulse_id}: {self.user_id}"
+
+
+def random_id() -> int:
+    """A positive 63-bit integer at random (a collision, one in billions of billions, is a
+    primary-key error: the answer is refused and can be sent again)."""
+    return secrets.randbelow(2**63 - 1) + 1
 
 
 def _score(name: str) -> models.PositiveSmallIntegerField:
@@ -110,8 +122,14 @@ class PulseAnswer(OrgScopedModel):
     so neither its id nor its order says who gave it or when; read only through the team's
     results, shown at MIN_ANSWERS answers."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    pulse = models.ForeignKey(Pulse, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Drawn at random, never from the table's sequence: an id in answering order would pair
+    # the n-th answer with the n-th member recorded as having answered.
+    id = models.BigAutoField(primary_key=True, default=random_id, editable=False)
+    # No foreign key in the database (the org-scoped tables' rule, see sla.Scorecard): Django
+    # deletes a pulse's rows with it.
+    pulse = models.ForeignKey(
+        Pulse, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     team = models.CharField(_("team"), max_length=12, choices=Team.choices)
     overlap = _score("overlap")
     conflict = _score("conflict")
@@ -124,7 +142,9 @@ class PulseAnswer(OrgScopedModel):
 
     class Meta:
         ordering: ClassVar = ["comment"]
-        indexes: ClassVar = [models.Index(fields=["pulse", "team"], name="pulse_answer_team_idx")]
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "pulse", "team"], name="pulse_answer_team_idx")
+        ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             *(
                 models.CheckConstraint(

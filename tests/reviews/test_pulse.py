@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from orgs.models import Role
 from reviews.models import Pulse, PulseAnswer, PulseParticipation, PulseSchedule
+from reviews.models.pulse import random_id
 from reviews.pulse import STATEMENTS
 from reviews.services.pulse import pulse_answer, pulse_open
 from smarketing.lib.months import add_months
@@ -132,7 +133,8 @@ def test_an_answer_leads_to_nobody(pulse, teams):
     assert not any(f.is_relation and f.related_model is not Pulse for f in fields.values()
                    if f.name not in ("organization",))  # fmt: skip
     assert not any(f.get_internal_type() in ("DateTimeField", "DateField") for f in fields.values())
-    assert fields["id"].get_internal_type() == "UUIDField"
+    assert fields["id"].default is random_id  # not the table's sequence: not answering order
+    assert all(pk > 2**40 for pk in PulseAnswer.objects.values_list("pk", flat=True))
     participation = {f.name for f in PulseParticipation._meta.get_fields()}
     assert participation == {"id", "organization", "pulse", "user"}
     # The API and the page: nobody's id or name, no answer's id.
