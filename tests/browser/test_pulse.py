@@ -86,4 +86,13 @@ def test_a_marketing_manager_answers_and_leadership_reads_the_results(page, seco
     assert "no data" in second_page.inner_text("[data-testid=part-acceptance]")
     assert second_page.locator("[data-testid=not-asked]").is_visible()
     screenshot(second_page, "pulse-results")
+
+    second_page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    second_page.reload()
+    second_page.wait_for_selector("[data-testid=trend-chart] .main-svg")
+    assert second_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(second_page, "pulse-results-phone")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/reviews/pulse/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert second_page.problems == []
