@@ -7,11 +7,14 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews and notifications")
 
     def ready(self) -> None:
+        from orgs.permissions import Action
         from reviews import signals  # noqa: F401  (connects the receivers)
-        from smarketing.lib.navigation import TopbarEntry, register_topbar
+        from smarketing.lib.navigation import MenuEntry, TopbarEntry, register, register_topbar
 
         # The bell in the header, with the unread count.
         register_topbar(
             TopbarEntry("notifications", "notification-list", _("Notifications"),
                         "notification-badge")
         )  # fmt: skip
+        # With the SLA's pages (56 to 59), before the import (60).
+        register(MenuEntry(59, "pulse-page", _("Alignment pulse"), Action.VIEW))

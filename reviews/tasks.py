@@ -1,5 +1,7 @@
 """The reviews app's tasks: each takes ids and calls one service."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils import timezone
 from reviews.services.digests import digests_due, digests_send
 from reviews.services.dispatch import events_dispatch, reviews_sweep
 from reviews.services.events import dispatch_key
+from reviews.services.pulse import pulses_open_due
 from reviews.services.retention import reviews_purge
 
 
@@ -34,3 +37,9 @@ def digests_send_task(organization_id: int) -> int:
 @shared_task
 def reviews_purge_task() -> int:
     return reviews_purge(now=timezone.now())
+
+
+def pulses_open_due_task(now: str | None = None) -> int:
+    """The beat's hourly run (`now`, an ISO date-time, stands for the clock: a rerun of a
+    missed hour, a test)."""
+    return pulses_open_due(now=datetime.fromisoformat(now) if now else timezone.now())

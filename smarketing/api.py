@@ -17,6 +17,13 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.api import (
+    PulseAnswerView,
+    PulseCadenceView,
+    PulseDetailView,
+    PulseOpenView,
+    PulseView,
+)
 from reviews.notification_api import (
     NotificationListView,
     NotificationReadAllView,
@@ -70,5 +77,10 @@ urlpatterns = [
          name="api-notifications-preferences"),
     path("notifications/<int:pk>/read/", NotificationReadView.as_view(),
          name="api-notification-read"),
+    path("pulse/", PulseView.as_view(), name="api-pulse"),
+    path("pulse/<int:pk>/", PulseDetailView.as_view(), name="api-pulse-detail"),
+    path("pulse/answers/", PulseAnswerView.as_view(), name="api-pulse-answers"),
+    path("pulse/open/", PulseOpenView.as_view(), name="api-pulse-open"),
+    path("pulse/cadence/", PulseCadenceView.as_view(), name="api-pulse-cadence"),
     *router.urls,
 ]  # fmt: skip

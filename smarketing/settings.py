@@ -259,11 +259,17 @@ CELERY_BEAT_SCHEDULE = {
     # Events whose e-mails or webhooks a lost task or a failed send left untold.
     "reviews-sweep": {"task": "reviews.tasks.reviews_sweep_task", "schedule": timedelta(minutes=1)},
     # Each hour: the organisations where it is Monday morning get their weekly digests.
-    "reviews-digests": {"task": "reviews.tasks.digests_due_task", "schedule": crontab(minute=3)},
+    "reviews-digests": {"task": "reviews.tasks.digests_due_task", "schedule": crontab(minute=7)},
     # Events (with their notifications) older than a year.
     "reviews-purge": {
         "task": "reviews.tasks.reviews_purge_task",
         "schedule": crontab(hour=4, minute=23),
+    },
+    # Each organisation's alignment pulse opens at the start of its month (or quarter) in
+    # its own time zone: hourly, so that every zone's midnight is met within the hour.
+    "reviews-pulse-open": {
+        "task": "reviews.tasks.pulses_open_due_task",
+        "schedule": crontab(minute=3),
     },
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their

@@ -59,7 +59,12 @@ def test_the_policy_allows_nothing_inline_and_no_eval(client):
     assert "unsafe" not in policy
 
 
-@pytest.mark.parametrize("template", sorted((ROOT / "templates").rglob("*.html")), ids=str)
+# E-mails are read in mail clients, which take styles only inline or in the message's own
+# <style>; no page renders them, so the site's policy never meets them.
+PAGES = sorted(t for t in (ROOT / "templates").rglob("*.html") if "email" not in t.parts)
+
+
+@pytest.mark.parametrize("template", PAGES, ids=str)
 def test_no_template_has_inline_script_or_style(template):
     text = template.read_text()
     # Comments explain the policy; they are not sent.
