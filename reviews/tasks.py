@@ -1,11 +1,17 @@
 """The reviews app's tasks: each takes ids and calls one service."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
 from reviews.services.dispatch import events_dispatch, reviews_sweep
 from reviews.services.events import dispatch_key
+from reviews.services.webhooks import (
+    retry_countdown,
+    webhook_deliveries_purge,
+    webhook_delivery_attempt,
+    webhooks_sweep,
+)
 
 
 @shared_task
@@ -17,3 +23,26 @@ def events_dispatch_task(organization_id: int) -> int:
 @shared_task
 def reviews_sweep_task() -> int:
     return reviews_sweep(now=timezone.now())
+
+
+@shared_task(bind=True, max_retries=None)
+def webhook_deliver_task(self: Task, delivery_id: int) -> str:
+    """One try of a delivery; a failed one is retried by Celery after a short wait (a long
+    one is the beat's sweep's: see retry_countdown; so is every one run in-process, where a
+    retry would run at once)."""
+    now = timezone.now()
+    tried = webhook_delivery_attempt(delivery_id=delivery_id, now=now)
+    countdown = retry_countdown(tried, now)
+    if countdown is not None and not self.request.is_eager:
+        raise self.retry(countdown=countdown)
+    return "not due" if not tried.tried else "delivered" if tried.succeeded else "failed"
+
+
+@shared_task
+def webhooks_sweep_task() -> int:
+    return webhooks_sweep(now=timezone.now())
+
+
+@shared_task
+def webhook_deliveries_purge_task() -> int:
+    return webhook_deliveries_purge(now=timezone.now())

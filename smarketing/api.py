@@ -17,6 +17,7 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.api import WebhookEndpointViewSet
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -41,6 +42,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("sla/agreements", AgreementViewSet, basename="sla-agreement")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -1,5 +1,5 @@
-"""The reviews app's models: what happened and who was told (notifications), and each
-member's choices of how to be told."""
+"""The reviews app's models: what happened and who was told (notifications), each
+member's choices of how to be told, and the organisation's webhooks."""
 
 from reviews.models.notifications import (
     KIND_TOPIC,
@@ -8,5 +8,23 @@ from reviews.models.notifications import (
     Preferences,
     Topic,
 )
+from reviews.models.webhooks import (
+    MAX_ENDPOINTS,
+    PING,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
-__all__ = ["KIND_TOPIC", "Event", "Notification", "Preferences", "Topic"]
+__all__ = [
+    "KIND_TOPIC",
+    "MAX_ENDPOINTS",
+    "PING",
+    "Event",
+    "Notification",
+    "Preferences",
+    "Topic",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+]

@@ -25,6 +25,7 @@ class Topic(models.TextChoices):
     PERSONA = "persona", _("Buyer personas awaiting approval")
     IMPORT = "import", _("Imports finished or failed")
     PULSE = "pulse", _("The alignment pulse")
+    WEBHOOKS = "webhooks", _("Webhooks disabled after a day of failures")
 
 
 # The happenings people are told of, by topic; the others (a plan activated, KPIs updated)
@@ -39,6 +40,7 @@ KIND_TOPIC: dict[str, Topic] = {
     Kind.IMPORT_FINISHED: Topic.IMPORT,
     Kind.IMPORT_FAILED: Topic.IMPORT,
     Kind.PULSE_OPEN: Topic.PULSE,
+    Kind.WEBHOOK_DISABLED: Topic.WEBHOOKS,
 }
 
 
