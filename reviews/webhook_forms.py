@@ -8,13 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews.addresses import MAX_URL_LENGTH
 from reviews.models import WebhookEndpoint, WebhookEvent
+from reviews.models.webhooks import validate_webhook_url
 
 
 class EndpointForm(forms.Form):
     url = forms.CharField(
         label=_("URL"),
         max_length=MAX_URL_LENGTH,
-        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
+        # A text input typed as a URL: the page's own checks answer, beside the field.
+        widget=forms.TextInput(
+            attrs={"placeholder": "https://", "autocomplete": "off", "inputmode": "url"}
+        ),
         help_text=_("Where the other tool listens: http:// or https://, a public address."),
     )
     events = forms.MultipleChoiceField(
@@ -29,6 +33,11 @@ class EndpointForm(forms.Form):
         required=False,
         help_text=_("What listens there, for example 'BI refresh'."),
     )
+
+    def clean_url(self) -> str:
+        url = str(self.cleaned_data["url"]).strip()
+        validate_webhook_url(url)
+        return url
 
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> EndpointForm:

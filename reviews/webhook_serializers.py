@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from reviews.addresses import MAX_URL_LENGTH
 from reviews.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from reviews.models.webhooks import validate_webhook_url
 
 MAX_EVENTS = 20  # names in a body, repeats included: more is not a list of six choices
 
@@ -31,6 +33,13 @@ class EndpointInputSerializer(serializers.Serializer):
     active = serializers.BooleanField(
         required=False, help_text="false turns the endpoint off; true enables it again."
     )
+
+    def validate_url(self, value: str) -> str:
+        try:
+            validate_webhook_url(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return value
 
     def validate_events(self, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - set(WebhookEvent.values))

@@ -93,7 +93,7 @@ def webhook_endpoint(request: MemberRequest, pk: int) -> HttpResponse:
     page = Paginator(deliveries_of(endpoint), DELIVERIES_PAGE).get_page(request.GET.get("page"))
     context = {
         "endpoint": endpoint,
-        "events": [WebhookEvent(e).label for e in endpoint.events if e in WebhookEvent.values],
+        "events": _event_labels(endpoint.events),
         "secret": request.session.pop(SHOWN_ONCE.format(pk=endpoint.pk), None),
         "form": form,
         "page": page,
@@ -163,10 +163,15 @@ def event_label(kind: str) -> str:
     return str(WebhookEvent(kind).label) if kind in WebhookEvent.values else kind
 
 
+def _event_labels(events: list[str]) -> list[str]:
+    """The endpoint's events in words, in the order the form lists them."""
+    return [str(label) for value, label in WebhookEvent.choices if value in events]
+
+
 def _row(endpoint: Any) -> dict[str, Any]:
     return {
         "endpoint": endpoint,
-        "events": [event_label(e) for e in endpoint.events],
+        "events": _event_labels(endpoint.events),
         "last_status": _status_label(endpoint.last_status) if endpoint.last_status else None,
         "last_badge": _badge(endpoint.last_status),
     }
@@ -204,5 +209,8 @@ def delivery_note(delivery: WebhookDelivery) -> str:
     if delivery.error:
         return _("No answer: %(why)s") % {"why": delivery.error}
     if delivery.response_status is not None and not 200 <= delivery.response_status < 300:
-        return delivery.response_excerpt[:200]
+        return _("Answered %(code)s: %(excerpt)s") % {
+            "code": delivery.response_status,
+            "excerpt": delivery.response_excerpt[:120] or "—",
+        }
     return ""
