@@ -136,7 +136,8 @@ class WebhookDelivery(OrgScopedModel):
         Event, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(_("event"), max_length=64)
-    message_id = models.CharField(max_length=64, unique=True, editable=False)
+    # The `webhook-id`: random, so unique without a constraint.
+    message_id = models.CharField(max_length=64, editable=False)
     payload = models.JSONField()
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -161,7 +162,7 @@ class WebhookDelivery(OrgScopedModel):
         verbose_name_plural = _("webhook deliveries")
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["endpoint", "event"],
+                fields=["organization", "endpoint", "event"],
                 condition=models.Q(event__isnull=False),
                 name="webhook_delivery_once",
             ),

@@ -186,10 +186,15 @@ def webhook_deliveries_create(*, organization_id: int, events: list[Event], now:
         if event.kind in endpoint.events
     ]
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    # Those this call inserted (a conflict kept the other's message id), found through the
+    # unique index on (organisation, endpoint, event).
     made = list(
-        WebhookDelivery.objects.filter(message_id__in=[r.message_id for r in rows]).values_list(
-            "pk", flat=True
-        )
+        WebhookDelivery.objects.filter(
+            organization_id=organization_id,
+            endpoint_id__in={r.endpoint_id for r in rows},
+            event_id__in={r.event_id for r in rows},
+            message_id__in=[r.message_id for r in rows],
+        ).values_list("pk", flat=True)
     )
     for pk in made:
         enqueue_on_commit(DELIVER_TASK, pk)
