@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from orgs.api_base import OrgScopedViewSet
 from orgs.models import User
 from orgs.permissions import Action
-from reviews.models import WebhookDelivery, WebhookEndpoint
+from reviews.models import WebhookEndpoint
 from reviews.services.webhooks import (
     webhook_delivery_resend,
     webhook_endpoint_create,
@@ -24,6 +24,7 @@ from reviews.services.webhooks import (
     webhook_endpoint_test,
     webhook_endpoint_update,
 )
+from reviews.webhook_selectors import deliveries_of
 from reviews.webhook_serializers import (
     CreatedEndpointSerializer,
     DeliverySerializer,
@@ -99,10 +100,7 @@ class WebhookEndpointViewSet(
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str | None = None) -> Response:
         """The endpoint's deliveries, the newest first (kept for WEBHOOKS_LOG_DAYS)."""
-        found = WebhookDelivery.objects.for_org(request.organization).filter(  # type: ignore[attr-defined]
-            endpoint=self.get_object()
-        )
-        page = self.paginate_queryset(found.order_by("-created_at", "-pk"))
+        page = self.paginate_queryset(deliveries_of(self.get_object()))
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
     @extend_schema(
@@ -116,10 +114,7 @@ class WebhookEndpointViewSet(
         """Try a delivery again now with the same `webhook-id` (the receiver can tell it has
         it); failing, it is retried for a day from now. 400 while its endpoint is disabled."""
         endpoint = self.get_object()
-        delivery = get_object_or_404(
-            WebhookDelivery.objects.for_org(request.organization).filter(endpoint=endpoint),  # type: ignore[attr-defined]
-            pk=int(delivery_id),
-        )
+        delivery = get_object_or_404(deliveries_of(endpoint), pk=int(delivery_id))
         delivery.endpoint = endpoint
         webhook_delivery_resend(delivery=delivery, now=timezone.now())
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
