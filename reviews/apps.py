@@ -18,3 +18,5 @@ class ReviewsConfig(AppConfig):
         )  # fmt: skip
         # With the SLA's pages (56 to 59), before the import (60).
         register(MenuEntry(59, "pulse-page", _("Alignment pulse"), Action.VIEW))
+        # Beside the API tokens (90): what other tools hear of.
+        register(MenuEntry(91, "webhooks", _("Webhooks"), Action.MANAGE_WEBHOOKS))

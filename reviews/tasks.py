@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -11,6 +11,12 @@ from reviews.services.dispatch import events_dispatch, reviews_sweep
 from reviews.services.events import dispatch_key
 from reviews.services.pulse import pulses_open_due
 from reviews.services.retention import reviews_purge
+from reviews.services.webhooks import (
+    retry_countdown,
+    webhook_deliveries_purge,
+    webhook_delivery_attempt,
+    webhooks_sweep,
+)
 
 
 @shared_task
@@ -39,7 +45,31 @@ def reviews_purge_task() -> int:
     return reviews_purge(now=timezone.now())
 
 
+@shared_task
 def pulses_open_due_task(now: str | None = None) -> int:
     """The beat's hourly run (`now`, an ISO date-time, stands for the clock: a rerun of a
     missed hour, a test)."""
     return pulses_open_due(now=datetime.fromisoformat(now) if now else timezone.now())
+
+
+@shared_task(bind=True, max_retries=None)
+def webhook_deliver_task(self: Task, delivery_id: int) -> str:
+    """One try of a delivery; a failed one is retried by Celery after a short wait (a long
+    one is the beat's sweep's: see retry_countdown; so is every one run in-process, where a
+    retry would run at once)."""
+    now = timezone.now()
+    tried = webhook_delivery_attempt(delivery_id=delivery_id, now=now)
+    countdown = retry_countdown(tried, now)
+    if countdown is not None and not self.request.is_eager:
+        raise self.retry(countdown=countdown)
+    return "not due" if not tried.tried else "delivered" if tried.succeeded else "failed"
+
+
+@shared_task
+def webhooks_sweep_task() -> int:
+    return webhooks_sweep(now=timezone.now())
+
+
+@shared_task
+def webhook_deliveries_purge_task() -> int:
+    return webhook_deliveries_purge(now=timezone.now())

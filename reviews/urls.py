@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from reviews import notification_views, pulse_views
+from reviews import notification_views, pulse_views, webhook_views
 
 # The app's pages, each under its own prefix: notifications/, webhooks/, reviews/...
 urlpatterns: list[URLPattern] = [
@@ -21,4 +21,11 @@ urlpatterns: list[URLPattern] = [
     path("reviews/pulse/cadence/", pulse_views.pulse_cadence_view, name="pulse-cadence"),
     path("reviews/pulse/<int:pk>/", pulse_views.pulse_detail, name="pulse-detail"),
     path("reviews/pulse/<int:pk>/answer/", pulse_views.pulse_answer_view, name="pulse-answer"),
+    path("webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_endpoint, name="webhook-endpoint"),
+    path("webhooks/<int:pk>/test/", webhook_views.webhook_test, name="webhook-test"),
+    path("webhooks/<int:pk>/enable/", webhook_views.webhook_enable, name="webhook-enable"),
+    path("webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook-delete"),
+    path("webhooks/<int:pk>/deliveries/<int:delivery_pk>/resend/",
+         webhook_views.webhook_resend, name="webhook-resend"),
 ]  # fmt: skip

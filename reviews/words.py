@@ -152,6 +152,12 @@ def _kpis_updated(data: dict[str, Any]) -> str:
     return _("KPIs updated")
 
 
+def _webhook_disabled(data: dict[str, Any]) -> str:
+    return _("The webhook to %(url)s was disabled: its deliveries failed for a day") % {
+        "url": data.get("url", ""),
+    }
+
+
 TITLES: dict[str, Callable[[dict[str, Any]], str]] = {
     Kind.SLA_BREACH: _breach,
     Kind.OBJECTIVE_STATUS: _objective,
@@ -164,6 +170,7 @@ TITLES: dict[str, Callable[[dict[str, Any]], str]] = {
     Kind.PULSE_OPEN: _pulse,
     Kind.PLAN_ACTIVATED: _plan_activated,
     Kind.KPIS_UPDATED: _kpis_updated,
+    Kind.WEBHOOK_DISABLED: _webhook_disabled,
 }
 
 

@@ -30,6 +30,7 @@ from reviews.notification_api import (
     NotificationReadView,
     PreferencesView,
 )
+from reviews.webhook_api import WebhookEndpointViewSet
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -54,6 +55,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("sla/agreements", AgreementViewSet, basename="sla-agreement")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -271,6 +271,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.pulses_open_due_task",
         "schedule": crontab(minute=3),
     },
+    # Webhook deliveries due again (their retry waits longer than Celery holds a message) or
+    # whose retry was lost; the log's old deliveries once a day.
+    "webhooks-sweep": {
+        "task": "reviews.tasks.webhooks_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "webhooks-purge": {
+        "task": "reviews.tasks.webhook_deliveries_purge_task",
+        "schedule": crontab(hour=4, minute=23),
+    },
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).
@@ -284,6 +294,26 @@ SLA_COALESCE_SECONDS = env_int("SLA_COALESCE_SECONDS", 2, minimum=0)
 # Events of one organisation within this many seconds share one run of their e-mails and
 # webhook deliveries (reviews/services/events.py).
 NOTIFY_COALESCE_SECONDS = env_int("NOTIFY_COALESCE_SECONDS", 2, minimum=0)
+# Webhooks (reviews/services/webhooks.py): how long a delivery waits for the receiver's
+# answer; the waits between the tries of one that fails (the last repeating) until
+# WEBHOOKS_RETRY_HOURS after its first, and an endpoint failing that long with no success is
+# disabled. Deliveries never go to loopback, private or link-local addresses unless
+# WEBHOOKS_ALLOW_PRIVATE (for local development and tests, never in production).
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOKS_RETRY_HOURS = env_int("WEBHOOKS_RETRY_HOURS", 24, minimum=1)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+# Days a finished delivery stays in the log.
+WEBHOOKS_LOG_DAYS = env_int("WEBHOOKS_LOG_DAYS", 30, minimum=1)
+
+
+def _seconds_list(name: str, default: list[int]) -> list[int]:
+    raw = env_list(name, [str(n) for n in default])
+    if not raw or not all(item.isdigit() and int(item) > 0 for item in raw):
+        raise ImproperlyConfigured(f"{name} must be positive whole seconds, comma-separated.")
+    return [int(item) for item in raw]
+
+
+WEBHOOKS_RETRY_SECONDS = _seconds_list("WEBHOOKS_RETRY_SECONDS", [30, 120, 600, 3600, 10800, 21600])
 # A breach still open this many hours after its owner was told is sent to their manager.
 SLA_ESCALATE_HOURS = env_int("SLA_ESCALATE_HOURS", 24, minimum=1)
 # Changes to one organisation within this many seconds share one KPI recompute.

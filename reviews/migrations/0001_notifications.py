@@ -3,7 +3,6 @@
 import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.utils.timezone
-import reviews.models.notifications
 from django.conf import settings
 from django.db import migrations, models
 
@@ -56,8 +55,8 @@ class Migration(migrations.Migration):
             name='Preferences',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('in_app', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('sla_breach', 'SLA breaches'), ('objective', 'Objectives at risk or off track'), ('drift', 'Plan assumptions drifting'), ('agreement', 'Agreements to sign or renew'), ('persona', 'Buyer personas awaiting approval'), ('import', 'Imports finished or failed'), ('pulse', 'The alignment pulse')], max_length=32), blank=True, default=reviews.models.notifications._all_topics, size=None, verbose_name='in the app')),
-                ('by_email', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('sla_breach', 'SLA breaches'), ('objective', 'Objectives at risk or off track'), ('drift', 'Plan assumptions drifting'), ('agreement', 'Agreements to sign or renew'), ('persona', 'Buyer personas awaiting approval'), ('import', 'Imports finished or failed'), ('pulse', 'The alignment pulse')], max_length=32), blank=True, default=reviews.models.notifications._all_topics, size=None, verbose_name='by e-mail')),
+                ('muted_in_app', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('sla_breach', 'SLA breaches'), ('objective', 'Objectives at risk or off track'), ('drift', 'Plan assumptions drifting'), ('agreement', 'Agreements to sign or renew'), ('persona', 'Buyer personas awaiting approval'), ('import', 'Imports finished or failed'), ('pulse', 'The alignment pulse')], max_length=32), blank=True, default=list, size=None)),
+                ('muted_by_email', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('sla_breach', 'SLA breaches'), ('objective', 'Objectives at risk or off track'), ('drift', 'Plan assumptions drifting'), ('agreement', 'Agreements to sign or renew'), ('persona', 'Buyer personas awaiting approval'), ('import', 'Imports finished or failed'), ('pulse', 'The alignment pulse')], max_length=32), blank=True, default=list, size=None)),
                 ('weekly_digest', models.BooleanField(default=True, verbose_name='weekly digest')),
                 ('language', models.CharField(choices=[('en', 'English'), ('it', 'Italian'), ('es', 'Spanish'), ('ru', 'Russian'), ('pl', 'Polish')], default='en', max_length=8, verbose_name='language of e-mails')),
                 ('organization', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization', verbose_name='organisation')),

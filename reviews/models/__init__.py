@@ -1,5 +1,6 @@
-"""The reviews app's models: what happened and who was told (notifications), and each
-member's choices of how to be told; the alignment pulse and its anonymous answers."""
+"""The reviews app's models: what happened and who was told (notifications), each
+member's choices of how to be told, the weekly digests sent, the alignment pulse and its
+anonymous answers, and the organisation's webhooks."""
 
 from reviews.models.digests import DigestSent
 from reviews.models.notifications import (
@@ -17,9 +18,18 @@ from reviews.models.pulse import (
     PulseSchedule,
     Team,
 )
+from reviews.models.webhooks import (
+    MAX_ENDPOINTS,
+    PING,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "KIND_TOPIC",
+    "MAX_ENDPOINTS",
+    "PING",
     "Cadence",
     "DigestSent",
     "Event",
@@ -31,4 +41,7 @@ __all__ = [
     "PulseSchedule",
     "Team",
     "Topic",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

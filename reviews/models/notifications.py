@@ -25,6 +25,7 @@ class Topic(models.TextChoices):
     PERSONA = "persona", _("Buyer personas awaiting approval")
     IMPORT = "import", _("Imports finished or failed")
     PULSE = "pulse", _("The alignment pulse")
+    WEBHOOKS = "webhooks", _("Webhooks disabled after a day of failures")
 
 
 # The happenings people are told of, by topic; the others (a plan activated, KPIs updated)
@@ -39,6 +40,7 @@ KIND_TOPIC: dict[str, Topic] = {
     Kind.IMPORT_FINISHED: Topic.IMPORT,
     Kind.IMPORT_FAILED: Topic.IMPORT,
     Kind.PULSE_OPEN: Topic.PULSE,
+    Kind.WEBHOOK_DISABLED: Topic.WEBHOOKS,
 }
 
 
@@ -116,27 +118,19 @@ class Notification(OrgScopedModel):
         return f"{self.event} → {self.user_id}"
 
 
-def _all_topics() -> list[str]:
-    return list(Topic.values)
-
-
 class Preferences(OrgScopedModel):
     """How one member of one organisation wants to be told: per topic in the app and by
     e-mail, the weekly digest, and the language of their e-mails. A member without a row
     has the defaults."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    in_app = ArrayField(
-        models.CharField(max_length=32, choices=Topic.choices),
-        default=_all_topics,
-        blank=True,
-        verbose_name=_("in the app"),
+    # The topics turned off, so that a topic added later is on for everyone until they
+    # turn it off too.
+    muted_in_app = ArrayField(
+        models.CharField(max_length=32, choices=Topic.choices), default=list, blank=True
     )
-    by_email = ArrayField(
-        models.CharField(max_length=32, choices=Topic.choices),
-        default=_all_topics,
-        blank=True,
-        verbose_name=_("by e-mail"),
+    muted_by_email = ArrayField(
+        models.CharField(max_length=32, choices=Topic.choices), default=list, blank=True
     )
     weekly_digest = models.BooleanField(_("weekly digest"), default=True)
     language = models.CharField(
@@ -155,3 +149,21 @@ class Preferences(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.organization_id}"
+
+    @property
+    def in_app(self) -> list[str]:
+        """The topics shown in the app, in the order they are listed."""
+        return [topic for topic in Topic.values if topic not in self.muted_in_app]
+
+    @in_app.setter
+    def in_app(self, topics: list[str]) -> None:
+        self.muted_in_app = [topic for topic in Topic.values if topic not in topics]
+
+    @property
+    def by_email(self) -> list[str]:
+        """The topics e-mailed, in the order they are listed."""
+        return [topic for topic in Topic.values if topic not in self.muted_by_email]
+
+    @by_email.setter
+    def by_email(self, topics: list[str]) -> None:
+        self.muted_by_email = [topic for topic in Topic.values if topic not in topics]

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from orgs.models import Organization, User
 from reviews.models import Event, Notification, Preferences
+from reviews.services.webhooks import webhook_deliveries_create
 from reviews.words import title
 from sla.selectors import calendar_of
 
@@ -43,6 +44,7 @@ def events_dispatch(*, organization_id: int, now: datetime) -> int:
             .order_by("occurred_at", "pk")[:EVENT_BATCH]
         )
         Event.objects.filter(pk__in=[event.pk for event in events]).update(dispatched_at=now)
+        webhook_deliveries_create(organization_id=organization_id, events=events, now=now)
     return notifications_email(organization_id=organization_id, now=now)
 
 

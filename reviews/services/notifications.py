@@ -47,9 +47,7 @@ def preferences_save(
     preferences, _created = Preferences.objects.select_for_update().get_or_create(
         organization=organization, user=user
     )
-    # In the order the topics are listed.
-    preferences.in_app = [topic for topic in Topic.values if topic in in_app]
-    preferences.by_email = [topic for topic in Topic.values if topic in by_email]
+    preferences.in_app, preferences.by_email = list(in_app), list(by_email)
     preferences.weekly_digest, preferences.language = weekly_digest, language
     preferences.full_clean(exclude=["organization", "user"])
     preferences.save()

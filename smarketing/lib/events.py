@@ -34,6 +34,8 @@ class Kind:
     AGREEMENT_RENEWAL = "agreement.renewal_due"
     PERSONA_APPROVAL = "persona.awaiting_approval"
     PULSE_OPEN = "pulse.opened"
+    # Told to the organisation's admins; never itself delivered to a webhook.
+    WEBHOOK_DISABLED = "webhook.disabled"
 
 
 @dataclass(frozen=True)

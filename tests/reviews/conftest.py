@@ -13,3 +13,13 @@ def teams(member):
         membership.user.save()
         found[role] = membership
     return found
+
+
+def chosen(organization, user, *, in_app, by_email, **fields):
+    """A member's saved choices: the topics they keep in the app and by e-mail."""
+    from reviews.models import Preferences
+
+    preferences = Preferences(organization=organization, user=user, **fields)
+    preferences.in_app, preferences.by_email = in_app, by_email
+    preferences.save()
+    return preferences

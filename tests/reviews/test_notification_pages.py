@@ -7,6 +7,7 @@ from orgs.models import Role
 from reviews.models import Notification, Preferences, Topic
 from smarketing.lib.events import Happening, Kind, announce
 from tests.conftest import signed_in_client, token_client
+from tests.reviews.conftest import chosen
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def test_the_api_lists_marks_and_chooses(org, teams):
 ])  # fmt: skip
 def test_bad_choices_over_the_api_answer_400_and_change_nothing(org, teams, body):
     rep = teams[Role.SALES_REP]
-    Preferences.objects.create(organization=org, user=rep.user, in_app=["pulse"], by_email=[])
+    chosen(org, rep.user, in_app=["pulse"], by_email=[])
     answer = token_client(rep).put("/api/v1/notifications/preferences/", body, format="json")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "invalid"

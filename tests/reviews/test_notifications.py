@@ -21,6 +21,7 @@ from sla.services import agreement_create, agreement_sign
 from sla.services.reminders import agreements_remind
 from smarketing.lib.events import Happening, Kind, announce
 from tests.conftest import token_client
+from tests.reviews.conftest import chosen
 
 pytestmark = pytest.mark.django_db
 
@@ -169,8 +170,8 @@ def test_only_members_of_the_organisation_are_told(org, other_org, teams, member
 
 def test_each_member_is_told_as_they_chose(org, teams):
     rep, manager = teams[Role.SALES_REP], teams[Role.SALES_MANAGER]
-    Preferences.objects.create(organization=org, user=rep.user, in_app=[Topic.PULSE], by_email=[])
-    Preferences.objects.create(organization=org, user=manager.user, in_app=[], by_email=[])
+    chosen(org, rep.user, in_app=[Topic.PULSE], by_email=[])
+    chosen(org, manager.user, in_app=[], by_email=[])
     announce(Happening(organization_id=org.pk, kind=Kind.PULSE_OPEN, key="p:2",
                        recipients=(rep.user_id, manager.user_id)))  # fmt: skip
     dispatch_twice(org)
