@@ -1,6 +1,6 @@
 """The /api/v1/ router: every app registers its endpoints here."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from crm.api import (
@@ -17,6 +17,7 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.api import ReviewDecisionViewSet, ReviewPackView
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -41,6 +42,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("sla/agreements", AgreementViewSet, basename="sla-agreement")
+router.register("reviews/decisions", ReviewDecisionViewSet, basename="review-decision")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -57,5 +59,9 @@ urlpatterns = [
     path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"),
     path("leads/<int:pk>/reject/", LeadRejectView.as_view(), name="api-lead-reject"),
     path("leads/<int:pk>/sla/", LeadSlaView.as_view(), name="api-lead-sla"),
+    # A month's review pack: YYYY-MM, never taken for the decisions' prefix.
+    re_path(
+        r"^reviews/(?P<month>[0-9]{4}-[0-9]{2})/$", ReviewPackView.as_view(), name="api-review-pack"
+    ),
     *router.urls,
 ]
