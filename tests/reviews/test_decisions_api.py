@@ -123,7 +123,7 @@ def test_a_role_that_does_not_keep_reviews_reads_but_may_not_write(
 
 
 def test_another_organisations_decision_is_not_found(since_january, other_org, member):
-    boss = MembershipFactory(organization=other_org, role=Role.ADMIN)
+    boss = member(Role.ADMIN, organization=other_org)
     theirs = ReviewDecision.objects.create(organization=other_org, month=date(2026, 2, 1), text="Theirs",
                                            owner=boss, due=date(2026, 3, 1))  # fmt: skip
     api = token_client(member(Role.ADMIN))
