@@ -164,7 +164,7 @@ def review_pack(
     organization: Organization, month: date, *, clock: Clock, months: PackMonths
 ) -> Pack:
     """The pack of `month` (one the organisation has: see months_of), every section built."""
-    from reviews.selectors.pack_sections import SECTIONS
+    from reviews.selectors.sections import SECTIONS
 
     pack = pack_input(organization, month, clock)
     return Pack(pack, months, [Part(section, section.build(pack)) for section in SECTIONS])

@@ -22,7 +22,7 @@ from reviews.models import ReviewDecision
 from reviews.pack_figures import parse_month
 from reviews.selectors.decisions import decision_of
 from reviews.selectors.pack import Clock
-from reviews.selectors.pack_sections import pack_decisions
+from reviews.selectors.sections import pack_decisions
 from reviews.services.decisions import (
     decision_create,
     decision_delete,
