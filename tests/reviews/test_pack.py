@@ -101,9 +101,11 @@ def test_the_pack_opens_in_a_fixed_number_of_queries(
     client = signed_in_client(member(Role.MARKETING_MANAGER))
     client.get(PACK)  # the session and the member, warmed
 
-    # session, user, member; the calendar and the months; the plan, stages and channels;
-    # targets and facts; objectives; the SLA's scorecard and breaches; results; decisions
-    with django_assert_max_num_queries(38):
+    # session, user, member, the menu's memberships; the calendar and the months; the plan,
+    # stages and channels; targets, facts and the revenue goal; objectives (3) and their
+    # scopes; the SLA's scorecard (a dozen) and breaches (2); results (3); decisions; the
+    # members a decision's owner is chosen from
+    with django_assert_max_num_queries(35):
         assert client.get(PACK).status_code == 200
 
     with CaptureQueriesContext(connection) as before:
@@ -209,3 +211,14 @@ def test_the_menu_leads_to_the_pack(since_january, member):
     page = signed_in_client(member(Role.LEADERSHIP)).get("/")
 
     assert 'href="/reviews/"' in page.content.decode()
+
+
+def test_the_pack_reads_in_the_readers_language(march, member):
+    client = signed_in_client(member(Role.SALES_MANAGER))
+    client.cookies["django_language"] = "it"
+
+    page = client.get(PACK)
+
+    assert "Marzo 2025" in text_of(page, "pack-title")  # the month as Italian writes it
+    paid = _rows(page, "channels")[0]
+    assert paid[4:] == ["900 €", "400 €", "200 €", "125,0%"]  # the symbol after, a comma
