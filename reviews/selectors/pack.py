@@ -98,9 +98,6 @@ class Pack:
     months: PackMonths
     parts: list[Part]
 
-    def part(self, key: str) -> SectionData:
-        return next(p.found for p in self.parts if p.key == key)
-
     def sheets(self) -> list[Sheet]:
         return [sheet for part in self.parts for sheet in part.found.sheets(self.input)]
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.permissions import Action
@@ -21,7 +22,7 @@ from reviews.forms.decisions import DecisionForm
 from reviews.models import ReviewDecision
 from reviews.pack_figures import parse_month
 from reviews.selectors.decisions import decision_of
-from reviews.selectors.pack import Clock
+from reviews.selectors.pack import Clock, clock_of
 from reviews.selectors.sections import pack_decisions
 from reviews.services.decisions import (
     decision_create,
@@ -29,7 +30,7 @@ from reviews.services.decisions import (
     decision_edit,
     decision_mark_done,
 )
-from reviews.views.pack import month_or_404, pack_calendar, pack_context
+from reviews.views.pack import calendar_now, month_or_404, pack_context
 
 
 def _decision(request: MemberRequest, pk: int) -> ReviewDecision:
@@ -65,8 +66,7 @@ def _decisions(
 def _answer(request: MemberRequest, month: date) -> HttpResponse:
     """After a change: the decisions redrawn (htmx), or back to the pack."""
     if request.htmx:
-        clock, _months = pack_calendar(request.organization)
-        return _decisions(request, month, clock)
+        return _decisions(request, month, clock_of(request.organization, timezone.now()))
     return _back(month)
 
 
@@ -75,7 +75,7 @@ def _answer(request: MemberRequest, month: date) -> HttpResponse:
 def decision_add(request: MemberRequest, month: str) -> HttpResponse:
     """A decision of this month's review."""
     chosen = month_or_404(month)
-    clock, months = pack_calendar(request.organization)
+    clock, months = calendar_now(request.organization)
     if not months.holds(chosen):
         raise Http404
     form = DecisionForm(request.POST, members=members_of(request.organization))
@@ -106,7 +106,7 @@ def decision_edit_view(request: MemberRequest, pk: int) -> HttpResponse:
         return _edit_form(request, decision, month, form)
     form = DecisionForm(request.POST, members=members, auto_id=f"id_d{pk}_%s")
     if form.is_valid():
-        clock, _months = pack_calendar(request.organization)
+        clock = clock_of(request.organization, timezone.now())
         try:
             decision_edit(decision=decision, today=clock.today, **form.values())
         except ValidationError as refusal:

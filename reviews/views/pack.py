@@ -19,8 +19,7 @@ from orgs.tenancy import MemberRequest, member_required
 from reviews.forms.decisions import DecisionForm
 from reviews.pack_figures import PackMonths, parse_month
 from reviews.pack_sheets import workbook
-from reviews.selectors.pack import Clock, review_pack
-from reviews.selectors.pack import pack_calendar as calendar_now
+from reviews.selectors.pack import Clock, pack_calendar, review_pack
 from smarketing.lib.exports import safe_file_name
 from smarketing.lib.months import add_months
 
@@ -35,15 +34,16 @@ def month_or_404(raw: str) -> date:
     return month
 
 
-def pack_calendar(organization: Organization) -> tuple[Clock, PackMonths]:
-    return calendar_now(organization, timezone.now())
+def calendar_now(organization: Organization) -> tuple[Clock, PackMonths]:
+    """Now in the organisation's time zone, and the months it has a pack for."""
+    return pack_calendar(organization, timezone.now())
 
 
 @require_GET
 @member_required()
 def review_latest(request: MemberRequest) -> HttpResponse:
     """The pack the next meeting reviews: the last month over; or the month picked."""
-    _clock, months = pack_calendar(request.organization)
+    _clock, months = calendar_now(request.organization)
     picked = parse_month(request.GET.get("month"))
     month = picked or months.latest_ended()
     return redirect("review-pack", month=f"{month:%Y-%m}")
@@ -55,7 +55,7 @@ def review_pack_page(request: MemberRequest, month: str) -> HttpResponse:
     """One month's pack. A month before the organisation's first data, or still to come,
     has none: 404, saying which months have one."""
     chosen = month_or_404(month)
-    clock, months = pack_calendar(request.organization)
+    clock, months = calendar_now(request.organization)
     if not months.holds(chosen):
         context = {"month": chosen, "months": months, "outside": True}
         return render(request, "reviews/pack.html", context, status=404)
@@ -86,7 +86,7 @@ def pack_context(
 def review_pack_export(request: MemberRequest, month: str) -> HttpResponse:
     """The pack as a workbook: a sheet per section, headers in the reader's language."""
     chosen = month_or_404(month)
-    clock, months = pack_calendar(request.organization)
+    clock, months = calendar_now(request.organization)
     if not months.holds(chosen):
         raise Http404
     organization = request.organization
