@@ -20,3 +20,6 @@ class ReviewsConfig(AppConfig):
         register(MenuEntry(59, "pulse-page", _("Alignment pulse"), Action.VIEW))
         # Beside the API tokens (90): what other tools hear of.
         register(MenuEntry(91, "webhooks", _("Webhooks"), Action.MANAGE_WEBHOOKS))
+        # The monthly review pack, after the dashboards and metrics it sums up (30-40),
+        # before the plans (50).
+        register(MenuEntry(45, "review-latest", _("Monthly review"), Action.VIEW))

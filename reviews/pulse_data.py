@@ -10,7 +10,7 @@ from typing import Any
 
 from reviews.models import Pulse
 from reviews.pulse import MIN_ANSWERS, STATEMENTS, TeamResult
-from reviews.selectors_pulse import Alignment, Overview
+from reviews.selectors.pulse import Alignment, Overview
 from smarketing.lib.decimals import plain_decimal
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from orgs.models import Organization
 from reviews.models import Cadence, Pulse, PulseAnswer, Team
 from reviews.pulse import ANSWER_DAYS, HIGHEST, LOWEST, STATEMENTS
-from reviews.selectors_pulse import zone_of
+from reviews.selectors.pulse import zone_of
 from reviews.services.pulse import pulse_open
 from smarketing.lib.months import add_months
 

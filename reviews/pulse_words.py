@@ -16,7 +16,7 @@ from django_stubs_ext import StrOrPromise
 
 from reviews.models import Cadence, Pulse, Team
 from reviews.pulse import STATEMENTS, TeamResult
-from reviews.selectors_pulse import Alignment
+from reviews.selectors.pulse import Alignment
 from smarketing.lib.formatting import month_label
 
 # Each part of the index: what it is, where its figure comes from, and why it may have none.

@@ -1,6 +1,6 @@
 """The /api/v1/ router: every app registers its endpoints here."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from crm.api import (
@@ -17,20 +17,21 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
-from reviews.api import (
+from reviews.api.notifications import (
+    NotificationListView,
+    NotificationReadAllView,
+    NotificationReadView,
+    PreferencesView,
+)
+from reviews.api.pack import ReviewDecisionViewSet, ReviewPackView
+from reviews.api.pulse import (
     PulseAnswerView,
     PulseCadenceView,
     PulseDetailView,
     PulseOpenView,
     PulseView,
 )
-from reviews.notification_api import (
-    NotificationListView,
-    NotificationReadAllView,
-    NotificationReadView,
-    PreferencesView,
-)
-from reviews.webhook_api import WebhookEndpointViewSet
+from reviews.api.webhooks import WebhookEndpointViewSet
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -56,6 +57,7 @@ router.register("personas", PersonaViewSet, basename="persona")
 router.register("objectives", ObjectiveViewSet, basename="objective")
 router.register("sla/agreements", AgreementViewSet, basename="sla-agreement")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("reviews/decisions", ReviewDecisionViewSet, basename="review-decision")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -84,5 +86,9 @@ urlpatterns = [
     path("pulse/answers/", PulseAnswerView.as_view(), name="api-pulse-answers"),
     path("pulse/open/", PulseOpenView.as_view(), name="api-pulse-open"),
     path("pulse/cadence/", PulseCadenceView.as_view(), name="api-pulse-cadence"),
+    # A month's review pack: YYYY-MM, never taken for the decisions' prefix.
+    re_path(
+        r"^reviews/(?P<month>[0-9]{4}-[0-9]{2})/$", ReviewPackView.as_view(), name="api-review-pack"
+    ),
     *router.urls,
 ]  # fmt: skip

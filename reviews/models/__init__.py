@@ -1,7 +1,8 @@
 """The reviews app's models: what happened and who was told (notifications), each
 member's choices of how to be told, the weekly digests sent, the alignment pulse and its
-anonymous answers, and the organisation's webhooks."""
+anonymous answers, the decisions of the monthly reviews, and the organisation's webhooks."""
 
+from reviews.models.decisions import ReviewDecision
 from reviews.models.digests import DigestSent
 from reviews.models.notifications import (
     KIND_TOPIC,
@@ -39,6 +40,7 @@ __all__ = [
     "PulseAnswer",
     "PulseParticipation",
     "PulseSchedule",
+    "ReviewDecision",
     "Team",
     "Topic",
     "WebhookDelivery",

@@ -19,7 +19,7 @@ from objectives.selectors import team_of
 from orgs.models import Membership, Organization
 from reviews.models import Cadence, Pulse, PulseAnswer, PulseParticipation, PulseSchedule
 from reviews.pulse import STATEMENTS, closing_day, due_to_open, period_of
-from reviews.selectors_pulse import (
+from reviews.selectors.pulse import (
     answering_members,
     has_answered,
     open_pulse,

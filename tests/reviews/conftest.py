@@ -1,6 +1,7 @@
 import pytest
 
 from orgs.models import Role
+from tests.reviews.history import march_to_review
 
 
 @pytest.fixture
@@ -23,3 +24,9 @@ def chosen(organization, user, *, in_app, by_email, **fields):
     preferences.in_app, preferences.by_email = in_app, by_email
     preferences.save()
     return preferences
+
+
+@pytest.fixture
+def march(org, member):
+    """March 2025 to review (tests/reviews/history.py)."""
+    return march_to_review(org, member)

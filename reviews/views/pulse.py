@@ -20,12 +20,12 @@ from objectives.selectors import team_of
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
 from reviews.alignment import WEIGHTS
+from reviews.forms.pulse import PulseAnswerForm, PulseCadenceForm
 from reviews.models import Cadence, Pulse, Team
 from reviews.pulse import ANSWER_DAYS, MIN_ANSWERS, next_opening, period_of
 from reviews.pulse_charts import trend_chart
-from reviews.pulse_forms import PulseAnswerForm, PulseCadenceForm
 from reviews.pulse_words import last_day, part_rows, period_label, team_rows
-from reviews.selectors_pulse import Overview, overview_of, period_held, pulse_of, zone_of
+from reviews.selectors.pulse import Overview, overview_of, period_held, pulse_of, zone_of
 from reviews.services.pulse import pulse_answer, pulse_open, pulse_schedule_set
 
 

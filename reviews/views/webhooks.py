@@ -19,7 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.permissions import Action
 from orgs.tenancy import MemberRequest, member_required
+from reviews.forms.webhooks import EndpointForm
 from reviews.models import MAX_ENDPOINTS, PING, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from reviews.selectors.webhooks import deliveries_of, endpoint_of, endpoints_of
 from reviews.services.webhooks import (
     STOPPED_DISABLED,
     STOPPED_TURNED_OFF,
@@ -29,8 +31,6 @@ from reviews.services.webhooks import (
     webhook_endpoint_test,
     webhook_endpoint_update,
 )
-from reviews.webhook_forms import EndpointForm
-from reviews.webhook_selectors import deliveries_of, endpoint_of, endpoints_of
 from sla.selectors import calendar_of
 
 DELIVERIES_PAGE = 50

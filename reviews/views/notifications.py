@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from orgs.tenancy import MemberRequest, member_required
 from reviews.digest import digest_of
-from reviews.forms import PreferencesForm
+from reviews.forms.notifications import PreferencesForm
 from reviews.models import Notification, Topic
 from reviews.selectors.notifications import inbox_of, preferences_of, unread_count
 from reviews.services.notifications import (

@@ -16,21 +16,21 @@ from orgs.permissions import Action
 from reviews.models import Pulse
 from reviews.pulse import STATEMENTS
 from reviews.pulse_data import overview_data, pulse_data, pulse_head
-from reviews.pulse_serializers import (
-    PulseAnsweredSerializer,
-    PulseAnswerSerializer,
-    PulseCadenceSerializer,
-    PulseHeadSerializer,
-    PulseOverviewSerializer,
-    PulseResultSerializer,
-)
-from reviews.selectors_pulse import (
+from reviews.selectors.pulse import (
     alignment_of,
     open_pulse,
     overview_of,
     pulse_of,
     results_of,
     schedule_of,
+)
+from reviews.serializers.pulse import (
+    PulseAnsweredSerializer,
+    PulseAnswerSerializer,
+    PulseCadenceSerializer,
+    PulseHeadSerializer,
+    PulseOverviewSerializer,
+    PulseResultSerializer,
 )
 from reviews.services.pulse import pulse_answer, pulse_open, pulse_schedule_set
 from smarketing.lib.api_conventions import FastJSONRenderer

@@ -17,19 +17,19 @@ from orgs.api_base import OrgScopedViewSet
 from orgs.models import User
 from orgs.permissions import Action
 from reviews.models import WebhookEndpoint
+from reviews.selectors.webhooks import deliveries_of
+from reviews.serializers.webhooks import (
+    CreatedEndpointSerializer,
+    DeliverySerializer,
+    EndpointInputSerializer,
+    EndpointSerializer,
+)
 from reviews.services.webhooks import (
     webhook_delivery_resend,
     webhook_endpoint_create,
     webhook_endpoint_delete,
     webhook_endpoint_test,
     webhook_endpoint_update,
-)
-from reviews.webhook_selectors import deliveries_of
-from reviews.webhook_serializers import (
-    CreatedEndpointSerializer,
-    DeliverySerializer,
-    EndpointInputSerializer,
-    EndpointSerializer,
 )
 
 WEBHOOK_EXAMPLE = {

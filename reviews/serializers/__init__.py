@@ -1,0 +1,1 @@
+"""The reviews app's API shapes, one module a part."""
