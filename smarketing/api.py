@@ -17,6 +17,7 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.api import DriftListView, DriftSettingsView
 from sla.api import (
     AgreementViewSet,
     BreachListView,
@@ -57,5 +58,7 @@ urlpatterns = [
     path("leads/<int:pk>/accept/", LeadAcceptView.as_view(), name="api-lead-accept"),
     path("leads/<int:pk>/reject/", LeadRejectView.as_view(), name="api-lead-reject"),
     path("leads/<int:pk>/sla/", LeadSlaView.as_view(), name="api-lead-sla"),
+    path("drift/", DriftListView.as_view(), name="api-drift"),
+    path("drift/settings/", DriftSettingsView.as_view(), name="api-drift-settings"),
     *router.urls,
 ]

@@ -258,6 +258,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Events whose e-mails or webhooks a lost task or a failed send left untold.
     "reviews-sweep": {"task": "reviews.tasks.reviews_sweep_task", "schedule": timedelta(minutes=1)},
+    # The drift window moves on each day: every active plan measured again on its latest
+    # cohorts, after the night's KPI check.
+    "reviews-drift-nightly": {
+        "task": "reviews.tasks.drift_nightly_task",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).
@@ -271,6 +277,9 @@ SLA_COALESCE_SECONDS = env_int("SLA_COALESCE_SECONDS", 2, minimum=0)
 # Events of one organisation within this many seconds share one run of their e-mails and
 # webhook deliveries (reviews/services/events.py).
 NOTIFY_COALESCE_SECONDS = env_int("NOTIFY_COALESCE_SECONDS", 2, minimum=0)
+# KPI recomputes and plan changes of one organisation within this many seconds share one
+# measurement of its plans' drift (reviews/services/drift.py).
+DRIFT_COALESCE_SECONDS = env_int("DRIFT_COALESCE_SECONDS", 10, minimum=0)
 # A breach still open this many hours after its owner was told is sent to their manager.
 SLA_ESCALATE_HOURS = env_int("SLA_ESCALATE_HOURS", 24, minimum=1)
 # Changes to one organisation within this many seconds share one KPI recompute.
@@ -473,6 +482,9 @@ SPECTACULAR_SETTINGS = {
         "AgreementSideEnum": "sla.models.Side",
         "ApprovalSideEnum": "personas.models.Side",
         "RejectionReasonEnum": "sla.models.RejectionReason",
+        "DirectionEnum": "objectives.metrics.Direction",  # its name before drift had one
+        "DriftDirectionEnum": "reviews.models.drift.DriftDirection",
+        "DriftMetricEnum": "reviews.models.drift.DriftMetric",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,0 +1,1 @@
+"""The reviews app's reads, each scoped to one organisation."""
