@@ -4,6 +4,7 @@ each organisation measures over."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -65,7 +66,7 @@ class DriftDirection(models.TextChoices):
     BELOW = drift.BELOW, _("below the assumption")
     ABOVE = drift.ABOVE, _("above the assumption")
     WITHIN = drift.WITHIN, _("within the interval")
-    UNMEASURED = drift.UNMEASURED, _("too few leads to measure")
+    UNMEASURED = drift.UNMEASURED, _("too few leads")
 
 
 class PlanDrift(OrgScopedModel):
@@ -101,7 +102,7 @@ class PlanDrift(OrgScopedModel):
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering: ClassVar = ["plan_id", "position", "metric"]
+        ordering: ClassVar = ["plan_id", "position", "-metric"]  # a rate, then its time
         constraints: ClassVar = [
             models.UniqueConstraint(
                 fields=["organization", "plan", "stage", "metric"], name="plan_drift_unique"
@@ -114,3 +115,8 @@ class PlanDrift(OrgScopedModel):
     @property
     def at_risk(self) -> bool:
         return self.direction in drift.DRIFTS
+
+    @property
+    def last_day(self) -> date:
+        """The window's last day (window_end is the day after it)."""
+        return self.window_end - timedelta(days=1)

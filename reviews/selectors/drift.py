@@ -23,7 +23,7 @@ def drift_of(organization: Organization, *, plan: Plan | None = None) -> QuerySe
     rows = PlanDrift.objects.for_org(organization).filter(plan__status=Plan.Status.ACTIVE)
     if plan is not None:
         rows = rows.filter(plan=plan)
-    return rows.select_related("plan").order_by("plan__name", "plan_id", "position", "metric")
+    return rows.select_related("plan").order_by("plan__name", "plan_id", "position", "-metric")
 
 
 def drift_by_plan(organization: Organization) -> list[dict[str, Any]]:

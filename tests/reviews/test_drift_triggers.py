@@ -65,9 +65,12 @@ def test_a_plan_activated_is_measured_and_an_archived_one_dropped(
 @pytest.mark.django_db
 def test_changes_within_the_coalescing_delay_share_one_recompute(org, monkeypatch):
     sent = []
-    monkeypatch.setattr(
-        "smarketing.lib.enqueue.send_now", lambda task, *args, **kw: sent.append(args) or True
-    )
+
+    def send_now(task, *args, **kwargs):
+        sent.append(args)
+        return True
+
+    monkeypatch.setattr("smarketing.lib.enqueue.send_now", send_now)
 
     assert drift_schedule(organization_id=org.pk)
     assert not drift_schedule(organization_id=org.pk)

@@ -95,6 +95,7 @@ PLAIN_FKS = {
     "objectives_snapshot.objective_id": CO_LOCATED,
     "sla_agreementversion.agreement_id": CO_LOCATED,
     "sla_signature.version_id": CO_LOCATED,
+    "reviews_plandrift.plan_id": CO_LOCATED,
     "orgs_apitoken.membership_id": (
         "a token has no organisation of its own (it acts in its membership's): a token is found "
         "by its hash before the organisation is known, so with Citus tokens and memberships are "
