@@ -16,6 +16,7 @@ from crm.selectors import lifecycle_stage_names
 from funnel.models import Plan
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
+from reviews import drift
 from reviews.drift_words import DriftWords, drift_words
 from reviews.forms.drift import DriftSettingsForm
 from reviews.models import PlanDrift
@@ -54,6 +55,7 @@ def drift_page(request: MemberRequest) -> HttpResponse:
     context = {
         "plans": plans, "settings": current, "form": form,
         "computed_at": max(computed) if computed else None,
+        "maturity": drift.MATURITY, "default_maturity": drift.DEFAULT_MATURITY_DAYS,
     }  # fmt: skip
     status = 400 if request.method == "POST" else 200
     return render(request, "reviews/drift.html", context, status=status)
