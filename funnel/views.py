@@ -40,6 +40,7 @@ from kpis.selectors import kpis_as_of
 from orgs.permissions import Action, can
 from orgs.tenancy import MemberRequest, member_required
 from smarketing.lib.exports import export_response
+from smarketing.lib.extensions import record_panels
 from smarketing.lib.months import add_months
 
 
@@ -140,6 +141,8 @@ def plan_detail(request: MemberRequest, pk: int) -> HttpResponse:
         "as_of": kpis_as_of(request.organization),
         "can_edit": can(request.membership.role, Action.EDIT_PLANS),
     }
+    if not request.htmx:  # what the apps above add to the page (drift), not to the grid
+        context["panels"] = record_panels("plans", request, plan)
     template = "funnel/_plan_grid.html" if request.htmx else "funnel/plan_detail.html"
     return render(request, template, context)
 

@@ -9,6 +9,8 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from orgs.permissions import Action
         from reviews import signals  # noqa: F401  (connects the receivers)
+        from reviews.views.drift import plan_drift_panel
+        from smarketing.lib.extensions import register_panel
         from smarketing.lib.navigation import MenuEntry, TopbarEntry, register, register_topbar
 
         # The bell in the header, with the unread count.
@@ -23,3 +25,7 @@ class ReviewsConfig(AppConfig):
         # The monthly review pack, after the dashboards and metrics it sums up (30-40),
         # before the plans (50).
         register(MenuEntry(45, "review-latest", _("Monthly review"), Action.VIEW))
+        # A plan's drift on its page (the funnel's, which cannot import reviews).
+        register_panel("plans", "drift", plan_drift_panel)
+        # Beside the plans it measures.
+        register(MenuEntry(51, "drift", _("Plan drift"), Action.VIEW))

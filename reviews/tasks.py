@@ -8,6 +8,12 @@ from django.utils import timezone
 
 from reviews.services.digests import digests_due, digests_send
 from reviews.services.dispatch import events_dispatch, reviews_sweep
+from reviews.services.drift import (
+    drift_key,
+    drift_recompute,
+    drift_schedule,
+    organisations_with_active_plans,
+)
 from reviews.services.events import dispatch_key
 from reviews.services.pulse import pulses_open_due
 from reviews.services.retention import reviews_purge
@@ -73,3 +79,19 @@ def webhooks_sweep_task() -> int:
 @shared_task
 def webhook_deliveries_purge_task() -> int:
     return webhook_deliveries_purge(now=timezone.now())
+
+
+@shared_task
+def drift_recompute_task(organization_id: int) -> int:
+    cache.delete(drift_key(organization_id))  # a change from now on schedules one more
+    return drift_recompute(organization_id=organization_id, today=timezone.localdate())
+
+
+@shared_task
+def drift_nightly_task() -> int:
+    """The window moves on each day, changes or not: one recompute per organisation with
+    an active plan, each its own task; how many were sent."""
+    return sum(
+        drift_schedule(organization_id=organization_id)
+        for organization_id in organisations_with_active_plans()
+    )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path, re_path
 
-from reviews.views import notifications, pulse, webhooks
+from reviews.views import drift, notifications, pulse, webhooks
 from reviews.views.decisions import (
     decision_add,
     decision_delete_view,
@@ -35,6 +35,7 @@ urlpatterns: list[URLPattern] = [
     path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook-delete"),
     path("webhooks/<int:pk>/deliveries/<int:delivery_pk>/resend/", webhooks.webhook_resend,
          name="webhook-resend"),
+    path("reviews/drift/", drift.drift_page, name="drift"),
     # The monthly review pack, its workbook, and the decisions the managers keep on it.
     path("reviews/", review_latest, name="review-latest"),
     re_path(rf"^reviews/{MONTH}/$", review_pack_page, name="review-pack"),

@@ -4,16 +4,18 @@ e-mail), from the event's data, so one event reads well in each member's languag
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.template.defaultfilters import date as date_filter
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from objectives.models import Status
 from sla.models import Breach
 from smarketing.lib.events import Kind
-from smarketing.lib.formatting import month_label, number
+from smarketing.lib.formatting import month_label, number, percent
 
 
 def _breach(data: dict[str, Any]) -> str:
@@ -37,10 +39,35 @@ def _objective(data: dict[str, Any]) -> str:
 
 
 def _drift(data: dict[str, Any]) -> str:
-    return _("Plan “%(plan)s” is at risk: %(stage)s drifts from its assumption") % {
-        "plan": data.get("plan_name", ""),
-        "stage": data.get("stage_name", ""),
-    }
+    """By how much, and what it costs or brings: "Plan “FY2027” is at risk: Lead → MQL
+    converts 18.2%, not the 25.0% assumed (-12 customers at current rates)"."""
+    words = {"plan": data.get("plan_name", ""), "stage": data.get("stage_name", "")}
+    if data.get("measured") in (None, "") or data.get("assumed") in (None, ""):
+        return _("Plan “%(plan)s” is at risk: %(stage)s drifts from its assumption") % words
+    if data.get("metric") == "days":
+        title = _("Plan “%(plan)s” is at risk: %(stage)s takes %(measured)s days, not the "
+                  "%(assumed)s assumed") % {
+            **words, "measured": number(data["measured"], 1), "assumed": number(data["assumed"], 1)
+        }  # fmt: skip
+    else:
+        title = _("Plan “%(plan)s” is at risk: %(stage)s converts %(measured)s, not the "
+                  "%(assumed)s assumed") % {
+            **words, "measured": percent(data["measured"]), "assumed": percent(data["assumed"])
+        }  # fmt: skip
+    customers = int(data.get("customers_delta") or 0)
+    if not customers:
+        return title
+    return ngettext(
+        "%(title)s (%(customers)s customer at current rates)",
+        "%(title)s (%(customers)s customers at current rates)",
+        abs(customers),
+    ) % {"title": title, "customers": signed(customers)}
+
+
+def signed(value: Any, digits: int = 0) -> str:
+    """A change with its sign, as the language writes numbers: +8, -12."""
+    amount = Decimal(str(value))
+    return ("+" if amount > 0 else "") + number(amount, digits)
 
 
 def _signature(data: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from kpis.api import KpiView
 from objectives.api import ObjectiveViewSet
 from orgs.api import MemberViewSet, MeView
 from personas.api import DiscoveryView, PersonaSettingsView, PersonaViewSet
+from reviews.api.drift import DriftListView, DriftSettingsView
 from reviews.api.notifications import (
     NotificationListView,
     NotificationReadAllView,
@@ -90,5 +91,7 @@ urlpatterns = [
     re_path(
         r"^reviews/(?P<month>[0-9]{4}-[0-9]{2})/$", ReviewPackView.as_view(), name="api-review-pack"
     ),
+    path("drift/", DriftListView.as_view(), name="api-drift"),
+    path("drift/settings/", DriftSettingsView.as_view(), name="api-drift-settings"),
     *router.urls,
 ]  # fmt: skip

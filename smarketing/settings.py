@@ -281,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.webhook_deliveries_purge_task",
         "schedule": crontab(hour=4, minute=23),
     },
+    # The drift window moves on each day: every active plan measured again on its latest
+    # cohorts, after the night's KPI check.
+    "reviews-drift-nightly": {
+        "task": "reviews.tasks.drift_nightly_task",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }
 # Changes to one organisation's leads within this many seconds share one refresh of their
 # fit to the buyer personas (personas/fits.py).
@@ -314,6 +320,9 @@ def _seconds_list(name: str, default: list[int]) -> list[int]:
 
 
 WEBHOOKS_RETRY_SECONDS = _seconds_list("WEBHOOKS_RETRY_SECONDS", [30, 120, 600, 3600, 10800, 21600])
+# KPI recomputes and plan changes of one organisation within this many seconds share one
+# measurement of its plans' drift (reviews/services/drift.py).
+DRIFT_COALESCE_SECONDS = env_int("DRIFT_COALESCE_SECONDS", 10, minimum=0)
 # A breach still open this many hours after its owner was told is sent to their manager.
 SLA_ESCALATE_HOURS = env_int("SLA_ESCALATE_HOURS", 24, minimum=1)
 # Changes to one organisation within this many seconds share one KPI recompute.
@@ -517,6 +526,9 @@ SPECTACULAR_SETTINGS = {
         "ApprovalSideEnum": "personas.models.Side",
         "RejectionReasonEnum": "sla.models.RejectionReason",
         "NotificationTopicEnum": "reviews.models.Topic",
+        "DirectionEnum": "objectives.metrics.Direction",  # its name before drift had one
+        "DriftDirectionEnum": "reviews.models.drift.DriftDirection",
+        "DriftMetricEnum": "reviews.models.drift.DriftMetric",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,9 +1,11 @@
 """The reviews app's models: what happened and who was told (notifications), each
-member's choices of how to be told, the weekly digests sent, the alignment pulse and its
-anonymous answers, the decisions of the monthly reviews, and the organisation's webhooks."""
+member's choices of how to be told, the weekly digests sent, each active plan's drift from
+its assumptions, the alignment pulse and its anonymous answers, the decisions of the monthly
+reviews, and the organisation's webhooks."""
 
 from reviews.models.decisions import ReviewDecision
 from reviews.models.digests import DigestSent
+from reviews.models.drift import DriftSettings, PlanDrift
 from reviews.models.notifications import (
     KIND_TOPIC,
     Event,
@@ -33,8 +35,10 @@ __all__ = [
     "PING",
     "Cadence",
     "DigestSent",
+    "DriftSettings",
     "Event",
     "Notification",
+    "PlanDrift",
     "Preferences",
     "Pulse",
     "PulseAnswer",
