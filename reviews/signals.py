@@ -45,6 +45,16 @@ def measure_drift_after_facts(
     drift_schedule(organization_id=organization_id)
 
 
+@receiver(facts_changed, dispatch_uid="reviews-kpis-updated")
+def tell_webhooks_kpis_updated(
+    sender: type, organization_id: int, months: list[date], **kwargs: Any
+) -> None:
+    # Once a recompute, not once a cell: the months it rewrote.
+    from reviews.services.events import kpis_updated_announce
+
+    kpis_updated_announce(organization_id=organization_id, months=months)
+
+
 @receiver(post_save, sender=Plan, dispatch_uid="reviews-drift-after-plan")
 def measure_drift_after_plan(
     sender: type, instance: Plan, update_fields: Any = None, **kwargs: Any

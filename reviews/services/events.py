@@ -4,14 +4,17 @@ who wants its topic; told after commit."""
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from orgs.models import Membership
 from reviews.models import KIND_TOPIC, Event, Notification, Preferences, Topic
-from smarketing.lib.events import Happening
+from smarketing.lib.events import Happening, Kind
 
 DISPATCH_TASK = "reviews.tasks.events_dispatch_task"
 
@@ -87,3 +90,23 @@ def dispatch_later(organization_id: int) -> None:
 
 def dispatch_key(organization_id: int) -> str:
     return f"reviews-dispatch:{organization_id}"
+
+
+def kpis_updated_announce(*, organization_id: int, months: list[date]) -> Event | None:
+    """One `kpis.updated` event for a recompute that rewrote these months' facts, if an
+    active webhook of the organisation listens for it (nobody is notified in the app: it
+    is news for other tools, and recorded only for them)."""
+    from reviews.models import WebhookEndpoint
+
+    listening = WebhookEndpoint.objects.filter(
+        organization_id=organization_id, active=True, events__contains=[Kind.KPIS_UPDATED]
+    ).exists()
+    if not listening:
+        return None
+    with transaction.atomic():
+        return event_record(Happening(
+            organization_id=organization_id, kind=Kind.KPIS_UPDATED,
+            key=f"kpis.updated:{uuid.uuid4().hex}",
+            data={"months": sorted(month.strftime("%Y-%m") for month in months)},
+            link=reverse("metric-dictionary"),
+        ))  # fmt: skip
