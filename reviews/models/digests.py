@@ -12,12 +12,14 @@ from orgs.models import OrgScopedModel
 
 
 class DigestSent(OrgScopedModel):
-    """The week's digest claimed for one member (before it goes; removed if it fails), so
+    """The week's digest claimed for one member before it goes (removed if the send fails,
+    `sent` once it went; a claim a dead run left unsent is taken again after a while), so
     the hourly run sends each member one digest a week, never two."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     week = models.DateField()  # its Monday, in the organisation's time zone
-    sent_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)  # claimed at, until `sent`
+    sent = models.BooleanField(default=False)
 
     class Meta:
         constraints: ClassVar = [

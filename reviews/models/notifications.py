@@ -83,7 +83,9 @@ class Notification(OrgScopedModel):
     topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # Claimed before the e-mail goes (and given back if it fails): at least once, never twice.
+    # Leased by the run e-mailing it (given back if the send fails, let go when the lease
+    # ends if the run died), then stamped once it went: at least once, never twice.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     # How the member wanted to hear of this topic when it was made.
     in_app = models.BooleanField(default=True)

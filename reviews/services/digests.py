@@ -6,7 +6,7 @@ next hourly run sends it again."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,10 +30,13 @@ SEND_TASK = "reviews.tasks.digests_send_task"
 # morning; one missed all morning skips the week rather than arrive on Monday night.
 FIRST_HOUR, LAST_HOUR = 7, 12
 
+# A claim left unsent this long belongs to a run that died: the next run takes it.
+CLAIM_LEASE = timedelta(minutes=30)
 CLAIM = """
-    INSERT INTO reviews_digestsent (organization_id, user_id, week, sent_at)
-    VALUES (%s, %s, %s, %s)
-    ON CONFLICT (organization_id, user_id, week) DO NOTHING
+    INSERT INTO reviews_digestsent AS claim (organization_id, user_id, week, sent_at, sent)
+    VALUES (%s, %s, %s, %s, false)
+    ON CONFLICT (organization_id, user_id, week) DO UPDATE SET sent_at = EXCLUDED.sent_at
+        WHERE NOT claim.sent AND claim.sent_at < %s
     RETURNING id
 """
 
@@ -69,21 +72,23 @@ def digests_send(*, organization_id: int, now: datetime) -> int:
         if not _claim(organization_id, membership.user_id, week, now):
             continue
         language = preferences.language if preferences else settings.LANGUAGE_CODE
+        claim = DigestSent.objects.filter(
+            organization_id=organization_id, user_id=membership.user_id, week=week
+        )
         try:
             digest_send(membership, now=now, language=language)
         except Exception:
             logger.exception("weekly digest to user %s failed", membership.user_id)
-            DigestSent.objects.filter(
-                organization_id=organization_id, user_id=membership.user_id, week=week
-            ).delete()
+            claim.delete()
             continue
+        claim.update(sent=True)
         sent += 1
     return sent
 
 
 def _claim(organization_id: int, user_id: int, week: date, now: datetime) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM, [organization_id, user_id, week, now])
+        cursor.execute(CLAIM, [organization_id, user_id, week, now, now - CLAIM_LEASE])
         return cursor.fetchone() is not None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 EVENT_BATCH = 500
 # Notifications e-mailed a run.
 EMAIL_BATCH = 500
+# How long a run holds the notifications it is e-mailing: longer than any send takes
+# (EMAIL_TIMEOUT), so that only a run that died lets them go to the next.
+EMAIL_LEASE = timedelta(minutes=10)
 # What the sweep leaves to the task sent after commit, which is that much late at most.
 SWEEP_GRACE = timedelta(minutes=2)
 
@@ -66,29 +70,34 @@ def notifications_email(*, organization_id: int, now: datetime) -> int:
     for user_id, notifications in by_user.items():
         user = notifications[0].user
         language = languages.get(user_id, settings.LANGUAGE_CODE)
+        ids = [n.pk for n in notifications]
         try:
             _send(organization, user, notifications, language)
         except Exception:
             logger.exception("notification e-mail to user %s failed", user_id)
-            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
-                emailed_at=None
-            )
+            Notification.objects.filter(pk__in=ids).update(email_claimed_at=None)
             continue
+        Notification.objects.filter(pk__in=ids).update(emailed_at=timezone.now())
         sent += 1
     return sent
 
 
 def _claim(organization_id: int, now: datetime) -> list[Notification]:
-    """Stamp the organisation's notifications waiting for their e-mail; those stamped (a
-    concurrent run skips them). Members without an e-mail address are stamped and skipped."""
+    """Lease the organisation's notifications waiting for their e-mail for EMAIL_LEASE;
+    those leased (a concurrent run skips them; a run that died holding them lets them go
+    when the lease ends, so the sweep sends them). Members without an e-mail address are
+    marked done and skipped."""
     with transaction.atomic():
         claimed = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(organization_id=organization_id, by_email=True, emailed_at__isnull=True)
+            .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_LEASE))
             .select_related("event", "user")
             .order_by("created_at", "pk")[:EMAIL_BATCH]
         )
-        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(emailed_at=now)
+        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(email_claimed_at=now)
+        nobody = [n.pk for n in claimed if not (n.user.email and n.user.is_active)]
+        Notification.objects.filter(pk__in=nobody).update(emailed_at=now)
     return [n for n in claimed if n.user.email and n.user.is_active]
 
 
@@ -120,7 +129,8 @@ def _send(
             "heading": _("What happened at %(org)s") % {"org": organization.name},
         }  # fmt: skip
         message = EmailMultiAlternatives(
-            subject=subject[:200],
+            # One line: a name with a line break (an imported lead's, say) makes no header.
+            subject=" ".join(subject.split())[:200],
             body=render_to_string("reviews/email/notifications.txt", context),
             to=[user.email],
         )

@@ -26,9 +26,10 @@ INSERT_EVENT = """
 """
 
 
+@transaction.atomic
 def event_record(happening: Happening) -> Event | None:
-    """Record `happening` and notify the members it concerns; None if its key was recorded
-    before (a retry, a second sweep): then nobody is told again."""
+    """Record `happening` and notify the members it concerns, both or neither; None if its
+    key was recorded before (a retry, a second sweep): then nobody is told again."""
     now = timezone.now()
     data = json.loads(json.dumps(happening.data, default=str))  # dates as ISO text
     with connection.cursor() as cursor:

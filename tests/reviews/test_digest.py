@@ -108,3 +108,13 @@ def test_the_page_previews_each_roles_digest(history, teams, role):
     assert 'data-testid="digest"' in text
     assert "Turn the digest off" in text
     assert ("digest-breaches" in text) == (role != Role.LEADERSHIP)
+
+
+def test_a_claim_a_dead_run_left_unsent_is_taken_again(history, teams):
+    DigestSent.objects.create(organization=history, user=teams[Role.SALES_REP].user,
+                              week=date(2026, 11, 16), sent_at=MONDAY_9_ROME)  # fmt: skip
+    assert digests_send(organization_id=history.pk, now=MONDAY_9_ROME) == len(teams) - 1
+    later = MONDAY_9_ROME + timedelta(hours=1)
+    assert digests_send(organization_id=history.pk, now=later) == 1  # the rep's, at last
+    assert digests_send(organization_id=history.pk, now=later) == 0
+    assert DigestSent.objects.filter(sent=True).count() == len(teams)

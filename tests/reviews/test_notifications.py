@@ -233,3 +233,25 @@ def test_events_older_than_a_year_go_with_their_notifications(org, teams):
     assert reviews_purge(now=timezone.now()) == 1
     assert list(Event.objects.values_list("key", flat=True)) == ["new"]
     assert Notification.objects.count() == 1
+
+
+def test_a_run_that_died_holding_an_e_mail_lets_it_go_to_the_sweep(org, teams):
+    from reviews.services.dispatch import EMAIL_LEASE, _claim
+
+    announce(Happening(organization_id=org.pk, kind=Kind.PULSE_OPEN, key="p:dead",
+                       recipients=(teams[Role.SALES_REP].user_id,)))  # fmt: skip
+    now = timezone.now()
+    assert len(_claim(org.pk, now)) == 1  # leased, then the run died before sending
+    assert reviews_sweep(now=now + timedelta(minutes=5)) == 0  # still leased
+    assert reviews_sweep(now=now + EMAIL_LEASE + timedelta(minutes=1)) == 1
+    assert reviews_sweep(now=now + EMAIL_LEASE + timedelta(minutes=2)) == 0
+    assert [m.to for m in mail.outbox] == [["sales_rep@example.com"]]
+
+
+def test_a_name_with_a_line_break_still_makes_a_one_line_subject(org, teams):
+    announce(Happening(organization_id=org.pk, kind=Kind.IMPORT_FAILED, key="i:nl",
+                       data={"file_name": "leads\nmarch.csv", "reason": "x"},
+                       recipients=(teams[Role.SALES_REP].user_id,)))  # fmt: skip
+    assert events_dispatch(organization_id=org.pk, now=timezone.now()) == 1
+    (email,) = mail.outbox
+    assert email.subject == "Import of leads march.csv failed: x"
