@@ -60,7 +60,7 @@ def test_a_reps_digest_in_english_and_leaderships_in_italian(history, teams):
     ((html, kind),) = mine.alternatives
     assert kind == "text/html"
     assert "<strong>FY2026</strong>" in html
-    assert "http://127.0.0.1:8000/sla/compliance/" in html
+    assert 'href="http://127.0.0.1:8000/notifications/"' in html
 
     theirs = by_address[leadership.user.email]
     assert theirs.subject.startswith("La tua settimana in Acme")
