@@ -30,6 +30,14 @@ def _breach(data: dict[str, Any]) -> str:
     }
 
 
+def _escalated(data: dict[str, Any]) -> str:
+    return ngettext(
+        "Still open %(hours)s hour after its owner was told: %(breach)s",
+        "Still open %(hours)s hours after its owner was told: %(breach)s",
+        int(data.get("hours") or 0),
+    ) % {"hours": data.get("hours", ""), "breach": _breach(data)}
+
+
 def _objective(data: dict[str, Any]) -> str:
     return _("Objective “%(name)s” is now %(status)s (was %(before)s)") % {
         "name": data.get("name", ""),
@@ -187,6 +195,7 @@ def _webhook_disabled(data: dict[str, Any]) -> str:
 
 TITLES: dict[str, Callable[[dict[str, Any]], str]] = {
     Kind.SLA_BREACH: _breach,
+    Kind.SLA_ESCALATED: _escalated,
     Kind.OBJECTIVE_STATUS: _objective,
     Kind.PLAN_AT_RISK: _drift,
     Kind.AGREEMENT_SIGNATURE: _signature,

@@ -17,6 +17,8 @@ from smarketing.lib.events import Happening, Kind, announce
 
 # Who hears of a breach besides its owner: the managers of the side that broke it.
 BREACH_MANAGERS = {Side.SALES: [Role.SALES_MANAGER], Side.MARKETING: [Role.MARKETING_MANAGER]}
+# Whom a breach still open a while later is told again: the owner's managers.
+ESCALATE_TO = {Side.SALES: [Role.SALES_MANAGER], Side.MARKETING: [Role.LEADERSHIP, Role.ADMIN]}
 # Who signs for each side (an admin may stand in, but is not asked to).
 SIGNERS = {
     Side.MARKETING: [Role.MARKETING_MANAGER],
@@ -41,6 +43,27 @@ def breaches_announce(breaches: Iterable[Breach]) -> int:
             key=f"sla.breach:{breach.pk}", data=_breach_data(breach),
             recipients=tuple(sorted({*owner, *managers[key]})),
             link=reverse("sla-breaches"),
+        ))  # fmt: skip
+        count += 1
+    return count
+
+
+def breaches_escalation_announce(breaches: Iterable[Breach], *, hours: int) -> int:
+    """Announce each breach still open `hours` after it was told to the owner's managers
+    (sales managers for sales; leadership and admins for marketing's months); how many."""
+    managers: dict[tuple[int, str], tuple[int, ...]] = {}
+    count = 0
+    for breach in breaches:
+        key = (breach.organization_id, breach.side)
+        if key not in managers:
+            managers[key] = user_ids_with_roles(
+                breach.organization_id, ESCALATE_TO[Side(breach.side)]
+            )
+        recipients = tuple(u for u in managers[key] if u != breach.owner_id)
+        announce(Happening(
+            organization_id=breach.organization_id, kind=Kind.SLA_ESCALATED,
+            key=f"sla.escalated:{breach.pk}", data={**_breach_data(breach), "hours": hours},
+            recipients=recipients, link=reverse("sla-breaches"),
         ))  # fmt: skip
         count += 1
     return count

@@ -32,6 +32,7 @@ class Topic(models.TextChoices):
 # go to webhooks only.
 KIND_TOPIC: dict[str, Topic] = {
     Kind.SLA_BREACH: Topic.SLA_BREACH,
+    Kind.SLA_ESCALATED: Topic.SLA_BREACH,
     Kind.OBJECTIVE_STATUS: Topic.OBJECTIVE,
     Kind.PLAN_AT_RISK: Topic.DRIFT,
     Kind.AGREEMENT_SIGNATURE: Topic.AGREEMENT,

@@ -1,33 +1,28 @@
 """Breaches: recorded once each (their key), announced at once to their owner and the
-owning team's managers (in the app and by e-mail, as each member chose: the reviews app),
-escalated by e-mail after SLA_ESCALATE_HOURS if still open. A lead's breach belongs to the
-lead's owner and the sales managers, and escalates to the sales managers; a month's MQLs
-behind the commitment belong to the marketing managers and escalate to leadership. Each
-breach is claimed in the database before it is told, so two runs never tell one twice; a
-recipient gets one escalation e-mail a run listing their breaches, not one per breach."""
+owning team's managers, and announced again to the owner's managers if still open
+SLA_ESCALATE_HOURS later (each member told in the app and by e-mail as they chose, one
+e-mail a run: the reviews app). A lead's breach belongs to the lead's owner and the sales
+managers, and escalates to the sales managers; a month's MQLs behind the commitment belong
+to the marketing managers and escalate to leadership and admins. Each breach is claimed in
+the database before it is told, so two runs never tell one twice."""
 
 from __future__ import annotations
 
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from orgs.models import Membership, Organization, Role
-from sla.announcements import breaches_announce
+from orgs.models import Organization
+from sla.announcements import breaches_announce, breaches_escalation_announce
 from sla.calendar import WorkingTime
-from sla.models import AgreementVersion, Breach, Scorecard, Side
-from sla.selectors import calendar_of, version_at
+from sla.models import AgreementVersion, Breach, Scorecard
+from sla.selectors import version_at
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +31,6 @@ NOTIFY_TASK = "sla.tasks.sla_notify_task"
 # recorded and listed, but nobody is e-mailed about it.
 NEWS_DAYS = 3
 
-MANAGERS = {Side.SALES: [Role.SALES_MANAGER], Side.MARKETING: [Role.LEADERSHIP, Role.ADMIN]}
 
 INSERT_MONTH_BREACH = """
     INSERT INTO sla_breach (organization_id, key, side, kind, agreement_id, month, due,
@@ -115,15 +109,6 @@ def breaches_notify_later(organization_id: int, breach_ids: list[int]) -> None:
         enqueue_on_commit(NOTIFY_TASK, organization_id, breach_ids)
 
 
-def _members(organization: Organization, roles: Sequence[str]) -> list[Membership]:
-    return list(
-        Membership.objects.for_org(organization)
-        .filter(role__in=roles)
-        .exclude(user__email="")
-        .select_related("user")
-    )
-
-
 def _claim(ids: list[int], column: str) -> list[Breach]:
     """Set `column` on those of the breaches that have not got it yet; those claimed."""
     with transaction.atomic():
@@ -170,51 +155,14 @@ def breaches_sweep(*, now: datetime) -> int:
 
 
 def breaches_escalate(*, now: datetime) -> int:
-    """Send the breaches still open SLA_ESCALATE_HOURS after their owner was told to the
-    owner's managers; how many e-mails went."""
+    """Announce again the breaches still open SLA_ESCALATE_HOURS after they were first told,
+    to the owner's managers (each told as they chose, in their language); how many."""
     due = Breach.objects.filter(
         escalated_at__isnull=True,
         resolved_at__isnull=True,
         notified_at__lte=now - timedelta(hours=settings.SLA_ESCALATE_HOURS),
     ).values_list("pk", flat=True)
-    recipients: dict[Any, list[Breach]] = defaultdict(list)
-    for breach in _claim(list(due[:1000]), "escalated_at"):
-        for member in _members(breach.organization, MANAGERS[Side(breach.side)]):
-            if member.user_id != breach.owner_id:
-                recipients[(member.user, breach.organization_id)].append(breach)
-    return _send(recipients, escalated=True, column="escalated_at")
-
-
-def _send(recipients: dict[Any, list[Breach]], *, escalated: bool, column: str) -> int:
-    """One e-mail a recipient, in the organisation's time zone. A recipient whose e-mail
-    fails gives their breaches back (`column` cleared) for the next sweep, and the others
-    still get theirs: at least once, never lost."""
-    sent = 0
-    for (user, _org), breaches in recipients.items():
-        organization = breaches[0].organization
-        zone = calendar_of(organization).time_zone
-        link = settings.SITE_URL + reverse("sla-breaches")
-        with translation.override(settings.LANGUAGE_CODE), timezone.override(zone):
-            context = {
-                "breaches": breaches, "organization": organization, "link": link,
-                "escalated": escalated, "user": user, "zone": zone,
-                "hours": settings.SLA_ESCALATE_HOURS,
-            }  # fmt: skip
-            subject = (
-                _("SLA breaches still open at %(org)s")
-                if escalated
-                else _("New SLA breaches at %(org)s")
-            ) % {"org": organization.name}
-            try:
-                send_mail(
-                    subject=subject,
-                    message=render_to_string("sla/email/breaches.txt", context),
-                    from_email=None,
-                    recipient_list=[user.email],
-                )
-            except Exception:
-                logger.exception("SLA breach e-mail to user %s failed", user.pk)
-                Breach.objects.filter(pk__in=[b.pk for b in breaches]).update(**{column: None})
-                continue
-            sent += 1
-    return sent
+    with transaction.atomic():
+        return breaches_escalation_announce(
+            _claim(list(due[:1000]), "escalated_at"), hours=settings.SLA_ESCALATE_HOURS
+        )

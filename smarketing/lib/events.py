@@ -24,6 +24,7 @@ class Kind:
     `type`); a member chooses per kind how to be told."""
 
     SLA_BREACH = "sla.breach"
+    SLA_ESCALATED = "sla.breach_escalated"
     OBJECTIVE_STATUS = "objective.status_changed"
     PLAN_ACTIVATED = "plan.activated"
     PLAN_AT_RISK = "plan.at_risk"
