@@ -99,6 +99,7 @@ PLAIN_FKS = {
     "reviews_webhookdelivery.endpoint_id": CO_LOCATED,
     "reviews_webhookdelivery.event_id": CO_LOCATED,
     "reviews_plandrift.plan_id": CO_LOCATED,
+    "reviews_reviewdecision.owner_id": CO_LOCATED,
     "orgs_apitoken.membership_id": (
         "a token has no organisation of its own (it acts in its membership's): a token is found "
         "by its hash before the organisation is known, so with Citus tokens and memberships are "
