@@ -79,3 +79,14 @@ def user_ids_with_roles(organization_id: int, roles: Iterable[str]) -> tuple[int
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
+
+
+def link_into(organization: Organization, path: str) -> str:
+    """An absolute link (SITE_URL) to `path` in the app that works in `organization`
+    whichever one the reader's session was in: for e-mails."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    go = reverse("organization-go", kwargs={"slug": organization.slug})
+    return f"{settings.SITE_URL}{go}?{urlencode({'next': path})}"

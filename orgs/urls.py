@@ -6,6 +6,7 @@ urlpatterns = [
     path("welcome/", views.no_organization, name="no-organization"),
     path("organizations/new/", views.organization_create, name="organization-create"),
     path("organizations/switch/", views.organization_switch, name="organization-switch"),
+    path("organizations/<slug:slug>/go/", views.organization_go, name="organization-go"),
     path("organization/", views.organization_settings, name="organization-settings"),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/role/", views.member_role, name="member-role"),

@@ -88,6 +88,22 @@ def organization_switch(request: SignedInRequest) -> HttpResponse:
     return redirect(target)
 
 
+@login_required
+@require_GET
+def organization_go(request: SignedInRequest, slug: str) -> HttpResponse:
+    """Work in the organisation `slug` and go to `?next=` (a path in the app): the links in
+    e-mails, so that a member of two organisations lands in the one the e-mail is about.
+    Another organisation's slug answers 404."""
+    chosen = get_object_or_404(selectors.memberships_of_user(request.user), organization__slug=slug)
+    request.session[SESSION_KEY] = chosen.organization_id
+    target = request.GET.get("next", "")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)
+
+
 @require_http_methods(["GET", "POST"])
 @member_required(Action.EDIT_ORGANIZATION)
 def organization_settings(request: MemberRequest) -> HttpResponse:

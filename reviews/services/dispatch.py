@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from orgs.models import Organization, User
+from orgs.selectors import link_into
 from reviews.models import Event, Notification, Preferences
 from reviews.services.webhooks import webhook_deliveries_create
 from reviews.words import title
@@ -109,7 +110,7 @@ def _send(
         items: list[dict[str, Any]] = [
             {
                 "title": title(n.event.kind, n.event.data),
-                "link": settings.SITE_URL + (n.event.link or "/notifications/"),
+                "link": link_into(organization, n.event.link or "/notifications/"),
                 "at": n.event.occurred_at,
             }
             for n in notifications
@@ -124,8 +125,8 @@ def _send(
             ) % {"count": len(items), "org": organization.name}
         context = {
             "items": items, "organization": organization, "user": user, "zone": zone,
-            "centre": settings.SITE_URL + "/notifications/",
-            "preferences": settings.SITE_URL + "/notifications/preferences/",
+            "centre": link_into(organization, "/notifications/"),
+            "preferences": link_into(organization, "/notifications/preferences/"),
             "heading": _("What happened at %(org)s") % {"org": organization.name},
         }  # fmt: skip
         message = EmailMultiAlternatives(

@@ -144,3 +144,25 @@ def test_the_header_shows_the_bell_on_every_page(org, teams):
     page = signed_in_client(teams[Role.SALES_REP]).get("/").content.decode()
     assert 'data-testid="topbar-notifications"' in page
     assert 'hx-get="/notifications/badge/"' in page
+
+
+def test_an_e_mails_link_works_in_the_organisation_it_is_about(org, other_org, teams):
+    from orgs.middleware import SESSION_KEY
+    from tests.factories import MembershipFactory
+
+    rep = teams[Role.SALES_REP]
+    # The rep belongs to both, working in the other one when the e-mail comes.
+    elsewhere = MembershipFactory(user=rep.user, organization=other_org, role=Role.ADMIN)
+    client = signed_in_client(elsewhere)
+
+    went = client.get("/organizations/acme/go/?next=/notifications/")
+    assert went.status_code == 302
+    assert went["Location"] == "/notifications/"
+    assert client.session[SESSION_KEY] == org.pk
+    assert client.get("/organizations/acme/go/?next=https://evil.example/")["Location"] == "/"
+    assert client.get("/organizations/acme/go/?next=//evil.example/")["Location"] == "/"
+    assert client.get("/organizations/nowhere/go/?next=/").status_code == 404
+    assert (
+        signed_in_client(teams[Role.LEADERSHIP]).get("/organizations/other/go/?next=/").status_code
+        == 404
+    )

@@ -65,7 +65,7 @@ def test_an_agreement_to_sign_is_told_to_each_side_once_then_to_leadership(org, 
          "sales_manager@example.com", "leadership@example.com"]
     )  # fmt: skip
     assert "awaits your signature" in mail.outbox[0].subject
-    assert f"/sla/{agreement.pk}/" in mail.outbox[0].body
+    assert f"/organizations/acme/go/?next=%2Fsla%2F{agreement.pk}%2F" in mail.outbox[0].body
 
 
 def test_a_renewal_is_told_to_both_managers_once(org, teams):
@@ -216,10 +216,11 @@ def test_an_e_mail_goes_in_the_members_language_with_html_and_plain_text(org, te
 
     (email,) = mail.outbox
     assert email.subject.startswith("Importazione di deals.xlsx")
-    assert "http://127.0.0.1:8000/crm/import/1/" in email.body
+    link = "http://127.0.0.1:8000/organizations/acme/go/?next=%2Fcrm%2Fimport%2F1%2F"
+    assert link in email.body
     ((html, kind),) = email.alternatives
     assert kind == "text/html"
-    assert 'href="http://127.0.0.1:8000/crm/import/1/"' in html
+    assert f'href="{link}"' in html
 
 
 def test_events_older_than_a_year_go_with_their_notifications(org, teams):

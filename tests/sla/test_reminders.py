@@ -45,7 +45,7 @@ def test_both_managers_are_reminded_once_thirty_days_before_the_end(
     assert (early, due, again) == (0, 1, 0)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.user.email for m in in_force.managers)
     assert "ends on Dec. 31, 2027" in mail.outbox[0].body
-    assert f"/sla/{agreement.pk}/" in mail.outbox[0].body
+    assert f"go/?next=%2Fsla%2F{agreement.pk}%2F" in mail.outbox[0].body
     assert Agreement.objects.get().renewal_reminded_at is not None
 
 
