@@ -8,9 +8,11 @@ answer like any other (not 2xx: a failure), and at most EXCERPT bytes of the ans
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 
@@ -84,6 +86,10 @@ def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) 
             last_error = error
             connection.close()
             continue
+        # `timeout` bounds each socket operation; this bounds the whole answer, so a
+        # receiver that trickles a byte at a time cannot hold a shared worker for long.
+        watchdog = threading.Timer(timeout, _cut, args=(connection,))
+        watchdog.start()
         try:
             connection.request("POST", target.path, body=body, headers={
                 **headers, "Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -91,9 +97,22 @@ def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) 
             response = connection.getresponse()
             excerpt = response.read(EXCERPT * 4).decode("utf-8", "replace")[:EXCERPT]
             return response.status, excerpt
+        except (OSError, http.client.HTTPException) as error:
+            if not watchdog.is_alive():
+                raise TimeoutError("the whole answer took too long") from error
+            raise
         finally:
+            watchdog.cancel()
             connection.close()
     raise last_error or OSError("no address to connect to")
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """Shut the connection's socket from the watchdog's thread: the read waiting on it ends."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # closed already
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _described(error: Exception) -> str:

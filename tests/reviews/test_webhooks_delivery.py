@@ -417,3 +417,36 @@ def test_old_finished_deliveries_are_purged_and_waiting_ones_kept(
 
     assert webhook_deliveries_purge(now=timezone.now()) == 1
     assert list(WebhookDelivery.objects.values_list("event__key", flat=True)) == ["waiting"]
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_at_the_timeout():
+    """Each byte comes before the socket's timeout, but the whole answer would take 10 s:
+    the try ends at the timeout, so such a receiver cannot hold a shared worker."""
+    import socket
+    import threading
+    import time
+
+    from reviews.sending import post
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def trickle() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 40:
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.25)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    answer = post(f"http://127.0.0.1:{port}/hook", b"{}", {}, timeout=1, allow_private=True)
+    took = time.monotonic() - started
+    server.close()
+
+    assert (answer.status, answer.error) == (None, "timed out")
+    assert took < 5  # cut off, not the 10 s the whole answer would take
