@@ -1,6 +1,7 @@
 """The reviews app's tasks: each takes ids and calls one service."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from celery import Task, shared_task
 from django.core.cache import cache
@@ -23,6 +24,7 @@ from reviews.services.webhooks import (
     webhook_delivery_attempt,
     webhooks_sweep,
 )
+from sla.selectors import time_zones
 
 
 @shared_task
@@ -84,7 +86,11 @@ def webhook_deliveries_purge_task() -> int:
 @shared_task
 def drift_recompute_task(organization_id: int) -> int:
     cache.delete(drift_key(organization_id))  # a change from now on schedules one more
-    return drift_recompute(organization_id=organization_id, today=timezone.localdate())
+    # The day as the organisation counts it (its business calendar's time zone).
+    zone = ZoneInfo(time_zones().get(organization_id, "UTC"))
+    return drift_recompute(
+        organization_id=organization_id, today=timezone.now().astimezone(zone).date()
+    )
 
 
 @shared_task

@@ -173,8 +173,11 @@ def _import_failed(data: dict[str, Any]) -> str:
 
 
 def _pulse(data: dict[str, Any]) -> str:
+    from reviews.pulse_words import period_label
+
+    period = parse_date(str(data.get("period") or ""))
     return _("The alignment pulse for %(period)s is open until %(closes)s") % {
-        "period": month_label(data.get("period")),
+        "period": period_label(period, str(data.get("cadence") or "")) if period else "",
         "closes": _day(data.get("closes")),
     }
 
