@@ -88,9 +88,7 @@ def drift_recompute_task(organization_id: int) -> int:
     cache.delete(drift_key(organization_id))  # a change from now on schedules one more
     # The day as the organisation counts it (its business calendar's time zone).
     zone = ZoneInfo(time_zones().get(organization_id, "UTC"))
-    return drift_recompute(
-        organization_id=organization_id, today=timezone.now().astimezone(zone).date()
-    )
+    return drift_recompute(organization_id=organization_id, today=timezone.localdate(None, zone))
 
 
 @shared_task
