@@ -24,7 +24,7 @@ from reviews.services.webhooks import (
     webhook_delivery_attempt,
     webhooks_sweep,
 )
-from sla.selectors import time_zones
+from sla.selectors import time_zone_of
 
 
 @shared_task
@@ -87,7 +87,7 @@ def webhook_deliveries_purge_task() -> int:
 def drift_recompute_task(organization_id: int) -> int:
     cache.delete(drift_key(organization_id))  # a change from now on schedules one more
     # The day as the organisation counts it (its business calendar's time zone).
-    zone = ZoneInfo(time_zones().get(organization_id, "UTC"))
+    zone = ZoneInfo(time_zone_of(organization_id))
     return drift_recompute(organization_id=organization_id, today=timezone.localdate(None, zone))
 
 

@@ -36,6 +36,14 @@ def time_zones() -> dict[int, str]:
     return dict(BusinessCalendar.objects.values_list("organization_id", "time_zone"))
 
 
+def time_zone_of(organization_id: int) -> str:
+    """The organisation's time zone (its calendar's; UTC if it set none)."""
+    found = BusinessCalendar.objects.filter(organization_id=organization_id).values_list(
+        "time_zone", flat=True
+    )
+    return next(iter(found), "UTC")
+
+
 def coming_holidays(calendar: BusinessCalendar, *, today: date, days: int = 365) -> list[date]:
     """The calendar's holidays (public and its own) from today to `days` later, in order."""
     last = today + timedelta(days=days)
