@@ -16,8 +16,11 @@ from orgs.models import Role
 from reviews.digest import digest_of
 from reviews.models import DigestSent, Preferences
 from reviews.services.digests import digests_due, digests_send
+from reviews.services.drift import drift_recompute
 from sla.models import BusinessCalendar
 from tests.conftest import signed_in_client
+from tests.reviews.drift_history import active_plan as drift_active_plan
+from tests.reviews.drift_history import build_history
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 15)
@@ -108,3 +111,47 @@ def test_the_page_previews_each_roles_digest(history, teams, role):
     assert 'data-testid="digest"' in text
     assert "Turn the digest off" in text
     assert ("digest-breaches" in text) == (role != Role.LEADERSHIP)
+
+
+@pytest.fixture
+def drifting(org):
+    """The constructed history of tests/reviews/drift_history.py measured on the digest's
+    Sunday: lead -> MQL converts 30 % against the 50 % the plan assumes."""
+    build_history(org, TODAY)
+    plan = drift_active_plan(org, date(2027, 1, 1))
+    drift_recompute(organization_id=org.pk, today=TODAY)
+    return plan
+
+
+def test_the_digest_lists_the_assumptions_at_risk_in_the_readers_language(drifting, teams):
+    manager, leadership = teams[Role.MARKETING_MANAGER], teams[Role.LEADERSHIP]
+    Preferences.objects.create(organization=drifting.organization, user=leadership.user,
+                               language="it")  # fmt: skip
+
+    digests_send(organization_id=drifting.organization_id, now=MONDAY_9_ROME)
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    mine = by_address[manager.user.email]
+    assert (
+        "== Plan drift ==\n- FY plan: Lead → Marketing-qualified lead converts 30.0% (95% CI "
+        "24.1%–36.7%, 200 leads) against 50.0% assumed, below the assumption; at current "
+        "rates -40 customers, -€480,000 revenue.\nhttp://127.0.0.1:8000/reviews/drift/"
+    ) in mine.body
+    ((html, _kind),) = mine.alternatives
+    assert "<li><strong>FY plan</strong>: Lead → Marketing-qualified lead converts 30.0%" in html
+    assert 'href="http://127.0.0.1:8000/reviews/drift/"' in html
+    drifts = mine.body.split("== Plan drift ==\n")[1].split("\nhttp")[0]
+    assert drifts.count("\n- ") == 0  # one line: only what is at risk (its stage time is not)
+    theirs = by_address[leadership.user.email]
+    assert "Lead → Lead qualificato dal marketing" in theirs.body  # Italian stage names
+    assert "30,0% (95% CI 24,1%–36,7%" in theirs.body  # Italian numbers
+    assert "-480.000\xa0€" in theirs.body
+
+
+def test_without_a_drift_the_digest_says_none_drifts(history, teams):
+    page = signed_in_client(teams[Role.SALES_MANAGER]).get("/notifications/digest/")
+
+    assert "No plan assumption drifts." in page.content.decode()
+    assert 'href="http://127.0.0.1:8000/reviews/drift/"' in page.content.decode()
+    digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
+    assert "== Plan drift ==\nNo plan assumption drifts.\n" in mail.outbox[0].body
