@@ -2,6 +2,7 @@
 for their role and in their language, from stored results only; a page previews it."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.demo import seed_crm_history
+from funnel.selectors import active_plan
 from funnel.services import plan_activate, plan_create
 from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
@@ -21,6 +23,7 @@ from sla.models import BusinessCalendar
 from tests.conftest import signed_in_client
 from tests.reviews.drift_history import active_plan as drift_active_plan
 from tests.reviews.drift_history import build_history
+from tests.reviews.history import drift_row
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 15)
@@ -155,3 +158,23 @@ def test_without_a_drift_the_digest_says_none_drifts(history, teams):
     assert 'href="http://127.0.0.1:8000/reviews/drift/"' in page.content.decode()
     digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
     assert "== Plan drift ==\nNo plan assumption drifts.\n" in mail.outbox[0].body
+
+
+def test_the_digest_tells_the_costliest_drifts_and_how_many_more(history, teams):
+    plan = active_plan(history)
+    pairs = ["lead->mql", "mql->sql", "sql->opportunity", "opportunity->customer"]
+    for position, pair in enumerate(pairs):
+        for metric, customers in (("rate", -position - 1), ("days", position + 10)):
+            drift_row(plan, pair, position, metric, "below" if metric == "rate" else "above",
+                      assumed=Decimal("0.5"), measured=Decimal("0.3"), low=Decimal("0.2"),
+                      high=Decimal("0.4"), customers_delta=customers,
+                      revenue_delta=Decimal(customers * 10000))  # fmt: skip
+
+    digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
+
+    body = mail.outbox[0].body.split("== Plan drift ==\n")[1].split("\nhttp")[0]
+    lines = body.splitlines()
+    assert len(lines) == 6  # five, and how many more
+    assert "+13 customers, +€130,000 revenue." in lines[0]  # the most customers at stake first
+    assert "-4 customers, -€40,000 revenue." in lines[4]
+    assert lines[5] == "And 3 more assumptions at risk."
