@@ -1,6 +1,6 @@
 """The weekly digest of one member: what their role answers for this week, from stored
 results only (the plan's targets and KPI facts, objectives' stored progress, the SLA's
-scorecards and breaches), in a fixed number of queries."""
+scorecards and breaches, the active plans' stored drift), in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ from funnel.selectors import active_plan
 from objectives.models import Status
 from objectives.selectors import objectives_of
 from objectives.words import objective_row
-from orgs.models import Membership, Role
+from orgs.models import Membership, Organization, Role
+from reviews import drift
+from reviews.drift_words import DriftWords, drift_words
 from reviews.overview import open_breaches, plan_overview
+from reviews.selectors.drift import drift_of
 from sla.compliance import compliance_of
 from sla.selectors import calendar_of
 
 OBJECTIVES_SHOWN = 8
+DRIFTS_SHOWN = 5  # the costliest; the drift page has them all
 # Leadership and admins read every running objective; the others the objectives they own.
 READS_ALL_OBJECTIVES = {Role.LEADERSHIP, Role.ADMIN}
 # The worrying first, then the rest.
@@ -49,6 +53,7 @@ def digest_of(membership: Membership, *, now: datetime) -> dict[str, Any]:
         "sla": compliance_of(organization, month=None, now=now),
         "breaches": open_breaches(membership, now) if membership.role != Role.LEADERSHIP
         else None,
+        **_drifts(organization, stage_names),
         "links": _links(),
     }  # fmt: skip
     if plan is not None:
@@ -68,6 +73,17 @@ def _objectives(membership: Membership, today: date) -> list[dict[str, Any]]:
     return rows[:OBJECTIVES_SHOWN]
 
 
+def _drifts(organization: Organization, stage_names: dict[str, str]) -> dict[str, Any]:
+    """The active plans' assumptions at risk, in words in the active language: those that
+    cost (or bring) the most customers first, at most DRIFTS_SHOWN of them. One query."""
+    rows = drift_of(organization).filter(direction__in=drift.DRIFTS)
+    words: list[DriftWords] = [
+        drift_words(row, stage_names=stage_names, currency=organization.currency) for row in rows
+    ]
+    words.sort(key=lambda w: -abs(w.row.customers_delta))  # stable: by plan, then funnel order
+    return {"drifts": words[:DRIFTS_SHOWN], "drifts_more": max(0, len(words) - DRIFTS_SHOWN)}
+
+
 def _links() -> dict[str, str]:
     site = settings.SITE_URL
     return {
@@ -76,6 +92,6 @@ def _links() -> dict[str, str]:
             ("home", "home"), ("objectives", "objective-list"),
             ("compliance", "sla-compliance"), ("breaches", "sla-breaches"),
             ("notifications", "notification-list"), ("preferences", "notification-preferences"),
-            ("digest", "digest-preview"),
+            ("digest", "digest-preview"), ("drift", "drift"),
         )
     }  # fmt: skip

@@ -24,6 +24,8 @@ class DriftWords:
     figure: str  # what was measured against what was assumed
     verdict: str  # below / above the assumption, within, too few leads
     impact: str  # "at current rates -12 customers, -€84,000 revenue", or ""
+    customers: str  # of it, the customers with their sign ("-12"), or "" when none
+    revenue: str  # and the revenue ("-€84,000", "+€8,000"), or ""
     assumed: str
     measured: str
     interval: str  # its two bounds joined by an en dash, or a dash when there is none
@@ -41,9 +43,11 @@ def drift_words(row: PlanDrift, *, stage_names: dict[str, str], currency: str) -
     interval = "—"
     if row.low is not None and row.high is not None:
         interval = f"{_value(row.metric, row.low)}\u2013{_value(row.metric, row.high)}"  # en dash
+    customers, revenue = _deltas(row, currency)
     return DriftWords(
         row=row, stage=stage, figure=_figure(row, stage, assumed, measured, interval),
-        verdict=str(PlanDrift.Direction(row.direction).label), impact=_impact(row, currency),
+        verdict=str(PlanDrift.Direction(row.direction).label),
+        impact=_impact(row, customers, revenue), customers=customers, revenue=revenue,
         assumed=assumed, measured=measured, interval=interval,
     )  # fmt: skip
 
@@ -80,14 +84,22 @@ def _figure(row: PlanDrift, stage: str, assumed: str, measured: str, interval: s
     )
 
 
-def _impact(row: PlanDrift, currency: str) -> str:
+def _deltas(row: PlanDrift, currency: str) -> tuple[str, str]:
+    """The customers and revenue a drift costs or brings, with their signs; blank for a
+    row not at risk, or at risk by less than a customer."""
     if not row.at_risk or not row.customers_delta:
-        return ""
+        return "", ""
     revenue = money(row.revenue_delta, currency)
     if row.revenue_delta > 0:
         revenue = "+" + revenue
+    return signed(row.customers_delta), revenue
+
+
+def _impact(row: PlanDrift, customers: str, revenue: str) -> str:
+    if not customers:
+        return ""
     return ngettext(
         "at current rates %(customers)s customer, %(revenue)s revenue",
         "at current rates %(customers)s customers, %(revenue)s revenue",
         abs(row.customers_delta),
-    ) % {"customers": signed(row.customers_delta), "revenue": revenue}
+    ) % {"customers": customers, "revenue": revenue}

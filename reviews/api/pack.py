@@ -55,9 +55,11 @@ class ReviewPackView(APIView):
     """The monthly review pack of `month`: plan versus actual along the journey (the month,
     the plan to date, the whole plan), the shared objectives covering it, the SLA's
     scorecard and breaches of the month, each channel's and campaign's leads, MQLs, new
-    customers, won revenue, cost, cost per lead and ROI, and the decisions the review
-    follows up (the last review's, earlier ones still open) and takes. Read from stored
-    results. 404 for a month before the organisation's first data or after the current
+    customers, won revenue, cost, cost per lead and ROI, each active plan's drift as measured
+    now (those at risk first), the alignment pulse of the period holding the month (each
+    team's results only where the anonymity threshold lets them through) with its period's
+    alignment index, and the decisions the review follows up (the last review's, earlier ones
+    still open) and takes. Read from stored results. 404 for a month before the organisation's first data or after the current
     one. Every member reads it."""
 
     renderer_classes = [FastJSONRenderer]

@@ -1,12 +1,12 @@
 """The monthly review pack: one page per month for the joint review meeting, composed of
 sections read from stored results only (plan targets, KPI facts, objectives' stored
-progress, the SLA's stored scorecards and breaches, the review's own decisions): nothing
-is computed from the CRM's rows in a request.
+progress, the SLA's stored scorecards and breaches, the plans' stored drift, the pulse's
+answers, the review's own decisions): nothing is computed from the CRM's rows in a request.
 
 A section is a builder that reads what it needs for one month and returns a dataclass, a
 template partial that shows it, and, on that dataclass, `data()` for the API and `sheets()`
 for the workbook. The pack is the list `SECTIONS`, in the order the meeting goes through
-it; a new section (the plan's drift, the alignment pulse) is one more entry.
+it; a new section is one more entry.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from reviews.models import Pulse, PulseAnswer, PulseParticipation, PulseSchedule
 from reviews.pulse import (
     STATEMENTS,
     TeamResult,
+    period_end,
     period_months,
     period_of,
     pulse_score,
@@ -37,6 +38,7 @@ from reviews.pulse import (
 )
 from sla.compliance import compliance_of
 from sla.selectors import calendar_of
+from smarketing.lib.months import add_months
 
 TREND_PERIODS = 12
 
@@ -69,6 +71,13 @@ def open_pulse(organization: Organization, now: datetime) -> Pulse | None:
         .order_by("-period")
         .first()
     )
+
+
+def pulse_holding(organization: Organization, month: date) -> Pulse | None:
+    """The pulse whose period holds `month` (a month's, or its quarter's); of two (the
+    cadence changed within a quarter), the one of the shorter, later period. One query."""
+    near = pulses_of(organization).filter(period__lte=month, period__gt=add_months(month, -3))
+    return next((p for p in near if month < period_end(p.period, p.cadence)), None)
 
 
 def period_held(organization: Organization, period: date) -> bool:

@@ -10,8 +10,10 @@ from rest_framework import serializers
 
 from funnel.serializers import MonthField
 from objectives.serializers import ObjectiveSerializer
-from reviews.models import ReviewDecision
+from reviews.models import Cadence, ReviewDecision
 from reviews.models.decisions import DECISION_LENGTH
+from reviews.serializers.drift import DriftSerializer
+from reviews.serializers.pulse import IndexSerializer, PulseHeadSerializer, TeamsSerializer
 from sla.serializers import BreachRecordSerializer, ComplianceSerializer
 from smarketing.lib.api_conventions import bounded_date
 from smarketing.lib.bounds import validate_business_date
@@ -148,6 +150,39 @@ class ReviewResultsPartSerializer(serializers.Serializer):
     total = ReviewResultSerializer()
 
 
+class ReviewDriftPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    at_risk = serializers.BooleanField()
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="Null: not measured yet.")
+    rows = DriftSerializer(many=True, help_text="Those at risk first, each in the funnel's order.")
+
+
+class ReviewDriftPartSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the latest plan was measured (drift is of now, not of "
+        "the month: the plans' current measurement on their latest cohorts)."
+    )  # fmt: skip
+    plans = ReviewDriftPlanSerializer(many=True, help_text="The active plans, by name.")
+
+
+class ReviewPulseSerializer(PulseHeadSerializer):
+    teams = TeamsSerializer(
+        help_text="While the pulse is open, or below `minimum_answers`, only how many answered."
+    )
+
+
+class ReviewPulsePartSerializer(serializers.Serializer):
+    period = serializers.DateField(
+        help_text="The first day of the period holding the month (its month's or its quarter's)."
+    )
+    cadence = serializers.ChoiceField(choices=Cadence.choices)
+    minimum_answers = serializers.IntegerField()
+    pulse = ReviewPulseSerializer(allow_null=True, help_text="Null: no pulse was held for the period.")  # fmt: skip
+    index = IndexSerializer()
+
+
 class ReviewDecisionsPartSerializer(serializers.Serializer):
     last_review = ReviewDecisionSerializer(many=True)
     carried_over = ReviewDecisionSerializer(many=True, help_text="Of earlier reviews, still open.")
@@ -165,4 +200,6 @@ class ReviewPackSerializer(serializers.Serializer):
     objectives = ReviewObjectivesPartSerializer()
     sla = ReviewSlaPartSerializer()
     results = ReviewResultsPartSerializer()
+    drift = ReviewDriftPartSerializer()
+    pulse = ReviewPulsePartSerializer()
     decisions = ReviewDecisionsPartSerializer()

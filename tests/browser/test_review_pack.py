@@ -1,5 +1,5 @@
-"""The monthly review pack in a real browser: the month's figures, the decisions kept in
-place (htmx), and the page as it prints."""
+"""The monthly review pack in a real browser: the month's figures, the plan's drift and
+the month's pulse, the decisions kept in place (htmx), and the page as it prints."""
 
 import re
 
@@ -9,20 +9,22 @@ from orgs.models import Role
 from reviews.models import ReviewDecision
 from tests.browser.conftest import ARTIFACTS, screenshot, sign_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.reviews.history import march_to_review
+from tests.reviews.history import march_drift_and_pulse, march_to_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def mia_page(page):
-    """Mia, a marketing manager of Acme, signed in; March 2025 to review."""
+    """Mia, a marketing manager of Acme, signed in; March 2025 to review, its plan drifting
+    and its pulse closed."""
     org = OrganizationFactory(name="Acme", slug="acme")
     MembershipFactory(
         organization=org, role=Role.MARKETING_MANAGER,
         user=UserFactory(username="mia", first_name="Mia", last_name="Moretti"),
     )  # fmt: skip
     march_to_review(org, lambda role: MembershipFactory(organization=org, role=role))
+    march_drift_and_pulse(org)
     sign_in(page, "mia")
     return page
 
@@ -42,6 +44,21 @@ def test_the_pack_shows_the_month_and_keeps_its_decisions_in_place(mia_page):
         ".map(b => b.querySelector('table').dataset.testid)",
     )
     assert cut == []  # every table whole at 1280 pixels, none scrolled sideways
+    risk = page.locator("[data-testid=section-drift] [data-testid=drift-risk]").inner_text()
+    assert risk.startswith("At risk: Lead → Marketing-qualified lead converts 20.0%")
+    assert risk.endswith("at current rates -3 customers, -€30,000 revenue.")
+    assert page.locator("[data-testid=pack-score-marketing]").inner_text() == "75.0 / 100"
+    assert (
+        page.locator("[data-testid=pack-hidden-sales]")
+        .inner_text()
+        .startswith("2 of 3 answers needed")
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    for key in ("drift", "pulse"):  # the new sections on their own; the caret left as it is,
+        # since hiding it takes an inline style, which the Content-Security-Policy refuses
+        page.locator(f"[data-testid=section-{key}]").screenshot(
+            path=str(ARTIFACTS / f"review-pack-{key}.png"), caret="initial"
+        )
 
     form = page.locator("[data-testid=add-decision]")
     form.locator("textarea[name=text]").fill("Move half the event budget to paid search")
@@ -100,7 +117,7 @@ def test_the_pack_prints_without_the_app_around_it_a_section_a_page(mia_page):
     breaks = page.eval_on_selector_all(
         ".pack-section", "sections => sections.map(s => getComputedStyle(s).breakBefore)"
     )
-    assert breaks == ["auto", "page", "page", "page", "page"]
+    assert breaks == ["auto", "page", "page", "page", "page", "page", "page"]
     assert (
         page.eval_on_selector("[data-testid=journey]", "t => getComputedStyle(t).breakInside")
         == "avoid"

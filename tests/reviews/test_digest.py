@@ -2,6 +2,7 @@
 for their role and in their language, from stored results only; a page previews it."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -10,14 +11,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.demo import seed_crm_history
+from funnel.selectors import active_plan
 from funnel.services import plan_activate, plan_create
 from kpis.recompute import kpis_recompute_full
 from orgs.models import Role
 from reviews.digest import digest_of
 from reviews.models import DigestSent, Preferences
 from reviews.services.digests import digests_due, digests_send
+from reviews.services.drift import drift_recompute
 from sla.models import BusinessCalendar
 from tests.conftest import signed_in_client
+from tests.reviews.drift_history import active_plan as drift_active_plan
+from tests.reviews.drift_history import build_history
+from tests.reviews.history import drift_row
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 15)
@@ -118,3 +124,67 @@ def test_a_claim_a_dead_run_left_unsent_is_taken_again(history, teams):
     assert digests_send(organization_id=history.pk, now=later) == 1  # the rep's, at last
     assert digests_send(organization_id=history.pk, now=later) == 0
     assert DigestSent.objects.filter(sent=True).count() == len(teams)
+
+
+@pytest.fixture
+def drifting(org):
+    """The constructed history of tests/reviews/drift_history.py measured on the digest's
+    Sunday: lead -> MQL converts 30 % against the 50 % the plan assumes."""
+    build_history(org, TODAY)
+    plan = drift_active_plan(org, date(2027, 1, 1))
+    drift_recompute(organization_id=org.pk, today=TODAY)
+    return plan
+
+
+def test_the_digest_lists_the_assumptions_at_risk_in_the_readers_language(drifting, teams):
+    manager, leadership = teams[Role.MARKETING_MANAGER], teams[Role.LEADERSHIP]
+    Preferences.objects.create(organization=drifting.organization, user=leadership.user,
+                               language="it")  # fmt: skip
+
+    digests_send(organization_id=drifting.organization_id, now=MONDAY_9_ROME)
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    mine = by_address[manager.user.email]
+    assert (
+        "== Plan drift ==\n- FY plan: Lead → Marketing-qualified lead converts 30.0% (95% CI "
+        "24.1%–36.7%, 200 leads) against 50.0% assumed, below the assumption; at current "
+        "rates -40 customers, -€480,000 revenue.\nhttp://127.0.0.1:8000/reviews/drift/"
+    ) in mine.body
+    ((html, _kind),) = mine.alternatives
+    assert "<li><strong>FY plan</strong>: Lead → Marketing-qualified lead converts 30.0%" in html
+    assert 'href="http://127.0.0.1:8000/reviews/drift/"' in html
+    drifts = mine.body.split("== Plan drift ==\n")[1].split("\nhttp")[0]
+    assert drifts.count("\n- ") == 0  # one line: only what is at risk (its stage time is not)
+    theirs = by_address[leadership.user.email]
+    assert "Lead → Lead qualificato dal marketing" in theirs.body  # Italian stage names
+    assert "30,0% (95% CI 24,1%–36,7%" in theirs.body  # Italian numbers
+    assert "-480.000\xa0€" in theirs.body
+
+
+def test_without_a_drift_the_digest_says_none_drifts(history, teams):
+    page = signed_in_client(teams[Role.SALES_MANAGER]).get("/notifications/digest/")
+
+    assert "No plan assumption drifts." in page.content.decode()
+    assert 'href="http://127.0.0.1:8000/reviews/drift/"' in page.content.decode()
+    digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
+    assert "== Plan drift ==\nNo plan assumption drifts.\n" in mail.outbox[0].body
+
+
+def test_the_digest_tells_the_costliest_drifts_and_how_many_more(history, teams):
+    plan = active_plan(history)
+    pairs = ["lead->mql", "mql->sql", "sql->opportunity", "opportunity->customer"]
+    for position, pair in enumerate(pairs):
+        for metric, customers in (("rate", -position - 1), ("days", position + 10)):
+            drift_row(plan, pair, position, metric, "below" if metric == "rate" else "above",
+                      assumed=Decimal("0.5"), measured=Decimal("0.3"), low=Decimal("0.2"),
+                      high=Decimal("0.4"), customers_delta=customers,
+                      revenue_delta=Decimal(customers * 10000))  # fmt: skip
+
+    digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
+
+    body = mail.outbox[0].body.split("== Plan drift ==\n")[1].split("\nhttp")[0]
+    lines = body.splitlines()
+    assert len(lines) == 6  # five, and how many more
+    assert "+13 customers, +€130,000 revenue." in lines[0]  # the most customers at stake first
+    assert "-4 customers, -€40,000 revenue." in lines[4]
+    assert lines[5] == "And 3 more assumptions at risk."

@@ -1,8 +1,13 @@
 """What a plan at risk says in a notification: the stage, by how much, and what it costs,
-with numbers as the reader's language writes them; and what an older event said."""
+with numbers as the reader's language writes them; and what an older event said. And a
+stored row's words (reviews.drift_words), as pages, the pack and the digest show them."""
+
+from decimal import Decimal
 
 from django.utils import translation
 
+from reviews.drift_words import drift_words
+from reviews.models import PlanDrift
 from reviews.words import signed, title
 from smarketing.lib.events import Kind
 
@@ -48,3 +53,20 @@ def test_the_readers_language_writes_the_numbers():
     assert "18,2%" in words
     assert "-1.200" in words
     assert signed(3) == "+3"
+
+
+def test_a_rows_customers_and_revenue_carry_their_signs_and_a_row_within_says_none():
+    names = {"lead": "Lead", "mql": "MQL"}
+    gain = PlanDrift(stage="lead->mql", metric="rate", assumed=Decimal("0.25"),
+                     measured=Decimal("0.4"), low=Decimal("0.3"), high=Decimal("0.5"), sample=90,
+                     direction="above", customers_delta=2, revenue_delta=Decimal("20000"))  # fmt: skip
+    within = PlanDrift(stage="lead->mql", metric="days", assumed=Decimal("5"),
+                       measured=Decimal("5"), low=Decimal("4"), high=Decimal("6"), sample=30,
+                       direction="within")  # fmt: skip
+
+    words = drift_words(gain, stage_names=names, currency="EUR")
+    assert (words.customers, words.revenue) == ("+2", "+€20,000")
+    assert words.impact == "at current rates +2 customers, +€20,000 revenue"
+    quiet = drift_words(within, stage_names=names, currency="EUR")
+    assert (quiet.customers, quiet.revenue, quiet.impact) == ("", "", "")
+    assert quiet.interval == "4.0–6.0"

@@ -38,6 +38,12 @@ def test_the_pack_answers_each_sections_figures(march, member):
         "Won revenue · The plan",
         "other",
     )  # no owners yet
+    # The active plan, not measured yet; no pulse in March, the index of its month still.
+    ((plan,), computed_at) = pack["drift"]["plans"], pack["drift"]["computed_at"]
+    assert (plan["name"], plan["at_risk"], plan["rows"], computed_at) == ("The plan", False, [], None)  # fmt: skip
+    assert (pack["pulse"]["period"], pack["pulse"]["pulse"]) == ("2025-03-01", None)
+    assert pack["pulse"]["index"]["period"] == "2025-03-01"
+    assert [p["part"] for p in pack["pulse"]["index"]["parts"]][:2] == ["pulse", "sla_marketing"]
     assert pack["decisions"] == {"last_review": [], "carried_over": [], "this_review": []}
 
 

@@ -38,7 +38,7 @@ def test_the_workbook_has_a_sheet_per_section_with_numbers_in_their_format(march
 
     assert book.sheetnames == [
         "Plan vs actual", "Objectives", "SLA scorecard", "SLA breaches", "Channels", "Campaigns",
-        "Decisions",
+        "Plan drift", "Alignment pulse", "Decisions",
     ]  # fmt: skip
     channels = book["Channels"]
     assert [c.value for c in channels[1]] == [
@@ -59,6 +59,9 @@ def test_the_workbook_has_a_sheet_per_section_with_numbers_in_their_format(march
     assert [delivered[1].value, delivered[2].value] == [4, 4]
     accepted = _row(book["SLA scorecard"], "Accepted by sales")
     assert (accepted[1].value, accepted[1].number_format) == (0.5, "0.0%")
+    assert book["Plan drift"].max_row == 1  # the plan is not measured yet: its header only
+    pulse = [row[0] for row in book["Alignment pulse"].iter_rows(min_row=2, values_only=True)]
+    assert pulse[:2] == ["No alignment pulse was held for Mar 2025.", "Alignment index, Mar 2025"]
     (decision,) = list(book["Decisions"].iter_rows(min_row=2, values_only=True))
     assert decision[:3] == ("Mar 2025", "Double the spring budget", "Test")
     assert decision[3].date() == date(2025, 4, 30)
