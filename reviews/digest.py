@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.urls import reverse
 
 from crm.selectors import StageRole, stage_names_and_roles
 from funnel.selectors import active_plan
 from objectives.models import Status
-from objectives.selectors import objectives_of
-from objectives.words import objective_row
+from objectives.selectors import objectives_of, rep_targets_of
+from objectives.words import objective_row, rep_target_words
 from orgs.models import Membership, Organization, Role
+from orgs.selectors import link_into
 from reviews import drift
 from reviews.drift_words import DriftWords, drift_words
 from reviews.overview import open_breaches, plan_overview
@@ -54,11 +54,14 @@ def digest_of(membership: Membership, *, now: datetime) -> dict[str, Any]:
         "breaches": open_breaches(membership, now) if membership.role != Role.LEADERSHIP
         else None,
         **_drifts(organization, stage_names),
-        "links": _links(),
+        "links": _links(organization),
     }  # fmt: skip
+    if digest["breaches"] is not None:
+        path = reverse("sla-breaches") + digest["breaches"]["query"]
+        digest["links"]["breaches"] = link_into(organization, path)
     if plan is not None:
         digest |= plan_overview(organization, plan, (), today, roles.get(StageRole.HANDOFF))
-        digest["links"]["plan"] = settings.SITE_URL + reverse("plan-detail", args=[plan.pk])
+        digest["links"]["plan"] = link_into(organization, reverse("plan-detail", args=[plan.pk]))
     return digest
 
 
@@ -68,6 +71,12 @@ def _objectives(membership: Membership, today: date) -> list[dict[str, Any]]:
     month = today.replace(day=1)
     running = objectives_of(organization, owner=owner, first=month, last=month)
     rows = [objective_row(o, organization.currency, "") for o in running]
+    if membership.role == Role.SALES_REP:
+        # A rep's part of the sales objectives (their own target) is theirs too.
+        targets = rep_targets_of(organization, membership).filter(
+            objective__first_month__lte=month, objective__last_month__gte=month
+        )
+        rows += [rep_target_words(target, organization.currency) for target in targets]
     rows.sort(key=lambda row: (STATUS_ORDER.index(Status(row["status"]["code"])),
                                row["objective"].title))  # fmt: skip
     return rows[:OBJECTIVES_SHOWN]
@@ -84,10 +93,10 @@ def _drifts(organization: Organization, stage_names: dict[str, str]) -> dict[str
     return {"drifts": words[:DRIFTS_SHOWN], "drifts_more": max(0, len(words) - DRIFTS_SHOWN)}
 
 
-def _links() -> dict[str, str]:
-    site = settings.SITE_URL
+def _links(organization: Organization) -> dict[str, str]:
+    """The digest's links into the app, each working in the organisation it is about."""
     return {
-        name: site + reverse(url_name)
+        name: link_into(organization, reverse(url_name))
         for name, url_name in (
             ("home", "home"), ("objectives", "objective-list"),
             ("compliance", "sla-compliance"), ("breaches", "sla-breaches"),

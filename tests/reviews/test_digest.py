@@ -66,7 +66,7 @@ def test_a_reps_digest_in_english_and_leaderships_in_italian(history, teams):
     ((html, kind),) = mine.alternatives
     assert kind == "text/html"
     assert "<strong>FY2026</strong>" in html
-    assert 'href="http://127.0.0.1:8000/notifications/"' in html
+    assert 'href="http://127.0.0.1:8000/organizations/acme/go/?next=%2Fnotifications%2F"' in html
 
     theirs = by_address[leadership.user.email]
     assert theirs.subject.startswith("La tua settimana in Acme")
@@ -148,11 +148,12 @@ def test_the_digest_lists_the_assumptions_at_risk_in_the_readers_language(drifti
     assert (
         "== Plan drift ==\n- FY plan: Lead → Marketing-qualified lead converts 30.0% (95% CI "
         "24.1%–36.7%, 200 leads) against 50.0% assumed, below the assumption; at current "
-        "rates -40 customers, -€480,000 revenue.\nhttp://127.0.0.1:8000/reviews/drift/"
+        "rates -40 customers, -€480,000 revenue.\n"
+        "http://127.0.0.1:8000/organizations/acme/go/?next=%2Freviews%2Fdrift%2F"
     ) in mine.body
     ((html, _kind),) = mine.alternatives
     assert "<li><strong>FY plan</strong>: Lead → Marketing-qualified lead converts 30.0%" in html
-    assert 'href="http://127.0.0.1:8000/reviews/drift/"' in html
+    assert 'href="http://127.0.0.1:8000/organizations/acme/go/?next=%2Freviews%2Fdrift%2F"' in html
     drifts = mine.body.split("== Plan drift ==\n")[1].split("\nhttp")[0]
     assert drifts.count("\n- ") == 0  # one line: only what is at risk (its stage time is not)
     theirs = by_address[leadership.user.email]
@@ -165,7 +166,7 @@ def test_without_a_drift_the_digest_says_none_drifts(history, teams):
     page = signed_in_client(teams[Role.SALES_MANAGER]).get("/notifications/digest/")
 
     assert "No plan assumption drifts." in page.content.decode()
-    assert 'href="http://127.0.0.1:8000/reviews/drift/"' in page.content.decode()
+    assert "go/?next=%2Freviews%2Fdrift%2F" in page.content.decode()
     digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
     assert "== Plan drift ==\nNo plan assumption drifts.\n" in mail.outbox[0].body
 
@@ -188,3 +189,18 @@ def test_the_digest_tells_the_costliest_drifts_and_how_many_more(history, teams)
     assert "+13 customers, +€130,000 revenue." in lines[0]  # the most customers at stake first
     assert "-4 customers, -€40,000 revenue." in lines[4]
     assert lines[5] == "And 3 more assumptions at risk."
+
+
+def test_a_reps_digest_lists_their_own_targets(history, teams):
+    from objectives.services import Draft, objective_create, objective_split
+
+    rep = teams[Role.SALES_REP]
+    draft = Draft(title="November revenue", metric="won_revenue", target=Decimal("50000"),
+                  first_month=date(2026, 11, 1), last_month=date(2026, 11, 1))  # fmt: skip
+    objective = objective_create(organization=history, by=None, draft=draft, today=TODAY)
+    objective_split(objective=objective, method="equal", today=TODAY, members=[rep])
+
+    digests_send(organization_id=history.pk, now=MONDAY_9_ROME)
+
+    mine = next(m for m in mail.outbox if m.to == [rep.user.email])
+    assert "- November revenue: " in mine.body
