@@ -158,7 +158,7 @@ def test_the_digest_lists_the_assumptions_at_risk_in_the_readers_language(drifti
     assert drifts.count("\n- ") == 0  # one line: only what is at risk (its stage time is not)
     theirs = by_address[leadership.user.email]
     assert "Lead → Lead qualificato dal marketing" in theirs.body  # Italian stage names
-    assert "30,0% (95% CI 24,1%–36,7%" in theirs.body  # Italian numbers
+    assert "30,0% (IC 95% 24,1%–36,7%" in theirs.body  # Italian words and numbers
     assert "-480.000\xa0€" in theirs.body
 
 

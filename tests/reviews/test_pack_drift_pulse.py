@@ -111,8 +111,8 @@ def test_the_workbooks_drift_sheet_has_rates_as_percentages_days_and_money(
 
     sheet = book["Plan drift"]
     assert [c.value for c in sheet[1]][:11] == [
-        "Plan", "Stage", "Metric", "Assumed", "Measured", "95% interval: low",
-        "95% interval: high", "Leads", "Verdict", "Customers at current rates",
+        "Plan", "Stage", "Metric", "Assumed", "Measured", "Interval (95 percent), low end",
+        "Interval (95 percent), high end", "Leads", "Verdict", "Customers at current rates",
         "Revenue at current rates",
     ]  # fmt: skip
     rate, days = list(sheet.iter_rows(min_row=2))[:2]

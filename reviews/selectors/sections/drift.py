@@ -70,8 +70,8 @@ class DriftPart:
         columns = [
             Column(_("Plan"), width=24), Column(_("Stage"), width=36), Column(_("Metric"), width=16),
             Column(_("Assumed"), Kind.DECIMAL), Column(_("Measured"), Kind.DECIMAL),
-            Column(_("95% interval: low"), Kind.DECIMAL, 16),
-            Column(_("95% interval: high"), Kind.DECIMAL, 16),
+            Column(_("Interval (95 percent), low end"), Kind.DECIMAL, 16),
+            Column(_("Interval (95 percent), high end"), Kind.DECIMAL, 16),
             Column(_("Leads"), Kind.COUNT), Column(_("Verdict"), width=22),
             Column(_("Customers at current rates"), Kind.COUNT, 16),
             Column(_("Revenue at current rates"), Kind.MONEY, 18),
