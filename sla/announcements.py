@@ -5,7 +5,7 @@ once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.urls import reverse
@@ -28,21 +28,14 @@ SIGNERS = {
 
 
 def breaches_announce(breaches: Iterable[Breach]) -> int:
-    """Announce each breach; how many."""
-    managers: dict[tuple[int, str], tuple[int, ...]] = {}
+    """Announce each breach to its owner and the owning team's managers; how many."""
     count = 0
-    for breach in breaches:
-        key = (breach.organization_id, breach.side)
-        if key not in managers:
-            managers[key] = user_ids_with_roles(
-                breach.organization_id, BREACH_MANAGERS[Side(breach.side)]
-            )
+    for breach, managers in _with_managers(breaches, BREACH_MANAGERS):
         owner = (breach.owner_id,) if breach.owner_id else ()
         announce(Happening(
             organization_id=breach.organization_id, kind=Kind.SLA_BREACH,
             key=f"sla.breach:{breach.pk}", data=_breach_data(breach),
-            recipients=tuple(sorted({*owner, *managers[key]})),
-            link=reverse("sla-breaches"),
+            recipients=tuple(sorted({*owner, *managers})), link=reverse("sla-breaches"),
         ))  # fmt: skip
         count += 1
     return count
@@ -51,22 +44,28 @@ def breaches_announce(breaches: Iterable[Breach]) -> int:
 def breaches_escalation_announce(breaches: Iterable[Breach], *, hours: int) -> int:
     """Announce each breach still open `hours` after it was told to the owner's managers
     (sales managers for sales; leadership and admins for marketing's months); how many."""
-    managers: dict[tuple[int, str], tuple[int, ...]] = {}
     count = 0
-    for breach in breaches:
-        key = (breach.organization_id, breach.side)
-        if key not in managers:
-            managers[key] = user_ids_with_roles(
-                breach.organization_id, ESCALATE_TO[Side(breach.side)]
-            )
-        recipients = tuple(u for u in managers[key] if u != breach.owner_id)
+    for breach, managers in _with_managers(breaches, ESCALATE_TO):
         announce(Happening(
             organization_id=breach.organization_id, kind=Kind.SLA_ESCALATED,
             key=f"sla.escalated:{breach.pk}", data={**_breach_data(breach), "hours": hours},
-            recipients=recipients, link=reverse("sla-breaches"),
+            recipients=tuple(u for u in managers if u != breach.owner_id),
+            link=reverse("sla-breaches"),
         ))  # fmt: skip
         count += 1
     return count
+
+
+def _with_managers(
+    breaches: Iterable[Breach], roles: dict[Side, list[Role]]
+) -> Iterator[tuple[Breach, tuple[int, ...]]]:
+    """Each breach with the users of `roles` for its side (read once an organisation and side)."""
+    found: dict[tuple[int, str], tuple[int, ...]] = {}
+    for breach in breaches:
+        key = (breach.organization_id, breach.side)
+        if key not in found:
+            found[key] = user_ids_with_roles(breach.organization_id, roles[Side(breach.side)])
+        yield breach, found[key]
 
 
 def _breach_data(breach: Breach) -> dict[str, object]:

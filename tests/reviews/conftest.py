@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from orgs.models import Role
@@ -30,3 +32,25 @@ def chosen(organization, user, *, in_app, by_email, **fields):
 def march(org, member):
     """March 2025 to review (tests/reviews/history.py)."""
     return march_to_review(org, member)
+
+
+# The day the drift histories are measured on (tests/reviews/drift_history.py).
+DRIFT_DAY = date(2026, 11, 16)
+
+
+@pytest.fixture
+def drift_day(monkeypatch):
+    """Plans are made as seen on DRIFT_DAY (their lead-in targets are moved by today)."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: DRIFT_DAY)
+
+
+@pytest.fixture
+def measured(org, drift_day):
+    """An active plan on the constructed drift history, its drift measured."""
+    from reviews.services.drift import drift_recompute
+    from tests.reviews.drift_history import active_plan, build_history
+
+    build_history(org, DRIFT_DAY)
+    plan = active_plan(org, date(2027, 1, 1))
+    drift_recompute(organization_id=org.pk, today=DRIFT_DAY)
+    return plan

@@ -14,16 +14,16 @@ from reviews.models import Event, Notification, PlanDrift
 from reviews.services.drift import drift_recompute, drift_settings_update
 from reviews.words import title
 from smarketing.lib.events import Kind
+from tests.reviews.conftest import DRIFT_DAY
 from tests.reviews.drift_history import active_plan, build_history
 
 pytestmark = pytest.mark.django_db
-T = date(2026, 11, 16)
+T = DRIFT_DAY
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    """Plans are made as seen on T (their lead-in targets are moved by the real today)."""
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: T)
+def fixed_today(drift_day):
+    """Plans are made as seen on T (tests/reviews/conftest.py)."""
 
 
 @pytest.fixture

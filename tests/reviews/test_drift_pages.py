@@ -12,26 +12,14 @@ from funnel.services import plan_create
 from orgs.models import Role
 from orgs.permissions import Action, can
 from reviews.models import DriftSettings, PlanDrift
-from reviews.services.drift import drift_recompute, drift_settings_update
+from reviews.services.drift import drift_settings_update
 from tests.conftest import ALL_ROLES
-from tests.reviews.drift_history import INPUTS, active_plan, build_history
+from tests.reviews.conftest import DRIFT_DAY
+from tests.reviews.drift_history import INPUTS, active_plan
 from tests.sla.compliance_history import text_of
 
-pytestmark = pytest.mark.django_db
-T = date(2026, 11, 16)
-
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: T)
-
-
-@pytest.fixture
-def measured(org):
-    build_history(org, T)
-    plan = active_plan(org, date(2027, 1, 1))
-    drift_recompute(organization_id=org.pk, today=T)
-    return plan
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drift_day")]
+T = DRIFT_DAY
 
 
 def stored_row(plan, stage, direction="within", **figures):

@@ -19,15 +19,16 @@ from reviews.services.drift import drift_key, drift_schedule
 from reviews.tasks import drift_nightly_task
 from smarketing.lib.events import Kind
 from tests.conftest import token_client
+from tests.reviews.conftest import DRIFT_DAY
 from tests.reviews.drift_history import INPUTS, active_plan, build_history
 from tests.workers import real_worker, shared_redis_cache
 
-T = date(2026, 11, 16)
+T = DRIFT_DAY
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: T)
+def fixed_today(drift_day):
+    """Plans are made as seen on T (tests/reviews/conftest.py)."""
 
 
 @pytest.mark.django_db
