@@ -27,6 +27,7 @@ BENCHMARKS = [
     "discovery",
     "objective_check",
     "sla_compliance",
+    "reviews",
 ]
 
 
