@@ -166,3 +166,16 @@ def test_an_e_mails_link_works_in_the_organisation_it_is_about(org, other_org, t
         signed_in_client(teams[Role.LEADERSHIP]).get("/organizations/other/go/?next=/").status_code
         == 404
     )
+
+
+def test_a_notifications_html_id_is_never_written_with_thousands_separators(org, teams):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER SEQUENCE reviews_notification_id_seq RESTART WITH 1234567")
+    (notification,) = news(org, teams[Role.SALES_REP].user)
+    page = signed_in_client(teams[Role.SALES_REP]).get("/notifications/").content.decode()
+
+    assert notification.pk == 1234567
+    assert 'id="notification-1234567"' in page
+    assert 'hx-target="#notification-1234567"' in page
