@@ -18,7 +18,12 @@ organisation alone meanwhile: its cells are recomputed once.
 
 Reading and clearing: a recompute reads marks as (month, channel, token) and, once their
 cells are written, clears those it read by token: a cell marked again meanwhile has a new
-token and stays marked for the next run.
+token and stays marked for the next run. A mark's time is when its cell went stale: marked
+again, a cell keeps it (marking again stamped it anew, so that under a stream of changes
+the month every change marks, the current one, always looked the newest and waited behind
+every other, and the facts' "as of" showed the last change instead of the oldest still
+waiting); cleared while marked again, it becomes the clearing transaction's start, before
+which anything the recompute did not read cannot have committed.
 
 Leads' profiles: the same writes also mark, in the same statement, the leads whose profile
 they changed (crm_changedlead: a lead's fields, its company's, its deals' products), and a
@@ -69,6 +74,36 @@ _LEAD_MONTHS = f"""
         UNION ALL SELECT {MONTH.format("c.at")} FROM crm_leadstagechange c WHERE c.lead_id = l.id
         UNION ALL SELECT {MONTH.format("d.closed_at")} FROM crm_deal d WHERE d.lead_id = l.id
     ) m WHERE l.id = ANY(ARRAY({{ids}}))
+"""
+# The months a lead's move changed, given the ids of the stage changes that record it (just
+# written). By the journeys of kpis.sql, a move dated after all of its lead's history
+# changes two months at most: the move's own (a stage reached for the first time, the
+# hand-off among them) and the month the lead first entered its furthest stage before the
+# move (it went on from there: that stage's conversion). A move dated at or before some of
+# its history may change when the lead first reached any stage: every month of the lead.
+# A stream of wins over leads of every age marked nearly every month of an organisation,
+# each win all of its lead's; now each marks this month and one other.
+_MOVE_MONTHS = f"""
+    SELECT m.month, l.channel_id FROM crm_leadstagechange n JOIN crm_lead l ON l.id = n.lead_id
+    CROSS JOIN LATERAL (
+        SELECT bool_or(c.at >= n.at) AS backdated,
+            (array_agg(c.at ORDER BY s.rank DESC, c.at) FILTER (WHERE s.rank IS NOT NULL))[1]
+                AS furthest_at
+        FROM crm_leadstagechange c LEFT JOIN (
+            SELECT code, row_number() OVER (ORDER BY position, id) AS rank
+            FROM crm_lifecyclestage WHERE organization_id = n.organization_id AND NOT is_exit
+        ) s ON s.code = c.to_stage
+        WHERE c.lead_id = n.lead_id AND c.id <> n.id
+    ) h
+    CROSS JOIN LATERAL (
+        SELECT {MONTH.format("n.at")} AS month
+        UNION ALL SELECT {MONTH.format("h.furthest_at")} WHERE h.furthest_at IS NOT NULL
+        UNION ALL SELECT {MONTH.format("l.created_at")} WHERE h.backdated
+        UNION ALL SELECT {MONTH.format("c.at")} FROM crm_leadstagechange c
+            WHERE h.backdated AND c.lead_id = l.id
+        UNION ALL SELECT {MONTH.format("d.closed_at")} FROM crm_deal d
+            WHERE h.backdated AND d.lead_id = l.id
+    ) m WHERE n.id = ANY(ARRAY({{ids}}))
 """
 _DEAL_MONTHS = f"""
     SELECT {MONTH.format("d.closed_at")} AS month, l.channel_id FROM crm_deal d
@@ -124,7 +159,7 @@ def _mark(
             "SELECT %(org)s, month, channel_id, gen_random_uuid(), clock_timestamp() "
             f"FROM (SELECT DISTINCT month, channel_id FROM ({cells_sql}) c) cells "
             "ON CONFLICT (organization_id, month, channel_id) "
-            "DO UPDATE SET token = EXCLUDED.token, marked_at = EXCLUDED.marked_at",
+            "DO UPDATE SET token = EXCLUDED.token",  # stale since its first mark: see Reading
             {"org": organization_id, **(params or {})},
         )
         if cursor.rowcount:
@@ -223,6 +258,16 @@ def mark_leads(
     _mark_ids(_LEAD_MONTHS, organization_id, lead_ids, _LEAD_IDS if profiles else "")
 
 
+_LEADS_OF_MOVES = "SELECT lead_id FROM crm_leadstagechange WHERE id = ANY(%(ids)s::bigint[])"
+
+
+def mark_moves(organization_id: int, change_ids: Iterable[int | None]) -> None:
+    """Mark the cells that leads' moves changed and the leads, given the ids of the stage
+    changes just recorded (in the same transaction): a lead whose only change is a move
+    (lead_change_stage) need not have all of its months recomputed, see _MOVE_MONTHS."""
+    _mark_ids(_MOVE_MONTHS, organization_id, change_ids, _LEADS_OF_MOVES)
+
+
 def mark_deals(organization_id: int, deal_ids: Iterable[int | None]) -> None:
     # A deal's product is part of its lead's profile.
     _mark_ids(_DEAL_MONTHS, organization_id, deal_ids, _LEADS_OF_DEALS)
@@ -237,33 +282,34 @@ _DEALS_AS_READ = f"""
 """
 
 
-def mark_deals_and_leads(
+def mark_deals_and_moves(
     organization_id: int,
     deal_ids: Iterable[int | None],
-    lead_ids: Iterable[int | None] = (),
+    change_ids: Iterable[int | None] = (),
     *,
     deals_before: Sequence[DealAsRead] = (),
 ) -> None:
-    """mark_deals and mark_leads in one statement, the same cells marked (a won deal and the
-    lead it made a customer); with `deals_before`, also the cells deals leave, given as read
-    (under their lock) before the change: what mark_deals marks before it, in the same
-    round trip. A lead's change of channel marks its deals' cells itself (mark_leads)."""
-    deals, leads = _ids(deal_ids), _ids(lead_ids)
+    """mark_deals and mark_moves in one statement, the same cells marked (a won deal and the
+    move that made its lead a customer); with `deals_before`, also the cells deals leave,
+    given as read (under their lock) before the change: what mark_deals marks before it, in
+    the same round trip. A lead's change of channel marks its deals' cells itself
+    (mark_leads)."""
+    deals, moves = _ids(deal_ids), _ids(change_ids)
     parts = []
     if deals:
         parts.append(_DEAL_MONTHS.format(ids="SELECT unnest(%(deals)s::bigint[])"))
-    if leads:
-        parts.append(_LEAD_MONTHS.format(ids="SELECT unnest(%(leads)s::bigint[])"))
+    if moves:
+        parts.append(_MOVE_MONTHS.format(ids="SELECT unnest(%(moves)s::bigint[])"))
     if deals_before:
         parts.append(_DEALS_AS_READ)
     params = {
         "deals": deals,
-        "leads": leads,
+        "moves": moves,
         "closes": [closed for closed, _channel in deals_before],
         "channels": [channel for _closed, channel in deals_before],
     }
     profiles = (
-        "SELECT unnest(%(leads)s::bigint[]) AS lead_id UNION "
+        "SELECT lead_id FROM crm_leadstagechange WHERE id = ANY(%(moves)s::bigint[]) UNION "
         "SELECT lead_id FROM crm_deal WHERE id = ANY(%(deals)s::bigint[])"
     )
     if parts:
@@ -334,15 +380,27 @@ def clear_marks(organization_id: int, marks: Sequence[Mark]) -> None:
     The marks of one month (or of the open pipeline) are found through the month, in the
     unique index: by token alone, a month's clearing read all of an organisation's hundred
     thousand marks (40 ms a month, eight times the month's recompute)."""
-    params: dict[str, Any] = {"tokens": [token for _, _, token in marks], "org": organization_id}
+    params: dict[str, Any] = {
+        "org": organization_id,
+        "months": [month for month, _, _ in marks],
+        "channels": [channel for _, channel, _ in marks],
+        "tokens": [token for _, _, token in marks],
+    }
     within = ""
-    if len(months := {month for month, _, _ in marks}) == 1:
+    if len(months := set(params["months"])) == 1:
         params["month"] = months.pop()
         within = "AND c.month IS NULL" if params["month"] is None else "AND c.month = %(month)s"
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM crm_changedcell c USING unnest(%(tokens)s::uuid[]) AS seen(token) "
-            f"WHERE c.organization_id = %(org)s {within} AND c.token = seen.token",
+            "WITH seen AS (SELECT * FROM unnest(%(months)s::date[], %(channels)s::int[], "
+            "    %(tokens)s::uuid[]) AS s(month, channel_id, token)), "
+            "gone AS (DELETE FROM crm_changedcell c USING seen "
+            f"    WHERE c.organization_id = %(org)s {within} AND c.token = seen.token) "
+            # Marked again since read: stale since this transaction began at the latest.
+            "UPDATE crm_changedcell c SET marked_at = GREATEST(c.marked_at, now()) FROM seen "
+            f"WHERE c.organization_id = %(org)s {within} AND c.token <> seen.token "
+            "AND c.month IS NOT DISTINCT FROM seen.month "
+            "AND c.channel_id IS NOT DISTINCT FROM seen.channel_id",
             params,
         )
 

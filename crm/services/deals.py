@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.journal import DealAsRead, mark_deals_and_leads
+from crm.journal import DealAsRead, mark_deals_and_moves
 from crm.models import Deal, LeadStageChange, LifecycleStage, PipelineStage
 from crm.rules import customer_since, deal_date, deal_kind
 from crm.selectors import stage_with_role
@@ -67,12 +67,9 @@ def _settle(
     deal.kind = deal_kind(when, _previous_wins(deal.company_id, when, deal.pk))
     saved = None if changed is None else {*changed, "kind", "updated_at"}
     validate_and_save(deal, known=links_known(deal, changed), update_fields=saved)
-    moved = _make_customer(deal, by)
-    mark_deals_and_leads(
-        deal.organization_id,
-        [deal.pk],
-        [deal.lead_id] if moved else [],
-        deals_before=[before] if before else [],
+    move = _make_customer(deal, by)
+    mark_deals_and_moves(
+        deal.organization_id, [deal.pk], [move], deals_before=[before] if before else []
     )
 
 
@@ -89,14 +86,16 @@ _MOVE_SQL = """
     INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, by_id,
                                      source)
     SELECT %(org)s, id, stage, %(to)s, %(at)s, %(by)s, %(source)s FROM old
+    RETURNING id
 """
 
 
-def _make_customer(deal: Deal, by: User | None) -> bool:
-    """Move the lead of a won deal to the customer stage (crm.rules.customer_since); whether
-    it moved. Its cells are the caller's to mark."""
+def _make_customer(deal: Deal, by: User | None) -> int | None:
+    """Move the lead of a won deal to the customer stage (crm.rules.customer_since); the id
+    of the stage change that records the move, None if it did not move. Its cells are the
+    caller's to mark."""
     if deal.lead is None or deal.status != Deal.Status.WON:
-        return False  # only a won deal makes a customer: no stage to look up
+        return None  # only a won deal makes a customer: no stage to look up
     customer = stage_with_role(deal.organization_id, LifecycleStage.Role.CUSTOMER)
     at = customer_since(
         stage=deal.lead.stage,
@@ -105,7 +104,7 @@ def _make_customer(deal: Deal, by: User | None) -> bool:
         customer_stage=customer,
     )
     if at is None or customer is None:
-        return False
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             _MOVE_SQL,
@@ -118,10 +117,10 @@ def _make_customer(deal: Deal, by: User | None) -> bool:
                 "source": LeadStageChange.Source.DEAL_WON.value,
             },
         )
-        moved = cursor.rowcount > 0
-    if moved:
+        row = cursor.fetchone()
+    if row is not None:
         deal.lead.stage, deal.lead.stage_changed_at = customer, at
-    return moved
+    return row[0] if row else None
 
 
 @transaction.atomic

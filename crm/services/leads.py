@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.journal import mark_leads
+from crm.journal import mark_leads, mark_moves
 from crm.models import Lead, LeadStageChange, LifecycleStage
 from crm.services.common import assign, ensure_same_organization, normalise_email
 from orgs.models import Organization, User
@@ -115,7 +115,7 @@ def lead_change_stage(
     )
     Lead.objects.filter(pk=lead.pk).update(stage=to_stage, stage_changed_at=at)
     lead.stage, lead.stage_changed_at = to_stage, at
-    mark_leads(lead.organization_id, [lead.pk])
+    mark_moves(lead.organization_id, [change.pk])
     return change
 
 
@@ -150,7 +150,7 @@ def leads_hand_off(
             ") INSERT INTO crm_leadstagechange"
             " (organization_id, lead_id, from_stage, to_stage, at, by_id, source, detail)"
             " SELECT %(org)s, id, from_stage, %(to)s, %(now)s, NULL, %(source)s, left(detail, 200)"
-            " FROM moved RETURNING lead_id",
+            " FROM moved RETURNING id, lead_id",
             {
                 "org": organization_id,
                 "to": handoff[0],
@@ -162,6 +162,6 @@ def leads_hand_off(
                 "source": source,
             },
         )
-        moved = [row[0] for row in cursor.fetchall()]
-    mark_leads(organization_id, moved)
-    return moved
+        recorded = cursor.fetchall()
+    mark_moves(organization_id, [change for change, _lead in recorded])
+    return [lead for _change, lead in recorded]
