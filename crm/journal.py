@@ -377,9 +377,9 @@ def every_mark(organization_id: int) -> list[Mark]:
 def clear_marks(organization_id: int, marks: Sequence[Mark]) -> None:
     """Forget the marks read; one re-marked since keeps its new token. Runs in the caller's
     transaction, so the marks go when the cells they stood for are written.
-    The marks of one month (or of the open pipeline) are found through the month, in the
-    unique index: by token alone, a month's clearing read all of an organisation's hundred
-    thousand marks (40 ms a month, eight times the month's recompute)."""
+    The marks of some months (or of the open pipeline) are found through their months, in
+    the unique index: by token alone, a month's clearing read all of an organisation's
+    hundred thousand marks (40 ms a month, eight times the month's recompute)."""
     params: dict[str, Any] = {
         "org": organization_id,
         "months": [month for month, _, _ in marks],
@@ -387,9 +387,12 @@ def clear_marks(organization_id: int, marks: Sequence[Mark]) -> None:
         "tokens": [token for _, _, token in marks],
     }
     within = ""
-    if len(months := set(params["months"])) == 1:
-        params["month"] = months.pop()
-        within = "AND c.month IS NULL" if params["month"] is None else "AND c.month = %(month)s"
+    months = set(params["months"])
+    if months == {None}:
+        within = "AND c.month IS NULL"
+    elif months and None not in months:
+        params["first"], params["last"] = min(months), max(months)
+        within = "AND c.month BETWEEN %(first)s AND %(last)s"
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH seen AS (SELECT * FROM unnest(%(months)s::date[], %(channels)s::int[], "

@@ -82,11 +82,13 @@ def _params(
     }
 
 
-def _lock(cursor: Any, organization_id: int, month: date | None) -> None:
+def _lock(cursor: Any, organization_id: int, months: list[date] | None) -> None:
+    """The whole organisation (`months` None), or these months, taken in ascending order
+    (as every run takes them: two runs over overlapping months cannot deadlock)."""
     # Not a lock, but the start of every recompute's transaction: the statement's estimates
     # are large enough to turn JIT on, which then spent 4 s compiling a 1 s incremental query.
     cursor.execute("SET LOCAL jit = off")
-    if month is None:
+    if months is None:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [organization_id, WHOLE_ORGANISATION]
         )
@@ -95,8 +97,8 @@ def _lock(cursor: Any, organization_id: int, month: date | None) -> None:
             "SELECT pg_advisory_xact_lock_shared(%s, %s)", [organization_id, WHOLE_ORGANISATION]
         )
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)",
-            [organization_id, month.year * 100 + month.month],
+            "SELECT pg_advisory_xact_lock(%s, m) FROM unnest(%s::int[]) AS m ORDER BY m",
+            [organization_id, sorted({m.year * 100 + m.month for m in months})],
         )
 
 
@@ -114,9 +116,10 @@ def kpis_recompute_changed(
     *, organization_id: int, max_cells: int | None = None, max_seconds: float | None = None
 ) -> Recomputed:
     """Recompute the cells marked as changed, oldest marks first: the open pipeline of the
-    channels marked for it, then month by month until `max_seconds` have passed (one month
-    at least, so that every run makes progress). With `max_cells`, only that many of the
-    oldest marks are read. What is not done stays marked for a later run."""
+    channels marked for it, then the months marked, a span of them at a time (see SPAN),
+    until `max_seconds` have passed (one span at least, so that every run makes progress).
+    With `max_cells`, only that many of the oldest marks are read. What is not done stays
+    marked for a later run."""
     started, clock = timezone.now(), time.monotonic()
     marks = oldest_marks(organization_id, max_cells)
     by_month: dict[date, list[Mark]] = defaultdict(list)
@@ -126,12 +129,13 @@ def kpis_recompute_changed(
     if pipeline:
         _recompute_pipeline(organization_id, pipeline)
     cells, months = len(pipeline), []
-    for month, month_marks in sorted(by_month.items()):
-        _recompute_month(organization_id, month, month_marks)
-        cells += len(month_marks)
-        months.append(month)
+    for span in _spans(by_month):
+        span_marks = [mark for month in span for mark in by_month[month]]
+        _recompute_months(organization_id, span, span_marks)
+        cells += len(span_marks)
+        months.extend(span)
         if max_seconds is not None and time.monotonic() - clock >= max_seconds:
-            break  # out of time, one month done at least: the rest stay marked
+            break  # out of time, one span done at least: the rest stay marked
     _record_freshness(organization_id, started)
     left = waiting_count(organization_id)
     return Recomputed(cells=cells, months=months, left=left)
@@ -156,13 +160,37 @@ def kpis_recompute_waiting(*, organization_id: int) -> Recomputed:
     return kpis_recompute_changed(organization_id=organization_id)
 
 
-def _recompute_month(organization_id: int, month: date, marks: list[Mark]) -> None:
-    start = datetime(month.year, month.month, 1, tzinfo=UTC)
-    end_month = add_months(month, 1)
+# The months marked are recomputed a span at a time: one statement over all the months of
+# a span, for every channel marked in any of them, where each month took its own statement.
+# A statement's cost is mostly its fixed part (planning, the movers' look-ups, the writes):
+# 34 months of 100,000 leads took 3.5 s one by one and 1.4 s in spans of 12 (1.2 s in one).
+# A stream of deal wins marks most months (each win its own month and where its lead went
+# on from), so a recompute that keeps up with it runs in a third of the time. A month in a
+# span that was not marked is rewritten as it was; a span stays short enough for a slice.
+SPAN = 12
+
+
+def _spans(by_month: dict[date, list[Mark]]) -> list[list[date]]:
+    """The months marked (`by_month` in the order their marks were made) in spans of at
+    most SPAN calendar months, the span with the longest-waiting mark first."""
+    spans: list[list[date]] = []
+    for month in sorted(by_month):
+        if spans and month < add_months(spans[-1][0], SPAN):
+            spans[-1].append(month)
+        else:
+            spans.append([month])
+    waited = {month: rank for rank, month in enumerate(by_month)}
+    return sorted(spans, key=lambda span: min(waited[month] for month in span))
+
+
+def _recompute_months(organization_id: int, months: list[date], marks: list[Mark]) -> None:
+    """The cells of `months` (ascending) in the channels `marks` name, in one statement."""
+    start = datetime(months[0].year, months[0].month, 1, tzinfo=UTC)
+    end_month = add_months(months[-1], 1)
     end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
     params = _params(organization_id, start, end, _channels(marks))
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, organization_id, month)
+        _lock(cursor, organization_id, months)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS, params)
         cursor.execute(DELETE_PERSONA_FACTS, params)

@@ -86,12 +86,29 @@ def test_a_slice_takes_the_oldest_cells_and_leaves_the_rest_marked(org):
     assert sorted(ChangedCell.objects.for_org(org).values_list("month__month", flat=True)) == [5, 6]
 
 
-def test_a_slice_out_of_time_still_does_one_month(org):
-    leads_in_months(org, 3)
+@pytest.mark.parametrize("years", [(2023, 2024, 2025), (2025, 2023, 2024)])
+def test_a_slice_out_of_time_still_does_one_span_of_months(org, years):
+    for year in years:  # a year apart: three spans (kpis.recompute.SPAN)
+        lead_create(
+            organization=org, by=None, stage="lead", name=f"L{year}",
+            created_at=datetime(year, 5, 3, tzinfo=UTC),
+        )  # fmt: skip
 
     done = kpis_recompute_changed(organization_id=org.pk, max_seconds=0)
 
     assert (done.cells, done.left) == (1, 2)  # progress, however short the budget
+    assert done.months == [date(years[0], 5, 1)]  # marked first, recomputed first
+
+
+def test_the_months_of_a_span_are_recomputed_together_and_as_a_full_run_would(org, caplog):
+    leads_in_months(org, 3)
+
+    done = kpis_recompute_changed(organization_id=org.pk, max_seconds=0)
+
+    assert (done.cells, done.left) == (3, 0)
+    assert done.months == [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
+    with caplog.at_level(logging.ERROR):
+        assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
 
 
 def test_the_rest_goes_to_the_back_of_the_queue(org, settings, broker):
