@@ -1,16 +1,17 @@
-"""The statement that turns CRM rows and the leads' stored fits into persona facts, for the
-same window of months and set of channels as the KPI facts' (kpis.sql), run beside it.
+"""The persona facts: CRM rows and the leads' stored fits, for the same window of months and
+set of channels as the KPI facts' (kpis.sql), in the same statement: the MQLs are read from
+its journeys (each mover's first entries were looked up again, a third of a recompute).
 
 A cell's key is (month, channel, campaign, persona) of the lead (of the deal's lead, for
 deals); 0 stands for "none" inside the statement, as in kpis.sql. A lead's persona is the
 approved persona it fits now (personas_leadfit, `fits`), or none. Its MQL month is when it
-first reached the hand-off stage or, skipping it, a later stage of the funnel (%(past_handoff)s,
-those stage codes), as the KPI facts count reaching a stage.
+first reached the hand-off stage or, skipping it, a later stage of the funnel, as the KPI
+facts count reaching a stage.
 """
 
 from __future__ import annotations
 
-from kpis.sql import MONTH, in_channels
+from kpis.sql import MONTH, in_channels, insert_facts_and
 
 PERSONA_FACT_COLUMNS = [
     "organization_id",
@@ -30,29 +31,21 @@ _FIT = (
 )
 _KEY = "COALESCE(l.channel_id, 0) AS ch, COALESCE(l.campaign_id, 0) AS cp, COALESCE(f.persona_id, 0) AS pe"
 
-_SELECT = f"""
-WITH p_leads AS (
+_CTES = f"""
+p_leads AS (
     SELECT {MONTH.format("l.created_at")} AS month, {_KEY}, count(*) AS leads
     FROM crm_lead l {_FIT.format(lead="l.id")}
     WHERE l.organization_id = %(org)s AND l.created_at >= %(start)s AND l.created_at < %(end)s
       AND {in_channels("l.channel_id")}
     GROUP BY 1, 2, 3, 4
-), p_movers AS (
-    -- leads that entered the hand-off stage or a later one in the window, by the index of
-    -- the stage changes (organisation, stage, time); their first such entry decides
-    SELECT DISTINCT c.lead_id FROM crm_leadstagechange c
-    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(past_handoff)s)
-      AND c.at >= %(start)s AND c.at < %(end)s
-), p_handed AS MATERIALIZED (
-    -- materialised: inlined, each mover's first entry was looked up three times over
-    SELECT m.lead_id, (SELECT min(c.at) FROM crm_leadstagechange c
-                       WHERE c.lead_id = m.lead_id AND c.to_stage = ANY(%(past_handoff)s)) AS at
-    FROM p_movers m
 ), p_mqls AS (
-    SELECT {MONTH.format("h.at")} AS month, {_KEY}, count(*) AS mqls
-    FROM p_handed h JOIN crm_lead l ON l.id = h.lead_id AND l.organization_id = %(org)s
-    {_FIT.format(lead="l.id")}
-    WHERE h.at >= %(start)s AND h.at < %(end)s AND {in_channels("l.channel_id")}
+    -- the KPI facts' journeys (kpis.sql): a lead reaches the hand-off stage the first time
+    -- it enters it or a later stage of the funnel; the journeys hold the leads of the
+    -- channels asked for, each with its channel and campaign
+    SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
+           COALESCE(j.campaign_id, 0) AS cp, COALESCE(f.persona_id, 0) AS pe, count(*) AS mqls
+    FROM journeys j {_FIT.format(lead="j.lead_id")}
+    WHERE j.code = %(handoff)s AND j.at >= %(start)s AND j.at < %(end)s
     GROUP BY 1, 2, 3, 4
 ), p_deals AS (
     SELECT {MONTH.format("d.closed_at")} AS month, {_KEY},
@@ -64,23 +57,21 @@ WITH p_leads AS (
     WHERE d.organization_id = %(org)s AND d.status IN ('won', 'lost')
       AND d.closed_at >= %(start)s AND d.closed_at < %(end)s AND {in_channels("l.channel_id")}
     GROUP BY 1, 2, 3, 4
-)
+)"""
+
+_INSERT = f"""
+INSERT INTO kpis_personafact ({", ".join(PERSONA_FACT_COLUMNS)})
 SELECT %(org)s::bigint, month, NULLIF(ch, 0), NULLIF(cp, 0), NULLIF(pe, 0),
        COALESCE(leads, 0), COALESCE(mqls, 0), COALESCE(won_deals, 0), COALESCE(lost_deals, 0),
        COALESCE(won_revenue, 0)
 FROM p_leads FULL JOIN p_mqls USING (month, ch, cp, pe) FULL JOIN p_deals USING (month, ch, cp, pe)
 """
 
-INSERT_PERSONA_FACTS = (
-    f"INSERT INTO kpis_personafact ({', '.join(PERSONA_FACT_COLUMNS)}) " + _SELECT
-)
+# The KPI facts and the persona facts of some cells, or of every cell, in one statement.
+INSERT_FACTS_AND_PERSONA_FACTS = insert_facts_and(_CTES, _INSERT, every=False)
+INSERT_ALL_FACTS_AND_PERSONA_FACTS = insert_facts_and(_CTES, _INSERT, every=True)
 DELETE_PERSONA_FACTS = f"""
 DELETE FROM kpis_personafact WHERE organization_id = %(org)s
   AND month >= {MONTH.format("%(start)s")} AND month < {MONTH.format("%(end)s")}
   AND {in_channels("channel_id")}
 """
-
-
-def past_handoff(codes: list[str], handoff: str | None) -> list[str]:
-    """The funnel's stage codes from the hand-off stage on (none without one)."""
-    return codes[codes.index(handoff) :] if handoff in codes else []

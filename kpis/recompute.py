@@ -25,14 +25,16 @@ from django.utils import timezone
 from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from kpis.models import KpiFact, KpiState
-from kpis.persona_sql import DELETE_PERSONA_FACTS, INSERT_PERSONA_FACTS, past_handoff
+from kpis.persona_sql import (
+    DELETE_PERSONA_FACTS,
+    INSERT_ALL_FACTS_AND_PERSONA_FACTS,
+    INSERT_FACTS_AND_PERSONA_FACTS,
+)
 from kpis.sql import (
     DELETE_FACTS,
     DELETE_PIPELINE,
     FACT_COLUMNS,
     FACTS_SELECT_ALL,
-    INSERT_FACTS,
-    INSERT_FACTS_ALL,
     INSERT_PIPELINE,
     PIPELINE_COLUMNS,
     PIPELINE_SELECT,
@@ -78,7 +80,6 @@ def _params(
         "handoff": handoff,
         **channels,
         "positions": list(range(1, len(codes) + 1)),
-        "past_handoff": past_handoff(codes, handoff),
     }
 
 
@@ -117,9 +118,9 @@ def kpis_recompute_changed(
 ) -> Recomputed:
     """Recompute the cells marked as changed, oldest marks first: the open pipeline of the
     channels marked for it, then the months marked, a span of them at a time (see SPAN),
-    until `max_seconds` have passed (one span at least, so that every run makes progress).
-    With `max_cells`, only that many of the oldest marks are read. What is not done stays
-    marked for a later run."""
+    as long as the next span, at the pace of those done, ends within `max_seconds` (one
+    span at least, so that every run makes progress). With `max_cells`, only that many of
+    the oldest marks are read. What is not done stays marked for a later run."""
     started, clock = timezone.now(), time.monotonic()
     marks = oldest_marks(organization_id, max_cells)
     by_month: dict[date, list[Mark]] = defaultdict(list)
@@ -128,14 +129,20 @@ def kpis_recompute_changed(
         (pipeline if mark[0] is None else by_month[mark[0]]).append(mark)
     if pipeline:
         _recompute_pipeline(organization_id, pipeline)
-    cells, months = len(pipeline), []
+    cells = len(pipeline)
+    months: list[date] = []
     for span in _spans(by_month):
+        spent = time.monotonic() - clock
+        if (
+            months
+            and max_seconds is not None
+            and spent * (1 + len(span) / len(months)) > max_seconds
+        ):
+            break  # the next span would end past the budget: it stays marked
         span_marks = [mark for month in span for mark in by_month[month]]
         _recompute_months(organization_id, span, span_marks)
         cells += len(span_marks)
         months.extend(span)
-        if max_seconds is not None and time.monotonic() - clock >= max_seconds:
-            break  # out of time, one span done at least: the rest stay marked
     _record_freshness(organization_id, started)
     left = waiting_count(organization_id)
     return Recomputed(cells=cells, months=months, left=left)
@@ -192,9 +199,8 @@ def _recompute_months(organization_id: int, months: list[date], marks: list[Mark
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, organization_id, months)
         cursor.execute(DELETE_FACTS, params)
-        cursor.execute(INSERT_FACTS, params)
         cursor.execute(DELETE_PERSONA_FACTS, params)
-        cursor.execute(INSERT_PERSONA_FACTS, params)
+        cursor.execute(INSERT_FACTS_AND_PERSONA_FACTS, params)
         clear_marks(organization_id, marks)
 
 
@@ -247,9 +253,8 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
         if check:
             differences = _compare(cursor, params, _FACTS)
         cursor.execute(DELETE_FACTS, params)
-        cursor.execute(INSERT_FACTS_ALL, params)
         cursor.execute(DELETE_PERSONA_FACTS, params)
-        cursor.execute(INSERT_PERSONA_FACTS, params)
+        cursor.execute(INSERT_ALL_FACTS_AND_PERSONA_FACTS, params)
         clear_marks(organization_id, marks)
     differences += _recompute_pipeline(organization_id, check=check)
     now = timezone.now()

@@ -177,8 +177,8 @@ _SELECT_LIST = ",\n       ".join(
     for column in FACT_COLUMNS
 )
 
-_FACTS_SELECT = f"""
-WITH {_LEADS}, {_JOURNEYS}, {_RESPONSE}, {_DEALS}, {_COSTS}
+_FACTS_WITH = f"WITH {_LEADS}, {_JOURNEYS}, {_RESPONSE}, {_DEALS}, {_COSTS}"
+_FACTS_BODY = f"""
 SELECT {_SELECT_LIST}
 FROM leads
 FULL JOIN stage_cells USING (month, ch, cp, ow)
@@ -186,21 +186,36 @@ FULL JOIN response USING (month, ch, cp, ow)
 FULL JOIN deals USING (month, ch, cp, ow)
 FULL JOIN costs USING (month, ch, cp, ow)
 """
+
+
 # Some cells (incremental) or every cell (full), whose journeys start from every lead.
 # The movers' stage changes are theirs, so the incremental statement looks them up by lead
 # alone: given the organisation as well, a planner whose statistics predate an import of a
 # million leads (estimating one row) scanned all of the organisation's stage changes once
 # per mover, for hours.
-FACTS_SELECT = _FACTS_SELECT.replace("{leads}", "movers l").replace("{scope}", "")
-FACTS_SELECT_ALL = _FACTS_SELECT.replace(
-    "{leads}",
-    "(SELECT id AS lead_id, channel_id, campaign_id, owner_id FROM crm_lead"
-    " WHERE organization_id = %(org)s) l",
-).replace("{scope}", "AND c.organization_id = %(org)s")
+def _some(text: str) -> str:
+    return text.replace("{leads}", "movers l").replace("{scope}", "")
 
+
+def _every(text: str) -> str:
+    return text.replace(
+        "{leads}",
+        "(SELECT id AS lead_id, channel_id, campaign_id, owner_id FROM crm_lead"
+        " WHERE organization_id = %(org)s) l",
+    ).replace("{scope}", "AND c.organization_id = %(org)s")
+
+
+FACTS_SELECT_ALL = _every(_FACTS_WITH + _FACTS_BODY)
 _INSERT = f"INSERT INTO funnel_kpifact ({', '.join(FACT_COLUMNS)}) "
-INSERT_FACTS = _INSERT + FACTS_SELECT
-INSERT_FACTS_ALL = _INSERT + FACTS_SELECT_ALL
+
+
+def insert_facts_and(ctes: str, then: str, *, every: bool) -> str:
+    """One statement that inserts the facts of some cells (or, with `every`, of all) and
+    then runs `then`, a data-modifying statement that may read the facts' CTEs (the
+    journeys) and its own `ctes`: what is derived from the same journeys is derived once."""
+    text = f"{_FACTS_WITH}, {ctes}, facts_inserted AS ({_INSERT}{_FACTS_BODY}) {then}"
+    return _every(text) if every else _some(text)
+
 
 DELETE_FACTS = f"""
 DELETE FROM funnel_kpifact WHERE organization_id = %(org)s

@@ -327,11 +327,14 @@ DRIFT_COALESCE_SECONDS = env_int("DRIFT_COALESCE_SECONDS", 10, minimum=0)
 SLA_ESCALATE_HOURS = env_int("SLA_ESCALATE_HOURS", 24, minimum=1)
 # Changes to one organisation within this many seconds share one KPI recompute.
 KPI_COALESCE_SECONDS = env_int("KPI_COALESCE_SECONDS", 2, minimum=0)
-# Fairness: a recompute task does at most this many month x channel cells, or stops after
-# this many seconds, then queues the rest of the organisation's marks behind the others'
-# work (kpis/turns.py). With one worker process, a change elsewhere waits at most
-# about two slices beyond the coalescing delay; with two or more, not at all.
-KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 200, minimum=1)
+# Fairness: a recompute task reads at most this many month x channel marks, and stops
+# before a span of months that would end past this many seconds, then queues the rest of
+# the organisation's marks behind the others' work (kpis/turns.py). With one worker
+# process, a change elsewhere waits at most about two slices beyond the coalescing delay;
+# with two or more, not at all. The seconds bound a slice; the marks, what one reads (an
+# import marks thousands): 200 split a stream of deal wins, which marks most months of
+# twelve channels, into three tasks a round.
+KPI_SLICE_CELLS = env_int("KPI_SLICE_CELLS", 1000, minimum=1)
 KPI_SLICE_SECONDS = env_int("KPI_SLICE_SECONDS", 5, minimum=1)
 # Every statement of a web request, or of a Celery task, is cancelled after this many
 # milliseconds (0: never); management commands have no limit (smarketing/lib/statement_timeout.py).
