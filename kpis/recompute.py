@@ -84,8 +84,9 @@ def _params(
 
 
 def _lock(cursor: Any, organization_id: int, months: list[date] | None) -> None:
-    """The whole organisation (`months` None), or these months, taken in ascending order
-    (as every run takes them: two runs over overlapping months cannot deadlock)."""
+    """The whole organisation (`months` None), or every month from the first of `months`
+    to the last, taken in ascending order (as every run takes them: two runs over
+    overlapping months cannot deadlock)."""
     # Not a lock, but the start of every recompute's transaction: the statement's estimates
     # are large enough to turn JIT on, which then spent 4 s compiling a 1 s incremental query.
     cursor.execute("SET LOCAL jit = off")
@@ -99,8 +100,17 @@ def _lock(cursor: Any, organization_id: int, months: list[date] | None) -> None:
         )
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, m) FROM unnest(%s::int[]) AS m ORDER BY m",
-            [organization_id, sorted({m.year * 100 + m.month for m in months})],
+            [organization_id, [m.year * 100 + m.month for m in _calendar(months)]],
         )
+
+
+def _calendar(months: list[date]) -> list[date]:
+    """Every month from the first of `months` to the last."""
+    first, last = min(months), max(months)
+    every = [first]
+    while every[-1] < last:
+        every.append(add_months(every[-1], 1))
+    return every
 
 
 def _plan_for_every_row(cursor: Any) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import psycopg
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
 
 from crm.models import ChangedCell
 from crm.services.leads import lead_create
@@ -240,3 +240,19 @@ def test_a_slice_that_found_its_organisation_busy_announces_nothing(
         kpis_recompute_task(org.pk)
 
     assert announced == []
+
+
+def test_a_span_holds_every_month_it_rewrites_marked_or_not(org):
+    for month in (1, 4):  # one span, January to April: February and March are rewritten too
+        lead_create(
+            organization=org, by=None, stage="lead", name=f"L{month}",
+            created_at=datetime(2025, month, 3, tzinfo=UTC),
+        )  # fmt: skip
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '200ms'")  # the test's transaction
+    # another run rewriting March holds its month
+    with turn_held_elsewhere(org.pk, purpose=202503), pytest.raises(OperationalError):
+        kpis_recompute_changed(organization_id=org.pk)
+
+    assert ChangedCell.objects.for_org(org).count() == 2  # nothing written meanwhile
