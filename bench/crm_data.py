@@ -127,8 +127,15 @@ FROM (SELECT id, CASE WHEN prev IS NULL THEN 'new'
             FROM crm_deal WHERE organization_id = :org AND status = 'won') x) k
 WHERE d.id = k.id AND d.kind <> k.kind;
 
-ANALYZE crm_lead; ANALYZE crm_leadstagechange; ANALYZE crm_deal; ANALYZE crm_activity;
-ANALYZE crm_campaign; ANALYZE crm_company;
+"""
+
+# What autovacuum does to tables after a bulk load, done at once: this machine's PostgreSQL
+# runs with autovacuum off, where a server in use has its rows' visibility recorded and
+# statistics taken. Without it every index-only scan of the data read the heap as well (a
+# year of 100,000 leads' KPI recompute: 0.53 s against 0.43 s). Quick when nothing changed.
+SETTLE = """
+VACUUM (ANALYZE) crm_lead, crm_leadstagechange, crm_deal, crm_activity, crm_campaign,
+    crm_company;
 """
 
 
@@ -176,6 +183,7 @@ def ensure(
         psql(url, GENERATE, org=org, leads=leads, deals=leads // 5, extra_channels=extra,
              first=first.isoformat(), days=days)  # fmt: skip
         seconds = time.perf_counter() - began
+    psql(url, SETTLE)
     counts = psql(
         url,
         f"SELECT (SELECT count(*) FROM crm_deal WHERE organization_id = {org}), "
