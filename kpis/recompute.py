@@ -1,8 +1,10 @@
 """Every write to the KPI facts: recompute the changed cells, recompute everything, check.
 
-Each month is recomputed in its own transaction under an advisory lock on (organisation,
-month), so two workers on the same cells take turns and the second finds the first's
-result; the whole organisation is locked for a full recompute. The CRM's marks are read and
+The months marked are recomputed a span at a time (see SPAN), each span in its own
+transaction under advisory locks on (organisation, month) for every month it rewrites, so
+two workers on the same cells take turns and the second finds the first's result; the
+whole organisation is locked for a full recompute. The KPI facts and the persona facts are
+written by one statement (kpis.persona_sql). The CRM's marks are read and
 cleared through its journal (crm.journal); a recompute clears only the marks it read (by
 token), so a change committed meanwhile stays marked for the next run.
 An incremental recompute may be given a budget of cells and seconds (a slice, see
