@@ -11,7 +11,7 @@ facts count reaching a stage.
 
 from __future__ import annotations
 
-from kpis.sql import MONTH, in_channels, insert_facts_and
+from kpis.sql import MONTH, in_channels, insert_facts_and, with_facts_ctes
 
 PERSONA_FACT_COLUMNS = [
     "organization_id",
@@ -59,17 +59,20 @@ p_leads AS (
     GROUP BY 1, 2, 3, 4
 )"""
 
-_INSERT = f"""
-INSERT INTO kpis_personafact ({", ".join(PERSONA_FACT_COLUMNS)})
-SELECT %(org)s::bigint, month, NULLIF(ch, 0), NULLIF(cp, 0), NULLIF(pe, 0),
-       COALESCE(leads, 0), COALESCE(mqls, 0), COALESCE(won_deals, 0), COALESCE(lost_deals, 0),
-       COALESCE(won_revenue, 0)
+_SELECT = """
+SELECT %(org)s::bigint AS organization_id, month, NULLIF(ch, 0) AS channel_id,
+       NULLIF(cp, 0) AS campaign_id, NULLIF(pe, 0) AS persona_id, COALESCE(leads, 0) AS leads,
+       COALESCE(mqls, 0) AS mqls, COALESCE(won_deals, 0) AS won_deals,
+       COALESCE(lost_deals, 0) AS lost_deals, COALESCE(won_revenue, 0) AS won_revenue
 FROM p_leads FULL JOIN p_mqls USING (month, ch, cp, pe) FULL JOIN p_deals USING (month, ch, cp, pe)
 """
+_INSERT = f"INSERT INTO kpis_personafact ({', '.join(PERSONA_FACT_COLUMNS)}) {_SELECT}"
 
 # The KPI facts and the persona facts of some cells, or of every cell, in one statement.
 INSERT_FACTS_AND_PERSONA_FACTS = insert_facts_and(_CTES, _INSERT, every=False)
 INSERT_ALL_FACTS_AND_PERSONA_FACTS = insert_facts_and(_CTES, _INSERT, every=True)
+# Every persona fact, written nowhere: the nightly check's (kpis.recompute._compare).
+PERSONA_SELECT_ALL = with_facts_ctes(_CTES, _SELECT, every=True)
 DELETE_PERSONA_FACTS = f"""
 DELETE FROM kpis_personafact WHERE organization_id = %(org)s
   AND month >= {MONTH.format("%(start)s")} AND month < {MONTH.format("%(end)s")}

@@ -31,6 +31,8 @@ from kpis.persona_sql import (
     DELETE_PERSONA_FACTS,
     INSERT_ALL_FACTS_AND_PERSONA_FACTS,
     INSERT_FACTS_AND_PERSONA_FACTS,
+    PERSONA_FACT_COLUMNS,
+    PERSONA_SELECT_ALL,
 )
 from kpis.sql import (
     DELETE_FACTS,
@@ -130,8 +132,8 @@ def kpis_recompute_changed(
 ) -> Recomputed:
     """Recompute the cells marked as changed, oldest marks first: the open pipeline of the
     channels marked for it, then the months marked, a span of them at a time (see SPAN),
-    as long as the next span, at the pace of those done, ends within `max_seconds` (one
-    span at least, so that every run makes progress). With `max_cells`, only that many of
+    as long as the next span, taking what those done took on average, ends within
+    `max_seconds` (one span at least, so that every run makes progress). With `max_cells`, only that many of
     the oldest marks are read. What is not done stays marked for a later run."""
     started, clock = timezone.now(), time.monotonic()
     marks = oldest_marks(organization_id, max_cells)
@@ -143,13 +145,11 @@ def kpis_recompute_changed(
         _recompute_pipeline(organization_id, pipeline)
     cells = len(pipeline)
     months: list[date] = []
-    for span in _spans(by_month):
+    for done, span in enumerate(_spans(by_month)):
+        # A span costs mostly its statement's fixed part, whatever its months: the next is
+        # expected to take what the spans done took on average.
         spent = time.monotonic() - clock
-        if (
-            months
-            and max_seconds is not None
-            and spent * (1 + len(span) / len(months)) > max_seconds
-        ):
+        if done and max_seconds is not None and spent * (1 + 1 / done) > max_seconds:
             break  # the next span would end past the budget: it stays marked
         span_marks = [mark for month in span for mark in by_month[month]]
         _recompute_months(organization_id, span, span_marks)
@@ -263,7 +263,7 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
         _plan_for_every_row(cursor)
         marks = every_mark(organization_id)
         if check:
-            differences = _compare(cursor, params, _FACTS)
+            differences = _compare(cursor, params, _FACTS) + _compare(cursor, params, _PERSONA)
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(DELETE_PERSONA_FACTS, params)
         cursor.execute(INSERT_ALL_FACTS_AND_PERSONA_FACTS, params)
@@ -295,6 +295,14 @@ _FACTS = _Compared(
     FACTS_SELECT_ALL,
     FACT_COLUMNS,
     ["month", "channel_id", "campaign_id", "owner_id", "leads"],
+    "m.month = x.month",
+)
+_PERSONA = _Compared(
+    "persona cell",
+    "kpis_personafact",
+    PERSONA_SELECT_ALL,
+    PERSONA_FACT_COLUMNS,
+    ["month", "channel_id", "campaign_id", "persona_id", "leads"],
     "m.month = x.month",
 )
 _PIPELINE = _Compared(

@@ -209,12 +209,18 @@ FACTS_SELECT_ALL = _every(_FACTS_WITH + _FACTS_BODY)
 _INSERT = f"INSERT INTO funnel_kpifact ({', '.join(FACT_COLUMNS)}) "
 
 
+def with_facts_ctes(ctes: str, then: str, *, every: bool) -> str:
+    """`then`, a statement that may read the facts' CTEs (the journeys) and its own `ctes`,
+    for some cells (or, with `every`, all)."""
+    text = f"{_FACTS_WITH}, {ctes} {then}"
+    return _every(text) if every else _some(text)
+
+
 def insert_facts_and(ctes: str, then: str, *, every: bool) -> str:
     """One statement that inserts the facts of some cells (or, with `every`, of all) and
-    then runs `then`, a data-modifying statement that may read the facts' CTEs (the
-    journeys) and its own `ctes`: what is derived from the same journeys is derived once."""
-    text = f"{_FACTS_WITH}, {ctes}, facts_inserted AS ({_INSERT}{_FACTS_BODY}) {then}"
-    return _every(text) if every else _some(text)
+    then runs `then` (see with_facts_ctes): what is derived from the same journeys is
+    derived once."""
+    return with_facts_ctes(f"{ctes}, facts_inserted AS ({_INSERT}{_FACTS_BODY})", then, every=every)
 
 
 DELETE_FACTS = f"""

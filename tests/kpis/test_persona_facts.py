@@ -3,6 +3,7 @@
 channel and campaign, and leads, MQLs, deals and revenue per persona; kept fresh when fits
 change, and equal to a full recompute."""
 
+import logging
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,16 @@ def test_the_api_refuses_an_unknown_group(story, api_as):
     response = api_as().get("/api/v1/kpis/?group_by=personas")
 
     assert "group_by" in assert_error(response, 400)["fields"]
+
+
+def test_the_check_finds_and_repairs_a_drifted_persona_cell(story, paid_persona, caplog):
+    kpis_recompute_full(organization_id=story.pk)
+    kept = facts(story)
+    PersonaFact.objects.filter(organization=story, persona=paid_persona).update(mqls=7)
+
+    with caplog.at_level(logging.ERROR, logger="kpis.recompute"):
+        differences = kpis_recompute_full(organization_id=story.pk, check=True)
+
+    assert differences >= 2  # each drifted cell as stored and as recomputed
+    assert "persona cells differ" in caplog.text
+    assert facts(story) == kept
