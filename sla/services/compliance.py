@@ -132,18 +132,7 @@ def compliance_recompute(
             "before": windows.before,
             **_version_arrays(versions, working.zone, float(business_day_hours(working))),
         }
-        # Every join is keyed by the lead or hashed (see compliance_sql): nested loops
-        # only where a LATERAL look-up asks for one. The breaches too: the hand-offs just
-        # written have no statistics yet, and a nested loop over them probed the breaches
-        # once a hand-off (200,000 against 150,000 open breaches: over 15 minutes).
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        # And hashed, not sorted: the won deals merged with 200,000 sorted wide rows cost a
-        # sort a run.
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(WRITE_HANDOFFS, params)
-        judged, written, new, _resolved = cursor.fetchone()
-        cursor.execute("SET LOCAL enable_nestloop = on")
-        cursor.execute("SET LOCAL enable_mergejoin = on")
+        judged, written, new = _handoffs_write(cursor, params)
         agreements = sorted({v.agreement_id for v in versions})
         cards = Scorecard.objects.filter(organization_id=organization_id)
         kept = list(cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements))
@@ -158,6 +147,33 @@ def compliance_recompute(
         new += month_breaches_record(organization, versions, working, now=now)
         breaches_notify_later(organization_id, new)
     return Recomputed(judged, len(new))
+
+
+# The statement's planner settings (each back to its default after it).
+PLANNER = {
+    # Every join is keyed by the lead or hashed (see compliance_sql): nested loops only
+    # where a LATERAL look-up asks for one. The breaches too: the hand-offs just written
+    # have no statistics yet, and a nested loop over them probed the breaches once a
+    # hand-off (200,000 against 150,000 open breaches: over 15 minutes).
+    "enable_nestloop": "off",
+    # And hashed, not sorted: the stored rows merged with the judged ones cost two sorts.
+    "enable_mergejoin": "off",
+    # Each look-up is of one hand-off's own lead: none is asked twice, nothing to cache.
+    "enable_memoize": "off",
+    # The stored rows hashed in memory for the comparison (about 200 bytes a hand-off).
+    "work_mem": "64MB",
+}
+
+
+def _handoffs_write(cursor: Any, params: dict[str, Any]) -> tuple[int, int, list[int]]:
+    """Run WRITE_HANDOFFS: the hand-offs judged, the rows written, the new breaches' ids."""
+    for name, value in PLANNER.items():
+        cursor.execute(f"SET LOCAL {name} = '{value}'")
+    cursor.execute(WRITE_HANDOFFS, params)
+    judged, written, new, _resolved = cursor.fetchone()
+    for name in PLANNER:
+        cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+    return judged, written, new
 
 
 def _longest_deadline(versions: list[AgreementVersion], working: Any, last: date) -> date:
