@@ -1,7 +1,8 @@
-"""The compliance statements: every hand-off an agreement covers judged in one set-based
-statement, which also writes what changed (a stored row is left as it is when judged the
-same) and records and resolves the breaches of the rows it wrote; the scorecards
-aggregated from the rows in one grouped SELECT.
+"""The compliance statements: every hand-off an agreement covers judged by one set-based
+statement (JUDGE_HANDOFFS), which keeps in a temporary table only those judged otherwise
+than their stored row (or new, or gone); a second (WRITE_HANDOFFS) writes those and records
+and resolves the breaches of the rows it wrote; the scorecards are aggregated from the
+rows in one grouped SELECT.
 
 Business time in SQL: the calendar's working windows come as three arrays of numbers
 (sla.calendar.Windows: each window's opening and closing in epoch seconds, and the working
@@ -11,10 +12,20 @@ binary search over the cumulated seconds). The time zone, summer time, working d
 holidays are all in the arrays, built in Python by the same code that walks the calendar
 for one lead (sla.calendar), and the property tests hold the two together.
 
-Each step is a MATERIALIZED CTE: its columns are computed once a row, not once a reference.
-The joins to one lead's history (its next hand-off, its touches, the change that took it
-out of the stage) and to the lead and its fit are LATERAL look-ups by the lead's own index
-entries, so the plan does not depend on the tables' statistics; the rest are hash joins.
+The judgement's steps are subqueries fenced by OFFSET 0 (their columns are computed once a
+row, not once a reference) and none is materialised: the hand-offs flow through them in
+the lead's order (sorted once, for the window), so that the look-ups by the lead's own index
+entries (its touches, the change that took it out of the stage, the lead and its fit) are
+LATERAL nested loops finding their pages where the previous lead left them, and the queue's
+decisions, the won deals and the stored rows are merged with them as they come (each
+step's ORDER BY tells the planner the order it already has: nothing big is sorted again).
+Materialising every step, as this did first, wrote and read each hand-off six times over.
+The fences and the settings (sla.services.compliance) fix the plan's shape: no join order
+or method is left to the tables' statistics, and none is worse than linear. The writes are
+a separate statement because they are better hashed than merged (what changed, against the
+stored rows and the breaches by key) and one statement has one set of planner settings.
+Epoch seconds come from date_part (a float), not extract (a numeric, which turns into a
+float through its text: a tenth of the time).
 """
 
 # An instant's cumulative working seconds, given `i` = width_bucket(epoch, opens).
@@ -22,17 +33,25 @@ CUMULATIVE = """CASE WHEN {i} = 0 THEN 0::float8 ELSE
     (%(before)s::float8[])[{i}] + LEAST(GREATEST({e} - (%(opens)s::float8[])[{i}], 0),
         (%(closes)s::float8[])[{i}] - (%(opens)s::float8[])[{i}]) END"""
 
-# The window holding cumulated seconds `t`: the last one opened before them, so that a
-# deadline falling on a closing is that closing.
-WINDOW_OF = """CASE WHEN width_bucket({t}, %(before)s::float8[]) > 1
-        AND (%(before)s::float8[])[width_bucket({t}, %(before)s::float8[])] = {t}
-    THEN width_bucket({t}, %(before)s::float8[]) - 1
-    ELSE GREATEST(width_bucket({t}, %(before)s::float8[]), 1) END"""
+# The window holding cumulated seconds `t`, given `b` = width_bucket(t, before): the last
+# one opened before them, so that a deadline falling on a closing is that closing.
+WINDOW_OF = """(CASE WHEN {b} > 1 AND (%(before)s::float8[])[{b}] = {t} THEN {b} - 1
+    ELSE GREATEST({b}, 1) END)"""
 
 # The instant at cumulated seconds `t`, given `j` = WINDOW_OF(t).
 INSTANT = "to_timestamp((%(opens)s::float8[])[{j}] + ({t} - (%(before)s::float8[])[{j}]))"
 
 TOUCH_KINDS = "('call', 'email', 'meeting')"
+
+# When sales decided: in the queue, or when the lead left the stage.
+DECIDED = "COALESCE(sd.at, t.moved_at)"
+
+# The lead's fit to an approved persona, looked up by the lead (none without one approved).
+FIT = """LEFT JOIN LATERAL (
+        SELECT f.fits FROM personas_leadfit f
+        WHERE f.lead_id = d.lead_id AND f.organization_id = %(org)s LIMIT 1
+    ) f ON true"""
+NO_FIT = "CROSS JOIN (SELECT NULL::boolean AS fits) f"
 
 # What a judgement sets: every column but the keys and computed_at.
 JUDGED = [
@@ -49,23 +68,30 @@ def _judged(alias: str) -> str:
     return ", ".join(f"{alias}.{column}" for column in JUDGED)
 
 
+def _due(clock: str) -> str:
+    """A deadline's instant, from step w's cumulated seconds and window of `clock`."""
+    window = WINDOW_OF.format(b=f"w.b_{clock}", t=f"w.t_{clock}")
+    return INSTANT.format(j=window, t=f"w.t_{clock}")
+
+
 DELETE_HANDOFFS = """
     DELETE FROM sla_handoff
     WHERE organization_id = %(org)s AND handoff_at >= %(start)s AND handoff_at < %(end)s
 """
 
-WRITE_HANDOFFS = f"""
+_JUDGE_HANDOFFS = f"""
+CREATE TEMP TABLE sla_judged ON COMMIT DROP AS
 WITH
 -- Every hand-off from the start on (the next one bounds a hand-off's touches), with its
 -- month in the organisation's time zone.
-h AS MATERIALIZED (
+h AS (
     SELECT c.lead_id, c.at AS handoff_at,
         date_trunc('month', c.at AT TIME ZONE %(zone)s)::date AS month,
         -- By the instant alone (two at one instant are one hand-off, below): the index
         -- holds the lead and the instant, so the heap is not read.
         lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at) AS next_handoff_at,
-        extract(epoch FROM c.at)::float8 AS e,
-        width_bucket(extract(epoch FROM c.at)::float8, %(opens)s::float8[]) AS i,
+        date_part('epoch', c.at) AS e,
+        width_bucket(date_part('epoch', c.at), %(opens)s::float8[]) AS i,
         width_bucket(c.at, %(v_from)s::timestamptz[]) AS k
     FROM crm_leadstagechange c
     WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s AND c.at >= %(start)s
@@ -73,44 +99,46 @@ h AS MATERIALIZED (
 -- The version each is judged by (sla.selectors.version_at): the versions come as pieces
 -- of time (from v_from[k] on, the version v_id[k]; none between agreements), so a
 -- hand-off's is one binary search.
-j AS MATERIALIZED (
-    SELECT h.*, (%(v_id)s::bigint[])[h.k] AS version_id,
+j AS (
+    SELECT h.lead_id, h.handoff_at, h.month, h.next_handoff_at,
+        (%(v_id)s::bigint[])[h.k] AS version_id,
         (%(v_agreement)s::bigint[])[h.k] AS agreement_id,
         (%(v_attempts)s::int[])[h.k] AS attempts_needed,
-        {CUMULATIVE.format(i="h.i", e="h.e")} + (%(v_touch)s::float8[])[h.k] AS t_touch,
-        {CUMULATIVE.format(i="h.i", e="h.e")} + (%(v_attempts_s)s::float8[])[h.k] AS t_attempts,
-        {CUMULATIVE.format(i="h.i", e="h.e")} + (%(v_decision_s)s::float8[])[h.k] AS t_decision,
+        (%(v_touch)s::float8[])[h.k] AS s_touch,
+        (%(v_attempts_s)s::float8[])[h.k] AS s_attempts,
+        (%(v_decision_s)s::float8[])[h.k] AS s_decision,
         {CUMULATIVE.format(i="h.i", e="h.e")} AS cum_h
     FROM h
     WHERE h.handoff_at < %(end)s AND (%(v_id)s::bigint[])[h.k] IS NOT NULL
         -- Two changes to the stage at one instant (a batch, a merge) are one hand-off.
         AND h.next_handoff_at IS DISTINCT FROM h.handoff_at
+    ORDER BY h.lead_id, h.handoff_at OFFSET 0
 ),
-w AS MATERIALIZED (
-    SELECT j.*,
-        {WINDOW_OF.format(t="j.t_touch")} AS j_touch,
-        {WINDOW_OF.format(t="j.t_attempts")} AS j_attempts,
-        {WINDOW_OF.format(t="j.t_decision")} AS j_decision
+-- Each deadline as cumulated seconds, and the window it falls in.
+w AS (
+    SELECT j.*, j.cum_h + j.s_touch AS t_touch, j.cum_h + j.s_attempts AS t_attempts,
+        j.cum_h + j.s_decision AS t_decision,
+        width_bucket(j.cum_h + j.s_touch, %(before)s::float8[]) AS b_touch,
+        width_bucket(j.cum_h + j.s_attempts, %(before)s::float8[]) AS b_attempts,
+        width_bucket(j.cum_h + j.s_decision, %(before)s::float8[]) AS b_decision
     FROM j
+    ORDER BY j.lead_id, j.handoff_at OFFSET 0
 ),
-d AS MATERIALIZED (
+d AS (
     SELECT w.lead_id, w.handoff_at, w.month, w.next_handoff_at, w.version_id, w.agreement_id,
-        w.attempts_needed, w.cum_h,
-        {INSTANT.format(j="w.j_touch", t="w.t_touch")} AS touch_due,
-        {INSTANT.format(j="w.j_attempts", t="w.t_attempts")} AS attempts_due,
-        {INSTANT.format(j="w.j_decision", t="w.t_decision")} AS decision_due
+        w.attempts_needed, w.cum_h, {_due("touch")} AS touch_due,
+        {_due("attempts")} AS attempts_due, {_due("decision")} AS decision_due
     FROM w
+    ORDER BY w.lead_id, w.handoff_at OFFSET 0
 ),
--- Its touches (calls, e-mails, meetings) before the lead's next hand-off, and sales'
--- decision: recorded in the queue, or read from the change that took the lead out of the
--- stage (on to the funnel: accepted; anywhere else: rejected).
-t AS MATERIALIZED (
-    SELECT d.*, touch.first_at, touch.attempts,
-        width_bucket(extract(epoch FROM touch.first_at)::float8, %(opens)s::float8[]) AS i_touch,
-        COALESCE(sd.outcome, CASE WHEN moved.to_stage = ANY(%(onwards)s::text[]) THEN 'accepted'
-            WHEN moved.at IS NOT NULL THEN 'rejected' ELSE '' END) AS decision,
-        COALESCE(sd.at, moved.at) AS decision_at,
-        COALESCE(sd.reason, '') AS reason
+-- Its touches (calls, e-mails, meetings) before the lead's next hand-off, the change that
+-- took the lead out of the stage, and the lead's channel, owner and fit: looked up by the
+-- lead's own index entries, in the lead's order.
+t AS (
+    SELECT d.*, touch.first_at, touch.attempts, moved.at AS moved_at,
+        moved.to_stage = ANY(%(onwards)s::text[]) AS moved_on,
+        width_bucket(date_part('epoch', touch.first_at), %(opens)s::float8[]) AS i_touch,
+        l.channel_id, l.owner_id, f.fits
     FROM d
     CROSS JOIN LATERAL (
         SELECT min(a.at) AS first_at, count(*) FILTER (WHERE a.at <= d.attempts_due) AS attempts
@@ -125,51 +153,57 @@ t AS MATERIALIZED (
             AND (d.next_handoff_at IS NULL OR n.at <= d.next_handoff_at)
         ORDER BY n.at LIMIT 1
     ) moved ON true
-    LEFT JOIN sla_decision sd ON sd.organization_id = %(org)s AND sd.lead_id = d.lead_id
-        AND sd.handoff_at = d.handoff_at
+    CROSS JOIN LATERAL (
+        SELECT l.channel_id, l.owner_id FROM crm_lead l WHERE l.id = d.lead_id LIMIT 1
+    ) l
+    {{fit}}
+    ORDER BY d.lead_id, d.handoff_at OFFSET 0
 ),
--- A won deal of the lead closed since the hand-off: its last win, hashed by lead.
-won AS MATERIALIZED (
-    SELECT lead_id, max(closed_at) AS last_won FROM crm_deal
-    WHERE organization_id = %(org)s AND status = 'won' AND lead_id IS NOT NULL GROUP BY lead_id
-),
-computed AS MATERIALIZED (
-    SELECT t.lead_id, t.handoff_at, t.month, t.agreement_id, t.version_id, l.channel_id,
-        l.owner_id, f.fits, t.first_at AS first_touch_at,
+-- Sales' decision: recorded in the queue, or read from the change that took the lead out of
+-- the stage (on to the funnel: accepted; anywhere else: rejected); whether a deal of the lead
+-- was won since (both hashed: few hand-offs have either); and what the clock says of it.
+computed AS (
+    SELECT t.lead_id, t.handoff_at, t.month, t.agreement_id, t.version_id, t.channel_id,
+        t.owner_id, t.fits, t.first_at AS first_touch_at,
         CASE WHEN t.first_at IS NOT NULL THEN
-            round({CUMULATIVE.format(i="t.i_touch", e="extract(epoch FROM t.first_at)::float8")}
+            round({CUMULATIVE.format(i="t.i_touch", e="date_part('epoch', t.first_at)")}
                   - t.cum_h)::int END AS response_seconds,
         t.touch_due, COALESCE(t.attempts, 0) AS attempts, t.attempts_due,
-        t.decision, t.decision_at, t.reason, t.decision_due,
+        COALESCE(sd.outcome, CASE WHEN t.moved_on THEN 'accepted'
+            WHEN t.moved_at IS NOT NULL THEN 'rejected' ELSE '' END) AS decision,
+        {DECIDED} AS decision_at, COALESCE(sd.reason, '') AS reason, t.decision_due,
         COALESCE(won.last_won >= t.handoff_at, false) AS won,
         CASE WHEN t.first_at IS NULL THEN %(now)s > t.touch_due
-                AND NOT COALESCE(t.decision_at <= t.touch_due, false)
+                AND NOT COALESCE({DECIDED} <= t.touch_due, false)
             ELSE t.first_at > t.touch_due END AS late_touch,
         %(now)s > t.attempts_due AND COALESCE(t.attempts, 0) < t.attempts_needed
-            AND NOT COALESCE(t.decision_at <= t.attempts_due, false) AS few_attempts,
-        CASE WHEN t.decision_at IS NULL THEN %(now)s > t.decision_due
-            ELSE t.decision_at > t.decision_due END AS late_decision,
+            AND NOT COALESCE({DECIDED} <= t.attempts_due, false) AS few_attempts,
+        CASE WHEN {DECIDED} IS NULL THEN %(now)s > t.decision_due
+            ELSE {DECIDED} > t.decision_due END AS late_decision,
         -- The next deadline still to pass that could change the judgement: the sweep's.
-        LEAST(CASE WHEN t.first_at IS NULL AND t.decision_at IS NULL
+        LEAST(CASE WHEN t.first_at IS NULL AND {DECIDED} IS NULL
                    AND t.touch_due > %(now)s THEN t.touch_due END,
               CASE WHEN t.attempts_due > %(now)s THEN t.attempts_due END,
-              CASE WHEN t.decision_at IS NULL AND t.decision_due > %(now)s
+              CASE WHEN {DECIDED} IS NULL AND t.decision_due > %(now)s
                    THEN t.decision_due END) AS next_due
     FROM t
-    CROSS JOIN LATERAL (
-        SELECT l.channel_id, l.owner_id FROM crm_lead l WHERE l.id = t.lead_id LIMIT 1
-    ) l
-    LEFT JOIN LATERAL (
-        SELECT f.fits FROM personas_leadfit f
-        WHERE %(personas)s AND f.lead_id = t.lead_id AND f.organization_id = %(org)s LIMIT 1
-    ) f ON true
-    LEFT JOIN won ON won.lead_id = t.lead_id
-),
+    LEFT JOIN sla_decision sd ON sd.organization_id = %(org)s AND sd.lead_id = t.lead_id
+        AND sd.handoff_at = t.handoff_at
+    LEFT JOIN (
+        SELECT w.lead_id, max(w.closed_at) AS last_won FROM crm_deal w
+        WHERE w.organization_id = %(org)s AND w.status = 'won' AND w.lead_id IS NOT NULL
+        GROUP BY w.lead_id
+    ) won ON won.lead_id = t.lead_id
+)
 -- The stored rows against the judgement: a row no longer judged goes, a new one comes, and
 -- a row is rewritten if judged otherwise or if one of its deadlines passed since it was
 -- (its computed_at moves on, so the sweep lets it be); the rest stay as they are.
-diff AS MATERIALIZED (
-    SELECT s.id AS stored_id, s.lead_id AS stored_lead, s.handoff_at AS stored_at, c.*
+
+    SELECT s.id AS stored_id, s.lead_id AS stored_lead, s.handoff_at AS stored_at,
+        -- What the stored row said: only what is new can break, or remedy, anything.
+        s.late_touch AS was_late_touch, s.few_attempts AS was_few_attempts,
+        s.late_decision AS was_late_decision, s.first_touch_at IS NOT NULL AS was_touched,
+        s.decision <> '' AS was_decided, c.*
     FROM computed c
     FULL JOIN (SELECT * FROM sla_handoff WHERE organization_id = %(org)s
                AND handoff_at >= %(start)s AND handoff_at < %(end)s) s
@@ -179,24 +213,33 @@ diff AS MATERIALIZED (
         OR (s.touch_due > s.computed_at AND s.touch_due <= %(now)s)
         OR (s.attempts_due > s.computed_at AND s.attempts_due <= %(now)s)
         OR (s.decision_due > s.computed_at AND s.decision_due <= %(now)s)
-),
+"""  # noqa: S608 - the pieces are this module's constants; values are parameters
+
+# With the leads' fits looked up, and without (no approved persona: no lead fits one).
+JUDGE_HANDOFFS = _JUDGE_HANDOFFS.format(fit=FIT)
+JUDGE_HANDOFFS_WITHOUT_FITS = _JUDGE_HANDOFFS.format(fit=NO_FIT)
+
+# The judgement written: what changed, from sla_judged.
+WRITE_HANDOFFS = f"""
+WITH
 gone AS (
-    DELETE FROM sla_handoff s USING diff d
+    DELETE FROM sla_handoff s USING sla_judged d
     WHERE s.organization_id = %(org)s AND s.id = d.stored_id AND d.lead_id IS NULL
     RETURNING 1
 ),
 changed AS (
     UPDATE sla_handoff s SET ({", ".join(JUDGED)}, computed_at, next_due)
         = ({_judged("d")}, %(now)s, d.next_due)
-    FROM diff d
+    FROM sla_judged d
     WHERE s.organization_id = %(org)s AND s.id = d.stored_id AND d.lead_id IS NOT NULL
-    RETURNING s.*
+    RETURNING s.*, d.was_late_touch, d.was_few_attempts, d.was_late_decision, d.was_touched,
+        d.was_decided
 ),
 added AS (
     INSERT INTO sla_handoff ({HANDOFF_COLUMNS})
     SELECT %(org)s, d.lead_id, d.handoff_at, {_judged("d")}, %(now)s, d.next_due
-    FROM diff d WHERE d.stored_id IS NULL
-    RETURNING *
+    FROM sla_judged d WHERE d.stored_id IS NULL
+    RETURNING *, false, false, false, false, false
 ),
 -- Only the hand-offs written now can break, or remedy, anything new: the others are as
 -- they were when their breaches were recorded and resolved.
@@ -206,10 +249,11 @@ broken AS (
         CASE b.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL OR w.decision <> ''
             ELSE w.decision <> '' END AS remedied
     FROM written w CROSS JOIN LATERAL (VALUES
-            ('first_touch', w.late_touch, w.touch_due),
-            ('attempts', w.few_attempts, w.attempts_due),
-            ('decision', w.late_decision, w.decision_due)) AS b(kind, broken, due)
-    WHERE b.broken
+            ('first_touch', w.late_touch, w.was_late_touch, w.touch_due),
+            ('attempts', w.few_attempts, w.was_few_attempts, w.attempts_due),
+            ('decision', w.late_decision, w.was_late_decision, w.decision_due)
+        ) AS b(kind, broken, was, due)
+    WHERE b.broken AND NOT b.was
 ),
 -- Each breach recorded once (its key); one found already remedied (touched or decided
 -- late) is resolved at once.
@@ -231,9 +275,13 @@ recorded AS (
 -- A breach still open is resolved once the lead is touched, or decided on, after all.
 resolved AS (
     UPDATE sla_breach x SET resolved_at = %(now)s
-    FROM written w
+    FROM (SELECT w.*,
+            -- A remedy that came now: one there before resolved its breaches then.
+            (w.first_touch_at IS NOT NULL AND NOT w.was_touched AND NOT w.was_decided)
+                OR (w.decision <> '' AND NOT w.was_decided) AS remedied
+          FROM written w) w
     WHERE x.organization_id = %(org)s AND x.resolved_at IS NULL AND x.lead_id = w.lead_id
-        AND x.handoff_at = w.handoff_at
+        AND x.handoff_at = w.handoff_at AND w.remedied
         AND CASE x.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL OR w.decision <> ''
             ELSE w.decision <> '' END
     RETURNING 1
@@ -241,15 +289,24 @@ resolved AS (
 -- A hand-off no longer there (its time edited, its lead merged) leaves nothing open.
 vanished AS (
     UPDATE sla_breach x SET resolved_at = %(now)s
-    FROM diff d
+    FROM sla_judged d
     WHERE d.lead_id IS NULL AND x.organization_id = %(org)s AND x.resolved_at IS NULL
         AND x.lead_id = d.stored_lead AND x.handoff_at = d.stored_at
     RETURNING 1
-)
-SELECT (SELECT count(*) FROM computed),
+),
+-- The organisation's hand-offs stored before, in all and judged now (one pass of an index).
+stored AS MATERIALIZED (
+    SELECT count(*) AS everywhere,
+        count(*) FILTER (WHERE handoff_at >= %(start)s AND handoff_at < %(end)s) AS judged
+    FROM sla_handoff WHERE organization_id = %(org)s
+),
+-- Those gone less, those added more.
+net AS MATERIALIZED (SELECT (SELECT count(*) FROM added) - (SELECT count(*) FROM gone) AS n)
+SELECT (SELECT judged FROM stored) + (SELECT n FROM net),
     (SELECT count(*) FROM written) + (SELECT count(*) FROM gone),
     (SELECT COALESCE(array_agg(id ORDER BY id), '{{}}') FROM recorded),
-    (SELECT count(*) FROM resolved) + (SELECT count(*) FROM vanished)
+    (SELECT count(*) FROM resolved) + (SELECT count(*) FROM vanished),
+    (SELECT everywhere FROM stored) + (SELECT n FROM net)
 """  # noqa: S608 - the pieces are this module's constants; values are parameters
 
 # The scorecards of some agreements: per month and to date, in all channels and per channel.

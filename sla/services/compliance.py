@@ -29,10 +29,12 @@ from sla.calendar import after_business_hours, windows_between
 from sla.clock import business_day_hours
 from sla.compliance_sql import (
     DELETE_HANDOFFS,
+    JUDGE_HANDOFFS,
+    JUDGE_HANDOFFS_WITHOUT_FITS,
     SCORECARDS,
     WRITE_HANDOFFS,
 )
-from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Handoff, Scorecard
+from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Scorecard
 from sla.selectors import calendar_of, signed_versions, version_at
 from sla.services.breaches import breaches_notify_later, month_breaches_record
 from smarketing.lib.enqueue import send_once
@@ -124,32 +126,20 @@ def compliance_recompute(
         params |= {
             "zone": calendar.time_zone,
             "handoff": handoff,
-            # Without an approved persona no lead fits one: no look-up a hand-off.
-            "personas": bool(approved_persona_names(organization)),
             "onwards": codes[codes.index(handoff) + 1 :] if handoff in codes else [],
             "opens": windows.opens,
             "closes": windows.closes,
             "before": windows.before,
             **_version_arrays(versions, working.zone, float(business_day_hours(working))),
         }
-        # Every join is keyed by the lead or hashed (see compliance_sql): nested loops
-        # only where a LATERAL look-up asks for one. The breaches too: the hand-offs just
-        # written have no statistics yet, and a nested loop over them probed the breaches
-        # once a hand-off (200,000 against 150,000 open breaches: over 15 minutes).
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        # And hashed, not sorted: the won deals merged with 200,000 sorted wide rows cost a
-        # sort a run.
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(WRITE_HANDOFFS, params)
-        judged, written, new, _resolved = cursor.fetchone()
-        cursor.execute("SET LOCAL enable_nestloop = on")
-        cursor.execute("SET LOCAL enable_mergejoin = on")
+        # Without an approved persona no lead fits one: no look-up a hand-off.
+        fits = bool(approved_persona_names(organization))
+        judged, written, new, stored = _handoffs_write(cursor, params, fits=fits)
         agreements = sorted({v.agreement_id for v in versions})
         cards = Scorecard.objects.filter(organization_id=organization_id)
         kept = list(cards.filter(month__isnull=True, by_channel=False, agreement_id__in=agreements))
         # A lead deleted takes its hand-offs with it in the database, unseen by the diff:
         # the stored hand-offs must still be the ones counted.
-        stored = Handoff.objects.filter(organization_id=organization_id).count()
         same = len(kept) == len(agreements) and stored == sum(c.handoffs for c in kept)
         if written or not same:
             _scorecards_write(cursor, organization_id, agreements, now)
@@ -158,6 +148,57 @@ def compliance_recompute(
         new += month_breaches_record(organization, versions, working, now=now)
         breaches_notify_later(organization_id, new)
     return Recomputed(judged, len(new))
+
+
+# The statements' planner settings (each back to its default after them). Every join is
+# keyed by the lead, merged or hashed (see compliance_sql): nested loops only where a LATERAL
+# look-up asks for one. The breaches too: the hand-offs just written have no statistics
+# yet, and a nested loop over them probed the breaches once a hand-off (200,000 against
+# 150,000 open breaches: over 15 minutes).
+JUDGING = {
+    "enable_nestloop": "off",
+    # The judgement flows in the lead's order: merged with the queue's decisions, the won
+    # deals and the stored rows as it comes, rather than hashed.
+    "enable_hashjoin": "off",
+    # Each look-up is of one hand-off's own lead: none is asked twice, nothing to cache.
+    "enable_memoize": "off",
+    # The stored rows sorted in memory (about 200 bytes a hand-off).
+    "work_mem": "64MB",
+}
+WRITING = {
+    "enable_nestloop": "off",
+    # What changed hashed by its key against the stored rows and breaches, not sorted.
+    "enable_mergejoin": "off",
+    "work_mem": "64MB",
+}
+
+
+def _handoffs_write(
+    cursor: Any, params: dict[str, Any], *, fits: bool
+) -> tuple[int, int, list[int], int]:
+    """Judge the hand-offs (into the temporary table sla_judged: only those judged otherwise
+    than stored) and write what changed: the hand-offs judged, the rows written, the new
+    breaches' ids, and the organisation's hand-offs stored now."""
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.sla_judged")
+    _with_settings(cursor, JUDGING, JUDGE_HANDOFFS if fits else JUDGE_HANDOFFS_WITHOUT_FITS, params)
+    row = _with_settings(cursor, WRITING, WRITE_HANDOFFS, params)
+    assert row is not None  # the statement's one row of counts
+    judged, written, new, _resolved, stored = row
+    cursor.execute("DROP TABLE pg_temp.sla_judged")
+    return judged, written, new, stored
+
+
+def _with_settings(
+    cursor: Any, settings: dict[str, str], sql: str, params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """Run `sql` with the planner `settings`; its row, if it returns one."""
+    for name, value in settings.items():
+        cursor.execute(f"SET LOCAL {name} = '{value}'")
+    cursor.execute(sql, params)
+    row = cursor.fetchone() if cursor.description else None
+    for name in settings:
+        cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+    return row
 
 
 def _longest_deadline(versions: list[AgreementVersion], working: Any, last: date) -> date:
