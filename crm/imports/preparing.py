@@ -12,12 +12,16 @@ with the import, however it ends.
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import os
+import signal
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import Pipe
 from multiprocessing.connection import Connection
+from typing import NoReturn
 
 import pandas as pd
 from django.utils.translation import gettext as _
@@ -74,21 +78,29 @@ class Chunks:
 def prepared_chunks(chunks: Chunks, *, file_rows: int) -> Iterator[Iterator[Prepared]]:
     """The file's chunks, prepared: in a process of its own if there are several (see the
     module), else here."""
-    if file_rows <= chunks.rows or "fork" not in multiprocessing.get_all_start_methods():
+    if file_rows <= chunks.rows or not hasattr(os, "fork"):
         yield chunks.each()
         return
-    forked = multiprocessing.get_context("fork")
-    ours, theirs = forked.Pipe()
-    process = forked.Process(target=_prepare_in_child, args=(chunks, theirs), daemon=True)
-    process.start()
+    ours, theirs = Pipe()
+    # Forked by hand: multiprocessing refuses children to a daemonic process, which is
+    # what a Celery worker's pool process is to it.
+    child = os.fork()
+    if child == 0:
+        _prepare_in_child(chunks, theirs, ours)
     theirs.close()
     try:
         yield _received(ours, chunks.context)
     finally:
-        if process.is_alive():
-            process.kill()  # the import stopped before the file's end
-        process.join()
         ours.close()
+        _stop(child)
+
+
+def _stop(child: int) -> None:
+    """End the preparing process (it may be halfway through the file) and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):  # reaped already, by a SIGCHLD handler
+        os.waitpid(child, 0)
 
 
 def _received(connection: Connection, context: Context) -> Iterator[Prepared]:
@@ -108,7 +120,12 @@ def _received(connection: Connection, context: Context) -> Iterator[Prepared]:
             return
 
 
-def _prepare_in_child(chunks: Chunks, connection: Connection) -> None:
+def _prepare_in_child(chunks: Chunks, connection: Connection, parents: Connection) -> NoReturn:
+    """The preparing process: send each chunk prepared, then exit (never returning into
+    the importing process's code, nor running its exit handlers)."""
+    parents.close()
+    for number in (signal.SIGINT, signal.SIGTERM):  # whatever the importing process set
+        signal.signal(number, signal.SIG_DFL)
     asked: set[str] = set()
     known: dict[str, int] = {}
 
@@ -125,7 +142,7 @@ def _prepare_in_child(chunks: Chunks, connection: Connection) -> None:
         for prepared in chunks.each():
             connection.send(("chunk", prepared))
         connection.send(("done", None))
-    except BrokenPipeError:
+    except (BrokenPipeError, EOFError):
         pass  # the import stopped: nobody reads any more
     except BaseException as error:  # raised in the importing process, with its traceback
         error.add_note("".join(traceback.format_exception(error)))
@@ -133,6 +150,8 @@ def _prepare_in_child(chunks: Chunks, connection: Connection) -> None:
             connection.send(("error", error))
         except Exception:  # an exception that cannot be pickled: its name and text then
             connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        os._exit(0)
 
 
 def _refuse_other_widths(
