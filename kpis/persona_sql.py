@@ -74,6 +74,19 @@ FROM p_leads FULL JOIN p_mqls USING (month, ch, cp, pe) FULL JOIN p_deals USING 
 INSERT_PERSONA_FACTS = (
     f"INSERT INTO kpis_personafact ({', '.join(PERSONA_FACT_COLUMNS)}) " + _SELECT
 )
+# A full recompute: every lead's first entry past the hand-off at once, grouped over the
+# organisation's stage changes (as the full KPI facts read them, by organisation). Looked
+# up mover by mover, as for an incremental recompute's few, a million-lead organisation's
+# 800,000 movers took 3.8 s of the statement's 4.4; grouped, the statement takes 1.9.
+_HANDED = _SELECT[_SELECT.index("), p_handed AS MATERIALIZED (") : _SELECT.index("), p_mqls AS (")]
+INSERT_PERSONA_FACTS_ALL = INSERT_PERSONA_FACTS.replace(
+    _HANDED,
+    """), p_handed AS MATERIALIZED (
+    SELECT c.lead_id, min(c.at) AS at FROM crm_leadstagechange c
+    WHERE c.organization_id = %(org)s AND c.to_stage = ANY(%(past_handoff)s)
+    GROUP BY c.lead_id
+""",
+)
 DELETE_PERSONA_FACTS = f"""
 DELETE FROM kpis_personafact WHERE organization_id = %(org)s
   AND month >= {MONTH.format("%(start)s")} AND month < {MONTH.format("%(end)s")}

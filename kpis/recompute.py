@@ -25,7 +25,12 @@ from django.utils import timezone
 from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from kpis.models import KpiFact, KpiState
-from kpis.persona_sql import DELETE_PERSONA_FACTS, INSERT_PERSONA_FACTS, past_handoff
+from kpis.persona_sql import (
+    DELETE_PERSONA_FACTS,
+    INSERT_PERSONA_FACTS,
+    INSERT_PERSONA_FACTS_ALL,
+    past_handoff,
+)
 from kpis.sql import (
     DELETE_FACTS,
     DELETE_PIPELINE,
@@ -221,7 +226,7 @@ def kpis_recompute_full(*, organization_id: int, check: bool = False) -> int:
         cursor.execute(DELETE_FACTS, params)
         cursor.execute(INSERT_FACTS_ALL, params)
         cursor.execute(DELETE_PERSONA_FACTS, params)
-        cursor.execute(INSERT_PERSONA_FACTS, params)
+        cursor.execute(INSERT_PERSONA_FACTS_ALL, params)
         clear_marks(organization_id, marks)
     differences += _recompute_pipeline(organization_id, check=check)
     now = timezone.now()
