@@ -4,8 +4,10 @@ commits in file order, and a failure that keeps the waves before it and none aft
 import random
 import threading
 import time
+from concurrent.futures import wait
 
 import pytest
+from django.db import DatabaseError, OperationalError, connection, transaction
 
 from crm.imports import runner
 from crm.imports.mapping import parse_mapping
@@ -132,6 +134,7 @@ def wave(number, done, *, fails=False):
     return write
 
 
+@pytest.mark.django_db(transaction=True)
 def test_waves_commit_in_the_order_they_are_sent():
     lanes, done = Lanes(), list[int]()
     try:
@@ -144,6 +147,7 @@ def test_waves_commit_in_the_order_they_are_sent():
     assert done == list(range(20))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_first_failure_is_raised_and_the_waves_after_it_are_abandoned():
     lanes, done, raised = Lanes(), list[int](), list[str]()
     for number in range(5):
@@ -159,3 +163,42 @@ def test_the_first_failure_is_raised_and_the_waves_after_it_are_abandoned():
     assert set(raised) <= {"wave 2 failed"}
     assert all(isinstance(job.exception(), Abandoned) for job in lanes.sent[3:])
     assert no_lane_left()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wave_waits_for_the_one_before_where_postgresql_sees_a_deadlock():
+    # A writer outside the import holds what the first wave wants, and wants what the
+    # second holds, while the second waits for the first: PostgreSQL breaks the cycle
+    # (one of the three fails) instead of everyone waiting for ever.
+    lanes, outside_holds, second_holds = Lanes(), threading.Event(), threading.Event()
+
+    def first(turn):
+        outside_holds.wait(10)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7, 1)")
+
+    def second(turn):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7, 2)")
+            second_holds.set()
+            turn.ready()
+
+    outside = None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(7, 1)")
+            outside_holds.set()
+            lanes.send(first)
+            lanes.send(second)
+            second_holds.wait(10)
+            cursor.execute("SELECT pg_advisory_xact_lock(7, 2)")
+    except DatabaseError as error:
+        outside = error
+    finished, _waiting = wait(lanes.sent, timeout=30)
+    lanes.close()
+
+    assert len(finished) == 2
+    failures = [outside, *(job.exception() for job in lanes.sent)]
+    assert any(
+        isinstance(error, OperationalError) and "deadlock" in str(error) for error in failures
+    )
