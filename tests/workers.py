@@ -44,9 +44,10 @@ class Worker:
 
 
 @contextmanager
-def real_worker(cache_prefix: str = "") -> Iterator[Worker]:
+def real_worker(cache_prefix: str = "", pool: str = "solo") -> Iterator[Worker]:
     """Start a worker on a queue of its own; tasks sent meanwhile go there, through Redis.
-    With `cache_prefix`, the worker's cache is that Redis too (see shared_redis_cache)."""
+    With `cache_prefix`, the worker's cache is that Redis too (see shared_redis_cache);
+    `pool` is its pool (production's is prefork: tasks in daemonic pool processes)."""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("REDIS_URL is not set: the real-worker tests need a Redis")
@@ -67,7 +68,7 @@ def real_worker(cache_prefix: str = "") -> Iterator[Worker]:
             "-A",
             "smarketing",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
             "-Q",
             worker.queue,
             "--without-heartbeat",

@@ -69,7 +69,8 @@ def too_long(first: pd.Series, last: pd.Series) -> pd.Series:
 
 
 def detect_format(column: str, values: pd.Series) -> str:
-    """The format that reads the most of `values` (non-empty strings), or DateFormatError."""
+    """The format that reads the most of `values` (non-empty strings), or DateFormatError
+    (its example the first value in sorted order, whatever order `values` come in)."""
     distinct = pd.Series(values.unique())
     if distinct.empty:
         return ISO[0]
@@ -79,13 +80,13 @@ def detect_format(column: str, values: pd.Series) -> str:
     best = max(fits.values())
     if best == 0:
         raise DateFormatError(
-            f"Column {column!r}: no value reads as a date (for example {distinct.iloc[0]!r}); "
+            f"Column {column!r}: no value reads as a date (for example {distinct.min()!r}); "
             "give its format in date_formats, such as %d/%m/%Y."
         )
     winners = [fmt for fmt, count in fits.items() if count == best]
     if any(f in DAY_FIRST for f in winners) and any(f in MONTH_FIRST for f in winners):
         raise DateFormatError(
             f"Column {column!r} is ambiguous: every date in it reads both day-first and month-first "
-            f"(for example {distinct.iloc[0]!r}). Give its format in date_formats: %d/%m/%Y or %m/%d/%Y."
+            f"(for example {distinct.min()!r}). Give its format in date_formats: %d/%m/%Y or %m/%d/%Y."
         )
     return winners[0]

@@ -95,6 +95,29 @@ class Kind:
         return found
 
     @cached_property
+    def unique_keys(self) -> frozenset[str]:
+        """The names of the constraints that make each key unique in the organisation where
+        set, if every key has one (else none): a row that matches a record by a key then
+        cannot be inserted beside it, so a wave may insert first and look keys up only if
+        an insert conflicts (crm.imports.writing)."""
+        names = set()
+        for key in self.keys:
+            name = next(
+                (
+                    c.name
+                    for c in self.model._meta.constraints
+                    if isinstance(c, models.UniqueConstraint)
+                    and list(c.fields) == ["organization", key]
+                    and c.condition == ~models.Q(**{key: ""})
+                ),
+                None,
+            )
+            if name is None:
+                return frozenset()
+            names.add(name)
+        return frozenset(names)
+
+    @cached_property
     def defaults(self) -> dict[str, str]:
         """column -> SQL for inserts that leave it unmapped: what the import gives, the
         model's default choice, the time for a column stamped at every save, '' for text

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
@@ -128,12 +129,14 @@ def _date(
     parsed = dates.parse(raw.where(~empty), fmt)
     reason[~empty & parsed.isna()] = f"not a date in the format {fmt}"
     reason[dates.out_of_bounds(parsed)] = dates.OUT_OF_BOUNDS
-    text = (
-        parsed.dt.strftime("%Y-%m-%d")
-        if spec.type == "date"
-        else parsed.dt.strftime("%Y-%m-%d %H:%M:%S+00")
-    )
-    return text.where(parsed.notna(), None)
+    # ISO text (a time in UTC, Z), written by numpy: strftime formatted each value in
+    # Python, 0.7 s a million.
+    seconds = parsed.dt.tz_convert(None).to_numpy(dtype="datetime64[s]")
+    if spec.type == "date":
+        text = np.datetime_as_string(seconds, unit="D")
+    else:
+        text = np.datetime_as_string(seconds, unit="s", timezone="UTC")
+    return pd.Series(text, index=raw.index, dtype=str).where(parsed.notna(), None)
 
 
 def _decimal(
@@ -201,16 +204,21 @@ def _unassigned(chunk: pd.DataFrame, mapping: Mapping, name: str, ids: pd.Series
 def _channel(
     spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
 ) -> pd.Series:
-    codes = raw.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    # Each name once: a file names a handful of channels in its million rows.
+    positions, names = pd.factorize(raw, use_na_sentinel=False)
+    distinct = pd.Series(names, dtype=str)
+    normalised = distinct.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    codes = pd.Series(normalised.to_numpy()[positions], index=raw.index, dtype=str)
     reason[~empty & (codes == "")] = "not a channel name"
     longest = spec.max_length or 0  # a channel code's
-    reason[codes.str.len() > longest] = f"longer than {longest} characters"
+    too_long = (normalised.str.len() > longest).to_numpy()[positions]
+    reason[too_long] = f"longer than {longest} characters"
     wanted = set(codes[~empty & reason.isna()].unique())
     ids = context.channel_ids(wanted) if wanted else {}
     reason[~empty & reason.isna() & ~codes.isin(ids)] = _(
         "no channel of this organisation has this code"
     )
-    return codes.map(lambda c: str(ids[c]) if c in ids else None)
+    return codes.map({code: str(id_) for code, id_ in ids.items()}).where(codes.isin(ids), None)
 
 
 CONVERTERS: dict[str, Converter] = {

@@ -10,12 +10,14 @@ from crm.imports.writing.staging import STAGING, Target
 Rejection = tuple[int, str, str, str]  # line, column, value, reason
 
 
-def resolve(cursor: Any, target: Target) -> list[Rejection]:
-    """Match each row to its record and its references; refuse those that cannot be."""
+def resolve(cursor: Any, target: Target, *, keys: bool = True) -> list[Rejection]:
+    """Match each row to its record (unless not `keys`: rows written as new) and its
+    references; refuse those that cannot be."""
     kind, columns = target.kind, target.staging_columns
     rejected: list[Rejection] = []
-    extra = ", old_stage = t.stage" if target.mapping.kind == "leads" else ""
-    _match(cursor, target, kind.table, "id", kind.keys, "", extra)
+    if keys:
+        extra = ", old_stage = t.stage" if target.mapping.kind == "leads" else ""
+        _match(cursor, target, kind.table, "id", kind.keys, "", extra)
     for name, reference in kind.references.items():
         if f"{name}_ref" not in columns:
             continue
@@ -36,7 +38,8 @@ def resolve(cursor: Any, target: Target) -> list[Rejection]:
             "(row)",
             "an activity belongs to a lead or a deal",
         )
-    if target.mapping.kind == "leads" and "email" in columns:
+    # New rows need no check of their e-mails: the insert fails on one another lead has.
+    if keys and target.mapping.kind == "leads" and "email" in columns:
         rejected += _email_conflicts(cursor, target)
     return rejected
 

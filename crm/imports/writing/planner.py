@@ -30,13 +30,16 @@ class Statistics:
     first one) and plans the next waves' joins for that. Once a wave has doubled what the
     last statistics counted, and once more as the import ends if a tenth is new since, so
     that what reads the rows next (the KPI recompute) plans for them. (Every tenth, as
-    before, analysed a million-row import fifteen times: 5 s.)"""
+    before, analysed a million-row import fifteen times: 5 s.) Waves that read nothing of
+    the table only count their rows, for the first wave that does."""
 
     written_since_analyze: int = 0
 
-    def keep(self, cursor: Any, target: Target, written: int) -> None:
+    def keep(self, cursor: Any, target: Target, written: int, *, analyze: bool = True) -> None:
+        """Count what a wave wrote; `analyze` if it has doubled the table since its last
+        statistics (a wave that reads nothing of the table counts only)."""
         self.written_since_analyze += written
-        if self.written_since_analyze > max(10_000, _rows(cursor, target)):
+        if analyze and self.written_since_analyze > max(10_000, _rows(cursor, target)):
             self._analyze(cursor, target)
 
     def settle(self, cursor: Any, target: Target) -> None:

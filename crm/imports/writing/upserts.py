@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import IntegrityError
+from psycopg import errors
+
 from crm.imports.kinds import column_of
 from crm.imports.writing.staging import CHANGING, CREATED_LEADS, STAGING, TOUCHED, Target
 
@@ -42,6 +45,20 @@ def upsert(cursor: Any, target: Target) -> Counts:
     updated = _update(cursor, target)
     created = _insert(cursor, target)
     return Counts(created=created, updated=updated, unchanged=matched - updated)
+
+
+def insert_new(cursor: Any, target: Target) -> Counts:
+    """Insert every staged row as a new record (rows not matched: see Writer)."""
+    return Counts(created=_insert(cursor, target))
+
+
+def is_key_conflict(error: IntegrityError, target: Target) -> bool:
+    """Whether the insert failed on a key a record of the organisation already has."""
+    cause = error.__cause__
+    return (
+        isinstance(cause, errors.UniqueViolation)
+        and cause.diag.constraint_name in target.kind.unique_keys
+    )
 
 
 def find_changing(cursor: Any, target: Target) -> None:

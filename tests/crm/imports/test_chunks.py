@@ -4,7 +4,7 @@ importer's language, and an error midway that keeps what the chunks before it wr
 import pytest
 from django.utils import translation
 
-from crm.imports import runner
+from crm.imports import preparing, runner
 from crm.imports.mapping import parse_mapping
 from crm.models import Channel, Lead
 from tests.crm.imports.test_files import MAPPING, ROWS, write_csv
@@ -61,7 +61,7 @@ def test_an_error_midway_stops_the_import_with_the_chunks_before_it_written(
     tmp_path, org, monkeypatch
 ):
     path = write_csv(tmp_path / "fairs.csv", NEW_CHANNEL_EACH_ROW)
-    real_prepare, calls = runner.prepare, []
+    real_prepare, calls = preparing.prepare, []
 
     def fails_on_the_fourth(*args, **kwargs):
         calls.append(1)
@@ -69,7 +69,7 @@ def test_an_error_midway_stops_the_import_with_the_chunks_before_it_written(
             raise ValueError("a broken row")
         return real_prepare(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "prepare", fails_on_the_fourth)
+    monkeypatch.setattr(preparing, "prepare", fails_on_the_fourth)
 
     with pytest.raises(ValueError, match="a broken row"):
         import_one_row_a_chunk(org, path, tmp_path)

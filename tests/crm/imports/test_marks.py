@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from crm.imports import runner
+from crm.imports import preparing, runner
 from crm.imports.mapping import parse_mapping
 from crm.journal import (
     cells_changed,
@@ -115,7 +115,7 @@ def test_an_import_that_fails_midway_still_announces_what_its_waves_wrote(
     tmp_path, org, heard, django_capture_on_commit_callbacks, monkeypatch
 ):
     path = write_csv(tmp_path / "many.csv", MANY)
-    real_prepare, calls = runner.prepare, []
+    real_prepare, calls = preparing.prepare, []
 
     def fails_on_the_third_chunk(*args, **kwargs):
         calls.append(1)
@@ -123,7 +123,7 @@ def test_an_import_that_fails_midway_still_announces_what_its_waves_wrote(
             raise RuntimeError("the disk went away")
         return real_prepare(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "prepare", fails_on_the_third_chunk)
+    monkeypatch.setattr(preparing, "prepare", fails_on_the_third_chunk)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         import_in_waves(org, path, tmp_path)
