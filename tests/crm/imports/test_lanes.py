@@ -9,31 +9,19 @@ from concurrent.futures import wait
 import pytest
 from django.db import DatabaseError, OperationalError, connection, transaction
 
-from crm.imports import runner
-from crm.imports.mapping import parse_mapping
 from crm.imports.writing import upserts
 from crm.imports.writing.lanes import Abandoned, Lanes
 from crm.journal import cells_changed
 from crm.models import ChangedCell, Lead, LeadStageChange
 from kpis.models import KpiFact
-from tests.crm.imports.test_files import MAPPING, ROWS, write_csv
+from tests.crm.imports.test_files import ROWS
+from tests.crm.imports.test_new_rows import import_rows as import_file
 
 HEADER = ROWS[0]
 TWELVE = [HEADER] + [
     [f"L{i}", f"Lead {i}", f"lead{i}@example.test", f"{1 + i % 28:02d}/{1 + i % 12:02d}/2024", "x"]
     for i in range(1, 13)
 ]
-
-
-def import_file(org, tmp_path, rows, *, chunk_rows=2, name="leads.csv"):
-    return runner.run_import(
-        organization=org,
-        path=write_csv(tmp_path / name, rows),
-        mapping=parse_mapping(MAPPING),
-        max_bytes=10**7,
-        report_dir=tmp_path / "reports",
-        chunk_rows=chunk_rows,
-    )
 
 
 @pytest.fixture
