@@ -43,7 +43,7 @@ from kpis.sql import (
     PIPELINE_COLUMNS,
     PIPELINE_SELECT,
 )
-from smarketing.lib.months import add_months
+from smarketing.lib.months import add_months, months_spanned
 
 logger = logging.getLogger(__name__)
 
@@ -111,10 +111,7 @@ def _lock(cursor: Any, organization_id: int, months: list[date] | None) -> None:
 def _calendar(months: list[date]) -> list[date]:
     """Every month from the first of `months` to the last."""
     first, last = min(months), max(months)
-    every = [first]
-    while every[-1] < last:
-        every.append(add_months(every[-1], 1))
-    return every
+    return [add_months(first, i) for i in range(months_spanned(first, last))]
 
 
 def _plan_for_every_row(cursor: Any) -> None:
