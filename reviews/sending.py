@@ -88,7 +88,8 @@ def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) 
             continue
         # `timeout` bounds each socket operation; this bounds the whole answer, so a
         # receiver that trickles a byte at a time cannot hold a shared worker for long.
-        watchdog = threading.Timer(timeout, _cut, args=(connection,))
+        cut = threading.Event()
+        watchdog = threading.Timer(timeout, _cut, args=(connection, cut))
         watchdog.start()
         try:
             connection.request("POST", target.path, body=body, headers={
@@ -98,7 +99,9 @@ def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) 
             excerpt = response.read(EXCERPT * 4).decode("utf-8", "replace")[:EXCERPT]
             return response.status, excerpt
         except (OSError, http.client.HTTPException) as error:
-            if not watchdog.is_alive():
+            # The event, not the timer thread's liveness: the thread is still alive for a
+            # moment after it shut the socket, and the read it cut ends first.
+            if cut.is_set():
                 raise TimeoutError("the whole answer took too long") from error
             raise
         finally:
@@ -107,8 +110,10 @@ def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) 
     raise last_error or OSError("no address to connect to")
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
-    """Shut the connection's socket from the watchdog's thread: the read waiting on it ends."""
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """Shut the connection's socket from the watchdog's thread: the read waiting on it ends.
+    `cut` is set first, so the reader knows why its read ended."""
+    cut.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):  # closed already
