@@ -150,7 +150,7 @@ def twin_floors(database_url: str, folder: Path) -> tuple[float, float]:
 def forget_the_import(database_url: str) -> None:
     """Delete what the last import wrote (in SQL: a million leads through Django's
     collector take minutes), so that the next one starts from the same state."""
-    for table in ["crm_changedcell", "funnel_kpifact", "funnel_pipelinefact", "crm_leadstagechange",
+    for table in ["crm_changedcell", "crm_changedconversion", "funnel_kpifact", "funnel_pipelinefact", "crm_leadstagechange",
                   "crm_activity", "crm_deal", "crm_lead", "crm_channel"]:  # fmt: skip
         psql(database_url, "-c", f"DELETE FROM {table} WHERE organization_id IN {ORG}")
     psql(database_url, "-c", "VACUUM ANALYZE crm_lead", "-c", "VACUUM ANALYZE crm_leadstagechange")
@@ -172,7 +172,8 @@ def waiting(database_url: str) -> int:
         psql(
             database_url,
             "-c",
-            f"SELECT count(*) FROM crm_changedcell WHERE organization_id = {ORG}",
+            f"SELECT (SELECT count(*) FROM crm_changedcell WHERE organization_id = {ORG})"
+            f" + (SELECT count(*) FROM crm_changedconversion WHERE organization_id = {ORG})",
         )
     )
 

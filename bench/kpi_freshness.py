@@ -107,7 +107,11 @@ def settle(url: str, org: int, lines: list[str]) -> None:
     """Until no change waits and the worker has finished what it was sent."""
     while True:
         waiting = int(
-            psql(url, f"SELECT count(*) FROM crm_changedcell WHERE organization_id = {org}")
+            psql(
+                url,
+                f"SELECT (SELECT count(*) FROM crm_changedcell WHERE organization_id = {org})"
+                f" + (SELECT count(*) FROM crm_changedconversion WHERE organization_id = {org})",
+            )
         )
         received = sum("kpis_recompute_task" in line and "received" in line for line in lines)
         if not waiting and received == recomputes(lines):

@@ -25,6 +25,15 @@ every other, and the facts' "as of" showed the last change instead of the oldest
 waiting); cleared while marked again, it becomes the clearing transaction's start, before
 which anything the recompute did not read cannot have committed.
 
+Conversions: a move dated after all of its lead's history that takes it past the furthest
+stage it had entered changes one count in the month it first entered that stage (its
+conversion from there), in the lead's cell. The move records that count
+(`crm_changedconversion`, ChangedConversion) instead of marking the month, and whoever keeps
+the facts adds it to the stored cell (`take_conversions_sql`), or drops it when it
+recomputes the cell from the CRM's rows anyway (`drop_conversions_sql`). Each is recorded
+once per move (its stage change's id), by the transaction that records the move, with the
+lead locked.
+
 Leads' profiles: the same writes also mark, in the same statement, the leads whose profile
 they changed (crm_changedlead: a lead's fields, its company's, its deals' products), and a
 company's change marks its leads; an import, a company's delete or a channel's rename marks
@@ -46,7 +55,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Min, Window
 from django.dispatch import Signal
 
-from crm.models import ChangedCell, ChangedLead
+from crm.models import ChangedCell, ChangedConversion, ChangedLead
 from smarketing.lib.advisory import organisation_lock, organisations_holding
 
 logger = logging.getLogger(__name__)
@@ -75,35 +84,63 @@ _LEAD_MONTHS = f"""
         UNION ALL SELECT {MONTH.format("d.closed_at")} FROM crm_deal d WHERE d.lead_id = l.id
     ) m WHERE l.id = ANY(ARRAY({{ids}}))
 """
-# The months a lead's move changed, given the ids of the stage changes that record it (just
-# written). By the journeys of kpis.sql, a move dated after all of its lead's history
-# changes two months at most: the move's own (a stage reached for the first time, the
-# hand-off among them) and the month the lead first entered its furthest stage before the
-# move (it went on from there: that stage's conversion). A move dated at or before some of
-# its history may change when the lead first reached any stage: every month of the lead.
-# A stream of wins over leads of every age marked nearly every month of an organisation,
-# each win all of its lead's; now each marks this month and one other.
-_MOVE_MONTHS = f"""
-    SELECT m.month, l.channel_id FROM crm_leadstagechange n JOIN crm_lead l ON l.id = n.lead_id
+# A lead's move, given the ids of the stage changes that record it (just written), read
+# beside the rest of its lead's history: whether some of that history is dated at or after
+# the move (`backdated`), the furthest funnel stage the lead had entered before (its rank,
+# code and first entry), and the rank of the stage moved to (NULL: an exit).
+_MOVES = """
+    SELECT n.id AS change_id, n.at, l.id AS lead_id, l.channel_id, l.campaign_id, l.owner_id, h.backdated,
+           h.furthest_at, h.furthest_rank, h.furthest_code,
+           (SELECT rank FROM ranks WHERE ranks.code = n.to_stage) AS to_rank
+    FROM crm_leadstagechange n JOIN crm_lead l ON l.id = n.lead_id
     CROSS JOIN LATERAL (
-        SELECT bool_or(c.at >= n.at) AS backdated,
+        SELECT bool_or(c.at >= n.at) AS backdated, max(s.rank) AS furthest_rank,
             (array_agg(c.at ORDER BY s.rank DESC, c.at) FILTER (WHERE s.rank IS NOT NULL))[1]
-                AS furthest_at
-        FROM crm_leadstagechange c LEFT JOIN (
-            SELECT code, row_number() OVER (ORDER BY position, id) AS rank
-            FROM crm_lifecyclestage WHERE organization_id = n.organization_id AND NOT is_exit
-        ) s ON s.code = c.to_stage
+                AS furthest_at,
+            (array_agg(c.to_stage ORDER BY s.rank DESC, c.at)
+                FILTER (WHERE s.rank IS NOT NULL))[1] AS furthest_code
+        FROM crm_leadstagechange c LEFT JOIN ranks s ON s.code = c.to_stage
         WHERE c.lead_id = n.lead_id AND c.id <> n.id
     ) h
+    WHERE n.id = ANY(ARRAY({ids})) AND n.organization_id = %(org)s
+"""
+# The funnel's stages (exits aside) by rank, as kpis.sql's positions in the stage codes.
+_RANKS = """
+    ranks AS (
+        SELECT code, row_number() OVER (ORDER BY position, id) AS rank
+        FROM crm_lifecyclestage WHERE organization_id = %(org)s AND NOT is_exit
+    )
+"""
+# The months a move changed. By the journeys of kpis.sql, a move dated after all of its
+# lead's history changes its own month (a stage reached for the first time, the hand-off
+# among them) and, if it goes past the furthest stage the lead had entered, that stage's
+# conversion in the month the lead first entered it: that one count, recorded as a
+# conversion (see _MOVE_CONVERSIONS) and not as a mark, is all that changes there. A move
+# dated at or before some of its history may change when the lead first reached any stage:
+# every month of the lead is marked.
+# A stream of wins over leads of every age marked nearly every month of an organisation,
+# each win all of its lead's; then each marked this month and one other, and the worker
+# recomputed them all, round after round; now each marks this month only.
+_MOVE_MONTHS = f"""
+    SELECT m.month, v.channel_id FROM ({_MOVES}) v
     CROSS JOIN LATERAL (
-        SELECT {MONTH.format("n.at")} AS month
-        UNION ALL SELECT {MONTH.format("h.furthest_at")} WHERE h.furthest_at IS NOT NULL
-        UNION ALL SELECT {MONTH.format("l.created_at")} WHERE h.backdated
+        SELECT {MONTH.format("v.at")} AS month
+        UNION ALL SELECT {MONTH.format("l.created_at")} FROM crm_lead l
+            WHERE v.backdated AND l.id = v.lead_id
         UNION ALL SELECT {MONTH.format("c.at")} FROM crm_leadstagechange c
-            WHERE h.backdated AND c.lead_id = l.id
+            WHERE v.backdated AND c.lead_id = v.lead_id
         UNION ALL SELECT {MONTH.format("d.closed_at")} FROM crm_deal d
-            WHERE h.backdated AND d.lead_id = l.id
-    ) m WHERE n.id = ANY(ARRAY({{ids}}))
+            WHERE v.backdated AND d.lead_id = v.lead_id
+    ) m
+"""
+_MOVE_CONVERSIONS = f"""
+    INSERT INTO crm_changedconversion
+        (organization_id, change_id, month, channel_id, campaign_id, owner_id, stage, marked_at)
+    SELECT %(org)s, v.change_id, {MONTH.format("v.furthest_at")}, v.channel_id, v.campaign_id,
+           v.owner_id, v.furthest_code, clock_timestamp()
+    FROM ({_MOVES}) v
+    WHERE NOT v.backdated AND v.furthest_rank IS NOT NULL AND v.to_rank > v.furthest_rank
+    ON CONFLICT (organization_id, change_id) DO NOTHING
 """
 _DEAL_MONTHS = f"""
     SELECT {MONTH.format("d.closed_at")} AS month, l.channel_id FROM crm_deal d
@@ -143,18 +180,16 @@ def _mark(
     params: dict[str, Any] | None = None,
     *,
     leads_sql: str = "",
+    ctes: Sequence[str] = (),
 ) -> None:
-    """Mark the cells `cells_sql` selects and, with `leads_sql`, the leads it selects."""
-    leads = (
-        "WITH changed_leads AS ("
-        + _MARK_LEADS.format(leads_sql=leads_sql, every=str(leads_sql == EVERY_LEAD).lower())
-        + ") "
-        if leads_sql
-        else ""
-    )
+    """Mark the cells `cells_sql` selects and, with `leads_sql`, the leads it selects;
+    `ctes` come first in the statement (what `cells_sql` reads, or writes of their own)."""
+    if leads_sql:
+        every = str(leads_sql == EVERY_LEAD).lower()
+        ctes = [*ctes, f"changed_leads AS ({_MARK_LEADS.format(leads_sql=leads_sql, every=every)})"]
     with connection.cursor() as cursor:
         cursor.execute(
-            leads
+            (f"WITH {', '.join(ctes)} " if ctes else "")
             + "INSERT INTO crm_changedcell (organization_id, month, channel_id, token, marked_at) "
             "SELECT %(org)s, month, channel_id, gen_random_uuid(), clock_timestamp() "
             f"FROM (SELECT DISTINCT month, channel_id FROM ({cells_sql}) c) cells "
@@ -261,11 +296,26 @@ def mark_leads(
 _LEADS_OF_MOVES = "SELECT lead_id FROM crm_leadstagechange WHERE id = ANY(%(ids)s::bigint[])"
 
 
+def _move_ctes(ids_sql: str) -> list[str]:
+    """What a statement marking moves (_MOVE_MONTHS) reads first, and the conversions of
+    those moves it records."""
+    return [_RANKS, f"changed_conversions AS ({_MOVE_CONVERSIONS.format(ids=ids_sql)})"]
+
+
 def mark_moves(organization_id: int, change_ids: Iterable[int | None]) -> None:
     """Mark the cells that leads' moves changed and the leads, given the ids of the stage
-    changes just recorded (in the same transaction): a lead whose only change is a move
-    (lead_change_stage) need not have all of its months recomputed, see _MOVE_MONTHS."""
-    _mark_ids(_MOVE_MONTHS, organization_id, change_ids, _LEADS_OF_MOVES)
+    changes just recorded (in the same transaction; each lead locked since before its move
+    was recorded, so that its history as read here is whole): a lead whose only change is a
+    move (lead_change_stage) need not have all of its months recomputed, see _MOVE_MONTHS."""
+    if wanted := _ids(change_ids):
+        ids_sql = "SELECT unnest(%(ids)s::bigint[])"
+        _mark(
+            _MOVE_MONTHS.format(ids=ids_sql),
+            organization_id,
+            {"ids": wanted},
+            leads_sql=_LEADS_OF_MOVES,
+            ctes=_move_ctes(ids_sql),
+        )
 
 
 def mark_deals(organization_id: int, deal_ids: Iterable[int | None]) -> None:
@@ -312,8 +362,9 @@ def mark_deals_and_moves(
         "SELECT lead_id FROM crm_leadstagechange WHERE id = ANY(%(moves)s::bigint[]) UNION "
         "SELECT lead_id FROM crm_deal WHERE id = ANY(%(deals)s::bigint[])"
     )
+    ctes = _move_ctes("SELECT unnest(%(moves)s::bigint[])") if moves else []
     if parts:
-        _mark(" UNION ALL ".join(parts), organization_id, params, leads_sql=profiles)
+        _mark(" UNION ALL ".join(parts), organization_id, params, leads_sql=profiles, ctes=ctes)
 
 
 def mark_campaigns(organization_id: int, campaign_ids: Iterable[int | None]) -> None:
@@ -415,8 +466,11 @@ def clear_marks(organization_id: int, marks: Sequence[Mark]) -> None:
 
 
 def waiting_count(organization_id: int) -> int:
-    """How many cells of the organisation wait for a recompute."""
-    return ChangedCell.objects.filter(organization_id=organization_id).count()
+    """How many cells of the organisation wait for a recompute, and conversions to add."""
+    return (
+        ChangedCell.objects.filter(organization_id=organization_id).count()
+        + ChangedConversion.objects.filter(organization_id=organization_id).count()
+    )
 
 
 def waiting_count_sql() -> str:
@@ -424,30 +478,100 @@ def waiting_count_sql() -> str:
     statement that reads it beside its own columns in a single round trip (the freshness of
     /api/v1/kpis/: a second statement cost 0.2 ms a request). The table is still named here
     only, and the organisation travels as a parameter, never in the text."""
-    return "(SELECT count(*) FROM crm_changedcell WHERE organization_id = %(org)s)"
+    return (
+        "((SELECT count(*) FROM crm_changedcell WHERE organization_id = %(org)s)"
+        " + (SELECT count(*) FROM crm_changedconversion WHERE organization_id = %(org)s))"
+    )
 
 
 def has_marks(organization_id: int) -> bool:
-    return ChangedCell.objects.filter(organization_id=organization_id).exists()
+    """Whether a cell is marked or a conversion waits to be added."""
+    return (
+        ChangedCell.objects.filter(organization_id=organization_id).exists()
+        or ChangedConversion.objects.filter(organization_id=organization_id).exists()
+    )
 
 
 def oldest_mark_at(organization_id: int) -> datetime | None:
-    """When the longest-waiting mark of the organisation was made; None if none waits."""
-    return (
-        ChangedCell.objects.filter(organization_id=organization_id)
+    """When the longest-waiting mark (or conversion) of the organisation was made; None if
+    none waits."""
+    firsts = [
+        model.objects.filter(organization_id=organization_id)
         .order_by("marked_at")
         .values_list("marked_at", flat=True)
         .first()
-    )
+        for model in (ChangedCell, ChangedConversion)
+    ]
+    return min((first for first in firsts if first is not None), default=None)
 
 
 def organisations_marked_before(moment: datetime) -> set[int]:
     """The organisations with a mark made before `moment`, waiting past any coalescing,
     but not those a running job holds: it announces its marks as it ends."""
-    marked = set(
-        ChangedCell.objects.filter(marked_at__lt=moment).values_list("organization_id", flat=True)
-    )
+    marked = {
+        organization_id
+        for model in (ChangedCell, ChangedConversion)
+        for organization_id in model.objects.filter(marked_at__lt=moment)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    }
     return marked - organisations_holding_marks() if marked else marked
+
+
+# --- conversions (see ChangedConversion) ---
+
+
+def conversion_months(organization_id: int) -> list[date]:
+    """The months with conversions waiting to be added, ascending."""
+    return list(
+        ChangedConversion.objects.filter(organization_id=organization_id)
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("month")
+    )
+
+
+def conversion_cells(organization_id: int) -> list[tuple[date, int | None]]:
+    """The month x channel cells with conversions waiting to be added."""
+    return list(
+        ChangedConversion.objects.filter(organization_id=organization_id)
+        .values_list("month", "channel_id")
+        .distinct()
+    )
+
+
+def take_conversions_sql() -> str:
+    """A statement's CTE body taking (deleting) the conversions of the months
+    `%(conversion_months)s` of the organisation `%(org)s`, as they are in its snapshot, and
+    returning them: `month, channel_id, campaign_id, owner_id, stage`, one row for each lead
+    converted. The caller adds them to its cells in the same statement, under the months'
+    locks."""
+    return (
+        "DELETE FROM crm_changedconversion WHERE organization_id = %(org)s"
+        " AND month = ANY(%(conversion_months)s::date[])"
+        " RETURNING month, channel_id, campaign_id, owner_id, stage"
+    )
+
+
+def drop_conversions_sql(where: str) -> str:
+    """A statement's CTE body dropping the conversions of the organisation `%(org)s` that
+    `where` (a condition on `month` and `channel_id`) selects: those of the cells the
+    statement recomputes from the CRM's rows, as they are in its snapshot (the moves behind
+    them are in it too, and counted). A conversion committed after the snapshot stays."""
+    return f"DELETE FROM crm_changedconversion WHERE organization_id = %(org)s AND {where}"
+
+
+def mark_cells(organization_id: int, cells: Sequence[tuple[date, int | None]]) -> None:
+    """Mark these month x channel cells (a conversion found no cell to add to)."""
+    if cells:
+        _mark(
+            "SELECT * FROM unnest(%(months)s::date[], %(channels)s::int[]) AS c(month, channel_id)",
+            organization_id,
+            {
+                "months": [month for month, _ in cells],
+                "channels": [channel for _, channel in cells],
+            },
+        )
 
 
 # --- leads' profiles ---

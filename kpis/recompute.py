@@ -24,7 +24,17 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from crm.journal import Mark, clear_marks, every_mark, oldest_mark_at, oldest_marks, waiting_count
+from crm.journal import (
+    Mark,
+    clear_marks,
+    conversion_cells,
+    conversion_months,
+    every_mark,
+    mark_cells,
+    oldest_mark_at,
+    oldest_marks,
+    waiting_count,
+)
 from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from kpis.models import KpiFact, KpiState
 from kpis.persona_sql import (
@@ -35,6 +45,7 @@ from kpis.persona_sql import (
     PERSONA_SELECT_ALL,
 )
 from kpis.sql import (
+    ADD_CONVERSIONS,
     DELETE_FACTS,
     DELETE_PIPELINE,
     FACT_COLUMNS,
@@ -133,6 +144,7 @@ def kpis_recompute_changed(
     `max_seconds` (one span at least, so that every run makes progress). With `max_cells`, only that many of
     the oldest marks are read. What is not done stays marked for a later run."""
     started, clock = timezone.now(), time.monotonic()
+    _add_conversions(organization_id)
     marks = oldest_marks(organization_id, max_cells)
     by_month: dict[date, list[Mark]] = defaultdict(list)
     pipeline: list[Mark] = []
@@ -211,6 +223,21 @@ def _recompute_months(organization_id: int, months: list[date], marks: list[Mark
         cursor.execute(DELETE_PERSONA_FACTS, params)
         cursor.execute(INSERT_FACTS_AND_PERSONA_FACTS, params)
         clear_marks(organization_id, marks)
+
+
+def _add_conversions(organization_id: int) -> None:
+    """Add the conversions waiting (crm.ChangedConversion) to their cells, under the locks
+    of their months: a recompute of one of those months either ran before (and its facts
+    lack the move, whose conversion is added now) or runs after (its snapshot has the move:
+    none of its conversions is left). One that finds no cell to add to has its cell marked.
+    A handful of rows, where the months they are in took a recompute each."""
+    months = conversion_months(organization_id)
+    if not months:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, organization_id, months)
+        cursor.execute(ADD_CONVERSIONS, {"org": organization_id, "conversion_months": months})
+        mark_cells(organization_id, cursor.fetchall())
 
 
 def _recompute_pipeline(
@@ -321,7 +348,8 @@ def _compare(cursor: Any, params: dict[str, Any], compared: _Compared) -> int:
     cursor.execute(f"CREATE TEMP TABLE kpi_full ON COMMIT DROP AS {compared.select}", params)
     # The cells still marked are excused: read from the journal after the recompute above,
     # so that a change committed while it ran is among them.
-    waiting = every_mark(organization_id)
+    waiting = [(month, channel) for month, channel, _ in every_mark(organization_id)]
+    waiting += conversion_cells(organization_id)  # their cells lack them until added
     cursor.execute(
         f"""
         SELECT x.side, {", ".join(f"x.{c}" for c in compared.key)} FROM (
@@ -338,8 +366,8 @@ def _compare(cursor: Any, params: dict[str, Any], compared: _Compared) -> int:
         """,
         {
             "org": organization_id,
-            "months": [month for month, _, _ in waiting],
-            "channels": [channel for _, channel, _ in waiting],
+            "months": [month for month, _ in waiting],
+            "channels": [channel for _, channel in waiting],
         },
     )
     rows = cursor.fetchall()

@@ -10,6 +10,8 @@ Months are calendar months in UTC.
 
 from __future__ import annotations
 
+from crm.journal import drop_conversions_sql, take_conversions_sql
+
 MONTH = "date_trunc('month', {} AT TIME ZONE 'UTC')::date"
 
 FACT_COLUMNS = [
@@ -216,11 +218,52 @@ def with_facts_ctes(ctes: str, then: str, *, every: bool) -> str:
     return _every(text) if every else _some(text)
 
 
+# The conversions waiting for the cells a statement recomputes (crm.ChangedConversion): in
+# its snapshot, their moves are counted by the statement itself.
+_CONVERSIONS_COUNTED = drop_conversions_sql(
+    f"month >= {MONTH.format('%(start)s')} AND month < {MONTH.format('%(end)s')}"
+    f" AND {in_channels('channel_id')}"
+)
+
+
 def insert_facts_and(ctes: str, then: str, *, every: bool) -> str:
     """One statement that inserts the facts of some cells (or, with `every`, of all) and
     then runs `then` (see with_facts_ctes): what is derived from the same journeys is
-    derived once."""
-    return with_facts_ctes(f"{ctes}, facts_inserted AS ({_INSERT}{_FACTS_BODY})", then, every=every)
+    derived once. It drops the conversions waiting for those cells, in the same snapshot."""
+    return with_facts_ctes(
+        f"{ctes}, facts_inserted AS ({_INSERT}{_FACTS_BODY}),"
+        f" conversions_counted AS ({_CONVERSIONS_COUNTED})",
+        then,
+        every=every,
+    )
+
+
+# The conversions waiting in some months added to their cells: each one more lead that went
+# on from a stage (see crm.ChangedConversion), into a cell whose `reached` has that stage.
+# Returns the cells (month, channel) of those that found no such cell, to be recomputed.
+ADD_CONVERSIONS = f"""
+WITH taken AS ({take_conversions_sql()}),
+counted AS (
+    SELECT month, COALESCE(channel_id, 0) AS ch, COALESCE(campaign_id, 0) AS cp,
+           COALESCE(owner_id, 0) AS ow, stage, count(*) AS n
+    FROM taken GROUP BY 1, 2, 3, 4, 5
+), added AS (
+    SELECT month, ch, cp, ow, jsonb_object_agg(stage, n) AS more FROM counted GROUP BY 1, 2, 3, 4
+), updated AS (
+    UPDATE funnel_kpifact f SET converted = (
+        SELECT jsonb_object_agg(
+            k.code, COALESCE((f.converted ->> k.code)::bigint, 0) + COALESCE((a.more ->> k.code)::bigint, 0))
+        FROM jsonb_object_keys(f.converted || a.more) AS k(code))
+    FROM added a
+    WHERE f.organization_id = %(org)s AND f.month = a.month AND COALESCE(f.channel_id, 0) = a.ch
+      AND COALESCE(f.campaign_id, 0) = a.cp AND COALESCE(f.owner_id, 0) = a.ow
+      AND f.reached ?& ARRAY(SELECT jsonb_object_keys(a.more))
+    RETURNING a.month, a.ch, a.cp, a.ow
+)
+SELECT DISTINCT a.month, NULLIF(a.ch, 0) FROM added a
+WHERE NOT EXISTS (
+    SELECT 1 FROM updated u WHERE (u.month, u.ch, u.cp, u.ow) = (a.month, a.ch, a.cp, a.ow))
+"""
 
 
 DELETE_FACTS = f"""

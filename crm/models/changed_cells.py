@@ -58,3 +58,36 @@ class ChangedLead(OrgScopedModel):
 
     def __str__(self) -> str:
         return "every lead" if self.lead_id is None else f"lead {self.lead_id}"
+
+
+class ChangedConversion(OrgScopedModel):
+    """One more lead converted from `stage` in a KPI cell that is otherwise as stored: a
+    move past its lead's furthest stage, dated after all of its history, changes in the
+    month the lead first entered that stage only this count (see crm.journal). Written in
+    the same transaction as the move, added to the stored cell by whoever keeps the facts,
+    or dropped by the recompute of its month and channel, which counts the move itself.
+    A win on a lead of any age then leaves its lead's old months unmarked: a stream of wins
+    over leads of every age had every month of an organisation recomputed over and over."""
+
+    # The stage change that records the move: a move is counted once, however often marked.
+    change_id = models.BigIntegerField()
+    month = models.DateField()
+    # The lead's, as the facts key a cell; no foreign keys: a copy, as in ChangedCell.
+    channel_id = models.IntegerField(null=True)
+    campaign_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    stage = models.CharField(max_length=32)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["organization", "month"], name="changed_conversion_month")
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["organization", "change_id"], name="changed_conversion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} channel {self.channel_id}: one more from {self.stage}"

@@ -17,7 +17,7 @@ from crm.journal import (
     marks_held,
     oldest_marks,
 )
-from crm.models import ChangedCell, Channel
+from crm.models import ChangedCell, ChangedConversion, Channel, LeadStageChange
 from crm.services.deals import deal_create
 from crm.services.leads import lead_change_stage, lead_create
 
@@ -56,28 +56,64 @@ def test_deals_and_moves_marked_at_once_mark_what_each_would(org):
         (datetime(2026, 3, 1).date(), email.pk),
         (None, None),
         (datetime(2026, 2, 1).date(), social.pk),  # the move: Ann reached sql
-        (datetime(2026, 1, 1).date(), social.pk),
     }
+    # Ann went on from mql, reached in January: one conversion, however often marked; Bob
+    # from lead, when his won deal made him a customer
+    bob_won = LeadStageChange.objects.get(lead=bob, to_stage="customer")
+    assert sorted(conversions(org)) == [
+        (date(2026, 1, 1), social.pk, None, None, "mql", move.pk),
+        (date(2026, 1, 1), email.pk, None, None, "lead", bob_won.pk),
+    ]
+
+
+def conversions(org):
+    return list(
+        ChangedConversion.objects.for_org(org).values_list(
+            "month", "channel_id", "campaign_id", "owner_id", "stage", "change_id"
+        )
+    )
 
 
 def day(month: int, date_: int) -> datetime:
     return datetime(2026, month, date_, 9, tzinfo=UTC)
 
 
-def test_a_move_after_its_leads_history_marks_its_month_and_where_the_lead_went_on(org):
+def test_a_move_after_its_leads_history_marks_its_month_and_counts_where_the_lead_went_on(
+    org, member
+):
+    social = Channel.objects.get(organization=org, code="social")
+    owner = member().user
+    ann = lead_create(
+        organization=org, by=None, name="Ann", stage="lead", created_at=day(1, 12),
+        channel=social, owner=owner,
+    )  # fmt: skip
+    lead_change_stage(lead=ann, to_stage="sql", by=None, at=day(2, 5))
+    lead_change_stage(lead=ann, to_stage="mql", by=None, at=day(3, 3))  # back a stage
+    clear_marks(org.pk, every_mark(org.pk))
+    ChangedConversion.objects.for_org(org).delete()
+
+    move = lead_change_stage(lead=ann, to_stage="customer", by=None, at=day(4, 8))
+
+    # April: customer and the stages between reached. February: sql, the furthest stage
+    # Ann had entered, now converted, one count in her cell (channel, campaign, owner) and
+    # nothing else there. January (created) and March (back to mql) are as were.
+    assert cells(org) == {(day(4, 1).date(), social.pk)}
+    assert conversions(org) == [(day(2, 1).date(), social.pk, None, owner.pk, "sql", move.pk)]
+
+
+def test_a_move_back_or_to_an_exit_converts_nothing(org):
     social = Channel.objects.get(organization=org, code="social")
     ann = lead_create(
         organization=org, by=None, name="Ann", stage="lead", created_at=day(1, 12), channel=social
     )
     lead_change_stage(lead=ann, to_stage="sql", by=None, at=day(2, 5))
+    ChangedConversion.objects.for_org(org).delete()
+
     lead_change_stage(lead=ann, to_stage="mql", by=None, at=day(3, 3))  # back a stage
-    clear_marks(org.pk, every_mark(org.pk))
+    lead_change_stage(lead=ann, to_stage="disqualified", by=None, at=day(4, 3))
+    lead_change_stage(lead=ann, to_stage="sql", by=None, at=day(5, 3))  # entered before
 
-    lead_change_stage(lead=ann, to_stage="customer", by=None, at=day(4, 8))
-
-    # April: customer and the stages between reached; February: sql, the furthest stage
-    # Ann had entered, now converted. January (created) and March (back to mql) are as were.
-    assert cells(org) == {(day(4, 1).date(), social.pk), (day(2, 1).date(), social.pk)}
+    assert conversions(org) == []
 
 
 def test_a_move_dated_within_its_leads_history_marks_every_month_of_the_lead(org):

@@ -11,14 +11,15 @@ from django.core.management import call_command
 from django.db import connection
 
 from crm.demo import seed_crm_history
-from crm.journal import mark_leads
-from crm.models import Activity, Campaign, ChangedCell, Channel, Deal, Lead
+from crm.journal import every_mark, mark_leads
+from crm.models import Activity, Campaign, ChangedCell, ChangedConversion, Channel, Deal, Lead
 from crm.services.deals import deal_create, deal_update, deal_win
 from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create, record_update
 from kpis.models import KpiFact, KpiState, PipelineFact
 from kpis.recompute import (
     WHOLE_FROM_SHARE,
+    _recompute_months,
     kpis_recompute_changed,
     kpis_recompute_full,
     kpis_recompute_waiting,
@@ -468,16 +469,20 @@ def test_in_process_a_run_over_most_months_recomputes_in_full_and_equals_it(org)
     assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_moves_in_any_order_keep_the_incremental_facts_equal_to_a_full_recompute(org, caplog, seed):
-    """Leads moved forward, back, out of the funnel and at dates within their history, and
-    deals won, each round recomputed from its marks only: a move marks its own month and
-    its lead's furthest stage's, or every month of the lead when dated within its history
-    (crm.journal._MOVE_MONTHS); the full check finds no cell the marks missed."""
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_moves_in_any_order_keep_the_incremental_facts_equal_to_a_full_recompute(
+    org, member, caplog, seed
+):
+    """Leads of three channels and three owners (one of them none) moved forward, back, out
+    of the funnel and at dates within their history, and deals won, each round recomputed
+    from its marks and conversions only: a move marks its own month and counts its lead's
+    conversion from its furthest stage, or marks every month of the lead when dated within
+    its history (crm.journal._MOVE_MONTHS); the full check finds no cell they missed."""
     import random
 
     rng = random.Random(seed)
     channels = list(Channel.objects.for_org(org).order_by("code"))[:3]
+    owners = [None, member().user, member().user]
     stages = ["lead", "mql", "sql", "opportunity", "customer", "disqualified", "recycled"]
     start = at("2025-01-06")
     leads = [
@@ -487,9 +492,10 @@ def test_moves_in_any_order_keep_the_incremental_facts_equal_to_a_full_recompute
             name=f"L{i}",
             stage="lead",
             channel=rng.choice(channels),
+            owner=rng.choice(owners),
             created_at=start + timedelta(days=rng.randrange(0, 200)),
         )
-        for i in range(8)
+        for i in range(10)
     ]
     for lead in leads:
         record_create(
@@ -497,8 +503,8 @@ def test_moves_in_any_order_keep_the_incremental_facts_equal_to_a_full_recompute
             at=lead.created_at + timedelta(days=rng.randrange(1, 90)),
         )  # fmt: skip
     kpis_recompute_full(organization_id=org.pk)
-    for _round in range(16):
-        for lead in rng.sample(leads, 1 + _round % 3):
+    for _round in range(20):
+        for lead in rng.sample(leads, 1 + _round % 4):
             lead.refresh_from_db()
             last = lead.stage_changed_at or lead.created_at
             if rng.random() < 0.3:  # within its history
@@ -536,3 +542,67 @@ def test_a_move_dated_before_a_stage_the_lead_reached_later_moves_that_stage_bac
     assert (facts["2026-02"]["mqls"], facts["2026-03"]["mqls"]) == (1, 0)
     with caplog.at_level(logging.ERROR):
         assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
+
+
+def test_a_conversion_is_counted_once_whichever_comes_first(org, caplog):
+    """Ann's win converts her from sql in February (a conversion waiting, crm.journal), and
+    another lead marks February: added first, then recomputed, or recomputed first (its
+    statement counts the move and drops the conversion), February counts her once."""
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    ann = lead_create(
+        organization=org, by=None, name="Ann", stage="lead", channel=paid,
+        created_at=at("2026-01-12"),
+    )  # fmt: skip
+    lead_change_stage(lead=ann, to_stage="sql", by=None, at=at("2026-02-05"))
+    kpis_recompute_full(organization_id=org.pk)
+    assert conversions(org, "2026-02", "sql") == 0
+
+    lead_change_stage(lead=ann, to_stage="opportunity", by=None, at=at("2026-04-08"))
+    assert ChangedConversion.objects.for_org(org).count() == 1
+    assert not ChangedCell.objects.for_org(org).filter(month=date(2026, 2, 1)).exists()
+    assert kpis_recompute_changed(organization_id=org.pk).months == [date(2026, 4, 1)]
+    assert conversions(org, "2026-02", "sql") == 1  # added, February not recomputed
+    assert not ChangedConversion.objects.for_org(org).exists()
+
+    lead_change_stage(lead=ann, to_stage="customer", by=None, at=at("2026-05-08"))
+    lead_create(
+        organization=org, by=None, name="Bob", stage="lead", channel=paid,
+        created_at=at("2026-04-20"),
+    )  # fmt: skip
+    marks = [mark for mark in every_mark(org.pk) if mark[0] == date(2026, 4, 1)]
+    _recompute_months(org.pk, [date(2026, 4, 1)], marks)  # before the conversion is added
+    assert not ChangedConversion.objects.for_org(org).exists()  # counted there
+    assert conversions(org, "2026-04", "opportunity") == 1
+    kpis_recompute_changed(organization_id=org.pk)
+    assert conversions(org, "2026-04", "opportunity") == 1
+    with caplog.at_level(logging.ERROR):
+        assert kpis_recompute_full(organization_id=org.pk, check=True) == 0, caplog.text
+
+
+def conversions(org, month, stage):
+    return sum(
+        fact.converted.get(stage, 0)
+        for fact in KpiFact.objects.for_org(org).filter(month=date.fromisoformat(f"{month}-01"))
+    )
+
+
+def test_a_conversion_without_its_cell_marks_the_cell(org, caplog):
+    """A conversion whose cell is not stored (its facts deleted behind the journal's back)
+    is not lost: its cell is marked, and recomputed in the same run."""
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    ann = lead_create(
+        organization=org, by=None, name="Ann", stage="lead", channel=paid,
+        created_at=at("2026-01-12"),
+    )  # fmt: skip
+    kpis_recompute_full(organization_id=org.pk)
+    KpiFact.objects.for_org(org).filter(month=date(2026, 1, 1)).delete()
+
+    lead_change_stage(lead=ann, to_stage="mql", by=None, at=at("2026-03-02"))
+    done = kpis_recompute_changed(organization_id=org.pk)
+
+    assert done.months == [date(2026, 1, 1), date(2026, 3, 1)]
+    assert conversions(org, "2026-01", "lead") == 1
+    assert not ChangedCell.objects.for_org(org).exists()
+    assert not ChangedConversion.objects.for_org(org).exists()
+    with caplog.at_level(logging.ERROR):
+        assert kpis_recompute_full(organization_id=org.pk, check=True) == 0, caplog.text
