@@ -115,7 +115,8 @@ _RANKS = """
 # lead's history changes its own month (a stage reached for the first time, the hand-off
 # among them) and, if it goes past the furthest stage the lead had entered, that stage's
 # conversion in the month the lead first entered it: that one count, recorded as a
-# conversion (see _MOVE_CONVERSIONS) and not as a mark, is all that changes there. A move
+# conversion (see _MOVE_CONVERSIONS) and not as a mark, is all that changes there (a move
+# back or out of the funnel records one of none: that month is still announced). A move
 # dated at or before some of its history may change when the lead first reached any stage:
 # every month of the lead is marked.
 # A stream of wins over leads of every age marked nearly every month of an organisation,
@@ -134,12 +135,13 @@ _MOVE_MONTHS = f"""
     ) m
 """
 _MOVE_CONVERSIONS = f"""
-    INSERT INTO crm_changedconversion
-        (organization_id, change_id, month, channel_id, campaign_id, owner_id, stage, marked_at)
+    INSERT INTO crm_changedconversion (organization_id, change_id, month, channel_id,
+                                       campaign_id, owner_id, stage, converted, marked_at)
     SELECT %(org)s, v.change_id, {MONTH.format("v.furthest_at")}, v.channel_id, v.campaign_id,
-           v.owner_id, v.furthest_code, clock_timestamp()
+           v.owner_id, v.furthest_code, COALESCE(v.to_rank > v.furthest_rank, false)::int,
+           clock_timestamp()
     FROM moves v
-    WHERE NOT v.backdated AND v.furthest_rank IS NOT NULL AND v.to_rank > v.furthest_rank
+    WHERE NOT v.backdated AND v.furthest_rank IS NOT NULL
     ON CONFLICT (organization_id, change_id) DO NOTHING
 """
 _DEAL_MONTHS = f"""
@@ -472,10 +474,9 @@ def clear_marks(organization_id: int, marks: Sequence[Mark]) -> None:
 
 def waiting_count(organization_id: int) -> int:
     """How many cells of the organisation wait for a recompute, and conversions to add."""
-    return (
-        ChangedCell.objects.filter(organization_id=organization_id).count()
-        + ChangedConversion.objects.filter(organization_id=organization_id).count()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {waiting_count_sql()}", {"org": organization_id})
+        return int(cursor.fetchone()[0])
 
 
 def waiting_count_sql() -> str:
@@ -491,23 +492,28 @@ def waiting_count_sql() -> str:
 
 def has_marks(organization_id: int) -> bool:
     """Whether a cell is marked or a conversion waits to be added."""
-    return (
-        ChangedCell.objects.filter(organization_id=organization_id).exists()
-        or ChangedConversion.objects.filter(organization_id=organization_id).exists()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM crm_changedcell WHERE organization_id = %(org)s)"
+            " OR EXISTS (SELECT 1 FROM crm_changedconversion WHERE organization_id = %(org)s)",
+            {"org": organization_id},
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def oldest_mark_at(organization_id: int) -> datetime | None:
     """When the longest-waiting mark (or conversion) of the organisation was made; None if
     none waits."""
-    firsts = [
-        model.objects.filter(organization_id=organization_id)
-        .order_by("marked_at")
-        .values_list("marked_at", flat=True)
-        .first()
-        for model in (ChangedCell, ChangedConversion)
-    ]
-    return min((first for first in firsts if first is not None), default=None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT LEAST((SELECT min(marked_at) FROM crm_changedcell"
+            "              WHERE organization_id = %(org)s),"
+            "             (SELECT min(marked_at) FROM crm_changedconversion"
+            "              WHERE organization_id = %(org)s))",
+            {"org": organization_id},
+        )
+        first: datetime | None = cursor.fetchone()[0]
+    return first
 
 
 def organisations_marked_before(moment: datetime) -> set[int]:
@@ -548,13 +554,14 @@ def conversion_cells(organization_id: int) -> list[tuple[date, int | None]]:
 def take_conversions_sql() -> str:
     """A statement's CTE body taking (deleting) the conversions of the months
     `%(conversion_months)s` of the organisation `%(org)s`, as they are in its snapshot, and
-    returning them: `month, channel_id, campaign_id, owner_id, stage`, one row for each lead
-    converted. The caller adds them to its cells in the same statement, under the months'
-    locks."""
+    returning them: `month, channel_id, campaign_id, owner_id, stage, converted`, one row
+    for each move (`converted` 1: one more lead converted from the stage, 0: none). The
+    caller adds them to its cells in the same statement, under the months' locks, and
+    announces their months."""
     return (
         "DELETE FROM crm_changedconversion WHERE organization_id = %(org)s"
         " AND month = ANY(%(conversion_months)s::date[])"
-        " RETURNING month, channel_id, campaign_id, owner_id, stage"
+        " RETURNING month, channel_id, campaign_id, owner_id, stage, converted"
     )
 
 

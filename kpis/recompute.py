@@ -144,7 +144,7 @@ def kpis_recompute_changed(
     `max_seconds` (one span at least, so that every run makes progress). With `max_cells`, only that many of
     the oldest marks are read. What is not done stays marked for a later run."""
     started, clock = timezone.now(), time.monotonic()
-    _add_conversions(organization_id)
+    converted = _add_conversions(organization_id)
     marks = oldest_marks(organization_id, max_cells)
     by_month: dict[date, list[Mark]] = defaultdict(list)
     pipeline: list[Mark] = []
@@ -166,7 +166,7 @@ def kpis_recompute_changed(
         months.extend(span)
     _record_freshness(organization_id, started)
     left = waiting_count(organization_id)
-    return Recomputed(cells=cells, months=months, left=left)
+    return Recomputed(cells=cells, months=sorted({*months, *converted}), left=left)
 
 
 # A run that waits for nothing else (no broker: tasks run in-process) recomputes everything
@@ -183,6 +183,9 @@ def kpis_recompute_waiting(*, organization_id: int) -> Recomputed:
     months = {month for month, _, _ in oldest_marks(organization_id) if month is not None}
     known = KpiFact.objects.filter(organization_id=organization_id).values("month").distinct()
     if months and len(months) >= WHOLE_FROM_SHARE * known.count():
+        # The months of the conversions waiting are rewritten too (their counts dropped):
+        # announced with the months marked.
+        months.update(conversion_months(organization_id))
         kpis_recompute_full(organization_id=organization_id)
         return Recomputed(cells=0, months=sorted(months))
     return kpis_recompute_changed(organization_id=organization_id)
@@ -225,19 +228,23 @@ def _recompute_months(organization_id: int, months: list[date], marks: list[Mark
         clear_marks(organization_id, marks)
 
 
-def _add_conversions(organization_id: int) -> None:
-    """Add the conversions waiting (crm.ChangedConversion) to their cells, under the locks
-    of their months: a recompute of one of those months either ran before (and its facts
-    lack the move, whose conversion is added now) or runs after (its snapshot has the move:
-    none of its conversions is left). One that finds no cell to add to has its cell marked.
-    A handful of rows, where the months they are in took a recompute each."""
-    months = conversion_months(organization_id)
-    if not months:
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor, organization_id, months)
-        cursor.execute(ADD_CONVERSIONS, {"org": organization_id, "conversion_months": months})
-        mark_cells(organization_id, cursor.fetchall())
+def _add_conversions(organization_id: int) -> list[date]:
+    """Add the conversions waiting (crm.ChangedConversion) to their cells, a span of months
+    at a time (see SPAN) under the locks of its months: a recompute of one of those months
+    either ran before (its facts lack the move, whose conversion is added now) or runs
+    after (its snapshot has the move: none of its conversions is left). One that finds no
+    cell to add to has its cell marked. A handful of rows, where the months they are in
+    took a recompute each. Returns the months whose conversions were taken, to announce."""
+    taken: list[date] = []
+    for span in _spans({month: [] for month in conversion_months(organization_id)}):
+        with transaction.atomic(), connection.cursor() as cursor:
+            _lock(cursor, organization_id, span)
+            _plan_for_every_row(cursor)
+            cursor.execute(ADD_CONVERSIONS, {"org": organization_id, "conversion_months": span})
+            cells = cursor.fetchall()
+            mark_cells(organization_id, [(month, ch) for month, ch, missing in cells if missing])
+        taken.extend(month for month, _ch, _missing in cells)
+    return taken
 
 
 def _recompute_pipeline(

@@ -61,11 +61,13 @@ class ChangedLead(OrgScopedModel):
 
 
 class ChangedConversion(OrgScopedModel):
-    """One more lead converted from `stage` in a KPI cell that is otherwise as stored: a
-    move past its lead's furthest stage, dated after all of its history, changes in the
-    month the lead first entered that stage only this count (see crm.journal). Written in
-    the same transaction as the move, added to the stored cell by whoever keeps the facts,
-    or dropped by the recompute of its month and channel, which counts the move itself.
+    """A move dated after all of its lead's history, seen from the month the lead first
+    entered its furthest stage (`stage`) before it: past that stage, one more lead converted
+    from it there (`converted` 1), the only count the move changes in that month; back, or
+    out of the funnel, none (0), but whoever reads that month's leads (the SLA's hand-offs)
+    hears of it all the same. See crm.journal. Written in the same transaction as the move,
+    added to the stored cell and its month announced by whoever keeps the facts, or dropped
+    by the recompute of its month and channel, which counts the move itself.
     A win on a lead of any age then leaves its lead's old months unmarked: a stream of wins
     over leads of every age had every month of an organisation recomputed over and over."""
 
@@ -77,6 +79,7 @@ class ChangedConversion(OrgScopedModel):
     campaign_id = models.BigIntegerField(null=True)
     owner_id = models.BigIntegerField(null=True)
     stage = models.CharField(max_length=32)
+    converted = models.PositiveSmallIntegerField()  # 1 or 0
     marked_at = models.DateTimeField()
 
     class Meta:
@@ -90,4 +93,6 @@ class ChangedConversion(OrgScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} channel {self.channel_id}: one more from {self.stage}"
+        return (
+            f"{self.month:%Y-%m} channel {self.channel_id}: {self.converted} more from {self.stage}"
+        )

@@ -26,6 +26,8 @@ from kpis.recompute import (
 )
 from kpis.scheduling import kpis_schedule, kpis_unschedule, scheduled_key
 from kpis.selectors import kpi_rows, kpi_sums, response_minutes
+from kpis.signals import facts_changed
+from kpis.sql import FACT_COLUMNS
 from kpis.tasks import kpis_recompute_task, kpis_sweep_task
 from orgs.models import Role
 
@@ -560,8 +562,12 @@ def test_a_conversion_is_counted_once_whichever_comes_first(org, caplog):
     lead_change_stage(lead=ann, to_stage="opportunity", by=None, at=at("2026-04-08"))
     assert ChangedConversion.objects.for_org(org).count() == 1
     assert not ChangedCell.objects.for_org(org).filter(month=date(2026, 2, 1)).exists()
-    assert kpis_recompute_changed(organization_id=org.pk).months == [date(2026, 4, 1)]
-    assert conversions(org, "2026-02", "sql") == 1  # added, February not recomputed
+    # added, February not recomputed but announced
+    assert kpis_recompute_changed(organization_id=org.pk).months == [
+        date(2026, 2, 1),
+        date(2026, 4, 1),
+    ]
+    assert conversions(org, "2026-02", "sql") == 1
     assert not ChangedConversion.objects.for_org(org).exists()
 
     lead_change_stage(lead=ann, to_stage="customer", by=None, at=at("2026-05-08"))
@@ -606,3 +612,59 @@ def test_a_conversion_without_its_cell_marks_the_cell(org, caplog):
     assert not ChangedConversion.objects.for_org(org).exists()
     with caplog.at_level(logging.ERROR):
         assert kpis_recompute_full(organization_id=org.pk, check=True) == 0, caplog.text
+
+
+def test_the_month_a_conversion_changes_is_announced(org, django_capture_on_commit_callbacks):
+    """February's converted[sql] goes from 0 to 1 without a recompute of February: whoever
+    reads the facts (learned plans, the SLA, webhooks) hears of February all the same."""
+    paid = Channel.objects.for_org(org).get(code="paid_search")
+    ann = lead_create(
+        organization=org, by=None, name="Ann", stage="lead", channel=paid,
+        created_at=at("2026-01-12"),
+    )  # fmt: skip
+    lead_change_stage(lead=ann, to_stage="sql", by=None, at=at("2026-02-05"))
+    kpis_recompute_full(organization_id=org.pk)
+    heard: list[date] = []
+
+    def listen(sender, organization_id, months, **kwargs):
+        heard.extend(months)
+
+    facts_changed.connect(listen, dispatch_uid="test-listen")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            lead_change_stage(lead=ann, to_stage="opportunity", by=None, at=at("2026-04-08"))
+    finally:
+        facts_changed.disconnect(dispatch_uid="test-listen")
+
+    assert sorted(set(heard)) == [date(2026, 2, 1), date(2026, 4, 1)]
+    assert conversions(org, "2026-02", "sql") == 1
+
+
+def test_thousands_of_conversions_waiting_are_added_at_once(org):
+    """A worker down for a while: 4,000 conversions in as many cells of one month are all
+    added by one run (joined by hash: by nested loops, each looked for among all the others)."""
+    seed_crm_history(organization=org, today=date(2026, 12, 1))
+    kpis_recompute_full(organization_id=org.pk)
+    one = KpiFact.objects.for_org(org).filter(reached__has_key="lead").order_by("month").first()
+    columns = [c for c in FACT_COLUMNS if c != "owner_id"]
+    with connection.cursor() as cursor:  # 4,000 owners' cells like `one`, and a conversion each
+        listed = ", ".join(columns)  # the facts' own column names
+        copies = f"INSERT INTO funnel_kpifact ({listed}, owner_id) SELECT {listed}, 1000000 + g"
+        cursor.execute(
+            copies + " FROM funnel_kpifact, generate_series(1, 4000) g WHERE id = %s", [one.pk]
+        )
+        cursor.execute(
+            "INSERT INTO crm_changedconversion (organization_id, change_id, month, channel_id,"
+            " campaign_id, owner_id, stage, converted, marked_at) SELECT %s, 9000000 + g, %s, %s,"
+            " %s, 1000000 + g, 'lead', 1, now() FROM generate_series(1, 4000) g",
+            [org.pk, one.month, one.channel_id, one.campaign_id],
+        )
+    before = one.converted.get("lead", 0)
+
+    done = kpis_recompute_changed(organization_id=org.pk)
+
+    assert done.months == [one.month]
+    added = KpiFact.objects.for_org(org).filter(owner_id__gt=1000000)
+    assert sorted({fact.converted["lead"] for fact in added}) == [before + 1]
+    assert added.count() == 4000
+    assert not ChangedConversion.objects.for_org(org).exists()

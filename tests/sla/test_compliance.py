@@ -20,6 +20,7 @@ from crm.models import Activity, Lead, LeadStageChange
 from crm.selectors import funnel_stage_codes
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
+from kpis.recompute import kpis_recompute_full
 from orgs.demo import seed_demo_organizations
 from orgs.models import Organization, Role
 from personas.models import LeadFit
@@ -611,3 +612,52 @@ def test_a_hand_off_whose_time_is_gone_leaves_no_breach_open(org, member, agreem
     old = Breach.objects.filter(lead=lead, handoff_at=rome("2026-03-02 10:00"))
     assert not old.filter(resolved_at__isnull=True).exists()
     assert Breach.objects.filter(lead=lead, handoff_at=rome("2026-03-03 10:00")).count() == 3
+
+
+# A sales decision (a move out of the hand-off stage) in a later month than its hand-off,
+# after the hand-off's deadlines passed: the KPI facts of the hand-off's month do not change
+# (the lead's conversion from there is one count added, or none: crm.ChangedConversion), but
+# the month is announced and its hand-offs judged again.
+
+
+@pytest.mark.parametrize("to_stage", ["sql", "disqualified"])
+def test_a_late_decision_in_the_next_month_reaches_the_hand_off(
+    org,
+    member,
+    agreement,
+    django_capture_on_commit_callbacks,
+    to_stage,
+):
+    lead = handed_over(org, rome("2026-03-27 09:00"))
+    # judged after its decision deadline: undecided, late, no clock left running
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-09 09:00"))
+    row = Handoff.objects.get(lead=lead)
+    assert row.decision == ""
+    assert row.late_decision
+    kpis_recompute_full(organization_id=org.pk)  # the hand-off's marks long processed
+    ComplianceMark.objects.all().delete()  # the signatures' (everything), as if run
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_change_stage(lead=lead, to_stage=to_stage, by=None, at=rome("2026-04-10 09:00"))
+
+    row = Handoff.objects.get(lead=lead)
+    expected = "accepted" if to_stage == "sql" else "rejected"
+    assert (row.decision, row.decision_at) == (expected, rome("2026-04-10 09:00"))
+
+
+def test_a_rejection_from_the_queue_the_next_month_reaches_the_hand_off(
+    org,
+    member,
+    agreement,
+    django_capture_on_commit_callbacks,
+):
+    lead = handed_over(org, rome("2026-03-30 09:00"))
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-09 09:00"))
+    kpis_recompute_full(organization_id=org.pk)
+    ComplianceMark.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_reject(lead=lead, membership=member(Role.SALES_REP), reason="no_budget")
+
+    row = Handoff.objects.get(lead=lead)
+    assert (row.decision, row.reason) == ("rejected", "no_budget")
