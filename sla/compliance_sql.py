@@ -82,11 +82,9 @@ DELETE_HANDOFFS = """
 _JUDGE_HANDOFFS = f"""
 CREATE TEMP TABLE sla_judged ON COMMIT DROP AS
 WITH
--- Every hand-off from the start on (the next one bounds a hand-off's touches), with its
--- month in the organisation's time zone.
+-- Every hand-off from the start on (the next one bounds a hand-off's touches).
 h AS (
     SELECT c.lead_id, c.at AS handoff_at,
-        date_trunc('month', c.at AT TIME ZONE %(zone)s)::date AS month,
         -- By the instant alone (two at one instant are one hand-off, below): the index
         -- holds the lead and the instant, so the heap is not read.
         lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at) AS next_handoff_at,
@@ -96,11 +94,12 @@ h AS (
     FROM crm_leadstagechange c
     WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s AND c.at >= %(start)s
 ),
--- The version each is judged by (sla.selectors.version_at): the versions come as pieces
--- of time (from v_from[k] on, the version v_id[k]; none between agreements), so a
--- hand-off's is one binary search.
+-- The version each is judged by (sla.selectors.version_at) and its month in the
+-- organisation's time zone: the versions come as pieces of time, cut at each month's
+-- first instant too (from v_from[k] on, the version v_id[k], none between agreements, and
+-- the month v_month[k]), so a hand-off's are one binary search.
 j AS (
-    SELECT h.lead_id, h.handoff_at, h.month, h.next_handoff_at,
+    SELECT h.lead_id, h.handoff_at, (%(v_month)s::date[])[h.k] AS month, h.next_handoff_at,
         (%(v_id)s::bigint[])[h.k] AS version_id,
         (%(v_agreement)s::bigint[])[h.k] AS agreement_id,
         (%(v_attempts)s::int[])[h.k] AS attempts_needed,

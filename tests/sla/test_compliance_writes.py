@@ -155,3 +155,14 @@ def test_each_clock_keeps_its_next_deadline_for_the_sweep(org, agreement):
     assert row.next_due == at(2 * 24 + 10)  # the attempts still count until their deadline
     compliance_recompute(organization_id=org.pk, now=at(3 * 24))
     assert Handoff.objects.get(lead=lead).next_due is None  # decided, every deadline passed
+
+
+def test_a_hand_off_counts_in_its_month_in_the_organisations_time_zone(org, agreement):
+    # Rome is an hour ahead of UTC: 1 March 00:30 there is still February in UTC.
+    handed_over(org, at(-24.5), "Ann")  # Saturday 28 February, 23:30 in Rome
+    handed_over(org, at(-23.5), "Bob")  # Sunday 1 March, 00:30 in Rome
+
+    compliance_recompute(organization_id=org.pk, now=at(1))
+
+    months = {h.lead.name: h.month for h in Handoff.objects.filter(organization=org)}
+    assert months == {"Ann": date(2026, 2, 1), "Bob": date(2026, 3, 1)}
