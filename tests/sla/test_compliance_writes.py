@@ -166,3 +166,14 @@ def test_a_hand_off_counts_in_its_month_in_the_organisations_time_zone(org, agre
 
     months = {h.lead.name: h.month for h in Handoff.objects.filter(organization=org)}
     assert months == {"Ann": date(2026, 2, 1), "Bob": date(2026, 3, 1)}
+
+
+def test_the_working_windows_reach_the_statement_exactly():
+    from django.db import connection
+
+    from sla.services.compliance import _float_array
+
+    numbers = [0.0, 1735632000.0, 0.1 + 0.2, 1e-7, 32400.5]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::float8[]", [_float_array(numbers)])
+        assert cursor.fetchone()[0] == numbers
