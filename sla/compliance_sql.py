@@ -97,13 +97,17 @@ WITH
 h AS (
     SELECT c.lead_id, c.at AS handoff_at,
         -- By the instant alone (two at one instant are one hand-off, below): the index
-        -- holds the lead and the instant, so the heap is not read.
-        lead(c.at) OVER (PARTITION BY c.lead_id ORDER BY c.at) AS next_handoff_at,
+        -- holds the lead and the instant, so the heap is not read. The next row's, if of
+        -- the same lead: one window over them all, not one a lead (a window set up and torn
+        -- down for each of 200,000 leads: about a twentieth of the judgement).
+        CASE WHEN lead(c.lead_id) OVER by_lead = c.lead_id THEN lead(c.at) OVER by_lead END
+            AS next_handoff_at,
         date_part('epoch', c.at) AS e,
         width_bucket(date_part('epoch', c.at), %(opens)s::float8[]) AS i,
         width_bucket(c.at, %(v_from)s::timestamptz[]) AS k
     FROM crm_leadstagechange c
     WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s AND c.at >= %(start)s
+    WINDOW by_lead AS (ORDER BY c.lead_id, c.at)
 ),
 -- The version each is judged by (sla.selectors.version_at) and its month in the
 -- organisation's time zone: the versions come as pieces of time, cut at each month's

@@ -177,3 +177,14 @@ def test_the_working_windows_reach_the_statement_exactly():
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::float8[]", [_float_array(numbers)])
         assert cursor.fetchone()[0] == numbers
+
+
+def test_a_touch_after_the_next_leads_hand_off_is_still_its_own_leads(org, agreement):
+    ann = handed_over(org, at(10), "Ann")
+    handed_over(org, at(11), "Bob")  # the next lead's hand-off bounds nothing of Ann's
+    record_create(Activity, organization=org, lead=ann, kind="call", at=at(12))
+
+    compliance_recompute(organization_id=org.pk, now=at(13))
+
+    assert rows(org)["Ann"][2] == 2 * 3600
+    assert rows(org)["Bob"][2] is None
