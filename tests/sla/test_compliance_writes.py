@@ -155,3 +155,36 @@ def test_each_clock_keeps_its_next_deadline_for_the_sweep(org, agreement):
     assert row.next_due == at(2 * 24 + 10)  # the attempts still count until their deadline
     compliance_recompute(organization_id=org.pk, now=at(3 * 24))
     assert Handoff.objects.get(lead=lead).next_due is None  # decided, every deadline passed
+
+
+def test_a_hand_off_counts_in_its_month_in_the_organisations_time_zone(org, agreement):
+    # Rome is an hour ahead of UTC: 1 March 00:30 there is still February in UTC.
+    handed_over(org, at(-24.5), "Ann")  # Saturday 28 February, 23:30 in Rome
+    handed_over(org, at(-23.5), "Bob")  # Sunday 1 March, 00:30 in Rome
+
+    compliance_recompute(organization_id=org.pk, now=at(1))
+
+    months = {h.lead.name: h.month for h in Handoff.objects.filter(organization=org)}
+    assert months == {"Ann": date(2026, 2, 1), "Bob": date(2026, 3, 1)}
+
+
+def test_the_working_windows_reach_the_statement_exactly():
+    from django.db import connection
+
+    from sla.services.compliance import _float_array
+
+    numbers = [0.0, 1735632000.0, 0.1 + 0.2, 1e-7, 32400.5]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::float8[]", [_float_array(numbers)])
+        assert cursor.fetchone()[0] == numbers
+
+
+def test_a_touch_after_the_next_leads_hand_off_is_still_its_own_leads(org, agreement):
+    ann = handed_over(org, at(10), "Ann")
+    handed_over(org, at(11), "Bob")  # the next lead's hand-off bounds nothing of Ann's
+    record_create(Activity, organization=org, lead=ann, kind="call", at=at(12))
+
+    compliance_recompute(organization_id=org.pk, now=at(13))
+
+    assert rows(org)["Ann"][2] == 2 * 3600
+    assert rows(org)["Bob"][2] is None
