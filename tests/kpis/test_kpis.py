@@ -546,10 +546,8 @@ def test_a_move_dated_before_a_stage_the_lead_reached_later_moves_that_stage_bac
         assert kpis_recompute_full(organization_id=org.pk, check=True) == 0
 
 
-def test_a_conversion_is_counted_once_whichever_comes_first(org, caplog):
-    """Ann's win converts her from sql in February (a conversion waiting, crm.journal), and
-    another lead marks February: added first, then recomputed, or recomputed first (its
-    statement counts the move and drops the conversion), February counts her once."""
+def at_sql_since_february(org):
+    """Ann, a paid-search lead of January at sql since February, her facts recomputed."""
     paid = Channel.objects.for_org(org).get(code="paid_search")
     ann = lead_create(
         organization=org, by=None, name="Ann", stage="lead", channel=paid,
@@ -557,6 +555,14 @@ def test_a_conversion_is_counted_once_whichever_comes_first(org, caplog):
     )  # fmt: skip
     lead_change_stage(lead=ann, to_stage="sql", by=None, at=at("2026-02-05"))
     kpis_recompute_full(organization_id=org.pk)
+    return ann
+
+
+def test_a_conversion_is_counted_once_whichever_comes_first(org, caplog):
+    """Ann's win converts her from sql in February (a conversion waiting, crm.journal), and
+    another lead marks February: added first, then recomputed, or recomputed first (its
+    statement counts the move and drops the conversion), February counts her once."""
+    ann = at_sql_since_february(org)
     assert conversions(org, "2026-02", "sql") == 0
 
     lead_change_stage(lead=ann, to_stage="opportunity", by=None, at=at("2026-04-08"))
@@ -572,7 +578,7 @@ def test_a_conversion_is_counted_once_whichever_comes_first(org, caplog):
 
     lead_change_stage(lead=ann, to_stage="customer", by=None, at=at("2026-05-08"))
     lead_create(
-        organization=org, by=None, name="Bob", stage="lead", channel=paid,
+        organization=org, by=None, name="Bob", stage="lead", channel=ann.channel,
         created_at=at("2026-04-20"),
     )  # fmt: skip
     marks = [mark for mark in every_mark(org.pk) if mark[0] == date(2026, 4, 1)]
@@ -617,13 +623,7 @@ def test_a_conversion_without_its_cell_marks_the_cell(org, caplog):
 def test_the_month_a_conversion_changes_is_announced(org, django_capture_on_commit_callbacks):
     """February's converted[sql] goes from 0 to 1 without a recompute of February: whoever
     reads the facts (learned plans, the SLA, webhooks) hears of February all the same."""
-    paid = Channel.objects.for_org(org).get(code="paid_search")
-    ann = lead_create(
-        organization=org, by=None, name="Ann", stage="lead", channel=paid,
-        created_at=at("2026-01-12"),
-    )  # fmt: skip
-    lead_change_stage(lead=ann, to_stage="sql", by=None, at=at("2026-02-05"))
-    kpis_recompute_full(organization_id=org.pk)
+    ann = at_sql_since_february(org)
     heard: list[date] = []
 
     def listen(sender, organization_id, months, **kwargs):
