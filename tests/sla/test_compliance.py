@@ -620,6 +620,17 @@ def test_a_hand_off_whose_time_is_gone_leaves_no_breach_open(org, member, agreem
 # the month is announced and its hand-offs judged again.
 
 
+def past_its_deadlines(org, when):
+    """A lead handed over at `when` and judged after its decision deadline (undecided, late,
+    no clock left running), its KPI facts recomputed and its compliance marks (the
+    signatures', everything) done with, as a worker would have left them."""
+    lead = handed_over(org, when)
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-09 09:00"))
+    kpis_recompute_full(organization_id=org.pk)
+    ComplianceMark.objects.all().delete()
+    return lead
+
+
 @pytest.mark.parametrize("to_stage", ["sql", "disqualified"])
 def test_a_late_decision_in_the_next_month_reaches_the_hand_off(
     org,
@@ -628,14 +639,10 @@ def test_a_late_decision_in_the_next_month_reaches_the_hand_off(
     django_capture_on_commit_callbacks,
     to_stage,
 ):
-    lead = handed_over(org, rome("2026-03-27 09:00"))
-    # judged after its decision deadline: undecided, late, no clock left running
-    compliance_recompute(organization_id=org.pk, now=rome("2026-04-09 09:00"))
+    lead = past_its_deadlines(org, rome("2026-03-27 09:00"))
     row = Handoff.objects.get(lead=lead)
     assert row.decision == ""
     assert row.late_decision
-    kpis_recompute_full(organization_id=org.pk)  # the hand-off's marks long processed
-    ComplianceMark.objects.all().delete()  # the signatures' (everything), as if run
 
     with django_capture_on_commit_callbacks(execute=True):
         lead_change_stage(lead=lead, to_stage=to_stage, by=None, at=rome("2026-04-10 09:00"))
@@ -651,10 +658,7 @@ def test_a_rejection_from_the_queue_the_next_month_reaches_the_hand_off(
     agreement,
     django_capture_on_commit_callbacks,
 ):
-    lead = handed_over(org, rome("2026-03-30 09:00"))
-    compliance_recompute(organization_id=org.pk, now=rome("2026-04-09 09:00"))
-    kpis_recompute_full(organization_id=org.pk)
-    ComplianceMark.objects.all().delete()
+    lead = past_its_deadlines(org, rome("2026-03-30 09:00"))
 
     with django_capture_on_commit_callbacks(execute=True):
         lead_reject(lead=lead, membership=member(Role.SALES_REP), reason="no_budget")
