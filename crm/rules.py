@@ -85,6 +85,14 @@ def customer_since(
     when no deal is won, the lead is a customer already, or no stage is the customer stage."""
     if customer_stage is None or stage == customer_stage:
         return None
+    return won_since(created_at=created_at, deals=deals)
+
+
+def won_since(
+    *, created_at: datetime, deals: Iterable[tuple[str, datetime | None]]
+) -> datetime | None:
+    """customer_since for a lead not at the customer stage: the close of its earliest won
+    deal, never before the lead entered the funnel; None when no deal is won."""
     closes = [closed for status, closed in deals if status == Deal.Status.WON and closed]
     if not closes:
         return None

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.journal import DealAsRead, mark_deals_and_moves
 from crm.models import Deal, LeadStageChange, LifecycleStage, PipelineStage
-from crm.rules import customer_since, deal_date, deal_kind
-from crm.selectors import stage_with_role
+from crm.rules import deal_date, deal_kind, won_since
 from crm.services.common import assign, ensure_same_organization, links_known, validate_and_save
 from orgs.models import Organization, User
 
@@ -73,20 +72,26 @@ def _settle(
     )
 
 
-# lead_change_stage's move in one statement, for a lead whose stage and date are known good
-# (the customer stage, at customer_since: within the lead's life): the lead is locked and
-# read, moved unless it stands there already (a concurrent win may have moved it), and the
-# move recorded: one round trip where lead_change_stage takes six and a savepoint.
+# lead_change_stage's move in one statement, for a lead whose date is known good (at
+# customer_since: within the lead's life): the organisation's customer stage looked up
+# (crm.selectors.stage_with_role, whatever admins named it), the lead locked and read,
+# moved unless it stands there already (a concurrent win may have moved it), and the move
+# recorded: one round trip where lead_change_stage takes six and a savepoint.
 _MOVE_SQL = """
-    WITH old AS (
-        SELECT id, stage FROM crm_lead WHERE id = %(lead)s AND stage <> %(to)s FOR UPDATE
+    WITH customer AS (
+        SELECT code FROM crm_lifecyclestage WHERE organization_id = %(org)s AND role = %(role)s
+        ORDER BY position, id LIMIT 1
+    ), old AS (
+        SELECT l.id, l.stage, customer.code AS to_stage FROM crm_lead l, customer
+        WHERE l.id = %(lead)s AND l.stage <> customer.code FOR UPDATE OF l
     ), moved AS (
-        UPDATE crm_lead l SET stage = %(to)s, stage_changed_at = %(at)s FROM old WHERE l.id = old.id
+        UPDATE crm_lead l SET stage = old.to_stage, stage_changed_at = %(at)s FROM old
+        WHERE l.id = old.id
     )
     INSERT INTO crm_leadstagechange (organization_id, lead_id, from_stage, to_stage, at, by_id,
                                      source)
-    SELECT %(org)s, id, stage, %(to)s, %(at)s, %(by)s, %(source)s FROM old
-    RETURNING id
+    SELECT %(org)s, id, stage, to_stage, %(at)s, %(by)s, %(source)s FROM old
+    RETURNING id, to_stage
 """
 
 
@@ -96,21 +101,16 @@ def _make_customer(deal: Deal, by: User | None) -> int | None:
     caller's to mark."""
     if deal.lead is None or deal.status != Deal.Status.WON:
         return None  # only a won deal makes a customer: no stage to look up
-    customer = stage_with_role(deal.organization_id, LifecycleStage.Role.CUSTOMER)
-    at = customer_since(
-        stage=deal.lead.stage,
-        created_at=deal.lead.created_at,
-        deals=[(deal.status, deal.closed_at)],
-        customer_stage=customer,
-    )
-    if at is None or customer is None:
+    # customer_since: _MOVE_SQL leaves a lead at the customer stage (or with none) where it is
+    at = won_since(created_at=deal.lead.created_at, deals=[(deal.status, deal.closed_at)])
+    if at is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
             _MOVE_SQL,
             {
                 "lead": deal.lead_id,
-                "to": customer,
+                "role": LifecycleStage.Role.CUSTOMER.value,
                 "at": at,
                 "org": deal.organization_id,
                 "by": by.pk if by else None,
@@ -118,9 +118,10 @@ def _make_customer(deal: Deal, by: User | None) -> int | None:
             },
         )
         row = cursor.fetchone()
-    if row is not None:
-        deal.lead.stage, deal.lead.stage_changed_at = customer, at
-    return row[0] if row else None
+    if row is None:
+        return None
+    deal.lead.stage, deal.lead.stage_changed_at = row[1], at
+    return int(row[0])
 
 
 @transaction.atomic

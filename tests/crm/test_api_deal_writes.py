@@ -50,9 +50,9 @@ def test_a_deal_won_through_the_api_costs_at_most_12_queries(
 
     # The deal found (404 if not ours); in the service's transaction (a savepoint here): the
     # deal locked and read with its lead; its company's earlier wins (its kind); its update;
-    # the customer stage; the lead locked, moved and its move recorded (one statement); the
-    # cells the deal left and entered and the lead's marked (one statement). 9 with the
-    # savepoint's two; the token is read as a prepared statement, not counted.
+    # the customer stage looked up, the lead locked, moved and its move recorded (one
+    # statement); the cells the deal left and entered and the lead's marked (one statement).
+    # 8 with the savepoint's two; the token is read as a prepared statement, not counted.
     with django_assert_max_num_queries(12):
         won = api.patch(f"/api/v1/deals/{opportunity.pk}/", WON, format="json")
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from crm.imports.bulk import bulk_upsert
-from crm.models import LifecycleStage, PipelineStage
+from crm.models import LeadStageChange, LifecycleStage, PipelineStage
 from crm.selectors import StageRole, leads_waiting_for_first_touch, stage_with_role
 from crm.services.deals import deal_create
 from crm.services.leads import lead_change_stage, lead_create
@@ -207,6 +207,20 @@ def test_won_deals_take_their_leads_to_the_stage_playing_the_customer_role(org, 
     by_hand.refresh_from_db()
     imported.refresh_from_db()
     assert (by_hand.stage, imported.stage) == ("client", "client")
+
+
+def test_a_won_deal_moves_no_lead_when_no_stage_plays_the_customer_role(org, member):
+    give_role(org, "none-such", StageRole.CUSTOMER)  # the role taken off every stage
+    lead = lead_create(organization=org, by=None, stage="sql", created_at=T0)
+    changes = LeadStageChange.objects.filter(lead=lead).count()
+
+    deal = deal_create(
+        organization=org, by=None, lead=lead, status="won", closed_at=T0 + timedelta(days=3)
+    )
+
+    lead.refresh_from_db()
+    assert (deal.status, lead.stage) == ("won", "sql")
+    assert LeadStageChange.objects.filter(lead=lead).count() == changes
 
 
 def test_the_customer_rules_follow_the_role_not_the_code(org, member):
