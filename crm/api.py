@@ -84,7 +84,9 @@ class RecordViewSet(
         return cast(User, self.request.user)  # RolePermission let only members through
 
     def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset().select_related(*self.related)
+        queryset = super().get_queryset()
+        if self.related:  # select_related() with no names would follow every non-null link
+            queryset = queryset.select_related(*self.related)
         if self.action == "list":  # a detail route ignores the list's filters
             queryset = records_filtered(
                 queryset,
