@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from rest_framework import serializers
 
 from crm.models import Company
 from crm.serializers import DealSerializer
@@ -34,3 +35,30 @@ def test_each_serializer_gets_its_own_fields(org):
 
     assert first is not second
     assert first.parent is not second.parent
+
+
+class TaggedDealSerializer(DealSerializer):
+    tags = serializers.ListField(child=serializers.CharField(max_length=3), required=False)
+
+    class Meta(DealSerializer.Meta):
+        fields = [*DealSerializer.Meta.fields, "tags"]
+
+
+def test_a_field_holding_another_gets_its_own_copy_of_it(org):
+    request = SimpleNamespace(organization=org)
+    first = TaggedDealSerializer(data={}, context={"request": request}).fields["tags"]
+    second = TaggedDealSerializer(data={}, context={"request": request}).fields["tags"]
+
+    assert first.child is not second.child
+    assert (first.child.parent, second.child.parent) == (first, second)
+
+
+def test_serializers_sharing_a_class_keep_their_own_errors(org):
+    request = SimpleNamespace(organization=org)
+    long = DealSerializer(data={"name": "x" * 1000}, partial=True, context={"request": request})
+    short = DealSerializer(data={"name": "Renewal"}, partial=True, context={"request": request})
+
+    assert not long.is_valid()
+    assert short.is_valid(), short.errors
+    assert list(long.errors) == ["name"]
+    assert short.validated_data == {"name": "Renewal"}
