@@ -38,7 +38,7 @@ class OrgScopedSerializer(serializers.ModelSerializer):
         if type(self) not in OrgScopedSerializer._built:
             OrgScopedSerializer._built[type(self)] = self._build_fields()
         built, nothing = OrgScopedSerializer._built[type(self)]
-        fields = {name: _copy(field) for name, field in built.items()}
+        fields: dict[str, Any] = {name: _copy(field) for name, field in built.items()}
         sent = getattr(self, "initial_data", None)
         organization = getattr(self.context.get("request"), "organization", None)
         for name, empty in nothing.items():
