@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -295,10 +296,14 @@ class DealViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         deals = super().get_queryset()
         if self.action in ("update", "partial_update"):
-            # deal_update reads the deal again under its lock; here it is only found (or 404),
-            # and DealSerializer's validation reads nothing of it.
-            return deals.only("pk")
+            # Found (or 404) as deal_update reads it: locked, with its lead, in the update's
+            # transaction (below), which takes it as read instead of reading it again.
+            return deals.select_for_update(of=("self",)).select_related("lead")
         return deals
+
+    @transaction.atomic
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().update(request, *args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = deal_create(
@@ -309,7 +314,7 @@ class DealViewSet(RecordViewSet):
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = deal_update(
-            deal=serializer.instance, by=self.actor(), **serializer.validated_data
+            deal=serializer.instance, by=self.actor(), read_locked=True, **serializer.validated_data
         )
 
     @BULK

@@ -134,10 +134,13 @@ def deal_create(*, organization: Organization, by: User | None, **fields: Any) -
 
 
 @transaction.atomic
-def deal_update(*, deal: Deal, by: User | None, **fields: Any) -> Deal:
-    # Locked and read again with its lead, whose channel places the deal's cells and whose
-    # stage a win may move (the lead itself is locked only if it moves).
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("lead").get(pk=deal.pk)
+def deal_update(*, deal: Deal, by: User | None, read_locked: bool = False, **fields: Any) -> Deal:
+    """`read_locked`: the caller read `deal` with select_for_update(of=("self",)) and its
+    lead (select_related) in the transaction this one joins; otherwise it is read so here."""
+    # Locked and read with its lead, whose channel places the deal's cells and whose stage a
+    # win may move (the lead itself is locked only if it moves).
+    if not read_locked:
+        deal = Deal.objects.select_for_update(of=("self",)).select_related("lead").get(pk=deal.pk)
     before = (deal.closed_at, deal.lead.channel_id if deal.lead else None)  # the cells it leaves
     if fields.get("status") == Deal.Status.OPEN:
         fields.setdefault("closed_at", None)

@@ -1,9 +1,12 @@
 """Deal writes through the API: what a win does, in how many queries, and the refusals the
 database's constraints give."""
 
+import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
+from django.db import connection, connections
 
 from crm.models import Channel, Company, Deal, Lead, LeadStageChange
 from crm.services.deals import deal_create
@@ -48,11 +51,12 @@ def test_a_deal_won_through_the_api_costs_at_most_12_queries(
     api = token_client(rep)
     api.get("/api/v1/deals/")  # the token's last use recorded, as on every later call
 
-    # The deal found (404 if not ours); in the service's transaction (a savepoint here): the
-    # deal locked and read with its lead; its company's earlier wins (its kind); its update;
-    # the customer stage looked up, the lead locked, moved and its move recorded (one
-    # statement); the cells the deal left and entered and the lead's marked (one statement).
-    # 8 with the savepoint's two; the token is read as a prepared statement, not counted.
+    # In the update's transaction (a savepoint here): the deal found locked with its lead
+    # (404 if not ours), read once; in the service's savepoint: its company's earlier wins
+    # (its kind); its update; the customer stage looked up, the lead locked, moved and its
+    # move recorded (one statement); the cells the deal left and entered and the lead's
+    # marked (one statement). 9 with the two savepoints' four; the token is read as a
+    # prepared statement, not counted.
     with django_assert_max_num_queries(12):
         won = api.patch(f"/api/v1/deals/{opportunity.pk}/", WON, format="json")
 
@@ -132,3 +136,35 @@ def test_an_unknown_pipeline_stage_is_refused_when_set(opportunity, member):
 
     assert moved.status_code == 400
     assert "Unknown pipeline stage heaven" in str(moved.json()["error"]["fields"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_win_waits_for_a_writer_holding_the_deal_and_answers_with_its_change(opportunity, member):
+    """The deal is found locked, in the win's own transaction, and not read again: a win
+    sent while another transaction holds the deal waits for it and builds on what it wrote."""
+    api = token_client(member(Role.SALES_REP))
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    with other.cursor() as cursor:
+        cursor.execute("UPDATE crm_deal SET amount = 777 WHERE id = %s", [opportunity.pk])
+    answers = []
+
+    def win() -> None:
+        try:
+            answers.append(api.patch(f"/api/v1/deals/{opportunity.pk}/", WON, format="json"))
+        finally:
+            connection.close()
+
+    winning = threading.Thread(target=win)
+    winning.start()
+    winning.join(timeout=1)
+    waited = winning.is_alive()
+    other.commit()
+    other.close()
+    winning.join()
+
+    assert waited
+    assert answers[0].status_code == 200, answers[0].json()
+    assert (answers[0].json()["status"], Decimal(answers[0].json()["amount"])) == ("won", 777)
+    deal = Deal.objects.get(pk=opportunity.pk)
+    assert (deal.status, deal.amount, deal.lead.stage) == ("won", 777, "customer")
