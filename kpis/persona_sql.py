@@ -33,11 +33,8 @@ _KEY = "COALESCE(l.channel_id, 0) AS ch, COALESCE(l.campaign_id, 0) AS cp, COALE
 
 _CTES = f"""
 p_leads AS (
-    SELECT {MONTH.format("l.created_at")} AS month, {_KEY}, count(*) AS leads
-    FROM crm_lead l {_FIT.format(lead="l.id")}
-    WHERE l.organization_id = %(org)s AND l.created_at >= %(start)s AND l.created_at < %(end)s
-      AND {in_channels("l.channel_id")}
-    GROUP BY 1, 2, 3, 4
+    -- the KPI facts' counts of leads (kpis.sql), by persona
+    SELECT month, ch, cp, pe, sum(leads)::bigint AS leads FROM lead_counts GROUP BY 1, 2, 3, 4
 ), p_mqls AS (
     -- the KPI facts' hand-offs (kpis.sql): a lead reaches the hand-off stage the first
     -- time it enters it or a later stage of the funnel; the hand-offs are the leads of the
