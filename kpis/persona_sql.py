@@ -1,6 +1,6 @@
 """The persona facts: CRM rows and the leads' stored fits, for the same window of months and
 set of channels as the KPI facts' (kpis.sql), in the same statement: the MQLs are read from
-its journeys (each mover's first entries were looked up again, a third of a recompute).
+its hand-offs (each mover's first entries were looked up again, a third of a recompute).
 
 A cell's key is (month, channel, campaign, persona) of the lead (of the deal's lead, for
 deals); 0 stands for "none" inside the statement, as in kpis.sql. A lead's persona is the
@@ -33,19 +33,15 @@ _KEY = "COALESCE(l.channel_id, 0) AS ch, COALESCE(l.campaign_id, 0) AS cp, COALE
 
 _CTES = f"""
 p_leads AS (
-    SELECT {MONTH.format("l.created_at")} AS month, {_KEY}, count(*) AS leads
-    FROM crm_lead l {_FIT.format(lead="l.id")}
-    WHERE l.organization_id = %(org)s AND l.created_at >= %(start)s AND l.created_at < %(end)s
-      AND {in_channels("l.channel_id")}
-    GROUP BY 1, 2, 3, 4
+    -- the KPI facts' counts of leads (kpis.sql), by persona
+    SELECT month, ch, cp, pe, sum(leads)::bigint AS leads FROM lead_counts GROUP BY 1, 2, 3, 4
 ), p_mqls AS (
-    -- the KPI facts' journeys (kpis.sql): a lead reaches the hand-off stage the first time
-    -- it enters it or a later stage of the funnel; the journeys hold the leads of the
-    -- channels asked for, each with its channel and campaign
+    -- the KPI facts' hand-offs (kpis.sql): a lead reaches the hand-off stage the first
+    -- time it enters it or a later stage of the funnel; the hand-offs are the leads of the
+    -- channels asked for that reached it in the window, each with its channel and campaign
     SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
            COALESCE(j.campaign_id, 0) AS cp, COALESCE(f.persona_id, 0) AS pe, count(*) AS mqls
-    FROM journeys j {_FIT.format(lead="j.lead_id")}
-    WHERE j.code = %(handoff)s AND j.at >= %(start)s AND j.at < %(end)s
+    FROM handoffs j {_FIT.format(lead="j.lead_id")}
     GROUP BY 1, 2, 3, 4
 ), p_deals AS (
     SELECT {MONTH.format("d.closed_at")} AS month, {_KEY},

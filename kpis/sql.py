@@ -49,14 +49,22 @@ def in_channels(column: str) -> str:
     )
 
 
+# The leads created in the window are counted once, by cell and persona (the approved
+# persona a lead fits now, or none: one fit a lead at most, see kpis.persona_sql): the KPI
+# facts add up the personas of a cell, the persona facts its owners. Counted apart, they
+# read and grouped a million leads twice.
 _LEADS = f"""
-leads AS (
+lead_counts AS (
     SELECT {MONTH.format("l.created_at")} AS month, COALESCE(l.channel_id, 0) AS ch,
-           COALESCE(l.campaign_id, 0) AS cp, COALESCE(l.owner_id, 0) AS ow, count(*) AS leads
+           COALESCE(l.campaign_id, 0) AS cp, COALESCE(l.owner_id, 0) AS ow,
+           COALESCE(f.persona_id, 0) AS pe, count(*) AS leads
     FROM crm_lead l
+    LEFT JOIN personas_leadfit f ON f.lead_id = l.id AND f.organization_id = %(org)s AND f.fits
     WHERE l.organization_id = %(org)s AND l.created_at >= %(start)s AND l.created_at < %(end)s
       AND {in_channels("l.channel_id")}
-    GROUP BY 1, 2, 3, 4
+    GROUP BY 1, 2, 3, 4, 5
+), leads AS (
+    SELECT month, ch, cp, ow, sum(leads)::bigint AS leads FROM lead_counts GROUP BY 1, 2, 3, 4
 )"""
 
 # A lead reaches a stage the first time it enters that stage or, skipping it, a later one:
@@ -67,6 +75,13 @@ leads AS (
 # (see the covering indexes of crm.Lead, LeadStageChange and Activity), so a cell costs in
 # proportion to its own rows. Stages are positions in the ordered array of
 # funnel stage codes: joining a table of five rows, estimated at one, made the plan loop.
+# A lead's journey is kept as runs, one per stage it entered: it reached the stages above
+# the one it entered before (`below`) up to this one when it first entered this one or a
+# later one (`at`), and went on from each of them but the furthest it entered. The counts
+# of a cell are taken from the runs grouped, stage by stage; only the hand-off is kept
+# lead by lead (`handoffs`: its response time, its persona). A row per lead and stage
+# reached, grouped and kept for three readers, was most of a full recompute (3 million
+# rows for a million leads, written to disk).
 _JOURNEYS = f"""
 movers AS (
     SELECT DISTINCT c.lead_id, l.channel_id, l.campaign_id, l.owner_id
@@ -79,22 +94,40 @@ movers AS (
     FROM {{leads}} JOIN crm_leadstagechange c ON c.lead_id = l.lead_id
     WHERE c.to_stage = ANY(%(codes)s) {{scope}}
     GROUP BY 1, 2, 3, 4, 5
-), journeys AS MATERIALIZED (
-    -- a lead's stages up to the furthest it entered; it went on from every one but that
-    SELECT e.lead_id, e.channel_id, e.campaign_id, e.owner_id, (%(codes)s::text[])[p] AS code,
-           min(e.at) AS at, max(e.position) > p AS went_on
-    FROM entered e JOIN unnest(%(positions)s::int[]) AS p ON p <= e.position
-    GROUP BY e.lead_id, e.channel_id, e.campaign_id, e.owner_id, p
+), stretches AS (
+    SELECT e.lead_id, e.channel_id, e.campaign_id, e.owner_id, e.position,
+           COALESCE(lag(e.position) OVER w, 0) AS below, min(e.at) OVER w AS at,
+           max(e.position) OVER w AS furthest
+    FROM entered e
+    WINDOW w AS (PARTITION BY e.lead_id ORDER BY e.position
+                 ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+), runs AS (
+    -- the window and the hand-off as columns: a CTE has no statistics, and two bounds on
+    -- one of its columns were estimated to keep one row in 200 (sorts to disk, not hashes)
+    SELECT s.*, s.at >= %(start)s AND s.at < %(end)s AS in_window,
+           s.below < h.position AND h.position <= s.position AS reaches_handoff
+    FROM stretches s
+    CROSS JOIN (SELECT array_position(%(codes)s::text[], %(handoff)s::text) AS position) h
+), run_counts AS (
+    SELECT {MONTH.format("r.at")} AS month, COALESCE(r.channel_id, 0) AS ch,
+           COALESCE(r.campaign_id, 0) AS cp, COALESCE(r.owner_id, 0) AS ow,
+           r.below, r.position, r.furthest, count(*) AS leads
+    FROM runs r WHERE r.in_window
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 ), stage_counts AS (
-    SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
-           COALESCE(j.campaign_id, 0) AS cp, COALESCE(j.owner_id, 0) AS ow, j.code,
-           count(*) AS reached, count(*) FILTER (WHERE j.went_on) AS converted
-    FROM journeys j WHERE j.at >= %(start)s AND j.at < %(end)s
+    SELECT r.month, r.ch, r.cp, r.ow, (%(codes)s::text[])[p] AS code,
+           sum(r.leads)::bigint AS reached,
+           COALESCE(sum(r.leads) FILTER (WHERE r.furthest > p), 0)::bigint AS converted
+    FROM run_counts r JOIN unnest(%(positions)s::int[]) AS p ON p > r.below AND p <= r.position
     GROUP BY 1, 2, 3, 4, 5
 ), stage_cells AS (
     SELECT month, ch, cp, ow, jsonb_object_agg(code, reached) AS reached,
            jsonb_object_agg(code, converted) AS converted
     FROM stage_counts GROUP BY 1, 2, 3, 4
+), handoffs AS MATERIALIZED (
+    -- the leads that reached the hand-off stage in the window, and when
+    SELECT r.lead_id, r.channel_id, r.campaign_id, r.owner_id, r.at
+    FROM runs r WHERE r.in_window AND r.reaches_handoff
 )"""
 
 # Response time: from reaching the hand-off stage to the first call, e-mail or meeting.
@@ -102,15 +135,26 @@ _RESPONSE = f"""
 response AS (
     SELECT {MONTH.format("j.at")} AS month, COALESCE(j.channel_id, 0) AS ch,
            COALESCE(j.campaign_id, 0) AS cp, COALESCE(j.owner_id, 0) AS ow, count(*) AS handed_over,
-           array_agg(r.minutes ORDER BY r.minutes) FILTER (WHERE r.minutes IS NOT NULL) AS response_minutes
-    FROM journeys j
+           array_agg(r.minutes) FILTER (WHERE r.minutes IS NOT NULL) AS response_minutes
+    FROM handoffs j {{first_touches}}
+    GROUP BY 1, 2, 3, 4
+)"""
+
+# Each lead's first touch after its hand-off: looked up lead by lead (a few movers' index
+# entries), or, for every lead, the organisation's activities joined at once (a million
+# leads' look-ups took a second, most of them finding nothing).
+_FIRST_TOUCH_EACH = """
     LEFT JOIN LATERAL (
         SELECT floor(extract(epoch FROM min(a.at) - j.at) / 60)::int AS minutes FROM crm_activity a
         WHERE a.organization_id = %(org)s AND a.lead_id = j.lead_id AND a.at >= j.at AND a.kind <> 'note'
-    ) r ON true
-    WHERE j.code = %(handoff)s AND j.at >= %(start)s AND j.at < %(end)s
-    GROUP BY 1, 2, 3, 4
-)"""
+    ) r ON true"""
+_FIRST_TOUCH_ALL = """
+    LEFT JOIN (
+        SELECT h.lead_id, floor(extract(epoch FROM min(a.at) - h.at) / 60)::int AS minutes
+        FROM handoffs h JOIN crm_activity a ON a.lead_id = h.lead_id
+        WHERE a.organization_id = %(org)s AND a.at >= h.at AND a.kind <> 'note'
+        GROUP BY h.lead_id, h.at
+    ) r ON r.lead_id = j.lead_id"""
 
 _DEALS = f"""
 deals AS (
@@ -172,7 +216,8 @@ _EXPRESSIONS = {
     "leads": "COALESCE(leads.leads, 0)",
     "cost": "COALESCE(costs.cost, 0)",
     "handed_over": "COALESCE(response.handed_over, 0)",
-    "response_minutes": "COALESCE(response.response_minutes, '{}')",
+    # sorted here, cell by cell: an ordered aggregate groups by sorting all its rows
+    "response_minutes": "ARRAY(SELECT m FROM unnest(response.response_minutes) AS m ORDER BY m)",
 }
 _SELECT_LIST = ",\n       ".join(
     f"{_EXPRESSIONS.get(column, f'COALESCE(deals.{column}, 0)')} AS {column}"
@@ -196,15 +241,23 @@ FULL JOIN costs USING (month, ch, cp, ow)
 # million leads (estimating one row) scanned all of the organisation's stage changes once
 # per mover, for hours.
 def _some(text: str) -> str:
-    return text.replace("{leads}", "movers l").replace("{scope}", "")
+    return (
+        text.replace("{leads}", "movers l")
+        .replace("{scope}", "")
+        .replace("{first_touches}", _FIRST_TOUCH_EACH)
+    )
 
 
 def _every(text: str) -> str:
-    return text.replace(
-        "{leads}",
-        "(SELECT id AS lead_id, channel_id, campaign_id, owner_id FROM crm_lead"
-        " WHERE organization_id = %(org)s) l",
-    ).replace("{scope}", "AND c.organization_id = %(org)s")
+    return (
+        text.replace(
+            "{leads}",
+            "(SELECT id AS lead_id, channel_id, campaign_id, owner_id FROM crm_lead"
+            " WHERE organization_id = %(org)s) l",
+        )
+        .replace("{scope}", "AND c.organization_id = %(org)s")
+        .replace("{first_touches}", _FIRST_TOUCH_ALL)
+    )
 
 
 FACTS_SELECT_ALL = _every(_FACTS_WITH + _FACTS_BODY)

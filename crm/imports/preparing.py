@@ -8,6 +8,11 @@ and every statement's answer waited for it.) The process is forked, so it starts
 import's mapping and context as they are; it never touches the database (the channels a
 chunk names are asked of the importing process, which creates them as it may) and stops
 with the import, however it ends.
+
+Before that, while the importing process reads the whole file once (its rows and date
+formats), a process of the same kind counts the fields of every line (`widths_aside`):
+the two passes over a large file run side by side, and both end before anything is
+written.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import contextlib
 import os
 import signal
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import Pipe
@@ -72,6 +77,60 @@ class Chunks:
                 rejected=misshapen + list(refused.itertuples(index=False, name=None)),
                 kept=valid[[c for c in kept if c in valid]],
             )
+
+
+# A file smaller than this has its lines' widths counted here: a fork costs more than
+# reading it.
+WIDTHS_ASIDE_FROM_BYTES = 4 * 2**20
+
+
+@contextmanager
+def widths_aside(table: Table) -> Iterator[Callable[[], dict[int, int]]]:
+    """`Table.lines_of_another_width`, counted in a process of its own while the block
+    runs: the block calls what it is given for the answer (or the error, FileError among
+    them, raised as if counted here). The process ends with the block, however it ends."""
+    if table.path.stat().st_size < WIDTHS_ASIDE_FROM_BYTES or not hasattr(os, "fork"):
+        yield table.lines_of_another_width
+        return
+    ours, theirs = Pipe(duplex=False)
+    child = os.fork()
+    if child == 0:
+        _count_widths_in_child(table, theirs, ours)
+    theirs.close()
+
+    def answer() -> dict[int, int]:
+        try:
+            what, value = ours.recv()
+        except EOFError:
+            raise RuntimeError("The check of the file's lines stopped unexpectedly.") from None
+        if what == "error":
+            raise value
+        return value
+
+    try:
+        yield answer
+    finally:
+        ours.close()
+        _stop(child)
+
+
+def _count_widths_in_child(table: Table, connection: Connection, parents: Connection) -> NoReturn:
+    """The counting process: send the widths (or the error), then exit, as the preparing
+    process does."""
+    parents.close()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+    try:
+        connection.send(("widths", table.lines_of_another_width()))
+    except BrokenPipeError:
+        pass
+    except BaseException as error:
+        try:
+            connection.send(("error", error))
+        except Exception:
+            connection.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    finally:
+        os._exit(0)
 
 
 @contextmanager
@@ -173,4 +232,4 @@ def _refuse_other_widths(
     return chunk[~chunk[LINE].isin(other_widths)], rejected
 
 
-__all__ = ["Chunks", "Prepared", "prepared_chunks"]
+__all__ = ["Chunks", "Prepared", "prepared_chunks", "widths_aside"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from crm.imports import dates
 from crm.imports.mapping import DATE_TYPES, Mapping
-from crm.imports.preparing import Chunks, Prepared, prepared_chunks
+from crm.imports.preparing import Chunks, Prepared, prepared_chunks, widths_aside
 from crm.imports.reading import LINE, FileError, Table, open_table
 from crm.imports.transform import UNASSIGNED, Context
 from crm.imports.writing import Counts, Rejection, writer_for
@@ -78,8 +78,11 @@ def run_import(
         raise FileError(
             f"The file has no column {', '.join(repr(c) for c in missing)}. Its columns are: {', '.join(table.header)}."
         )
-    rows, formats = _first_pass(table, mapping, chunk_rows)
-    other_widths = table.lines_of_another_width()
+    # Both passes over the file, side by side (see crm.imports.preparing): the first pass
+    # raises its own errors first, as when they ran one after the other.
+    with widths_aside(table) as widths:
+        rows, formats = _first_pass(table, mapping, chunk_rows)
+        other_widths = widths()
     reps = _record_sales_reps(organization, mapping)
     context = import_context(
         organization, mapping, formats, may_create_channels=may_create_channels

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from crm.imports import preparing, runner
+from crm.imports import preparing, reading, runner
 from crm.imports.mapping import parse_mapping
 from crm.imports.writing import Writer
 from crm.models import Channel, Lead
@@ -113,3 +113,56 @@ def test_the_preparing_process_ends_when_the_writer_fails(org, tmp_path, monkeyp
 
     assert gone(preparers())
     assert Lead.objects.for_org(org).count() == 2
+
+
+MISSHAPEN = [ROWS[0], ROWS[1][:-1], [*ROWS[2], "surplus"], *SIX[1:]]
+
+
+@pytest.fixture
+def counters(tmp_path, monkeypatch):
+    """The ids of the processes that counted the file's lines' widths, every file counted
+    aside as a large one is."""
+    record = tmp_path / "counters.txt"
+    real_count = reading.Table.lines_of_another_width
+
+    def count(self):
+        with record.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real_count(self)
+
+    monkeypatch.setattr(reading.Table, "lines_of_another_width", count)
+    monkeypatch.setattr(preparing, "WIDTHS_ASIDE_FROM_BYTES", 0)
+    return lambda: [int(pid) for pid in record.read_text().split()]
+
+
+def test_the_widths_of_a_large_file_are_counted_in_another_process(org, tmp_path, counters):
+    summary = import_file(org, tmp_path, MISSHAPEN, chunk_rows=2)
+
+    assert (summary.created, summary.rejected) == (6, 2)
+    assert len(counters()) == 1
+    assert os.getpid() not in counters()
+    assert gone(counters())
+    assert sorted(Lead.objects.for_org(org).values_list("external_id", flat=True)) == [
+        f"L{i}" for i in range(1, 7)
+    ]
+
+
+def test_a_file_unreadable_to_the_count_aside_writes_nothing(org, tmp_path, monkeypatch, counters):
+    def unreadable(self):
+        raise reading.FileError("The file cannot be read past line 3: a NUL byte.")
+
+    monkeypatch.setattr(reading.Table, "lines_of_another_width", unreadable)
+
+    with pytest.raises(reading.FileError, match="cannot be read past line 3"):
+        import_file(org, tmp_path, SIX, chunk_rows=2)
+
+    assert not Lead.objects.for_org(org).exists()
+
+
+def test_a_small_file_has_its_widths_counted_here(org, tmp_path, counters, monkeypatch):
+    monkeypatch.setattr(preparing, "WIDTHS_ASIDE_FROM_BYTES", 10**6)
+
+    summary = import_file(org, tmp_path, MISSHAPEN, chunk_rows=10)
+
+    assert (summary.created, summary.rejected) == (6, 2)
+    assert counters() == [os.getpid()]
