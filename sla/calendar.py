@@ -120,11 +120,17 @@ class Windows:
         i -= 1
         return self.before[i] + min(max(epoch - self.opens[i], 0.0), self.closes[i] - self.opens[i])
 
+    @property
+    def shifts(self) -> list[float]:
+        """Each window's opening less the working seconds before it: an instant within window
+        i is its cumulated working seconds plus shifts[i] (exact: both are whole seconds)."""
+        return [o - b for o, b in zip(self.opens, self.before, strict=True)]
+
     def instant_at(self, cumulated: float) -> float:
         """The epoch at which `cumulated` working seconds have gone by: within the last
         window that opened before them (a deadline at a closing is that closing)."""
         i = max(bisect_left(self.before, cumulated) - 1, 0)
-        return self.opens[i] + (cumulated - self.before[i])
+        return cumulated + (self.opens[i] - self.before[i])
 
 
 def windows_between(calendar: WorkingTime, first: date, last: date) -> Windows:

@@ -39,8 +39,10 @@ CUMULATIVE = """CASE WHEN {i} = 0 THEN 0::float8 ELSE
 WINDOW_OF = """(CASE WHEN {b} > 1 AND (%(before)s::float8[])[{b}] = {t} THEN {b} - 1
     ELSE GREATEST({b}, 1) END)"""
 
-# The instant at cumulated seconds `t`, given `j` = WINDOW_OF(t).
-INSTANT = "to_timestamp((%(opens)s::float8[])[{j}] + ({t} - (%(before)s::float8[])[{j}]))"
+# The instant at cumulated seconds `t`, given `j` = WINDOW_OF(t): `t` plus the window's
+# shift (its opening less the working seconds before it), so that WINDOW_OF, a CASE and a
+# subscript, is evaluated once a deadline, not twice (0.06 s of a 1.7 s judgement).
+INSTANT = "to_timestamp({t} + (%(shifts)s::float8[])[{j}])"
 
 TOUCH_KINDS = "('call', 'email', 'meeting')"
 

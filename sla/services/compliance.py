@@ -141,6 +141,7 @@ def compliance_recompute(
             "opens": _float_array(windows.opens),
             "closes": _float_array(windows.closes),
             "before": _float_array(windows.before),
+            "shifts": _float_array(windows.shifts),
             **_version_arrays(versions, working.zone, float(business_day_hours(working))),
         }
         # Without an approved persona no lead fits one: no look-up a hand-off.

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.models import Activity, Lead, LeadStageChange
-from crm.services.leads import lead_change_stage, lead_create
+from crm.models import Activity, Channel, Lead, LeadStageChange
+from crm.services.leads import lead_change_stage, lead_create, lead_update
 from crm.services.records import record_create
 from orgs.models import Role
 from sla.models import Breach, ComplianceMark, Handoff, Side
@@ -88,6 +88,25 @@ def test_a_touch_rewrites_its_own_hand_off_only(org, agreement):
     after = rows(org)
     assert after["Ann"] == before["Ann"]
     assert after["Bob"] == (before["Bob"][0], at(12.25), 3600)  # the same row, rewritten
+
+
+def test_a_lead_given_another_channel_and_owner_rewrites_its_hand_off_with_them(
+    org, member, agreement
+):
+    rep = member(Role.SALES_REP)
+    ann = handed_over(org, at(10), "Ann")
+    bob = handed_over(org, at(11), "Bob")
+    compliance_recompute(organization_id=org.pk, now=at(11.5))
+    before = rows(org)
+    social = Channel.objects.for_org(org).get(code="social")
+
+    lead_update(lead=ann, by=None, channel=social, owner=rep.user)
+    compliance_recompute(organization_id=org.pk, now=at(11.75))
+
+    row = Handoff.objects.get(lead=ann)
+    assert (row.channel_id, row.owner_id, row.computed_at) == (social.pk, rep.user_id, at(11.75))
+    assert rows(org)["Bob"] == before["Bob"]  # its lead unchanged: not rewritten
+    assert Handoff.objects.get(lead=bob).channel_id == bob.channel_id
 
 
 def test_a_deadline_passing_rewrites_its_hand_off_and_the_sweep_then_lets_it_be(org, agreement):
