@@ -30,9 +30,9 @@ def channel_code(value: str) -> str:
 
 
 def _save(instance: M) -> M:
-    organization = instance.organization  # type: ignore[attr-defined]
     ensure_same_organization(
-        organization, **{f: getattr(instance, f) for f in RELATED[type(instance)]}
+        instance.organization_id,  # type: ignore[attr-defined]
+        **{f: getattr(instance, f) for f in RELATED[type(instance)]},
     )
     if isinstance(instance, Company) and instance.parent_id and instance.parent_id == instance.pk:
         raise ValidationError({"parent": _("A company cannot be its own parent.")})
