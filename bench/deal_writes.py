@@ -29,7 +29,7 @@ import threading
 import time
 from datetime import UTC, date, datetime
 
-from bench.crm_data import describe, ensure, psql
+from bench.crm_data import describe, ensure
 from bench.harness import (
     Call,
     LoadResult,
@@ -44,9 +44,11 @@ from bench.harness import (
 from bench.kpi_freshness import (
     Api,
     facts_digest,
+    open_deals,
     purge,
     recomputes,
     settle,
+    take_back,
     won_this_month,
     worker,
 )
@@ -59,56 +61,6 @@ ALONE_PER_CLIENT = 60  # ... with no worker running
 WORKERS = 4
 DELAY = 2  # KPI_COALESCE_SECONDS, the default
 POLL = 0.1
-
-# Open deals for the run, as the CRM would hold them: at the proposal stage, opened a month
-# after their lead, with the lead's company; each of a lead with no deal that is not a
-# customer, so that winning it also moves the lead.
-OPEN_DEALS = """
-INSERT INTO crm_deal (organization_id, external_id, name, product, amount, currency, status,
-                      pipeline_stage, created_at, closed_at, lost_reason, kind, updated_at,
-                      lead_id, company_id)
-SELECT l.organization_id, '', 'Bench ' || l.id, '', 1000 + l.id % 49000, 'EUR', 'open',
-       'proposal', LEAST(l.created_at + interval '30 days', now()), NULL, '', 'new', now(),
-       l.id, l.company_id
-FROM crm_lead l
-WHERE l.organization_id = {org} AND l.stage <> 'customer'
-AND NOT EXISTS (SELECT 1 FROM crm_deal d WHERE d.lead_id = l.id)
-ORDER BY l.id DESC LIMIT {count}
-RETURNING id
-"""
-
-# Every run starts from the same history: the deals earlier runs opened are taken back, with
-# the moves their wins made (each lead back at the stage it left, since its last remaining
-# change). Kept, every run's 3,360 wins piled up in the current month, where the data's
-# months hold about 550 each, and the worker's recompute of that month, which reads every
-# journey in it, grew with them: 0.07 s with one run's wins, 0.4 to 0.7 s after a day's runs.
-TAKE_BACK = """
-BEGIN;
-CREATE TEMPORARY TABLE bench_moves ON COMMIT DROP AS
-SELECT c.id, c.lead_id, c.from_stage
-FROM crm_deal d JOIN crm_leadstagechange c ON c.lead_id = d.lead_id
-WHERE d.organization_id = {org} AND d.name LIKE 'Bench %' AND d.external_id = ''
-AND c.organization_id = {org} AND c.source = 'deal_won';
-DELETE FROM crm_leadstagechange c USING bench_moves m WHERE c.id = m.id;
-UPDATE crm_lead l
-SET stage = m.from_stage,
-    stage_changed_at = COALESCE(
-        (SELECT max(c.at) FROM crm_leadstagechange c WHERE c.lead_id = l.id), l.created_at)
-FROM bench_moves m WHERE l.id = m.lead_id;
-DELETE FROM crm_deal
-WHERE organization_id = {org} AND name LIKE 'Bench %' AND external_id = '';
-COMMIT;
-"""
-
-
-def take_back(url: str, org: int) -> None:
-    psql(url, TAKE_BACK.format(org=org))
-
-
-def open_deals(url: str, org: int, count: int) -> list[int]:
-    deals = [int(x) for x in psql(url, OPEN_DEALS.format(org=org, count=count)).split()]
-    assert len(deals) == count, f"only {len(deals)} leads left to win deals for"
-    return deals
 
 
 class Watch:

@@ -1,7 +1,8 @@
 """Benchmark: how soon a change reaches /api/v1/kpis/, and what a burst of changes costs.
 
 On the 1,000,000-lead organisation of bench/crm_data.py, with its facts complete, one real
-Celery worker (solo pool) on Redis and the API on gunicorn:
+Celery worker (solo pool) on Redis and the API on gunicorn. Each run takes back the deals the
+one before opened and won (TAKE_BACK), then opens its own at the proposal stage (OPEN_DEALS):
 - 100 single changes: an open deal is won through `PATCH /api/v1/deals/{id}/`; from the
   answer, `/api/v1/kpis/` is read every 50 ms until the month's won deals show it. The
   changes are spaced so that each is measured alone. Goal: p95 within the coalescing delay
@@ -148,6 +149,58 @@ def burst(port: int, token: str, deals: list[int]) -> float:
     return time.perf_counter() - began
 
 
+# Open deals for the run, as the CRM would hold them: at the proposal stage, opened a month
+# after their lead, with the lead's company; each of a lead with no deal that is not a
+# customer, so that winning it also moves the lead.
+OPEN_DEALS = """
+INSERT INTO crm_deal (organization_id, external_id, name, product, amount, currency, status,
+                      pipeline_stage, created_at, closed_at, lost_reason, kind, updated_at,
+                      lead_id, company_id)
+SELECT l.organization_id, '', 'Bench ' || l.id, '', 1000 + l.id % 49000, 'EUR', 'open',
+       'proposal', LEAST(l.created_at + interval '30 days', now()), NULL, '', 'new', now(),
+       l.id, l.company_id
+FROM crm_lead l
+WHERE l.organization_id = {org} AND l.stage <> 'customer'
+AND NOT EXISTS (SELECT 1 FROM crm_deal d WHERE d.lead_id = l.id)
+ORDER BY l.id DESC LIMIT {count}
+RETURNING id
+"""
+
+# Every run starts from the same history: the deals earlier runs opened are taken back, with
+# the moves their wins made (each lead back at the stage it left, since its last remaining
+# change). Kept, every run's wins piled up in the current month, where the data's
+# months hold about 550 each, and the worker's recompute of that month, which reads every
+# journey in it, grew with them (bench/deal_writes.py's 3,360 a run: 0.07 s with one run's
+# wins, 0.4 to 0.7 s after a day's runs), and the organisation's own open deals ran out.
+TAKE_BACK = """
+BEGIN;
+CREATE TEMPORARY TABLE bench_moves ON COMMIT DROP AS
+SELECT c.id, c.lead_id, c.from_stage
+FROM crm_deal d JOIN crm_leadstagechange c ON c.lead_id = d.lead_id
+WHERE d.organization_id = {org} AND d.name LIKE 'Bench %' AND d.external_id = ''
+AND c.organization_id = {org} AND c.source = 'deal_won';
+DELETE FROM crm_leadstagechange c USING bench_moves m WHERE c.id = m.id;
+UPDATE crm_lead l
+SET stage = m.from_stage,
+    stage_changed_at = COALESCE(
+        (SELECT max(c.at) FROM crm_leadstagechange c WHERE c.lead_id = l.id), l.created_at)
+FROM bench_moves m WHERE l.id = m.lead_id;
+DELETE FROM crm_deal
+WHERE organization_id = {org} AND name LIKE 'Bench %' AND external_id = '';
+COMMIT;
+"""
+
+
+def take_back(url: str, org: int) -> None:
+    psql(url, TAKE_BACK.format(org=org))
+
+
+def open_deals(url: str, org: int, count: int) -> list[int]:
+    deals = [int(x) for x in psql(url, OPEN_DEALS.format(org=org, count=count)).split()]
+    assert len(deals) == count, f"only {len(deals)} leads left to win deals for"
+    return deals
+
+
 def main() -> None:
     redis_url = os.environ.get("REDIS_URL") or sys.exit("REDIS_URL must point at a Redis")
     env = production_env(
@@ -157,22 +210,15 @@ def main() -> None:
     )
     data = ensure(env, LEADS)
     url, org = env["DATABASE_URL"], data.organization_id
+    take_back(url, org)
+    deals = open_deals(url, org, SINGLE + BURST)
     manage(env, "recompute_kpis", "--org", ORG, "--full")
     token = manage(env, "create_api_token", "bench-crm-admin", "--org", ORG, "--name", "fresh")
     token = token.strip().splitlines()[-1]
-    open_deals = [
-        int(x)
-        for x in psql(
-            url,
-            f"SELECT id FROM crm_deal WHERE organization_id = {org} AND status = 'open' "
-            f"ORDER BY id LIMIT {SINGLE + BURST}",
-        ).split()
-    ]
-    assert len(open_deals) == SINGLE + BURST, "not enough open deals"
     waits: list[float] = []
     with gunicorn(2, env) as port, worker(env) as lines:
         api = Api(port, token)
-        for deal_id in open_deals[:SINGLE]:
+        for deal_id in deals[:SINGLE]:
             before = won_this_month(api)
             win(api, deal_id)
             sent = time.perf_counter()
@@ -185,7 +231,7 @@ def main() -> None:
             waits.append(time.perf_counter() - sent)
             settle(url, org, lines)
         single_runs = recomputes(lines)
-        burst_seconds = burst(port, token, open_deals[SINGLE:])
+        burst_seconds = burst(port, token, deals[SINGLE:])
         settle(url, org, lines)
         burst_runs = recomputes(lines) - single_runs
         incremental = facts_digest(url, org)
@@ -197,8 +243,10 @@ def main() -> None:
         f"""## KPI freshness and bursts
 
 Run {date.today()} on {machine()}; PostgreSQL and Redis on the same machine, one Celery
-worker (solo pool), the API on gunicorn (2 workers). Data: {describe(data)}. Coalescing
-delay {DELAY} s. Command: `python3 scripts/run_bench.py kpi_freshness` (needs `REDIS_URL`).
+worker (solo pool), the API on gunicorn (2 workers). Data: {describe(data)}; each run takes
+back the deals the one before opened and won, then opens {SINGLE + BURST:,} of its own at the
+proposal stage (each of a lead that is not a customer, so that winning it moves the lead).
+Coalescing delay {DELAY} s. Command: `python3 scripts/run_bench.py kpi_freshness` (needs `REDIS_URL`).
 
 **A deal won through the API, until `/api/v1/kpis/` shows it** ({SINGLE} changes, one at a
 time; polled every 50 ms):
