@@ -2,8 +2,10 @@
 
 An organisation of bench/crm_data.py with 100,000 leads, its facts recomputed, one real
 Celery worker (solo pool) on Redis keeping them, and the API on gunicorn (4 sync workers, as
-bench/kpi_api.py). Each run takes back the deals the last one opened and won (see TAKE_BACK), then makes its own open deals (at the proposal stage, one for each of
-as many leads that are not customers yet: a run wins them, so the next needs new ones), then:
+bench/kpi_api.py). Each run takes back the deals the last one opened and won (TAKE_BACK in
+bench/kpi_freshness.py), then makes its own open deals (at the proposal stage, one for each
+of as many leads that are not customers yet: a run wins them, so the next needs new ones),
+then:
 - the floor: the same clients read those deals (`GET /api/v1/deals/{id}/`), the cheapest
   authenticated answer about the same rows on the same server;
 - the writes alone: each client wins its own share of some of the deals (`PATCH
@@ -176,8 +178,8 @@ def main() -> None:
 Run {date.today()} on {machine()}; gunicorn with {WORKERS} sync workers, {CLIENTS} concurrent
 keep-alive clients on the same machine, token auth; PostgreSQL and Redis on the same machine.
 Data: {describe(data)}; each run takes back the deals the one before opened and won (their
-leads back at the stage they left), then adds open deals at the proposal stage, one for each of as
-many leads that are not customers, and wins them:
+leads back at the stage they left), then adds open deals at the proposal stage, one for each
+of as many leads that are not customers, and wins them:
 `PATCH /api/v1/deals/{{id}}/ {{"status": "won", "closed_at": ...}}`, each win moving its lead
 to customer (9 queries a win in tests/crm/test_api_deal_writes.py, which pins at most 12).
 The floor is a `GET` of the same deals by the same clients. Then {len(alone_deals):,} wins with
