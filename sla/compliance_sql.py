@@ -1,5 +1,5 @@
 """The compliance statements: every hand-off an agreement covers judged by one set-based
-statement (JUDGE_HANDOFFS), which keeps in a temporary table only those judged otherwise
+statement (judge_handoffs), which keeps in a temporary table only those judged otherwise
 than their stored row (or new, or gone); a second (WRITE_HANDOFFS) writes those and records
 and resolves the breaches of the rows it wrote; the scorecards are aggregated from the
 rows in one grouped SELECT.
@@ -12,22 +12,34 @@ binary search over the cumulated seconds). The time zone, summer time, working d
 holidays are all in the arrays, built in Python by the same code that walks the calendar
 for one lead (sla.calendar), and the property tests hold the two together.
 
-The judgement's steps are subqueries fenced by OFFSET 0 (their columns are computed once a
-row, not once a reference) and none is materialised: the hand-offs flow through them in
-the lead's order (sorted once, for the window), so that the organisation's touches are
-merged with them in one pass of their index, the look-ups by the lead's own index entries
-(the change that took it out of the stage, the lead and its fit) are LATERAL nested loops
-finding their pages where the previous lead left them, and the queue's decisions, the won
-deals and the stored rows are merged with them as they come (each step's ORDER BY tells the
-planner the order it already has: nothing big is sorted again).
+The judgement is cut into branches, each the hand-offs of one range of lead ids
+(judge_handoffs: SLA_JUDGE_BRANCHES of them, holding as many hand-offs each), joined by
+UNION ALL: PostgreSQL runs them side by side under one Parallel Append, each whole in one
+process (a parallel worker, or the session itself), so that a judgement takes the time of
+its largest branch. A branch holds nothing a worker cannot run: no LATERAL subquery, no
+LIMIT or OFFSET, no window function (PostgreSQL 15 runs none of them in a worker).
+
+A branch's steps are subqueries fenced by their ORDER BY (their columns are computed once
+a row, not once a reference) and none is materialised: the hand-offs flow through them in
+the lead's order (sorted once), so that the branch's touches are merged with them in one
+pass of their index, the look-ups by the lead's own index entries (its later changes, the
+lead and its fit) are nested loops finding their pages where the previous lead left them,
+and the queue's decisions, the won deals and the stored rows are merged with them as they
+come (each step's ORDER BY tells the planner the order it already has: nothing big is
+sorted again). A look-up's condition is a range of one key (same_lead), which no merge or
+hash join can take: a nested loop driven by the hand-offs is the only plan for it.
 Materialising every step, as this did first, wrote and read each hand-off six times over.
-The fences and the settings (sla.services.compliance) fix the plan's shape: no join order
-or method is left to the tables' statistics, and none is worse than linear. The writes are
-a separate statement because they are better hashed than merged (what changed, against the
-stored rows and the breaches by key) and one statement has one set of planner settings.
+The fences, the look-ups' conditions and the settings (sla.services.compliance) fix the
+plan's shape: no join order or method is left to the tables' statistics, and none is worse
+than linear in the organisation's history (a hand-off reads its own lead's later changes:
+a lead handed over k times reads its history k times). The writes are a separate statement
+because they are better hashed than merged (what changed, against the stored rows and the
+breaches by key) and one statement has one set of planner settings.
 Epoch seconds come from date_part (a float), not extract (a numeric, which turns into a
 float through its text: a tenth of the time).
 """
+
+import functools
 
 # An instant's cumulative working seconds, given `i` = width_bucket(epoch, opens).
 CUMULATIVE = """CASE WHEN {i} = 0 THEN 0::float8 ELSE
@@ -49,11 +61,19 @@ TOUCH_KINDS = "('call', 'email', 'meeting')"
 # When sales decided: in the queue, or when the lead left the stage.
 DECIDED = "COALESCE(sd.at, t.moved_at)"
 
-# The lead's fit to an approved persona, looked up by the lead (none without one approved).
-FIT = """LEFT JOIN LATERAL (
-        SELECT f.fits FROM personas_leadfit f
-        WHERE f.lead_id = d.lead_id AND f.organization_id = %(org)s LIMIT 1
-    ) f ON true"""
+
+# A look-up by the lead's own index entries: a range of one key, which no merge or hash
+# join can take, so it is always a nested loop driven by the hand-offs (a LEFT JOIN keeps
+# them on the outer side) probing the index. A LATERAL subquery would say the same, but it
+# runs only in the process that planned it, and each branch of the judgement runs in a
+# parallel worker.
+def same_lead(column: str, lead: str = "d.lead_id") -> str:
+    return f"{column} >= {lead} AND {column} <= {lead}"
+
+
+# The lead's fit to an approved persona (none without one approved; one row a lead at most).
+FIT = f"""LEFT JOIN personas_leadfit f ON {same_lead("f.lead_id")}
+        AND f.organization_id = %(org)s"""
 NO_FIT = "CROSS JOIN (SELECT NULL::boolean AS fits) f"
 
 # What a judgement sets: every column but the keys and computed_at.
@@ -69,8 +89,8 @@ HANDOFF_COLUMNS = ", ".join(
 
 # What step d of the judgement gives a hand-off, its key first.
 D = [
-    "lead_id", "handoff_at", "month", "next_handoff_at", "version_id", "agreement_id",
-    "attempts_needed", "cum_h", "touch_due", "attempts_due", "decision_due",
+    "lead_id", "handoff_at", "month", "next_handoff_at", "moved_at", "moved_on", "version_id",
+    "agreement_id", "attempts_needed", "cum_h", "touch_due", "attempts_due", "decision_due",
 ]  # fmt: skip
 D_COLUMNS = ", ".join(f"d.{column}" for column in D)
 
@@ -85,36 +105,60 @@ def _due(clock: str) -> str:
     return INSTANT.format(j=window, t=f"w.t_{clock}")
 
 
+def _in_branch(column: str) -> str:
+    """The branch's leads: ids from %(lo_N)s to %(hi_N)s, N filled in by branch()."""
+    return f"{column} >= %(lo_{{n}})s AND {column} <= %(hi_{{n}})s"
+
+
 DELETE_HANDOFFS = """
     DELETE FROM sla_handoff
     WHERE organization_id = %(org)s AND handoff_at >= %(start)s AND handoff_at < %(end)s
 """
 
-_JUDGE_HANDOFFS = f"""
-CREATE TEMP TABLE sla_judged ON COMMIT DROP AS
+# One branch of the judgement: the hand-offs of the leads in one range of ids, judged and
+# compared with their stored rows. The branches (judge_handoffs) cover every id between
+# them, so that a stored row whose hand-off is gone is found too.
+_BRANCH = f"""
 WITH
--- Every hand-off from the start on (the next one bounds a hand-off's touches).
+-- Every hand-off from the start to the end, with what came after it in its lead's history (one
+-- look-up of the lead's later changes): the next hand-off, which bounds its touches and
+-- its decision; the first change to another stage; the first on to the funnel. Two changes
+-- to the stage at one instant are one hand-off (grouped by the instant). The version it is
+-- judged by and its month (sla.selectors.version_at) are one binary search: the versions
+-- come as pieces of time, cut at each month's first instant too (from v_from[k] on, the
+-- version v_id[k], none between agreements, and the month v_month[k]).
 h AS (
     SELECT c.lead_id, c.at AS handoff_at,
-        -- By the instant alone (two at one instant are one hand-off, below): the index
-        -- holds the lead and the instant, so the heap is not read. The next row's, if of
-        -- the same lead: one window over them all, not one a lead (a window set up and torn
-        -- down for each of 200,000 leads: about a twentieth of the judgement).
-        CASE WHEN lead(c.lead_id) OVER by_lead = c.lead_id THEN lead(c.at) OVER by_lead END
-            AS next_handoff_at,
+        min(n.at) FILTER (WHERE n.to_stage = %(handoff)s) AS next_handoff_at,
+        min(n.at) FILTER (WHERE n.to_stage <> %(handoff)s) AS left_at,
+        min(n.at) FILTER (WHERE n.to_stage = ANY(%(onwards)s::text[])) AS onward_at,
         date_part('epoch', c.at) AS e,
         width_bucket(date_part('epoch', c.at), %(opens)s::float8[]) AS i,
         width_bucket(c.at, %(v_from)s::timestamptz[]) AS k
-    FROM crm_leadstagechange c
-    WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s AND c.at >= %(start)s
-    WINDOW by_lead AS (ORDER BY c.lead_id, c.at)
+    FROM (
+        -- Read in the order of the stage's index (the lead's own index, in the lead's order,
+        -- would read every change of every lead of the branch), then sorted: the look-ups
+        -- of the later changes go through their index in its order.
+        SELECT c.lead_id, c.at FROM (
+            SELECT c.lead_id, c.at FROM crm_leadstagechange c
+            WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s
+                AND c.at >= %(start)s AND c.at < %(end)s AND {_in_branch("c.lead_id")}
+            ORDER BY c.at
+        ) c
+        ORDER BY c.lead_id, c.at
+    ) c
+    LEFT JOIN crm_leadstagechange n ON {same_lead("n.lead_id", "c.lead_id")} AND n.at > c.at
+    GROUP BY c.lead_id, c.at
+    ORDER BY c.lead_id, c.at
 ),
--- The version each is judged by (sla.selectors.version_at) and its month in the
--- organisation's time zone: the versions come as pieces of time, cut at each month's
--- first instant too (from v_from[k] on, the version v_id[k], none between agreements, and
--- the month v_month[k]), so a hand-off's are one binary search.
+-- Its version's terms, its month in the organisation's time zone, when it left the stage
+-- (the first change to another stage, unless the lead was handed off again first) and
+-- whether on to the funnel.
 j AS (
     SELECT h.lead_id, h.handoff_at, (%(v_month)s::date[])[h.k] AS month, h.next_handoff_at,
+        CASE WHEN h.next_handoff_at IS NULL OR h.left_at <= h.next_handoff_at
+            THEN h.left_at END AS moved_at,
+        COALESCE(h.onward_at = h.left_at, false) AS onward,
         (%(v_id)s::bigint[])[h.k] AS version_id,
         (%(v_agreement)s::bigint[])[h.k] AS agreement_id,
         (%(v_attempts)s::int[])[h.k] AS attempts_needed,
@@ -123,31 +167,31 @@ j AS (
         (%(v_decision_s)s::float8[])[h.k] AS s_decision,
         {CUMULATIVE.format(i="h.i", e="h.e")} AS cum_h
     FROM h
-    WHERE h.handoff_at < %(end)s AND (%(v_id)s::bigint[])[h.k] IS NOT NULL
-        -- Two changes to the stage at one instant (a batch, a merge) are one hand-off.
-        AND h.next_handoff_at IS DISTINCT FROM h.handoff_at
-    ORDER BY h.lead_id, h.handoff_at OFFSET 0
+    WHERE (%(v_id)s::bigint[])[h.k] IS NOT NULL
+    ORDER BY h.lead_id, h.handoff_at
 ),
 -- Each deadline as cumulated seconds, and the window it falls in.
 w AS (
-    SELECT j.*, j.cum_h + j.s_touch AS t_touch, j.cum_h + j.s_attempts AS t_attempts,
+    SELECT j.*, j.moved_at IS NOT NULL AND j.onward AS moved_on,
+        j.cum_h + j.s_touch AS t_touch, j.cum_h + j.s_attempts AS t_attempts,
         j.cum_h + j.s_decision AS t_decision,
         width_bucket(j.cum_h + j.s_touch, %(before)s::float8[]) AS b_touch,
         width_bucket(j.cum_h + j.s_attempts, %(before)s::float8[]) AS b_attempts,
         width_bucket(j.cum_h + j.s_decision, %(before)s::float8[]) AS b_decision
     FROM j
-    ORDER BY j.lead_id, j.handoff_at OFFSET 0
+    ORDER BY j.lead_id, j.handoff_at
 ),
 d AS (
-    SELECT w.lead_id, w.handoff_at, w.month, w.next_handoff_at, w.version_id, w.agreement_id,
-        w.attempts_needed, w.cum_h, {_due("touch")} AS touch_due,
-        {_due("attempts")} AS attempts_due, {_due("decision")} AS decision_due
+    SELECT w.lead_id, w.handoff_at, w.month, w.next_handoff_at, w.moved_at, w.moved_on,
+        w.version_id, w.agreement_id, w.attempts_needed, w.cum_h,
+        {_due("touch")} AS touch_due, {_due("attempts")} AS attempts_due,
+        {_due("decision")} AS decision_due
     FROM w
     -- In the order its touches are grouped by (all its columns, the key first): sorted
     -- here, one row to a key, rather than the touches, two or three to a key.
-    ORDER BY {", ".join(D)} OFFSET 0
+    ORDER BY {", ".join(D)}
 ),
--- Its touches (calls, e-mails, meetings) before the lead's next hand-off: the organisation's
+-- Its touches (calls, e-mails, meetings) before the lead's next hand-off: the branch's
 -- touches merged with the hand-offs in the lead's order (one pass of their index), rather
 -- than looked up a hand-off (an index descent and an aggregate each: a fifth of the
 -- judgement). Grouped by every column of d: (lead, instant) is its key, and the rows come
@@ -158,36 +202,27 @@ touched AS (
     FROM d
     LEFT JOIN (
         SELECT a.lead_id, a.at FROM crm_activity a
-        WHERE a.organization_id = %(org)s AND a.kind IN {TOUCH_KINDS}
-        ORDER BY a.lead_id, a.at OFFSET 0
+        WHERE a.organization_id = %(org)s AND {_in_branch("a.lead_id")}
+            AND a.kind IN {TOUCH_KINDS}
+        ORDER BY a.lead_id, a.at
     ) a ON a.lead_id = d.lead_id AND a.at >= d.handoff_at
         AND (d.next_handoff_at IS NULL OR a.at < d.next_handoff_at)
     GROUP BY {D_COLUMNS}
-    ORDER BY d.lead_id, d.handoff_at OFFSET 0
+    ORDER BY d.lead_id, d.handoff_at
 ),
--- The change that took the lead out of the stage, and the lead's channel, owner and fit:
--- looked up by the lead's own index entries, in the lead's order.
+-- The lead's channel, owner and fit, looked up by the lead's own index entries.
 t AS (
-    SELECT d.*, moved.at AS moved_at,
-        moved.to_stage = ANY(%(onwards)s::text[]) AS moved_on,
-        width_bucket(date_part('epoch', d.first_at), %(opens)s::float8[]) AS i_touch,
+    SELECT d.*, width_bucket(date_part('epoch', d.first_at), %(opens)s::float8[]) AS i_touch,
         l.channel_id, l.owner_id, f.fits
     FROM touched d
-    LEFT JOIN LATERAL (
-        SELECT n.at, n.to_stage FROM crm_leadstagechange n
-        WHERE n.lead_id = d.lead_id AND n.at > d.handoff_at AND n.to_stage <> %(handoff)s
-            AND (d.next_handoff_at IS NULL OR n.at <= d.next_handoff_at)
-        ORDER BY n.at LIMIT 1
-    ) moved ON true
-    CROSS JOIN LATERAL (
-        SELECT l.channel_id, l.owner_id FROM crm_lead l WHERE l.id = d.lead_id LIMIT 1
-    ) l
+    LEFT JOIN crm_lead l ON {same_lead("l.id")}
     {{fit}}
-    ORDER BY d.lead_id, d.handoff_at OFFSET 0
+    ORDER BY d.lead_id, d.handoff_at
 ),
 -- Sales' decision: recorded in the queue, or read from the change that took the lead out of
 -- the stage (on to the funnel: accepted; anywhere else: rejected); whether a deal of the lead
--- was won since (both hashed: few hand-offs have either); and what the clock says of it.
+-- was won since; and what the clock says of it. The queue's decisions and the won deals
+-- merged with the hand-offs in the lead's order.
 computed AS (
     SELECT t.lead_id, t.handoff_at, t.month, t.agreement_id, t.version_id, t.channel_id,
         t.owner_id, t.fits, t.first_at AS first_touch_at,
@@ -213,37 +248,61 @@ computed AS (
               CASE WHEN {DECIDED} IS NULL AND t.decision_due > %(now)s
                    THEN t.decision_due END) AS next_due
     FROM t
-    LEFT JOIN sla_decision sd ON sd.organization_id = %(org)s AND sd.lead_id = t.lead_id
-        AND sd.handoff_at = t.handoff_at
+    LEFT JOIN (
+        SELECT sd.lead_id, sd.handoff_at, sd.outcome, sd.at, sd.reason FROM sla_decision sd
+        WHERE sd.organization_id = %(org)s AND {_in_branch("sd.lead_id")}
+    ) sd ON sd.lead_id = t.lead_id AND sd.handoff_at = t.handoff_at
     LEFT JOIN (
         SELECT w.lead_id, max(w.closed_at) AS last_won FROM crm_deal w
-        WHERE w.organization_id = %(org)s AND w.status = 'won' AND w.lead_id IS NOT NULL
+        WHERE w.organization_id = %(org)s AND w.status = 'won' AND {_in_branch("w.lead_id")}
         GROUP BY w.lead_id
     ) won ON won.lead_id = t.lead_id
 )
 -- The stored rows against the judgement: a row no longer judged goes, a new one comes, and
 -- a row is rewritten if judged otherwise or if one of its deadlines passed since it was
 -- (its computed_at moves on, so the sweep lets it be); the rest stay as they are.
-
-    SELECT s.id AS stored_id, s.lead_id AS stored_lead, s.handoff_at AS stored_at,
-        -- What the stored row said: only what is new can break, or remedy, anything.
-        s.late_touch AS was_late_touch, s.few_attempts AS was_few_attempts,
-        s.late_decision AS was_late_decision, s.first_touch_at IS NOT NULL AS was_touched,
-        s.decision <> '' AS was_decided, c.*
-    FROM computed c
-    FULL JOIN (SELECT * FROM sla_handoff WHERE organization_id = %(org)s
-               AND handoff_at >= %(start)s AND handoff_at < %(end)s) s
-        ON s.lead_id = c.lead_id AND s.handoff_at = c.handoff_at
-    WHERE s.id IS NULL OR c.lead_id IS NULL
-        OR ({_judged("s")}) IS DISTINCT FROM ({_judged("c")})
-        OR (s.touch_due > s.computed_at AND s.touch_due <= %(now)s)
-        OR (s.attempts_due > s.computed_at AND s.attempts_due <= %(now)s)
-        OR (s.decision_due > s.computed_at AND s.decision_due <= %(now)s)
+SELECT s.id AS stored_id, s.lead_id AS stored_lead, s.handoff_at AS stored_at,
+    -- What the stored row said: only what is new can break, or remedy, anything.
+    s.late_touch AS was_late_touch, s.few_attempts AS was_few_attempts,
+    s.late_decision AS was_late_decision, s.first_touch_at IS NOT NULL AS was_touched,
+    s.decision <> '' AS was_decided, c.*
+FROM computed c
+FULL JOIN (SELECT * FROM sla_handoff WHERE organization_id = %(org)s
+           AND {_in_branch("lead_id")}
+           AND handoff_at >= %(start)s AND handoff_at < %(end)s) s
+    ON s.lead_id = c.lead_id AND s.handoff_at = c.handoff_at
+WHERE s.id IS NULL OR c.lead_id IS NULL
+    OR ({_judged("s")}) IS DISTINCT FROM ({_judged("c")})
+    OR (s.touch_due > s.computed_at AND s.touch_due <= %(now)s)
+    OR (s.attempts_due > s.computed_at AND s.attempts_due <= %(now)s)
+    OR (s.decision_due > s.computed_at AND s.decision_due <= %(now)s)
 """  # noqa: S608 - the pieces are this module's constants; values are parameters
 
-# With the leads' fits looked up, and without (no approved persona: no lead fits one).
-JUDGE_HANDOFFS = _JUDGE_HANDOFFS.format(fit=FIT)
-JUDGE_HANDOFFS_WITHOUT_FITS = _JUDGE_HANDOFFS.format(fit=NO_FIT)
+
+@functools.cache
+def judge_handoffs(branches: int, *, fits: bool) -> str:
+    """The judgement, into the temporary table sla_judged: only the hand-offs judged
+    otherwise than stored (or new, or gone). Its `branches` (ranges of lead ids, from
+    %(lo_0)s to %(hi_0)s and so on) are independent, so PostgreSQL runs them side by side
+    in parallel workers under one Parallel Append (the settings in
+    sla.services.compliance); with the leads' fits looked up, or none (no approved
+    persona: no lead fits one)."""
+    body = _BRANCH.replace("{fit}", FIT if fits else NO_FIT)
+    parts = [f"({body.replace('{n}', str(n))})" for n in range(branches)]
+    return (
+        "CREATE TEMP TABLE sla_judged ON COMMIT DROP AS\nSELECT * FROM ("
+        + ("\nUNION ALL\n".join(parts))
+        + ") judged"
+    )
+
+
+# The lead ids that cut the organisation's hand-offs into branches of equal size.
+BRANCH_CUTS = """
+SELECT percentile_disc(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY c.lead_id)
+FROM crm_leadstagechange c
+WHERE c.organization_id = %(org)s AND c.to_stage = %(handoff)s AND c.at >= %(start)s
+    AND c.at < %(end)s
+"""
 
 # The judgement written: what changed, from sla_judged.
 WRITE_HANDOFFS = f"""

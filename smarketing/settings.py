@@ -297,6 +297,10 @@ OBJECTIVES_COALESCE_SECONDS = env_int("OBJECTIVES_COALESCE_SECONDS", 2, minimum=
 # Changes to one organisation's hand-offs within this many seconds share one recompute of
 # its SLA compliance (sla/services/compliance.py).
 SLA_COALESCE_SECONDS = env_int("SLA_COALESCE_SECONDS", 2, minimum=0)
+# An SLA recompute judges the hand-offs in this many ranges of leads side by side, each in
+# its own PostgreSQL process (a parallel worker, or the session itself when none is free):
+# the database server's cores one recompute may use (sla/compliance_sql.py).
+SLA_JUDGE_BRANCHES = env_int("SLA_JUDGE_BRANCHES", 2, minimum=1)
 # Events of one organisation within this many seconds share one run of their e-mails and
 # webhook deliveries (reviews/services/events.py).
 NOTIFY_COALESCE_SECONDS = env_int("NOTIFY_COALESCE_SECONDS", 2, minimum=0)

@@ -28,11 +28,11 @@ from personas.selectors import approved_persona_names
 from sla.calendar import after_business_hours, windows_between
 from sla.clock import business_day_hours
 from sla.compliance_sql import (
+    BRANCH_CUTS,
     DELETE_HANDOFFS,
-    JUDGE_HANDOFFS,
-    JUDGE_HANDOFFS_WITHOUT_FITS,
     SCORECARDS,
     WRITE_HANDOFFS,
+    judge_handoffs,
 )
 from sla.models import AgreementVersion, BusinessCalendar, ComplianceMark, Scorecard
 from sla.selectors import calendar_of, signed_versions, version_at
@@ -163,10 +163,10 @@ def compliance_recompute(
 
 
 # The statements' planner settings (each back to its default after them). Every join is
-# keyed by the lead, merged or hashed (see compliance_sql): nested loops only where a LATERAL
-# look-up asks for one. The breaches too: the hand-offs just written have no statistics
-# yet, and a nested loop over them probed the breaches once a hand-off (200,000 against
-# 150,000 open breaches: over 15 minutes).
+# keyed by the lead, merged or hashed (see compliance_sql): nested loops only where a look-up
+# by the lead's own index entries asks for one. The breaches too: the hand-offs just
+# written have no statistics yet, and a nested loop over them probed the breaches once a
+# hand-off (200,000 against 150,000 open breaches: over 15 minutes).
 JUDGING = {
     "enable_nestloop": "off",
     # The judgement flows in the lead's order: merged with the queue's decisions, the won
@@ -176,8 +176,14 @@ JUDGING = {
     "enable_memoize": "off",
     # The touches are counted a hand-off as they come, in its order: not hashed, then sorted.
     "enable_hashagg": "off",
-    # The stored rows sorted in memory (about 200 bytes a hand-off).
+    # The stored rows sorted in memory (about 200 bytes a hand-off), in each worker.
     "work_mem": "64MB",
+    # The branches side by side, each whole in one process (a worker or the leader): no
+    # scan is split among workers, and nothing but the branches' count decides the plan.
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
+    "min_parallel_table_scan_size": "1000GB",
+    "min_parallel_index_scan_size": "1000GB",
 }
 WRITING = {
     "enable_nestloop": "off",
@@ -185,6 +191,25 @@ WRITING = {
     "enable_mergejoin": "off",
     "work_mem": "64MB",
 }
+# Bounds of a bigint: the first branch starts at the one, the last ends at the other.
+LOWEST, HIGHEST = -(2**63), 2**63 - 1
+
+
+def _branches(cursor: Any, params: dict[str, Any]) -> dict[str, int]:
+    """The lead ids bounding each branch of the judgement (lo_N to hi_N): SLA_JUDGE_BRANCHES
+    ranges holding as many of the organisation's hand-offs each, together every id."""
+    count = settings.SLA_JUDGE_BRANCHES
+    cuts: list[int] = []
+    if count > 1:
+        fractions = [n / count for n in range(1, count)]
+        # The hand-offs' lead ids sorted in memory (8 bytes each; 4MB spilled them to disk).
+        row = _with_settings(
+            cursor, {"work_mem": "64MB"}, BRANCH_CUTS, params | {"fractions": fractions}
+        )
+        cuts = sorted(set(row[0] or [])) if row else []
+    lows, highs = [LOWEST, *cuts], [cut - 1 for cut in cuts] + [HIGHEST]
+    ranges = {f"lo_{n}": low for n, low in enumerate(lows)}
+    return ranges | {f"hi_{n}": high for n, high in enumerate(highs)}
 
 
 def _handoffs_write(
@@ -194,7 +219,10 @@ def _handoffs_write(
     than stored) and write what changed: the hand-offs judged, the rows written, the new
     breaches' ids, and the organisation's hand-offs stored now."""
     cursor.execute("DROP TABLE IF EXISTS pg_temp.sla_judged")
-    _with_settings(cursor, JUDGING, JUDGE_HANDOFFS if fits else JUDGE_HANDOFFS_WITHOUT_FITS, params)
+    ranges = _branches(cursor, params)
+    branches = len(ranges) // 2
+    judging = JUDGING | {"max_parallel_workers_per_gather": str(branches if branches > 1 else 0)}
+    _with_settings(cursor, judging, judge_handoffs(branches, fits=fits), params | ranges)
     row = _with_settings(cursor, WRITING, WRITE_HANDOFFS, params)
     assert row is not None  # the statement's one row of counts
     judged, written, new, _resolved, stored = row

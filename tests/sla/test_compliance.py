@@ -120,7 +120,13 @@ def _independent(organization, now):
     return judged
 
 
-def test_every_hand_off_of_the_demo_is_judged_as_the_clock_judges_it_lead_by_lead():
+# In one range of leads, in the default two side by side, and in more ranges than there
+# are parallel workers (some run one after another).
+@pytest.mark.parametrize("branches", [1, 2, 5])
+def test_every_hand_off_of_the_demo_is_judged_as_the_clock_judges_it_lead_by_lead(
+    branches, settings
+):
+    settings.SLA_JUDGE_BRANCHES = branches
     seed_demo_organizations()
     demo = Organization.objects.get(slug="demo")
     now = timezone.now()
@@ -130,6 +136,45 @@ def test_every_hand_off_of_the_demo_is_judged_as_the_clock_judges_it_lead_by_lea
     expected = _independent(demo, now)
     stored = {(h.lead_id, h.handoff_at): h for h in Handoff.objects.filter(organization=demo)}
     assert done.handoffs == len(stored) == len(expected) > 300
+    _assert_judged_as_by_the_clock(stored, expected)
+    # A realistic mix: most kept, some broken, of every kind.
+    rows = list(stored.values())
+    assert 0.05 < sum(r.late_touch for r in rows) / len(rows) < 0.3
+    assert 0.05 < sum(r.late_decision for r in rows) / len(rows) < 0.4
+    assert Breach.objects.filter(organization=demo, kind=Breach.Kind.ATTEMPTS).exists()
+
+
+@pytest.mark.parametrize("branches", [1, 3])
+def test_a_lead_handed_over_again_and_again_is_judged_hand_off_by_hand_off(
+    org, member, agreement, settings, branches
+):
+    """Each hand-off's touches, attempts and decision are bounded by the lead's next one,
+    whichever range of leads (branch) the lead falls in."""
+    settings.SLA_JUDGE_BRANCHES = branches
+    at = rome("2026-03-02 10:00")
+    bouncing = handed_over(org, at, name="Bouncing")
+    for n in range(1, 6):
+        handed_over(org, at + timedelta(minutes=n), name=f"Other {n}")
+    moves = ["sql", "mql", "recycled", "mql", "disqualified", "mql", "sql", "mql"]
+    for n, stage in enumerate(moves, start=1):
+        when = at + timedelta(hours=7 * n)
+        touch(org, bouncing, when - timedelta(hours=3))
+        touch(org, bouncing, when - timedelta(hours=2), kind="email")
+        lead_change_stage(lead=bouncing, to_stage=stage, by=None, at=when)
+    now = at + timedelta(days=40)
+
+    done = compliance_recompute(organization_id=org.pk, now=now)
+
+    expected = _independent(org, now)
+    stored = {(h.lead_id, h.handoff_at): h for h in Handoff.objects.filter(organization=org)}
+    assert done.handoffs == len(stored) == len(expected) == 5 + 5
+    assert sum(lead == bouncing.pk for lead, _at in stored) == 5
+    _assert_judged_as_by_the_clock(stored, expected)
+    decisions = [stored[key].decision for key in sorted(stored) if key[0] == bouncing.pk]
+    assert decisions == ["accepted", "rejected", "rejected", "accepted", ""]
+
+
+def _assert_judged_as_by_the_clock(stored, expected):
     for key, (clock, touches, working) in expected.items():
         row = stored[key]
         assert row.first_touch_at == clock.first_touch_at
@@ -146,11 +191,38 @@ def test_every_hand_off_of_the_demo_is_judged_as_the_clock_judges_it_lead_by_lea
             due = {"first_touch": row.touch_due, "attempts": row.attempts_due,
                    "decision": row.decision_due}[breach.kind]  # fmt: skip
             assert abs((due - breach.due).total_seconds()) < 0.01
-    # A realistic mix: most kept, some broken, of every kind.
-    rows = list(stored.values())
-    assert 0.05 < sum(r.late_touch for r in rows) / len(rows) < 0.3
-    assert 0.05 < sum(r.late_decision for r in rows) / len(rows) < 0.4
-    assert Breach.objects.filter(organization=demo, kind=Breach.Kind.ATTEMPTS).exists()
+
+
+def test_the_judgements_branches_run_side_by_side_each_whole_in_one_process(
+    org, agreement, monkeypatch
+):
+    """The plan PostgreSQL makes of the judgement: one Parallel Append of the branches, each
+    run whole by one process, with no scan split among workers and no hash anywhere."""
+    from sla.services import compliance
+
+    plans = []
+    real = compliance._with_settings
+
+    def explained(cursor, settings, sql, params):
+        if "CREATE TEMP TABLE sla_judged" in sql:
+            for name, value in settings.items():
+                cursor.execute(f"SET LOCAL {name} = '{value}'")
+            cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
+            plans.append([row[0].strip() for row in cursor.fetchall()])
+        return real(cursor, settings, sql, params)
+
+    monkeypatch.setattr(compliance, "_with_settings", explained)
+    for n in range(4):
+        handed_over(org, rome("2026-03-02 09:00") + timedelta(hours=n), name=f"Lead {n}")
+
+    done = compliance_recompute(organization_id=org.pk, now=timezone.now())
+
+    assert done.handoffs == 4
+    [plan] = plans
+    assert plan[:3] == ["Gather", "Workers Planned: 2", "->  Parallel Append"]
+    assert sum(line.startswith("->  Merge Full Join") for line in plan) == 2  # the branches
+    assert not [line for line in plan[3:] if "Gather" in line or "Parallel" in line]
+    assert not [line for line in plan if "Hash" in line]
 
 
 def _percentile(values, fraction):
