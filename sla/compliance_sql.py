@@ -339,6 +339,9 @@ broken AS (
             ('decision', w.late_decision, w.was_late_decision, w.decision_due)
         ) AS b(kind, broken, was, due)
     WHERE b.broken AND NOT b.was
+        -- The rows with a flag newly raised first, each flag then (most rows have none).
+        AND ((w.late_touch AND NOT w.was_late_touch) OR (w.few_attempts AND NOT w.was_few_attempts)
+             OR (w.late_decision AND NOT w.was_late_decision))
 ),
 -- Each breach recorded once: its key, looked up in the unique index for each breach found
 -- now (few, but for a first run) rather than the organisation's breaches all hashed to
