@@ -106,7 +106,7 @@ def _due(clock: str) -> str:
 
 
 def _in_branch(column: str) -> str:
-    """The branch's leads: ids from %(lo_N)s to %(hi_N)s, N filled in by branch()."""
+    """The branch's leads: ids from %(lo_N)s to %(hi_N)s, N filled in by judge_handoffs."""
     return f"{column} >= %(lo_{{n}})s AND {column} <= %(hi_{{n}})s"
 
 
