@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from funnel.models import Plan
 from smarketing.lib.bounds import check_period, validate_business_date
+from smarketing.lib.months import MONTH_INPUT, month_start
 
 
 class MonthField(forms.DateField):
@@ -20,6 +21,12 @@ class MonthField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "month"})
     input_formats = ["%Y-%m", "%Y-%m-%d"]
     default_validators = [validate_business_date]
+
+    def to_python(self, value: Any) -> date | None:
+        if isinstance(value, str) and value.strip() and not MONTH_INPUT.fullmatch(value.strip()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        found = super().to_python(value)
+        return month_start(found) if found else None
 
     def prepare_value(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if isinstance(value, date) else value

@@ -16,6 +16,7 @@ from smarketing.lib.bounds import (
     MAX_STAGES,
     STAGE_CODE_LENGTH,
 )
+from smarketing.lib.months import MONTH_INPUT, month_start
 
 
 def number(**options: Any) -> serializers.DecimalField:
@@ -119,7 +120,9 @@ class MonthField(serializers.DateField):
 
     def to_internal_value(self, value: Any) -> Any:
         text = str(value)
-        return super().to_internal_value(f"{text}-01" if len(text) == 7 else text)
+        if not MONTH_INPUT.fullmatch(text):
+            self.fail("invalid", format="YYYY-MM")
+        return month_start(super().to_internal_value(f"{text}-01" if len(text) == 7 else text))
 
     def to_representation(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if value else None

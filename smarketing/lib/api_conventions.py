@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from smarketing.lib.bounds import validate_business_date
 from smarketing.lib.decimals import plain_decimal
+from smarketing.lib.months import ISO_DAY
 from smarketing.lib.statement_timeout import timed_out, timeout_message
 
 
@@ -89,9 +90,18 @@ class PlainDecimalField(serializers.DecimalField):
         return represented
 
 
+class IsoDateField(serializers.DateField):
+    """A date written YYYY-MM-DD in ASCII digits, as OpenAPI's `date` says."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 def bounded_date(**options: Any) -> serializers.DateField:
     """A date a user gives, within the bounds a business can mean (smarketing.lib.bounds)."""
-    return serializers.DateField(validators=[validate_business_date], **options)
+    return IsoDateField(validators=[validate_business_date], **options)
 
 
 def _plain(value: Any) -> Any:

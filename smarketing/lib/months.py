@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+# How a user may write a month (2027-01, or a full date read as its month) and a day
+# (2027-08-16): in ASCII digits, not 20270816, 2027-W33-1 or 2027-8-6, which Python's
+# parsers would also take.
+MONTH_INPUT = re.compile(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def month_start(day: date) -> date:

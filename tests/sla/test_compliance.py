@@ -465,7 +465,21 @@ def test_the_compliance_of_a_month_for_both_sides(org, member, agreement):
     assert body["shortfall"]["volume"]["mqls"] == "38"
 
 
-@pytest.mark.parametrize("query", ["month=2026-13", "month=soon", "month=0001-01", "month=%00"])
+def test_a_full_date_reads_the_compliance_of_its_month(org, member, agreement):
+    handed_over(org, rome("2026-03-02 09:00"), name="Ann")
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-15 09:00"))
+    api = token_client(member(Role.LEADERSHIP))
+
+    by_day = api.get("/api/v1/sla/compliance/?month=2026-03-15").json()
+
+    assert by_day["month"] == "2026-03"
+    assert by_day["marketing"]["delivered"] == 1
+    assert by_day == api.get("/api/v1/sla/compliance/?month=2026-03").json()
+
+
+@pytest.mark.parametrize(
+    "query", ["month=2026-13", "month=soon", "month=0001-01", "month=%00", "month=２０２６-０３"]
+)
 def test_a_bad_month_is_refused_in_the_one_error_shape(org, member, agreement, query):
     answer = token_client(member(Role.SALES_REP)).get(f"/api/v1/sla/compliance/?{query}")
 
