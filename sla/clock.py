@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sla.calendar import WorkingTime, after_business_hours, business_hours
 
@@ -21,6 +22,14 @@ class Terms:
     attempts: int
     attempts_days: int
     decision_days: int
+
+    @classmethod
+    def of(cls, version: Any) -> Terms:
+        """An agreement version's terms for the clock (any object with those attributes)."""
+        return cls(
+            version.first_touch_hours, version.attempts, version.attempts_days,
+            version.decision_days,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,13 @@ def business_day_hours(calendar: WorkingTime) -> Decimal:
     start = calendar.day_start.hour * 3600 + calendar.day_start.minute * 60
     end = calendar.day_end.hour * 3600 + calendar.day_end.minute * 60
     return Decimal(end - start) / SECONDS_PER_HOUR
+
+
+def longest_clock(terms: Terms, calendar: WorkingTime) -> Decimal:
+    """The business hours of the terms' longest clock: the first touch's, or the attempts' or
+    the decision's working days."""
+    days = max(terms.attempts_days, terms.decision_days)
+    return max(terms.first_touch_hours, business_day_hours(calendar) * days)
 
 
 def lead_clock(

@@ -6,14 +6,12 @@ rules; their refusals are placed beside the field they name (place_errors)."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
-import holidays
 from babel import Locale
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,7 +27,10 @@ from sla.models import (
     BusinessCalendar,
     RejectionReason,
     Side,
+    holiday_countries,
+    time_zone_names,
 )
+from smarketing.lib.months import ISO_DAY
 
 CHANNEL_PREFIX = "channel_"
 DECIMAL_INPUT = {"step": "any", "inputmode": "decimal"}
@@ -178,7 +179,7 @@ def place_errors(error: ValidationError, form: forms.Form) -> None:
 def _countries(language: str) -> list[tuple[str, str]]:
     """The countries whose public holidays are known, by their name in `language`."""
     names = Locale.parse(to_locale(language)).territories
-    found = [(code, names[code]) for code in holidays.list_supported_countries() if code in names]
+    found = [(code, names.get(code, code)) for code in holiday_countries()]
     return sorted(found, key=lambda pair: pair[1])
 
 
@@ -226,7 +227,7 @@ class CalendarForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        zones = sorted(zoneinfo.available_timezones())
+        zones = sorted(time_zone_names())
         cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
             (zone, zone.replace("_", " ")) for zone in zones
         ]
@@ -251,6 +252,8 @@ class CalendarForm(forms.Form):
         days = []
         for line in filter(None, lines):
             try:
+                if not ISO_DAY.fullmatch(line):
+                    raise ValueError(line)
                 days.append(date.fromisoformat(line))
             except ValueError:
                 raise ValidationError(

@@ -4,12 +4,13 @@ times count), and, as the issue goes on, the agreement both managers sign."""
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
 import holidays
+from babel import Locale
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -27,8 +28,27 @@ MAX_EXTRA_HOLIDAYS = 100
 WEEKDAYS = [1, 2, 3, 4, 5]
 
 
+# Names in the IANA database that are no place's time: the host's own, and a placeholder.
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+MIN_WORKING_DAY = timedelta(hours=1)
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zones an organisation may work in."""
+    return frozenset(zoneinfo.available_timezones() - NOT_ZONES)
+
+
+@lru_cache(maxsize=1)
+def holiday_countries() -> frozenset[str]:
+    """The ISO 3166 codes whose public holidays the `holidays` package knows: those of
+    CLDR's territories (its alias UK is GB's)."""
+    territories = Locale("en").territories
+    return frozenset(code for code in holidays.list_supported_countries() if code in territories)
+
+
 def validate_time_zone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
+    if name not in time_zone_names():
         raise ValidationError(
             _("%(name)s is not a time zone of the IANA database (like Europe/Rome)."),
             params={"name": name[:64]},
@@ -37,7 +57,7 @@ def validate_time_zone(name: str) -> None:
 
 
 def validate_holidays_country(code: str) -> None:
-    if code and code not in holidays.list_supported_countries():
+    if code and code not in holiday_countries():
         raise ValidationError(
             _("No public holidays are known for %(code)s: give an ISO 3166 country code like IT."),
             params={"code": code[:8]},
@@ -101,6 +121,18 @@ class BusinessCalendar(OrgScopedModel):
             raise ValidationError({"working_days": _("Name each working day once.")})
         if len(set(self.extra_holidays or [])) != len(self.extra_holidays or []):
             raise ValidationError({"extra_holidays": _("Name each holiday once.")})
+        self._clean_hours()
+
+    def _clean_hours(self) -> None:
+        start, end = self.day_start, self.day_end
+        if not isinstance(start, time) or not isinstance(end, time):
+            return  # the fields' own validation names what is wrong
+        for name, moment in (("day_start", start), ("day_end", end)):
+            if moment.second or moment.microsecond:
+                raise ValidationError({name: _("Give working hours to the minute, like 09:30.")})
+        length = datetime.combine(date.min, end) - datetime.combine(date.min, start)
+        if timedelta(0) < length < MIN_WORKING_DAY:
+            raise ValidationError({"day_end": _("A working day lasts at least an hour.")})
 
     def working_time(self, first_year: int, last_year: int) -> WorkingTime:
         """The calendar as sla.calendar computes with it, with the holidays of those years."""

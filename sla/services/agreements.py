@@ -24,6 +24,8 @@ from funnel.selectors import active_plan, plan_target_rows
 from orgs.models import Membership, Organization, Role, User
 from sla.announcements import signature_awaited
 from sla.models import Agreement, AgreementVersion, Side, Signature
+from sla.selectors import calendar_of
+from sla.services.calendar import clocks_run_out
 from sla.services.compliance import compliance_mark
 from smarketing.lib.formatting import month_label
 from smarketing.lib.months import add_months, months_spanned
@@ -112,6 +114,7 @@ def agreement_create(
     )
     _apply(version, given)
     version.full_clean(exclude=["organization", "agreement", "created_by"])
+    clocks_run_out(calendar_of(version.organization), [version])
     agreement.save()
     version.agreement = agreement
     version.save()
@@ -135,17 +138,21 @@ def agreement_edit(
     *, agreement: Agreement, terms: Mapping[str, Any], reason: str | None = None
 ) -> AgreementVersion:
     """Change the terms of the agreement's draft (its newest version, not in force yet); the
-    signatures it had are withdrawn: they vouched for other terms."""
+    signatures it had are withdrawn if the terms changed: they vouched for other ones."""
     version = latest_version(agreement, lock=True)
     if version.in_force_at:
         raise ValidationError(
             {"non_field_errors": _("This version is in force: amend the agreement instead.")}
         )
+    before = {name: getattr(version, name) for name in AgreementVersion.TERMS}
     _apply(version, terms)
     if reason is not None:
         version.reason = reason
     version.full_clean(exclude=["organization", "agreement", "created_by"])
+    clocks_run_out(calendar_of(version.organization), [version])
     version.save()
+    if before == {name: getattr(version, name) for name in AgreementVersion.TERMS}:
+        return version  # the same terms (8 hours is 8.00): the signatures still vouch for them
     withdrawn = Signature.objects.filter(organization_id=version.organization_id, version=version)
     sides = set(withdrawn.values_list("side", flat=True))
     withdrawn.delete()
@@ -172,6 +179,7 @@ def agreement_amend(
     _apply(version, {name: getattr(current, name) for name in AgreementVersion.TERMS})
     _apply(version, terms)
     version.full_clean(exclude=["organization", "agreement", "created_by"])
+    clocks_run_out(calendar_of(version.organization), [version])
     version.save()
     signature_awaited(version, TEAMS, why="made")
     return version

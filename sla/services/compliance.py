@@ -26,7 +26,7 @@ from crm.selectors import StageRole, funnel_stage_codes, stage_with_role
 from orgs.models import Organization
 from personas.selectors import approved_persona_names
 from sla.calendar import after_business_hours, windows_between
-from sla.clock import business_day_hours
+from sla.clock import Terms, business_day_hours, longest_clock
 from sla.compliance_sql import (
     BRANCH_CUTS,
     DELETE_HANDOFFS,
@@ -245,12 +245,7 @@ def _with_settings(
 
 def _longest_deadline(versions: list[AgreementVersion], working: Any, last: date) -> date:
     """The day the longest of the agreements' deadlines, started on `last`, runs out."""
-    longest = max(
-        max(
-            v.first_touch_hours, business_day_hours(working) * max(v.attempts_days, v.decision_days)
-        )
-        for v in versions
-    )
+    longest = max(longest_clock(Terms.of(v), working) for v in versions)
     start = datetime.combine(last, datetime.min.time(), tzinfo=working.zone)
     try:
         return after_business_hours(start, longest, working).date() + timedelta(days=1)

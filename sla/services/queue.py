@@ -119,16 +119,7 @@ def lead_sla(organization: Organization, lead: Lead, *, now: datetime) -> LeadCl
         return lead_clock(handoff_at=None, touches=[], decision=None, terms=None,
                           calendar=working, now=now)  # fmt: skip
     version = version_at(signed_versions(organization), handoff_at, working.zone)
-    terms = (
-        Terms(
-            version.first_touch_hours,
-            version.attempts,
-            version.attempts_days,
-            version.decision_days,
-        )
-        if version
-        else None
-    )
+    terms = Terms.of(version) if version else None
     return lead_clock(
         handoff_at=handoff_at,
         touches=lead_touches(organization, lead.pk, since=handoff_at),

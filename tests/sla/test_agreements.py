@@ -138,6 +138,24 @@ def test_editing_a_draft_withdraws_its_signatures(managers):
     assert version["fingerprint"] != agreement["versions"][0]["fingerprint"]
 
 
+@pytest.mark.parametrize(
+    "same",
+    [{}, {"decision_days": 5}, {"first_touch_hours": "4.00"}, {"reason": "Read it again"}],
+)
+def test_an_edit_that_changes_no_term_keeps_the_signatures(managers, same):
+    marketing, sales = (token_client(m) for m in managers)
+    agreement = draft(marketing)
+    sign(sales, agreement, "sales")
+
+    edited = marketing.patch(f"/api/v1/sla/agreements/{agreement['id']}/", same, format="json")
+
+    version = edited.json()["versions"][0]
+    assert edited.status_code == 200, edited.json()
+    assert [s["side"] for s in version["signatures"]] == ["sales"]
+    assert version["fingerprint"] == agreement["versions"][0]["fingerprint"]
+    assert Signature.objects.count() == 1
+
+
 def test_an_amendment_is_a_new_version_signed_again_while_the_old_stays_in_force(managers):
     marketing, sales = (token_client(m) for m in managers)
     agreement = draft(marketing)
@@ -195,6 +213,8 @@ def test_marketings_mqls_are_proposed_from_the_active_plans_mql_targets(org, man
     ("given", "field"),
     [
         ({"first_month": "2027-13"}, "first_month"),
+        ({"first_month": "２０２７-０１"}, "first_month"),  # digits, but not ASCII ones
+        ({"first_month": "2027-1"}, "first_month"),
         ({"last_month": "2026-06"}, "last_month"),
         ({"last_month": "2099-12"}, "last_month"),
         ({"mqls_per_month": -1}, "mqls_per_month"),
@@ -218,6 +238,25 @@ def test_bad_terms_are_a_400_naming_the_field_and_save_nothing(managers, given, 
     assert any(name.startswith(field) for name in answer.json()["error"]["fields"]), answer.json()
     assert not Agreement.objects.exists()
     assert not AgreementVersion.objects.exists()
+
+
+def test_a_full_date_is_read_as_its_month(managers):
+    """A period runs from a month's first day: 15 January is January, and the overlap check
+    sees it (it let a second agreement cover December when the first kept its day)."""
+    api = token_client(managers[0])
+
+    made = api.post(
+        "/api/v1/sla/agreements/", {"first_month": "2027-01-15", **TERMS}, format="json"
+    )
+    overlap = api.post(
+        "/api/v1/sla/agreements/", {"first_month": "2027-12-20", **TERMS}, format="json"
+    )
+
+    assert made.status_code == 201, made.json()
+    assert Agreement.objects.get().first_month == date(2027, 1, 1)
+    assert Agreement.objects.get().last_month == date(2027, 12, 1)
+    assert overlap.status_code == 400
+    assert Agreement.objects.count() == 1
 
 
 def test_one_agreement_per_period(managers):

@@ -1,7 +1,7 @@
 """GET/PUT /api/v1/sla/calendar/: every member reads it, managers set it, bad input is a 400
 naming the field and changes nothing, and another organisation's calendar is its own."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -10,8 +10,9 @@ import pytest
 
 from orgs.models import Role
 from sla.calendar import business_hours
-from sla.models import BusinessCalendar
+from sla.models import Agreement, BusinessCalendar
 from sla.selectors import calendar_of
+from sla.services import agreement_create, calendar_update
 from tests.conftest import token_client
 from tests.factories import MembershipFactory
 
@@ -83,8 +84,20 @@ def test_reps_and_leadership_read_but_do_not_set_it(member, role):
         ({"working_days": [1, 1, 2]}, "working_days"),
         ({"day_start": "25:00"}, "day_start"),
         ({"day_start": "18:00", "day_end": "09:00"}, "day_end"),
+        ({"day_start": "09:00", "day_end": "09:01"}, "day_end"),  # a day of a minute
+        ({"day_start": "09:00", "day_end": "09:59"}, "day_end"),
+        ({"day_start": "09:00:00", "day_end": "09:00:01"}, "day_start"),
+        ({"time_zone": "localtime"}, "time_zone"),  # the host's, not a place's
+        ({"time_zone": "Factory"}, "time_zone"),
         ({"holidays_country": "XX"}, "holidays_country"),
+        ({"holidays_country": "UK"}, "holidays_country"),  # the package's alias: GB
+        ({"holidays_country": "ß"}, "holidays_country"),  # upper-cased it would be SS
+        ({"holidays_country": "ıt"}, "holidays_country"),  # a dotless i: not IT
         ({"extra_holidays": ["2027-02-30"]}, "extra_holidays"),
+        ({"extra_holidays": ["20270816"]}, "extra_holidays"),
+        ({"extra_holidays": ["2027-W33-1"]}, "extra_holidays"),
+        ({"extra_holidays": ["2027-8-6"]}, "extra_holidays"),
+        ({"extra_holidays": ["２０２７-０８-１６"]}, "extra_holidays"),
         ({"extra_holidays": ["1066-10-14"]}, "extra_holidays"),
         ({"extra_holidays": ["2027-08-16", "2027-08-16"]}, "extra_holidays"),
         ({"extra_holidays": [f"2027-01-{d:02d}" for d in range(1, 32)] * 4}, "extra_holidays"),
@@ -117,3 +130,43 @@ def test_each_organisation_has_its_own_calendar(member, other_org):
         "Asia/Tokyo",
         "Europe/Rome",
     ]
+
+
+def test_a_week_too_thin_for_the_agreements_clocks_is_refused_and_changes_nothing(org, member):
+    agreement_create(organization=org, by=None, first_month=date(2026, 1, 1),
+                     terms={"mqls_per_month": 10, "first_touch_hours": "720"})  # fmt: skip
+    api = token_client(member(Role.ADMIN))
+    assert api.put("/api/v1/sla/calendar/", ROME, format="json").status_code == 200
+
+    # An hour each Monday: 720 business hours would take some fourteen years.
+    thin = ROME | {"working_days": [1], "day_start": "09:00", "day_end": "10:00"}
+    answer = api.put("/api/v1/sla/calendar/", thin, format="json")
+
+    assert answer.status_code == 400
+    [message] = answer.json()["error"]["fields"]["non_field_errors"]
+    assert "720 business hours" in message
+    assert "five years" in message
+    assert BusinessCalendar.objects.get().working_days == [1, 2, 3, 4, 5]
+    # A whole Monday a week runs them out in 80 weeks.
+    assert (
+        api.put("/api/v1/sla/calendar/", ROME | {"working_days": [1]}, format="json").status_code
+        == 200
+    )
+
+
+def test_terms_too_long_for_the_calendar_are_refused_naming_the_term(org, member):
+    calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1],
+                    day_start=time(9), day_end=time(10))  # fmt: skip
+    api = token_client(member(Role.MARKETING_MANAGER))
+    body = {"first_month": "2027-01", "mqls_per_month": 10}
+
+    too_long = api.post(
+        "/api/v1/sla/agreements/", body | {"first_touch_hours": "720"}, format="json"
+    )
+
+    assert too_long.status_code == 400
+    assert list(too_long.json()["error"]["fields"]) == ["first_touch_hours"]
+    assert not Agreement.objects.exists()
+    # 90 working days of an hour: 90 Mondays, within two years.
+    fits = api.post("/api/v1/sla/agreements/", body | {"decision_days": 90}, format="json")
+    assert fits.status_code == 201, fits.json()

@@ -475,7 +475,12 @@ def test_a_manager_sets_the_calendar_and_sees_the_coming_holidays(managers, org)
         ({"working_days": ["8"]}, "working_days", "Select a valid choice"),
         ({"day_start": "25:00"}, "day_start", "Enter a valid time"),
         ({"day_end": "08:00"}, "day_end", "A working day ends after it starts."),
+        ({"day_end": "09:30"}, "day_end", "A working day lasts at least an hour."),
+        ({"day_end": "18:00:01"}, "day_end", "Give working hours to the minute"),
+        ({"time_zone": "localtime"}, "time_zone", "Select a valid choice"),
         ({"holidays_country": "XX"}, "holidays_country", "Select a valid choice"),
+        ({"holidays_country": "UK"}, "holidays_country", "Select a valid choice"),
+        ({"extra_holidays": "20270816"}, "extra_holidays", "«20270816» is not a date"),
         (
             {"extra_holidays": "2027-08-16\nnext friday"},
             "extra_holidays",
@@ -501,6 +506,19 @@ def test_a_bad_calendar_comes_back_with_the_fields_error_and_saves_nothing(
         [1, 2, 3],
         [],
     )
+
+
+def test_a_week_too_thin_for_the_agreement_is_refused_above_the_form(managers, org):
+    agreement_create(organization=org, by=None, first_month=date(2027, 1, 1),
+                     terms={"mqls_per_month": 10, "first_touch_hours": "720"})  # fmt: skip
+    thin = {**CALENDAR, "working_days": ["1"], "day_end": "10:00"}
+
+    answer = signed_in_client(managers[0]).post("/sla/calendar/", thin)
+
+    assert answer.status_code == 400
+    assert any("720 business hours" in e for e in answer.context["form"].non_field_errors())
+    assert "720 business hours" in text(answer)
+    assert not BusinessCalendar.objects.filter(organization=org).exists()
 
 
 @pytest.mark.parametrize("role", [Role.SALES_REP, Role.LEADERSHIP])

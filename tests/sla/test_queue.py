@@ -217,3 +217,21 @@ def test_a_hand_off_is_judged_by_the_version_in_force_at_it():
     # 23:30 UTC on 31 December 2025 is already 2026 in Rome.
     assert version_at(versions, datetime(2025, 12, 31, 23, 30, tzinfo=UTC), ROME) is v1
     assert version_at(versions, datetime(2025, 12, 31, 22, 30, tzinfo=UTC), ROME) is None
+
+
+def test_an_hour_on_mondays_still_gives_each_clock_its_deadline(org, member, agreement):
+    """A calendar that is thin but runs the agreement's clocks out (a week used to find
+    no deadline for a one-minute day, and the lead's page failed)."""
+    calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1],
+                    day_start=time(9), day_end=time(10))  # fmt: skip
+    lead, _at = handed_over(org)
+    api = token_client(member(Role.SALES_REP))
+
+    body = api.get(f"/api/v1/leads/{lead.pk}/sla/").json()
+    accepted = api.post(f"/api/v1/leads/{lead.pk}/accept/", {}, format="json")
+
+    first_touch = next(b for b in body["breaches"] if b["kind"] == "first_touch")
+    # 4 business hours from a Friday evening: the hour of each of the next four Mondays.
+    assert datetime.fromisoformat(first_touch["due"]) == rome("2026-04-06 10:00")
+    assert accepted.status_code == 200, accepted.json()
+    assert Lead.objects.get(pk=lead.pk).stage == "sql"
