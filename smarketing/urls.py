@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -45,6 +49,26 @@ urlpatterns = [
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """What Django refuses before a view runs (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, over
+    DATA_UPLOAD_MAX_NUMBER_FIELDS parameters, a host not allowed): on the API, in its one
+    error shape."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = _("The request body is larger than the %(size)s this API takes.") % {
+            "size": filesizeformat(limit)
+        }
+        return JsonResponse(error_body(413, "too_large", message), status=413)
+    if isinstance(exception, TooManyFieldsSent):
+        message = _("The request has more than %(n)s parameters.") % {
+            "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+        return JsonResponse(error_body(400, "too_many_fields", message), status=400)
+    return JsonResponse(error_body(400, "bad_request", _("Bad request.")), status=400)
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -6,7 +6,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from orgs.api import MeView
 from orgs.models import Role
-from tests.conftest import token_client
+from tests.conftest import signed_in_client, token_client
 from tests.factories import MembershipFactory
 
 
@@ -102,3 +102,45 @@ def test_a_server_error_in_the_api_answers_json(member, monkeypatch):
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
     assert "boom" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_body_too_large_is_a_413_in_the_error_shape_and_changes_nothing(member):
+    """Django refuses it before the view runs; the API still answers in its shape."""
+    target = member(Role.SALES_REP)
+    api = token_client(member(Role.ADMIN))
+    body = '{"role": "admin", "pad": "' + "x" * 3_000_000 + '"}'
+
+    response = api.generic(
+        "PATCH", f"/api/v1/members/{target.pk}/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "too_large"
+    assert "2.5\xa0MB" in response.json()["error"]["message"]  # the limit, readable
+    target.refresh_from_db()
+    assert target.role == Role.SALES_REP
+
+
+@pytest.mark.django_db
+def test_too_many_parameters_are_a_400_in_the_error_shape(member):
+    api = token_client(member(Role.ADMIN))
+    query = "&".join(f"a{i}=1" for i in range(1200))
+
+    response = api.get(f"/api/v1/sla/breaches/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_many_fields"
+    assert "1000 parameters" in response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_a_page_refused_before_its_view_stays_a_page(member):
+    client = signed_in_client(member(Role.ADMIN))
+    query = "&".join(f"a{i}=1" for i in range(1200))
+
+    response = client.get(f"/sla/breaches/?{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
