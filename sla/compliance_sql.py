@@ -355,21 +355,31 @@ recorded AS (
         (SELECT u.id FROM orgs_user u WHERE u.id = b.owner_id), b.due, %(now)s,
         CASE WHEN b.remedied THEN %(now)s END
     FROM broken b
-    ON CONFLICT (organization_id, key) DO NOTHING
+    -- One closed when its flag was lowered (a calendar corrected) is open again if raised.
+    ON CONFLICT (organization_id, key) DO UPDATE
+        SET resolved_at = EXCLUDED.resolved_at, due = EXCLUDED.due
+        WHERE sla_breach.resolved_at IS NOT NULL
     RETURNING id
 ),
--- A breach still open is resolved once the lead is touched, or decided on, after all.
+-- A breach still open is resolved once the lead is touched, or decided on, after all; or
+-- once the hand-off is judged in time after all (the calendar or the terms corrected).
 resolved AS (
     UPDATE sla_breach x SET resolved_at = %(now)s
-    FROM (SELECT w.*,
+    FROM (SELECT * FROM (SELECT w.*,
             -- A remedy that came now: one there before resolved its breaches then.
             (w.first_touch_at IS NOT NULL AND NOT w.was_touched AND NOT w.was_decided)
-                OR (w.decision <> '' AND NOT w.was_decided) AS remedied
-          FROM written w) w
+                OR (w.decision <> '' AND NOT w.was_decided) AS remedied,
+            (w.was_late_touch AND NOT w.late_touch) OR (w.was_few_attempts AND NOT w.few_attempts)
+                OR (w.was_late_decision AND NOT w.late_decision) AS lowered
+          FROM written w) r WHERE r.remedied OR r.lowered) w  -- the few rows that close one
     WHERE x.organization_id = %(org)s AND x.resolved_at IS NULL AND x.lead_id = w.lead_id
-        AND x.handoff_at = w.handoff_at AND w.remedied
-        AND CASE x.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL OR w.decision <> ''
-            ELSE w.decision <> '' END
+        AND x.handoff_at = w.handoff_at
+        AND ((w.remedied
+              AND CASE x.kind WHEN 'first_touch' THEN w.first_touch_at IS NOT NULL
+                                                       OR w.decision <> ''
+                  ELSE w.decision <> '' END)
+             OR CASE x.kind WHEN 'first_touch' THEN NOT w.late_touch
+                 WHEN 'attempts' THEN NOT w.few_attempts ELSE NOT w.late_decision END)
     RETURNING 1
 ),
 -- A hand-off no longer there (its time edited, its lead merged) leaves nothing open.

@@ -37,8 +37,15 @@ INSERT_MONTH_BREACH = """
                             found_at, delivered, expected)
     VALUES (%(org)s, %(key)s, 'marketing', 'volume', %(agreement)s, %(month)s, %(due)s,
             %(now)s, %(delivered)s, %(expected)s)
-    ON CONFLICT (organization_id, key) DO NOTHING
+    ON CONFLICT (organization_id, key) DO UPDATE
+        SET resolved_at = NULL, delivered = EXCLUDED.delivered, expected = EXCLUDED.expected
+        WHERE sla_breach.resolved_at IS NOT NULL  -- met after all, then short again
     RETURNING id
+"""
+
+RESOLVE_MONTH_BREACHES = """
+    UPDATE sla_breach SET resolved_at = %(now)s
+    WHERE organization_id = %(org)s AND key = ANY(%(keys)s::text[]) AND resolved_at IS NULL
 """
 
 
@@ -47,15 +54,16 @@ def month_breaches_record(
     *, now: datetime,
 ) -> list[int]:  # fmt: skip
     """Record a breach for each ended month of an agreement whose MQLs fell behind the
-    commitment by more than its tolerance (by the version in force at the month's end);
-    the ids of those new."""
+    commitment by more than its tolerance (by the version in force at the month's end), and
+    resolve one whose month is no longer behind (MQLs dated into it since, or the terms
+    amended); the ids of those new."""
     delivered = {
         (row.agreement_id, row.month): row.leads
         for row in Scorecard.objects.filter(
             organization=organization, month__isnull=False, by_channel=False
         )
     }
-    new = []
+    new, met = [], []
     with connection.cursor() as cursor:
         for agreement_id, months in _ended_months(versions, working, now).items():
             for month, ends in months:
@@ -67,6 +75,7 @@ def month_breaches_record(
                 )
                 count = delivered.get((agreement_id, month), 0)
                 if count >= least:
+                    met.append(f"volume:{agreement_id}:{month:%Y-%m}")
                     continue
                 cursor.execute(INSERT_MONTH_BREACH, {
                     "org": organization.pk, "key": f"volume:{agreement_id}:{month:%Y-%m}",
@@ -74,6 +83,7 @@ def month_breaches_record(
                     "delivered": count, "expected": least,
                 })  # fmt: skip
                 new += [row[0] for row in cursor.fetchall()]
+        cursor.execute(RESOLVE_MONTH_BREACHES, {"org": organization.pk, "keys": met, "now": now})
     return new
 
 

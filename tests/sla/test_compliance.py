@@ -364,6 +364,26 @@ def test_a_month_behind_the_commitment_is_marketings_breach_once_it_ends(org, me
     assert Breach.objects.filter(side="marketing").count() == 3
 
 
+def test_a_month_caught_up_after_it_ended_has_its_breach_resolved(org, member, agreement):
+    """MQLs dated into March after it ended (a late import): March is no longer behind, and
+    its breach is closed, not left open beside a month that met the commitment."""
+    for day in range(30):
+        handed_over(org, rome("2026-03-02 10:00") + timedelta(days=day), name=f"Lead {day}")
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-02 09:00"))
+    (breach,) = Breach.objects.filter(side="marketing", month=date(2026, 3, 1))
+    assert breach.resolved_at is None
+
+    for day in range(6):  # 36: the least agreed
+        handed_over(org, rome("2026-03-20 11:00") + timedelta(hours=day), name=f"Late {day}")
+    compliance_recompute(organization_id=org.pk, now=rome("2026-04-03 09:00"))
+
+    breach.refresh_from_db()
+    assert breach.resolved_at == rome("2026-04-03 09:00")
+    assert Breach.objects.filter(side="marketing", month=date(2026, 3, 1)).count() == 1
+    # January and February are still behind: still open.
+    assert Breach.objects.filter(side="marketing", resolved_at__isnull=True).count() == 2
+
+
 def test_a_hand_off_is_judged_by_the_version_in_force_at_it(org, member, agreement):
     before = handed_over(org, rome("2026-03-02 09:00"), name="Before")
     amended = agreement_amend(agreement=agreement, by=None, reason="Faster follow-up",
@@ -538,12 +558,15 @@ def test_a_real_worker_keeps_compliance_fresh_after_a_call_logged_through_the_ap
     org = manager.organization
     calendar_update(organization=org, time_zone="UTC", working_days=[1, 2, 3, 4, 5, 6, 7],
                     day_start=time(0), day_end=time(23, 59))  # fmt: skip
-    this_month = timezone.now().date().replace(day=1)
-    made = agreement_create(organization=org, by=None, first_month=this_month.replace(month=1),
+    handoff_at = timezone.now() - timedelta(minutes=30)
+    this_month = handoff_at.date().replace(
+        day=1
+    )  # the hand-off's: the last, in a month's first half hour
+    made = agreement_create(organization=org, by=None, first_month=this_month,
                             terms={"mqls_per_month": 10})  # fmt: skip
     agreement_sign(agreement=made, membership=member(Role.MARKETING_MANAGER), side=Side.MARKETING)
     agreement_sign(agreement=made, membership=manager, side=Side.SALES)
-    lead = handed_over(org, timezone.now() - timedelta(minutes=30))
+    lead = handed_over(org, handoff_at)
     compliance_recompute(organization_id=org.pk, now=timezone.now())
     api = token_client(manager)
     month = f"/api/v1/sla/compliance/?month={this_month:%Y-%m}"

@@ -207,3 +207,29 @@ def test_a_touch_after_the_next_leads_hand_off_is_still_its_own_leads(org, agree
 
     assert rows(org)["Ann"][2] == 2 * 3600
     assert rows(org)["Bob"][2] is None
+
+
+def test_a_breach_found_by_a_wrong_calendar_closes_when_it_is_corrected(org, agreement):
+    """A hand-off at 10:00 still untouched at 15:00 is late by a 09:00 to 18:00 day (5
+    business hours gone, 4 agreed), not yet by a 09:00 to 12:00 one (2 gone). The breach is
+    closed when the calendar says not late, and the same breach is open again when it says
+    late again."""
+    handed_over(org, at(10), "Ann")
+    compliance_recompute(organization_id=org.pk, now=at(15))
+    (breach,) = Breach.objects.filter(organization=org, side="sales")
+    assert (breach.kind, breach.resolved_at) == ("first_touch", None)
+
+    def day_ends(hour, now):
+        calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1, 2, 3, 4, 5],
+                        day_start=time(9), day_end=time(hour))  # fmt: skip
+        compliance_recompute(organization_id=org.pk, now=now)
+        return Breach.objects.get(organization=org, side="sales")
+
+    closed = day_ends(12, at(15.25))
+    assert Handoff.objects.get(organization=org).touch_due == at(24 + 11)  # Tuesday 11:00
+    assert closed.pk == breach.pk
+    assert closed.resolved_at == at(15.25)
+    opened = day_ends(18, at(15.5))
+    assert opened.pk == breach.pk
+    assert opened.resolved_at is None
+    assert opened.due == at(14)
