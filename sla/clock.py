@@ -81,13 +81,17 @@ def lead_clock(
     first = touches[0] if touches else None
     response = business_hours(handoff_at, first, calendar) if first else None
     outcome, decided_at, reason = decision if decision else (None, None, None)
-    if terms is None:
-        return LeadClock(handoff_at, first, response, None, len(touches), outcome, decided_at,
+    unjudged = LeadClock(handoff_at, first, response, None, len(touches), outcome, decided_at,
                          reason or None)  # fmt: skip
+    if terms is None:
+        return unjudged
     day = business_day_hours(calendar)
-    touch_due = after_business_hours(handoff_at, terms.first_touch_hours, calendar)
-    attempts_due = after_business_hours(handoff_at, day * terms.attempts_days, calendar)
-    decision_due = after_business_hours(handoff_at, day * terms.decision_days, calendar)
+    try:
+        touch_due = after_business_hours(handoff_at, terms.first_touch_hours, calendar)
+        attempts_due = after_business_hours(handoff_at, day * terms.attempts_days, calendar)
+        decision_due = after_business_hours(handoff_at, day * terms.decision_days, calendar)
+    except ValueError:  # a calendar saved before its bounds, without the working time: no due
+        return unjudged
     attempts = sum(1 for t in touches if t <= attempts_due)
     # Sales decided on it before its touch was due, without one: nothing was owed.
     decided_untouched = first is None and decided_at is not None and decided_at <= touch_due

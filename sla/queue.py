@@ -54,10 +54,15 @@ def _waiting(
     waited = business_hours(since, now, working)
     if version is None:
         return Waiting(lead, since, touch, waited, None, "", None)
-    if touch is None:
-        due, kind = after_business_hours(since, version.first_touch_hours, working), "first_touch"
-    else:
-        days = business_day_hours(working) * version.decision_days
-        due, kind = after_business_hours(since, days, working), "decision"
+    kind = "first_touch" if touch is None else "decision"
+    hours = (
+        version.first_touch_hours
+        if touch is None
+        else business_day_hours(working) * version.decision_days
+    )
+    try:
+        due = after_business_hours(since, hours, working)
+    except ValueError:  # a calendar saved before its bounds, without the working time: no due
+        return Waiting(lead, since, touch, waited, None, "", None)
     left = business_hours(now, due, working) if due > now else -business_hours(due, now, working)
     return Waiting(lead, since, touch, waited, due, kind, left)

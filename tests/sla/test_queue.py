@@ -12,10 +12,10 @@ from crm.models import Activity, Lead, LeadStageChange
 from crm.services.leads import lead_change_stage, lead_create
 from crm.services.records import record_create
 from orgs.models import Role
-from sla.models import Agreement, AgreementVersion, Decision, Side
+from sla.models import Agreement, AgreementVersion, BusinessCalendar, Decision, Side
 from sla.selectors import version_at
 from sla.services import agreement_create, agreement_sign, calendar_update
-from tests.conftest import token_client
+from tests.conftest import signed_in_client, token_client
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +235,25 @@ def test_an_hour_on_mondays_still_gives_each_clock_its_deadline(org, member, agr
     assert datetime.fromisoformat(first_touch["due"]) == rome("2026-04-06 10:00")
     assert accepted.status_code == 200, accepted.json()
     assert Lead.objects.get(pk=lead.pk).stage == "sql"
+
+
+def test_a_calendar_saved_before_its_bounds_leaves_the_clock_without_a_deadline(
+    org, member, agreement
+):
+    """A minute on Mondays, stored before the calendar had bounds: 8 business hours (480
+    Mondays) do not run out within five years. The lead's clock, the queue and a decision
+    still answer, with no deadline."""
+    BusinessCalendar.objects.filter(organization=org).update(working_days=[1], day_end=time(9, 1))
+    AgreementVersion.objects.filter(organization=org).update(first_touch_hours=8)
+    lead, at = handed_over(org)
+    api = token_client(member(Role.SALES_REP))
+
+    body = api.get(f"/api/v1/leads/{lead.pk}/sla/").json()
+    queue_page = signed_in_client(member(Role.SALES_MANAGER)).get("/sla/queue/")
+    accepted = api.post(f"/api/v1/leads/{lead.pk}/accept/", {}, format="json")
+
+    assert datetime.fromisoformat(body["handoff_at"]) == at
+    assert (body["within_window"], body["breaches"]) == (None, [])
+    assert queue_page.status_code == 200
+    assert "Ann" in queue_page.content.decode()
+    assert accepted.status_code == 200, accepted.json()
