@@ -18,6 +18,7 @@ from rest_framework import serializers
 from crm.models import Activity, Campaign, Channel, Company, Deal, ImportJob, Lead, LeadStageChange
 from crm.models.fields import validate_custom
 from crm.selectors import related_choices
+from smarketing.lib.api_parsers import refuse_nul
 from smarketing.lib.bounds import validate_business_date
 from smarketing.lib.extensions import extended_values
 
@@ -280,7 +281,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ImportStartSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV or XLSX")
-    mapping = serializers.JSONField(help_text="The mapping document, as in docs/import-examples/")
+    mapping = serializers.JSONField(
+        help_text="The mapping document, as in docs/import-examples/", validators=[refuse_nul]
+    )
 
 
 class MergeSerializer(OrgScopedSerializer):

@@ -37,7 +37,8 @@ class CurrentMembershipMiddleware:
 
 
 class RefuseNulBytes:
-    """Answers 400, naming the parameter, to a query string that holds a NUL byte.
+    """Answers 400, naming the parameter, to a query string or a page's form that holds a
+    NUL byte.
 
     PostgreSQL can neither store nor compare text holding one: a filter or search with it
     failed inside the query, as a 500, wherever a view used it. Checked here once, before
@@ -58,7 +59,9 @@ class RefuseNulBytes:
 
 
 def _parameter_with_nul(request: HttpRequest) -> str | None:
-    for name, values in request.GET.lists():
+    # A page's form fields too (CSRF reads them anyway); the API's bodies are its parsers'.
+    posted = request.method == "POST" and not request.path.startswith("/api/")
+    for name, values in [*request.GET.lists(), *(request.POST.lists() if posted else [])]:
         if "\x00" in name or any("\x00" in value for value in values):
             return name.replace("\x00", "%00")  # shown as it was sent
     return None

@@ -42,8 +42,37 @@ def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def holds_nul(value: Any) -> bool:
+    """Whether a parsed JSON value holds a NUL character in any string, key or value:
+    PostgreSQL's text and jsonb can store neither."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def nul_message() -> str:
+    return _("The body holds a NUL character (\\u0000), which no value may contain.")
+
+
+def refuse_nul(value: Any) -> None:
+    """A serializer field's validator: JSON given inside a form (a multipart field) is not
+    parsed by BoundedJSONParser."""
+    if holds_nul(value):
+        raise exceptions.ValidationError(nul_message(), code="nul")
+
+
 class BoundedJSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing with 400 a body nested deeper than MAX_JSON_DEPTH. (Its
+    """DRF's JSON parser, refusing with 400 a body nested deeper than MAX_JSON_DEPTH, or
+    holding a NUL character that the database could not store. (Its
     size is bounded before: DRF reads JSON through request.body, which Django holds to
     DATA_UPLOAD_MAX_MEMORY_SIZE.)"""
 
@@ -64,8 +93,11 @@ class BoundedJSONParser(parsers.JSONParser):
                 code="too_deep",
             )
         try:
-            return json.loads(text, parse_constant=strict_constant if self.strict else None)
+            data = json.loads(text, parse_constant=strict_constant if self.strict else None)
         except ValueError as error:
             raise exceptions.ParseError(
                 _("JSON parse error - %(error)s") % {"error": error}
             ) from error
+        if "\\u0000" in text and holds_nul(data):  # the escape, the only way JSON holds one
+            raise exceptions.ParseError(nul_message(), code="nul")
+        return data

@@ -103,6 +103,11 @@ def test_a_bad_list_of_new_sales_reps_is_a_400_naming_the_mapping(api):
         ),
         ({"mapping": json.dumps({"kind": "people"})}, "mapping", "'kind' must be one of"),
         (
+            {"mapping": json.dumps({**MAPPING, "constants": {"stage": "mql\u0000"}})},
+            "mapping",
+            "NUL character",
+        ),
+        (
             {"mapping": json.dumps({**MAPPING, "columns": {"email": "E-mail"}})},
             "mapping",
             "The file has no column E-mail.",

@@ -1,9 +1,11 @@
-"""A NUL byte in a query string is a 400 naming the parameter, on every page and endpoint."""
+"""A NUL byte in a query string, a page's form or a JSON body is a 400 (naming the parameter
+where there is one), on every page and endpoint, and nothing is stored."""
 
 import pytest
 
-from crm.models import Lead
+from crm.models import Campaign, Lead
 from crm.services.leads import lead_create
+from orgs.middleware import SESSION_KEY
 from orgs.models import Role
 from tests.conftest import signed_in_client, token_client
 
@@ -59,3 +61,38 @@ def test_a_value_without_nul_passes(org, member):
 
     assert page.status_code == 200
     assert "Ann" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        (
+            "post",
+            "/api/v1/campaigns/",
+            {"name": "x", "start_date": "2026-01-01", "channel": "a\x00b"},
+        ),
+        ("patch", "/api/v1/leads/{lead}/", {"custom": {"a": "\x00"}}),
+        ("patch", "/api/v1/leads/{lead}/", {"custom": {"a\x00": "b"}}),  # a key too
+    ],
+)
+def test_a_json_body_holding_nul_is_a_400_and_stores_nothing(org, member, method, path, body):
+    lead = lead_create(organization=org, by=None, name="Kept", stage="mql")
+    api = token_client(member(Role.ADMIN))
+
+    response = getattr(api, method)(path.format(lead=lead.pk), body, format="json")
+
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["error"]["message"]
+    assert not Campaign.objects.exists()
+    assert Lead.objects.get(pk=lead.pk).custom is None  # as it was
+
+
+def test_a_pages_form_holding_nul_is_a_400_page_and_changes_nothing(member):
+    client = signed_in_client(member(Role.ADMIN))
+    before = client.session.get(SESSION_KEY)
+
+    page = client.post("/organizations/switch/", {"organization": "demo\x00", "next": "/"})
+
+    assert page.status_code == 400
+    assert "organization holds a NUL byte" in page.content.decode()
+    assert client.session.get(SESSION_KEY) == before
