@@ -18,6 +18,7 @@ from objectives.selectors import members_of, plan_of
 from objectives.services import MAX_OWNERS, Draft
 from orgs.models import Organization
 from personas.selectors import personas_of
+from smarketing.lib.api_conventions import WholeItem
 from smarketing.lib.bounds import MAX_PERIOD_MONTHS, period_too_long, validate_business_date
 from smarketing.lib.months import months_spanned
 
@@ -56,7 +57,7 @@ class ScopeSerializer(serializers.Serializer):
     product = serializers.CharField(max_length=200, required=False, allow_blank=False)
 
 
-class OwnerInputSerializer(serializers.Serializer):
+class OwnerInputSerializer(WholeItem):
     member = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, help_text="An id from /api/v1/members/."
     )

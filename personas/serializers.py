@@ -13,7 +13,7 @@ from rest_framework import serializers
 from personas.calculations import MAX_CRITERIA, MAX_WEIGHT, CriterionError, clean_params
 from personas.discovery import DIMENSIONS, MAX_DIMENSIONS
 from personas.models import KIND_CHOICES, Approval, Criterion, Persona, PersonaVersion, Side
-from smarketing.lib.api_conventions import bounded_date
+from smarketing.lib.api_conventions import WholeItem, bounded_date
 
 PARAMS_SCHEMA = {
     "type": "object",
@@ -33,7 +33,7 @@ class ParamsField(serializers.JSONField):
     pass
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(WholeItem, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=KIND_CHOICES)
     weight = serializers.IntegerField(min_value=1, max_value=MAX_WEIGHT, default=1)
     params = ParamsField()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, renderers, serializers
+from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -88,6 +89,26 @@ class PlainDecimalField(serializers.DecimalField):
         if isinstance(represented, str) and represented:
             return plain_decimal(Decimal(represented))
         return represented
+
+
+class WholeItem(serializers.Serializer):
+    """An item of a nested list, given whole even in a PATCH. DRF makes every field of a
+    partial write optional, nested ones too, and leaves their defaults out: an owner
+    without its weight or a criterion without its params reached the code that needs them
+    (a 500). Here a missing required field is a 400 and a default is filled in."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {n: f for n, f in self.fields.items() if not f.read_only}
+            missing = [n for n, f in writable.items() if f.required and n not in data]
+            if missing:
+                message = serializers.Field.default_error_messages["required"]
+                raise serializers.ValidationError({n: [message] for n in missing})
+        attrs = super().to_internal_value(data)
+        for name, field in self.fields.items():
+            if name not in attrs and not field.read_only and field.default is not empty:
+                attrs[name] = field.default() if callable(field.default) else field.default
+        return attrs
 
 
 class IsoDateField(serializers.DateField):

@@ -230,6 +230,21 @@ def test_bad_input_is_a_400_naming_the_field_and_saves_nothing(history, teams, g
     assert not Objective.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("owners", "field"),
+    [([{"member": 1}], "owners[0].weight"), ([{"zzz": 1}], "owners[0].member")],
+)
+def test_an_owner_patched_without_its_member_or_weight_is_a_400(history, teams, owners, field):
+    api = token_client(teams["marketing"])
+    made = api.post("/api/v1/objectives/", body(teams), format="json").json()
+
+    answer = api.patch(f"/api/v1/objectives/{made['id']}/", {"owners": owners}, format="json")
+
+    assert answer.status_code == 400, answer.json()
+    assert field in answer.json()["error"]["fields"]
+    assert Owner.objects.count() == len(made["owners"])
+
+
 def test_weights_over_100_percent_in_a_month_are_refused_naming_the_owner(history, teams):
     api = token_client(teams["marketing"])
     first = api.post("/api/v1/objectives/", body(teams), format="json")

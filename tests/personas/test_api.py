@@ -196,6 +196,8 @@ def criterion(**changes):
         ({"criteria": [criterion(params={"values": []})]}, "criteria"),
         ({"criteria": [criterion(params={"values": ["x"] * 51})]}, "criteria"),
         ({"criteria": [criterion(params=["Software"])]}, "criteria"),
+        ({"criteria": [{"kind": "industry_in"}]}, "criteria"),  # no params: a PATCH too
+        ({"criteria": [{"params": {"values": ["Software"]}}]}, "criteria"),
         (
             {"criteria": [{"kind": "employees_between", "params": {"min": 9, "max": 1}}]},
             "criteria",
@@ -214,6 +216,18 @@ def test_bad_inputs_are_a_400_in_the_one_shape_and_write_nothing(changes, field,
         assert field in assert_error(response, 400, "invalid")["fields"]
     assert written() == before
     assert PersonaVersion.objects.get().name == "Mid-size software"
+
+
+def test_a_patched_criterion_without_its_weight_weighs_one(member, persona):
+    draft = persona()
+    client = token_client(member(Role.MARKETING_MANAGER))
+    given = {"kind": "industry_in", "params": {"values": ["Software"]}}
+
+    patched = client.patch(f"{URL}{draft.pk}/", {"criteria": [given]}, format="json")
+
+    assert patched.status_code == 200, patched.json()
+    criteria = patched.json()["current_version"]["criteria"]
+    assert [(c["kind"], c["weight"]) for c in criteria] == [("industry_in", 1)]
 
 
 def test_a_body_that_is_not_json_is_a_4xx(member):
