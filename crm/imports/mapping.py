@@ -20,9 +20,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.imports import dates
 from crm.imports.kinds import KINDS, Field
 
 
@@ -164,7 +166,20 @@ def _section_problems(kind: str, sections: dict[str, Any]) -> list[str]:
                 problems.append(f"'{key}.{name}' must be a string.")
             elif key == "date_formats" and fields[name].type not in DATE_TYPES:
                 problems.append(f"'date_formats' names {name!r}, which is not a date.")
+            elif key == "date_formats" and not _usable_format(value):
+                problems.append(
+                    f"'date_formats.{name}' is not a date format like %d/%m/%Y: {value[:40]!r}."
+                )
     return problems
+
+
+def _usable_format(fmt: str) -> bool:
+    """Whether pandas can parse with `fmt` (%s, a lone % or %Q are refused only there)."""
+    try:
+        dates.parse(pd.Series(["2026-01-31"]), fmt)
+    except ValueError:
+        return False
+    return True
 
 
 def _missing_fields(kind: str, columns: dict[str, str], constants: dict[str, str]) -> list[str]:

@@ -10,7 +10,8 @@ import pandas as pd
 # value failed the whole import in the database, losing its good rows too.
 from crm.models import MONEY_DIGITS, MONEY_PLACES
 
-NUMBER = r"^-?\d+(\.\d+)?$"
+# ASCII digits: Python's \d also takes full-width and Arabic-Indic ones, which numeric refuses.
+NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
 def normalise_decimal(values: pd.Series) -> pd.Series:
@@ -27,7 +28,7 @@ def normalise_decimal(values: pd.Series) -> pd.Series:
     )
     text = text.where(~(both & ~comma_last), text.str.replace(",", "", regex=False))
     lone_comma = ~both & text.str.contains(",", regex=False)
-    decimal_comma = lone_comma & text.str.match(r"^-?\d+,\d{1,2}$")
+    decimal_comma = lone_comma & text.str.match(r"^-?[0-9]+,[0-9]{1,2}$")
     text = text.where(~decimal_comma, text.str.replace(",", ".", regex=False))
     text = text.where(~(lone_comma & ~decimal_comma), text.str.replace(",", "", regex=False))
     return text

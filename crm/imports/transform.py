@@ -153,7 +153,7 @@ def _int(
     spec: Field, raw: pd.Series, empty: pd.Series, reason: pd.Series, context: Context
 ) -> pd.Series:
     number = raw.str.replace(r"[\s,.'\u00a0]", "", regex=True)
-    reason[~empty & ~number.str.fullmatch(r"\d{1,9}")] = "not a whole number"
+    reason[~empty & ~number.str.fullmatch(r"[0-9]{1,9}")] = "not a whole number"
     return number.where(~empty, None)
 
 

@@ -60,7 +60,26 @@ def holds_nul(value: Any) -> bool:
 
 
 def nul_message() -> str:
-    return _("The body holds a NUL character (\\u0000), which no value may contain.")
+    return _("holds a NUL character (\\u0000), which no value may contain")
+
+
+def nul_fields(data: Any) -> dict[str, list[str]]:
+    """The fields of a body that hold a NUL character, as the error shape names them: a
+    top-level key; in a list of records (a bulk upsert), the key and the record."""
+    records = data if isinstance(data, list) else [data]
+    for index, record in enumerate(records):
+        items = record.items() if isinstance(record, dict) else [("non_field_errors", record)]
+        for key, value in items:
+            if holds_nul(key) or holds_nul(value):
+                name = str(key).replace("\x00", "%00")
+                if isinstance(data, list):
+                    message = _("record %(index)s: %(reason)s") % {
+                        "index": index,
+                        "reason": nul_message(),
+                    }
+                    return {name: [message]}
+                return {name: [nul_message()]}
+    return {}
 
 
 def refuse_nul(value: Any) -> None:
@@ -98,6 +117,8 @@ class BoundedJSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 _("JSON parse error - %(error)s") % {"error": error}
             ) from error
-        if "\\u0000" in text and holds_nul(data):  # the escape, the only way JSON holds one
-            raise exceptions.ParseError(nul_message(), code="nul")
+        if "\\u0000" in text:  # the escape: the only way JSON holds a NUL
+            fields = nul_fields(data)
+            if fields:
+                raise exceptions.ValidationError(fields)
         return data

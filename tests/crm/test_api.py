@@ -319,6 +319,44 @@ def test_bulk_upsert_reports_each_bad_record_and_keeps_the_good_ones(org, member
     assert list(Deal.objects.for_org(org).values_list("external_id", flat=True)) == ["d-2"]
 
 
+@pytest.mark.parametrize("empty", [None, "", " "])
+def test_a_bulk_lead_without_its_stage_date_entered_its_stage_when_created(org, member, empty):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    batch = [
+        {"external_id": "x", "name": "n", "created_at": "2026-01-05", "stage_changed_at": empty}
+    ]
+
+    result = api.post("/api/v1/leads/bulk/", batch, format="json")
+
+    assert result.status_code == 200, result.json()
+    assert result.json()["created"] == 1
+    lead = Lead.objects.for_org(org).get(external_id="x")
+    assert lead.stage_changed_at == lead.created_at
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "record", "reason"),
+    [
+        ("companies", {"name": "n", "employees": "２０２７"}, "not a whole number"),
+        ("companies", {"name": "n", "annual_revenue": "٣"}, "not a number"),
+        ("deals", {"amount": "２０２７"}, "not a number"),
+    ],
+)
+def test_digits_other_than_ascii_are_a_bad_record_not_a_failed_batch(
+    member, endpoint, record, reason
+):
+    api = token_client(member(Role.ADMIN))
+    batch = [{"external_id": "bad", **record}, {"external_id": "good", "name": "n"}]
+
+    result = api.post(f"/api/v1/{endpoint}/bulk/", batch, format="json")
+
+    assert result.status_code == 200, result.json()
+    assert result.json()["created"] == 1
+    [error] = result.json()["errors"]
+    assert error["index"] == 0
+    assert reason in error["reason"]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

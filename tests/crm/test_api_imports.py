@@ -103,6 +103,19 @@ def test_a_bad_list_of_new_sales_reps_is_a_400_naming_the_mapping(api):
         ),
         ({"mapping": json.dumps({"kind": "people"})}, "mapping", "'kind' must be one of"),
         (
+            {
+                "mapping": json.dumps(
+                    {
+                        "kind": "leads",
+                        "columns": {"external_id": "id", "created_at": "mail"},
+                        "date_formats": {"created_at": "%s"},
+                    }
+                )
+            },
+            "mapping",
+            "'date_formats.created_at' is not a date format",
+        ),
+        (
             {"mapping": json.dumps({**MAPPING, "constants": {"stage": "mql\u0000"}})},
             "mapping",
             "NUL character",

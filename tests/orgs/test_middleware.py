@@ -82,7 +82,7 @@ def test_a_json_body_holding_nul_is_a_400_and_stores_nothing(org, member, method
     response = getattr(api, method)(path.format(lead=lead.pk), body, format="json")
 
     assert response.status_code == 400
-    assert "NUL character" in response.json()["error"]["message"]
+    assert "NUL character" in str(response.json()["error"]["fields"])
     assert not Campaign.objects.exists()
     assert Lead.objects.get(pk=lead.pk).custom is None  # as it was
 

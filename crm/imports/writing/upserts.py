@@ -140,9 +140,13 @@ def _insert(cursor: Any, target: Target) -> int:
             columns.append(column)
             values.append(default)
     if target.mapping.kind == "leads":
+        created = values[columns.index("created_at")]
         if "stage_changed_at" not in written:
             columns.append("stage_changed_at")
-            values.append(values[columns.index("created_at")])
+            values.append(created)
+        else:  # a row without one (an empty cell, a null) entered its stage when created
+            at = columns.index("stage_changed_at")
+            values[at] = f"COALESCE(s.stage_changed_at, {created})"
         # New leads go to CREATED_LEADS, not TOUCHED: their cells are marked from what
         # was written (marks.mark_created_leads), with nothing to look up.
         cursor.execute(
