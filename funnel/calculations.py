@@ -79,6 +79,11 @@ class StageTarget:
     by_month_and_channel: dict[str, dict[str, int]]
 
 
+# A budget past this is no business's, and past what a figure of the API holds (24 digits,
+# 10 of them decimals): a deal size of 0.0000001 made one of 10^20 and failed to be written.
+MAX_BUDGET = Decimal(10) ** 14
+
+
 @dataclass(frozen=True)
 class FunnelResult:
     revenue_goal: Decimal
@@ -266,6 +271,12 @@ def calculate(data: FunnelInput) -> FunnelResult:
     costs = {c.code: c.cost_per_lead for c in data.channels}
     leads = targets[0]
     budget_by_channel = {code: costs[code] * count for code, count in leads.by_channel.items()}
+    if sum(budget_by_channel.values(), Decimal(0)) >= MAX_BUDGET:
+        raise FunnelInputError(
+            "average_deal_size",
+            _("the leads needed (%(leads)s) would cost %(n)s or more: check the deal size, the "
+              "rates and the costs per lead.") % {"leads": f"{needed[0]:,}", "n": f"{MAX_BUDGET:,}"},
+        )  # fmt: skip
     return FunnelResult(
         revenue_goal=goal,
         customers_needed=customers,

@@ -73,6 +73,14 @@ FIRST_BAD_CALCULATIONS = {
         "revenue_goal",
         "more than 1,000,000,000,000,000,000",
     ),
+    "a budget of 10^14": (
+        {
+            "average_deal_size": "0.0000001",
+            "channels": [{"code": "email", "share": "1", "cost_per_lead": "10"}],
+        },
+        "average_deal_size",
+        "would cost 100,000,000,000,000 or more",
+    ),
 }
 
 
