@@ -14,7 +14,7 @@ from crm.journal import DealAsRead, mark_deals_and_moves
 from crm.models import Deal, LeadStageChange, LifecycleStage, PipelineStage
 from crm.rules import deal_date, deal_kind, won_since
 from crm.services.common import assign, ensure_same_organization, links_known, validate_and_save
-from orgs.models import Organization, User
+from orgs.models import Organization, User, validate_currency
 
 
 def _previous_wins(
@@ -50,6 +50,13 @@ def _check(deal: Deal, changed: list[str] | None) -> None:
         )
     if deal.status == Deal.Status.OPEN and deal.closed_at is not None:
         raise ValidationError({"closed_at": _("An open deal has no close date.")})
+    if _set("currency", changed):
+        code = str(deal.currency or "")
+        deal.currency = code.upper() if code.isascii() else code  # eur is EUR
+        try:
+            validate_currency(deal.currency)
+        except ValidationError as error:
+            raise ValidationError({"currency": error.messages}) from None
 
 
 def _set(field: str, changed: list[str] | None) -> bool:

@@ -138,6 +138,35 @@ def test_an_unknown_pipeline_stage_is_refused_when_set(opportunity, member):
     assert "Unknown pipeline stage heaven" in str(moved.json()["error"]["fields"])
 
 
+@pytest.mark.parametrize("currency", ["NaN", "-1", "XXY", "٣", "E"])
+def test_a_currency_that_is_not_iso_4217_is_refused_and_the_deal_keeps_its_own(
+    org, opportunity, member, currency
+):
+    """A won deal in "NaN" was summed into the won revenue."""
+    api = token_client(member(Role.SALES_REP))
+
+    created = api.post("/api/v1/deals/", {"name": "x", "currency": currency}, format="json")
+    changed = api.patch(
+        f"/api/v1/deals/{opportunity.pk}/", {"currency": currency} | WON, format="json"
+    )
+
+    for answer in (created, changed):
+        assert answer.status_code == 400, answer.json()
+        assert "not an ISO 4217 currency code" in str(answer.json()["error"]["fields"]["currency"])
+    assert Deal.objects.count() == 1
+    opportunity.refresh_from_db()
+    assert (opportunity.currency, opportunity.status) == (org.currency, "open")
+
+
+def test_a_currency_in_small_letters_is_stored_in_capitals(opportunity, member):
+    api = token_client(member(Role.SALES_REP))
+
+    changed = api.patch(f"/api/v1/deals/{opportunity.pk}/", {"currency": "usd"}, format="json")
+
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["currency"] == "USD"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_win_waits_for_a_writer_holding_the_deal_and_answers_with_its_change(opportunity, member):
     """The deal is found locked, in the win's own transaction, and not read again: a win
