@@ -34,6 +34,9 @@ def local_settings() -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_SECURE_HSTS_SECONDS": "0",
+        # runserver answers each request in a new thread: a connection kept for reuse stays
+        # open with its dead thread, and some hundred requests fill max_connections.
+        "DJANGO_DB_CONN_MAX_AGE": "0",
     }
 
 
