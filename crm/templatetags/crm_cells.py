@@ -11,14 +11,17 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def show(context: template.Context, value: object, kind: str = "text") -> str:
-    """A list cell: money in the organisation's currency, dates per the language, stages by
-    name, '—' for blanks."""
+def show(
+    context: template.Context, value: object, kind: str = "text", record: object = None
+) -> str:
+    """A list cell: money in its record's currency (a deal's own) or else the organisation's,
+    dates per the language, stages by name, '—' for blanks."""
     if value is None or value == "":
         return "—"
     if kind == "money":
         organization = context["request"].organization
-        return money(value, organization.currency if organization else "EUR")
+        own = getattr(record, "currency", "")
+        return money(value, own or (organization.currency if organization else "EUR"))
     if kind == "stage":  # a lifecycle stage code, shown by the organisation's name for it
         names = context.get("stage_names") or {}
         return str(names.get(str(value), value))

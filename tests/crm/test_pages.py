@@ -347,6 +347,26 @@ def test_a_company_page_lists_its_deals_leads_and_subsidiaries(org, member):
     assert "Acme Italia" in page
 
 
+def test_a_deal_in_another_currency_shows_its_amount_in_it_everywhere(org, member):
+    """Not the organisation's euro beside "USD"."""
+    acme = record_create(Company, organization=org, name="Acme")
+    deal = deal_create(organization=org, by=None, name="Order", company=acme, amount="1200",
+                       currency="USD")  # fmt: skip
+    client = signed_in_client(member(Role.LEADERSHIP))
+    assert org.currency == "EUR"
+
+    pages = {
+        "deal": client.get(reverse("crm-detail", args=["deals", deal.pk])),
+        "list": client.get(reverse("crm-list", args=["deals"])),
+        "company": client.get(reverse("crm-detail", args=["companies", acme.pk])),
+    }
+
+    for name, page in pages.items():
+        text = page.content.decode()
+        assert "$1,200" in text, name
+        assert "€1,200" not in text, name
+
+
 # One small file per kind of record and the form fields that map it; importing it writes one record.
 IMPORTS = {
     "leads": (b"id,name\nL1,Ann\n", {"external_id": "id", "name": "name"}, Lead),
