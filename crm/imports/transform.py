@@ -19,8 +19,8 @@ from crm.imports import dates
 from crm.imports.mapping import Field, Mapping
 from crm.imports.numbers import is_number, largest, normalise_decimal, too_large
 from crm.imports.reading import LINE
+from crm.services.common import EMAIL
 
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CONSTANT = "(constant)"
 REJECTION_COLUMNS = ["line", "column", "value", "reason"]
 UNASSIGNED = "_unassigned"  # the file's owner name of a row left without one, else None

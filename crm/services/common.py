@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -10,9 +11,19 @@ from django.utils.translation import gettext as _
 
 from orgs.models import Organization
 
+# What an e-mail address looks like, here and in imports: something@somewhere.tld.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
 
 def normalise_email(value: str | None) -> str:
-    return (value or "").strip().lower()
+    """Trimmed and in lower case; a ValidationError naming the field if it is not blank and
+    not an address (-1, <script>, a date)."""
+    email = (value or "").strip().lower()
+    if email and not re.match(EMAIL, email):
+        raise ValidationError(
+            {"email": _("%(value)s is not an e-mail address.") % {"value": email[:60]}}
+        )
+    return email
 
 
 def ensure_same_organization(organization: Organization | int, **related: Model | None) -> None:

@@ -197,3 +197,17 @@ def test_a_win_waits_for_a_writer_holding_the_deal_and_answers_with_its_change(o
     assert (answers[0].json()["status"], Decimal(answers[0].json()["amount"])) == ("won", 777)
     deal = Deal.objects.get(pk=opportunity.pk)
     assert (deal.status, deal.amount, deal.lead.stage) == ("won", 777, "customer")
+
+
+@pytest.mark.parametrize("email", ["-1", "<script>alert(1)</script>", "2027-02-30", "a@b"])
+def test_a_lead_whose_e_mail_is_not_an_address_is_refused_and_nothing_changes(org, member, email):
+    api = token_client(member(Role.MARKETING_MANAGER))
+    lead = lead_create(organization=org, by=None, name="Ann", email="ann@example.test", stage="mql")
+
+    created = api.post("/api/v1/leads/", {"name": "Bob", "email": email}, format="json")
+    changed = api.patch(f"/api/v1/leads/{lead.pk}/", {"email": email}, format="json")
+
+    for answer in (created, changed):
+        assert answer.status_code == 400, answer.json()
+        assert "is not an e-mail address" in str(answer.json()["error"]["fields"]["email"])
+    assert list(Lead.objects.values_list("email", flat=True)) == ["ann@example.test"]
