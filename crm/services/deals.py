@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -50,6 +50,8 @@ def _check(deal: Deal, changed: list[str] | None) -> None:
         )
     if deal.status == Deal.Status.OPEN and deal.closed_at is not None:
         raise ValidationError({"closed_at": _("An open deal has no close date.")})
+    if deal.closed_at is not None and (_set("closed_at", changed) or _set("created_at", changed)):
+        _check_close(deal)
     if _set("currency", changed):
         code = str(deal.currency or "")
         deal.currency = code.upper() if code.isascii() else code  # eur is EUR
@@ -57,6 +59,18 @@ def _check(deal: Deal, changed: list[str] | None) -> None:
             validate_currency(deal.currency)
         except ValidationError as error:
             raise ValidationError({"currency": error.messages}) from None
+
+
+def _check_close(deal: Deal) -> None:
+    """A deal closes once it exists and by today (a day's grace for the time zones): a win
+    dated 2099 made a KPI month of 2099 and a customer of its lead then."""
+    closed = cast(datetime, deal.closed_at)
+    if closed > timezone.now() + timedelta(days=1):
+        raise ValidationError({"closed_at": _("A deal is won or lost by today, not on %(day)s.")
+                               % {"day": closed.date().isoformat()}})  # fmt: skip
+    if deal.created_at is not None and closed < deal.created_at:
+        raise ValidationError({"closed_at": _("A deal closes after it was created (%(day)s).")
+                               % {"day": deal.created_at.date().isoformat()}})  # fmt: skip
 
 
 def _set(field: str, changed: list[str] | None) -> bool:

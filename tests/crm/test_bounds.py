@@ -127,7 +127,7 @@ def test_the_lead_page_refuses_a_date_past_the_bounds(member):
 @pytest.mark.parametrize(
     ("field", "value", "kept"),
     [
-        ("closed_at", "2100-12-31T23:59:59Z", True),
+        ("closed_at", "1990-01-01T00:00:00Z", True),  # a win to come is refused: below
         ("closed_at", "2101-01-01T00:00:00Z", False),
         ("created_at", "1990-01-01T00:00:00Z", True),
         ("created_at", "1989-12-31T23:59:59Z", False),
@@ -144,6 +144,30 @@ def test_a_deal_is_dated_within_the_bounds(field, value, kept, member):
     else:
         refused(response, field, DATES)
         assert not Deal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"closed_at": "2099-01-01T00:00:00Z"}, "won or lost by today, not on 2099-01-01"),
+        (
+            {"created_at": "2026-02-01T00:00:00Z", "closed_at": "2026-01-10T00:00:00Z"},
+            "closes after it was created (2026-02-01)",
+        ),
+    ],
+)
+def test_a_deal_closes_by_today_and_after_it_was_created(org, member, changes, message):
+    api = token_client(member(Role.SALES_REP))
+    body = {"name": "Big", "amount": "100", "status": "won", **changes}
+    open_deal = api.post("/api/v1/deals/", {"name": "Open", "amount": "5"}, format="json").json()
+
+    created = api.post("/api/v1/deals/", body, format="json")
+    won = api.patch(f"/api/v1/deals/{open_deal['id']}/", body, format="json")
+
+    for answer in (created, won):
+        assert answer.status_code == 400, answer.json()
+        assert message in str(answer.json()["error"]["fields"]["closed_at"])
+    assert list(Deal.objects.values_list("name", "status")) == [("Open", "open")]
 
 
 @pytest.mark.parametrize(
