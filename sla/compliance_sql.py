@@ -355,10 +355,12 @@ recorded AS (
         (SELECT u.id FROM orgs_user u WHERE u.id = b.owner_id), b.due, %(now)s,
         CASE WHEN b.remedied THEN %(now)s END
     FROM broken b
-    -- One closed when its flag was lowered (a calendar corrected) is open again if raised.
+    -- One closed when its flag was lowered (a calendar corrected) is open again if raised,
+    -- and unremedied: found now, to be told (and escalated) as a breach found now is.
     ON CONFLICT (organization_id, key) DO UPDATE
-        SET resolved_at = EXCLUDED.resolved_at, due = EXCLUDED.due
-        WHERE sla_breach.resolved_at IS NOT NULL
+        SET resolved_at = NULL, due = EXCLUDED.due, found_at = EXCLUDED.found_at,
+            notified_at = NULL, escalated_at = NULL
+        WHERE sla_breach.resolved_at IS NOT NULL AND EXCLUDED.resolved_at IS NULL
     RETURNING id
 ),
 -- A breach still open is resolved once the lead is touched, or decided on, after all; or

@@ -30,9 +30,11 @@ def _previous_wins(
     return list(wins.order_by().values_list("closed_at", flat=True))
 
 
-def _check(deal: Deal, changed: list[str] | None) -> None:
+def _check(deal: Deal, changed: list[str] | None, dates: tuple[Any, Any] = (None, None)) -> None:
     """`changed`: the fields an update changed; None for a new deal. The links and stage a
-    deal keeps were checked when set (stages in use cannot be removed)."""
+    deal keeps were checked when set (stages in use cannot be removed); its dates, when
+    moved by a minute or more from `dates` (closed_at, created_at before): a page's form
+    drops their seconds, and a deal imported with a date to come stays editable."""
     links = {f: getattr(deal, f) for f in ("lead", "company") if _set(f, changed)}
     ensure_same_organization(deal.organization_id, **links)
     if (
@@ -50,7 +52,7 @@ def _check(deal: Deal, changed: list[str] | None) -> None:
         )
     if deal.status == Deal.Status.OPEN and deal.closed_at is not None:
         raise ValidationError({"closed_at": _("An open deal has no close date.")})
-    if deal.closed_at is not None and (_set("closed_at", changed) or _set("created_at", changed)):
+    if deal.closed_at is not None and (changed is None or _moved(deal, dates)):
         _check_close(deal)
     if _set("currency", changed):
         code = str(deal.currency or "")
@@ -59,6 +61,13 @@ def _check(deal: Deal, changed: list[str] | None) -> None:
             validate_currency(deal.currency)
         except ValidationError as error:
             raise ValidationError({"currency": error.messages}) from None
+
+
+def _moved(deal: Deal, dates: tuple[Any, Any]) -> bool:
+    def minute(value: Any) -> Any:
+        return value.replace(second=0, microsecond=0) if value is not None else None
+
+    return (minute(deal.closed_at), minute(deal.created_at)) != tuple(map(minute, dates))
 
 
 def _check_close(deal: Deal) -> None:
@@ -165,8 +174,9 @@ def deal_update(*, deal: Deal, by: User | None, read_locked: bool = False, **fie
     before = (deal.closed_at, deal.lead.channel_id if deal.lead else None)  # the cells it leaves
     if fields.get("status") == Deal.Status.OPEN:
         fields.setdefault("closed_at", None)
+    dates = (deal.closed_at, deal.created_at)
     changed = assign(deal, fields)
-    _check(deal, changed)
+    _check(deal, changed, dates)
     _settle(deal, by, changed, before)
     return deal
 

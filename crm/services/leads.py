@@ -65,9 +65,10 @@ def lead_create(
 def lead_update(*, lead: Lead, by: User | None, source: str = Source.MANUAL, **fields: Any) -> Lead:
     """Change a lead's fields; a new `stage` is recorded like any other stage change."""
     stage = fields.pop("stage", None)
-    if "email" in fields:
-        fields["email"] = normalise_email(fields["email"])
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if "email" in fields:  # checked if changed: a lead stored with a bad one stays editable
+        given = (fields["email"] or "").strip().lower()
+        fields["email"] = lead.email if given == lead.email else normalise_email(given)
     before = (lead.channel_id, lead.campaign_id, lead.created_at)
     if assign(lead, fields):
         ensure_same_organization(lead.organization, **{f: getattr(lead, f) for f in RELATED})

@@ -37,9 +37,10 @@ INSERT_MONTH_BREACH = """
                             found_at, delivered, expected)
     VALUES (%(org)s, %(key)s, 'marketing', 'volume', %(agreement)s, %(month)s, %(due)s,
             %(now)s, %(delivered)s, %(expected)s)
-    ON CONFLICT (organization_id, key) DO UPDATE
-        SET resolved_at = NULL, delivered = EXCLUDED.delivered, expected = EXCLUDED.expected
-        WHERE sla_breach.resolved_at IS NOT NULL  -- met after all, then short again
+    ON CONFLICT (organization_id, key) DO UPDATE  -- met after all, then short again
+        SET resolved_at = NULL, delivered = EXCLUDED.delivered, expected = EXCLUDED.expected,
+            found_at = EXCLUDED.found_at, notified_at = NULL, escalated_at = NULL
+        WHERE sla_breach.resolved_at IS NOT NULL
     RETURNING id
 """
 

@@ -211,3 +211,41 @@ def test_a_lead_whose_e_mail_is_not_an_address_is_refused_and_nothing_changes(or
         assert answer.status_code == 400, answer.json()
         assert "is not an e-mail address" in str(answer.json()["error"]["fields"]["email"])
     assert list(Lead.objects.values_list("email", flat=True)) == ["ann@example.test"]
+
+
+def test_a_deal_stored_with_a_close_to_come_stays_editable_and_seconds_are_no_move(
+    org, opportunity, member
+):
+    """Imports keep only the 1990 to 2100 bounds; a page's form drops the seconds."""
+    Deal.objects.filter(pk=opportunity.pk).update(
+        status="won", closed_at=datetime(2099, 1, 1, 10, 0, 30, tzinfo=UTC)
+    )
+    api = token_client(member(Role.SALES_REP))
+
+    renamed = api.patch(f"/api/v1/deals/{opportunity.pk}/", {"name": "Renamed"}, format="json")
+    same_minute = api.patch(
+        f"/api/v1/deals/{opportunity.pk}/", {"closed_at": "2099-01-01T10:00:00Z"}, format="json"
+    )
+    moved = api.patch(
+        f"/api/v1/deals/{opportunity.pk}/", {"closed_at": "2099-01-02T10:00:00Z"}, format="json"
+    )
+
+    assert renamed.status_code == 200, renamed.json()
+    assert same_minute.status_code == 200, same_minute.json()
+    assert moved.status_code == 400
+    assert Deal.objects.get(pk=opportunity.pk).closed_at == datetime(2099, 1, 1, 10, tzinfo=UTC)
+
+
+def test_a_lead_stored_with_a_bad_e_mail_stays_editable_until_its_e_mail_changes(org, member):
+    lead = lead_create(organization=org, by=None, name="Ann", stage="mql")
+    Lead.objects.filter(pk=lead.pk).update(email="-1")
+    api = token_client(member(Role.MARKETING_MANAGER))
+
+    renamed = api.patch(
+        f"/api/v1/leads/{lead.pk}/", {"name": "Anna", "email": " -1 "}, format="json"
+    )
+    changed = api.patch(f"/api/v1/leads/{lead.pk}/", {"email": "-2"}, format="json")
+
+    assert renamed.status_code == 200, renamed.json()
+    assert changed.status_code == 400
+    assert Lead.objects.values_list("name", "email").get(pk=lead.pk) == ("Anna", "-1")

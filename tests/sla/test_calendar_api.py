@@ -1,6 +1,7 @@
 """GET/PUT /api/v1/sla/calendar/: every member reads it, managers set it, bad input is a 400
 naming the field and changes nothing, and another organisation's calendar is its own."""
 
+import importlib
 from datetime import date, datetime, time
 from decimal import Decimal
 from unittest import mock
@@ -170,3 +171,18 @@ def test_terms_too_long_for_the_calendar_are_refused_naming_the_term(org, member
     # 90 working days of an hour: 90 Mondays, within two years.
     fits = api.post("/api/v1/sla/agreements/", body | {"decision_days": 90}, format="json")
     assert fits.status_code == 201, fits.json()
+
+
+@pytest.mark.parametrize(("stored", "read"), [("UK", "GB"), ("ITA", "IT"), ("IT", "IT")])
+def test_a_calendar_stored_with_an_alias_of_its_country_reads_its_iso_code(org, stored, read):
+    """Migration 0009: what the API took before the calendar took only the page's codes."""
+    from django.apps import apps
+
+    migration = importlib.import_module("sla.migrations.0009_holidays_country_gb")
+    calendar_update(organization=org, time_zone="Europe/Rome", working_days=[1, 2, 3, 4, 5],
+                    day_start=time(9), day_end=time(18), holidays_country="IT")  # fmt: skip
+    BusinessCalendar.objects.filter(organization=org).update(holidays_country=stored)
+
+    migration.two_letter_codes(apps, None)
+
+    assert BusinessCalendar.objects.get(organization=org).holidays_country == read

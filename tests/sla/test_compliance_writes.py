@@ -229,7 +229,10 @@ def test_a_breach_found_by_a_wrong_calendar_closes_when_it_is_corrected(org, agr
     assert Handoff.objects.get(organization=org).touch_due == at(24 + 11)  # Tuesday 11:00
     assert closed.pk == breach.pk
     assert closed.resolved_at == at(15.25)
+    Breach.objects.filter(pk=breach.pk).update(notified_at=at(15), escalated_at=at(15))
     opened = day_ends(18, at(15.5))
     assert opened.pk == breach.pk
     assert opened.resolved_at is None
     assert opened.due == at(14)
+    # Found again now: told and escalated as a breach found now is.
+    assert (opened.found_at, opened.notified_at, opened.escalated_at) == (at(15.5), None, None)
