@@ -132,6 +132,12 @@ class AssumptionsView(APIView):
         return Response(jsonable(asdict(learned)))
 
 
+class PlanListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Plan.Status.choices, required=False, help_text="Only the plans in this status."
+    )
+
+
 class PlanViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -148,7 +154,18 @@ class PlanViewSet(
     write_action = Action.EDIT_PLANS
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().order_by("name", "-version")
+        plans = super().get_queryset().order_by("name", "-version")
+        if self.action != "list":
+            return plans
+        # A tool asking for ?status=active must not get the drafts too, nor a typo all plans.
+        query = PlanListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        status = query.validated_data.get("status")
+        return plans.filter(status=status) if status else plans
+
+    @extend_schema(parameters=[PlanListQuerySerializer])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
         organization = self.request.organization  # type: ignore[attr-defined]

@@ -90,6 +90,26 @@ def test_editing_an_active_plan_makes_a_new_version_and_keeps_the_old(member):
     assert PlanTarget.objects.filter(plan=old).exists()
 
 
+def test_plans_are_listed_by_status_and_an_unknown_status_is_a_400(member):
+    """Another tool pulling ?status=active got the drafts and the archived versions too."""
+    api = token_client(member(Role.SALES_MANAGER))
+    first = api.post("/api/v1/plans/", BODY, format="json").json()
+    api.post("/api/v1/plans/", BODY | {"name": "Draft"}, format="json")
+    api.post(f"/api/v1/plans/{first['id']}/activate/")
+    api.patch(f"/api/v1/plans/{first['id']}/", {"inputs": {**BODY["inputs"], "revenue_goal": "2400000"}}, format="json")  # fmt: skip
+
+    def listed(query):
+        return [(p["name"], p["version"], p["status"]) for p in api.get(f"/api/v1/plans/?{query}").json()["results"]]  # fmt: skip
+
+    assert listed("status=active") == [(BODY["name"], 2, "active")]
+    assert listed("status=archived") == [(BODY["name"], 1, "archived")]
+    assert listed("status=draft") == [("Draft", 1, "draft")]
+    assert len(listed("")) == 3
+    refused = api.get("/api/v1/plans/?status=live")
+    assert refused.status_code == 400
+    assert "status" in refused.json()["error"]["fields"]
+
+
 def test_a_draft_changes_in_place_and_can_be_deleted_but_not_an_active_plan(member):
     api = token_client(member(Role.ADMIN))
     draft = api.post("/api/v1/plans/", BODY, format="json").json()
